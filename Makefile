@@ -1,0 +1,32 @@
+# Two commands set everything up from nothing: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SECRET := instance/secret_key
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test bench clean-local
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# A random key per checkout: sessions survive restarts, and no key is ever committed.
+$(SECRET):
+	mkdir -p instance
+	$(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $(SECRET)
+	chmod 600 $(SECRET)
+
+run: $(STAMP) $(SECRET)
+	TOOLBOX_SECRET_KEY=$$(cat $(SECRET)) $(BIN)/toolbox demo --if-empty
+	TOOLBOX_SECRET_KEY=$$(cat $(SECRET)) $(BIN)/toolbox run --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run_all

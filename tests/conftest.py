@@ -1,0 +1,196 @@
+"""Shared fixtures: a fresh app per test on a real SQLite file, real blob store and index.
+
+Migrating a new database per test costs about a second, so the schema is migrated and seeded
+once per session into a template file that every test copies.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from toolbox import create_app
+from toolbox.extensions import db
+
+SHARED_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+def corpus_path() -> Path:
+    """The shared real-world corpus, or a clean skip where the folder is absent."""
+    if not SHARED_CORPUS.is_dir():
+        pytest.skip(f"../shared/corpus not present ({SHARED_CORPUS}); real-document tests skipped")
+    return SHARED_CORPUS
+
+
+def _config(tmp: Path, database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "DOCUMENTS_DIR": str(tmp / "documents"),
+        "INDEX_DIR": str(tmp / "index"),
+        "EXTRACT_TIMEOUT": 30.0,
+        "WTF_CSRF_ENABLED": False,
+    }
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory) -> Path:
+    """A migrated and seeded SQLite file to copy for each test."""
+    from toolbox.services.database import prepare_database
+
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "toolbox.sqlite3"
+    os.environ.setdefault("TOOLBOX_INSTANCE_DIR", str(folder / "instance"))
+    app = create_app(_config(folder, f"sqlite:///{path}"))
+    prepare_database(app)
+    with app.app_context():
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app_config(tmp_path, template_database) -> dict:
+    database = tmp_path / "toolbox.sqlite3"
+    shutil.copyfile(template_database, database)
+    return _config(tmp_path, f"sqlite:///{database}")
+
+
+@pytest.fixture
+def app(app_config, tmp_path, monkeypatch):
+    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
+    application = create_app(app_config)
+    with application.app_context():
+        from toolbox import search
+
+        search.ensure_index()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The local PostgreSQL test database, or a visible skip on machines without one."""
+    url = os.environ.get("TOOLBOX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    if not _port_open(5432):
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432; PostgreSQL tests skipped")
+    return url
+
+
+@pytest.fixture
+def pg_app(postgres_url, tmp_path, monkeypatch):
+    """An app on a freshly migrated PostgreSQL schema."""
+    import sqlalchemy as sa
+
+    from toolbox.services.database import prepare_database
+
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
+    application = create_app(_config(tmp_path, postgres_url))
+    prepare_database(application)
+    with application.app_context():
+        from toolbox import search
+
+        search.ensure_index()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+# --- factories -------------------------------------------------------------------------------
+
+
+def write_docx(path: Path, paragraphs: list[str], *, table: list[list[str]] | None = None,
+               header: str | None = None, author: str | None = None, title: str | None = None) -> Path:
+    """Write a small real DOCX file."""
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, value in enumerate(row):
+                grid.cell(r, c).text = value
+    if header:
+        document.sections[0].header.paragraphs[0].text = header
+    if author:
+        document.core_properties.author = author
+    if title:
+        document.core_properties.title = title
+    document.save(path)
+    return path
+
+
+_counter = {"n": 0}
+
+
+def make_document(
+    app,
+    *,
+    title: str = "Musterdokument",
+    text: str = "Ein Beispieltext über kommunale Digitalisierung.",
+    publish: bool = True,
+    fmt: str = "txt",
+    filename: str | None = None,
+    **metadata,
+):
+    """Ingest a generated file through the real ingest service and return the Document.
+
+    ``metadata`` takes the fields of ``DocumentMetadata`` (topics, type, municipality, …).
+    """
+    from toolbox.models import Document
+    from toolbox.services.ingest import DocumentMetadata, ingest_file
+
+    _counter["n"] += 1
+    folder = Path(app.config["TOOLBOX_DOCUMENTS_DIR"]).parent / "factory"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = filename or f"dokument-{_counter['n']}.{fmt}"
+    path = folder / f"{_counter['n']}-{name}"
+    if fmt == "docx":
+        write_docx(path, [text])
+    else:
+        # A unique line keeps factory files from being duplicates of each other.
+        path.write_text(f"{text}\n\nLaufende Nummer {_counter['n']}\n", encoding="utf-8")
+    with app.app_context():
+        outcome = ingest_file(path, DocumentMetadata(title=title, **metadata), filename=name, publish=publish)
+        assert outcome.status == "ingested", outcome.message
+        return db.session.get(Document, outcome.document_id)
+
+
+@pytest.fixture
+def make_doc(app):
+    """``make_doc(title=..., text=..., topics=[...], ...)`` inside the test's app."""
+
+    def factory(**kwargs):
+        document = make_document(app, **kwargs)
+        return document.id
+
+    return factory

@@ -1,0 +1,132 @@
+"""The ``toolbox`` command: a Flask CLI group, so ``toolbox run`` and ``toolbox shell`` work too."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+
+from . import create_app
+from .config import ConfigError
+
+# Commands that must not migrate on start-up: Alembic's own, and help.
+_NO_PREPARE = {"db"}
+
+
+def _create_app() -> "Flask":  # noqa: F821
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Smart Region Toolbox."""
+    if ctx.invoked_subcommand in _NO_PREPARE or ctx.resilient_parsing or "--help" in sys.argv:
+        return
+    from .services.database import prepare_database
+    from .services.startup import repair_on_start
+
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    prepare_database(app)
+    repair_on_start(app)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="toolbox")
+    except ConfigError as exc:
+        click.echo(f"Fehler in der Konfiguration: {exc}", err=True)
+        sys.exit(2)
+
+
+def _split_topics(values: tuple[str, ...]) -> list[str]:
+    return [t.strip() for value in values for t in value.split(",") if t.strip()]
+
+
+@cli.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV (with header row) or JSON with per-file metadata.")
+@click.option("--topic", "topics", multiple=True, help="Topic slug; repeatable.")
+@click.option("--type", "doc_type", help="Document type slug.")
+@click.option("--municipality", help="Name of the municipality.")
+@click.option("--population", type=click.IntRange(min=0), help="Population of the municipality.")
+@click.option("--size-class", help="Size class slug (for districts and associations).")
+@click.option("--project", help="Name of the project the documents come from.")
+@click.option("--year", type=click.IntRange(1990, 2100), help="Year of the documents.")
+@click.option("--license", "license_", help="Licence slug.")
+@click.option("--publish", is_flag=True, help="Publish at once instead of submitting for review.")
+@with_appcontext
+def ingest_command(paths, manifest, topics, doc_type, municipality, population, size_class, project, year,
+                   license_, publish) -> None:
+    """Ingest files and folders (recursively) with their metadata."""
+    from .services.ingest import DocumentMetadata, MetadataError, validate_metadata
+    from .services.manifest import ManifestError, plan_ingest
+    from .services.vocabularies import UnknownSlugError
+
+    defaults = DocumentMetadata(
+        topics=_split_topics(topics), type=doc_type, municipality=municipality, population=population,
+        size_class=size_class, project=project, year=year, license=license_,
+    )
+    try:
+        validate_metadata(defaults)
+        items = plan_ingest(paths, manifest, defaults)
+    except (UnknownSlugError, MetadataError, ManifestError) as exc:
+        raise click.UsageError(str(exc)) from None
+    if not items:
+        raise click.UsageError("Keine Dateien gefunden.")
+    outcomes = _ingest_with_progress(items, publish=publish)
+    if any(outcome.failed for outcome in outcomes):
+        sys.exit(1)
+
+
+def _ingest_with_progress(items, *, publish: bool):
+    """Run the batch with a progress bar on a terminal, then print the summary."""
+    from .services.ingest import OUTCOME_DUPLICATE, OUTCOME_FAILED, OUTCOME_INGESTED, ingest_files
+
+    show_progress = sys.stderr.isatty()
+    with click.progressbar(length=len(items), label="Importiere", file=sys.stderr,
+                           show_pos=True, show_eta=True) as bar:
+        def advance(outcome) -> None:
+            if show_progress:
+                bar.update(1)
+
+        outcomes = ingest_files(items, publish=publish, on_progress=advance)
+    ingested = [o for o in outcomes if o.status == OUTCOME_INGESTED]
+    duplicates = [o for o in outcomes if o.status == OUTCOME_DUPLICATE]
+    failed = [o for o in outcomes if o.status == OUTCOME_FAILED]
+    by_status: dict[str, int] = {}
+    for outcome in ingested:
+        by_status[outcome.extraction_status or "?"] = by_status.get(outcome.extraction_status or "?", 0) + 1
+    details = ", ".join(f"{status}: {count}" for status, count in sorted(by_status.items()))
+    click.echo(f"Importiert: {len(ingested)}" + (f" (Textextraktion {details})" if details else ""))
+    for outcome in ingested:
+        if outcome.extraction_status not in (None, "ok"):
+            click.echo(f"  Hinweis {outcome.source}: {outcome.message}")
+    click.echo(f"Duplikate: {len(duplicates)}")
+    for outcome in duplicates:
+        click.echo(f"  {outcome.source}: {outcome.message}")
+    click.echo(f"Fehlgeschlagen: {len(failed)}")
+    for outcome in failed:
+        click.echo(f"  {outcome.source}: {outcome.message}")
+    return outcomes
+
+
+@cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only load the demo corpus into an empty repository.")
+@with_appcontext
+def demo_command(if_empty: bool) -> None:
+    """Generate the German demo corpus and ingest it as published documents."""
+    from .services.demo import repository_is_empty
+
+    if if_empty and not repository_is_empty():
+        click.echo("Das Repository enthält bereits Dokumente; das Demo-Korpus wird nicht geladen.")
+        return
+    from .services.demo import demo_ingest_items
+
+    with demo_ingest_items() as items:
+        outcomes = _ingest_with_progress(items, publish=True)
+    if any(outcome.failed for outcome in outcomes):
+        sys.exit(1)

@@ -1,0 +1,59 @@
+"""Settings from ``TOOLBOX_*`` environment variables, with safe defaults for local use."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Variables read from the environment; the key is the Flask config name.
+_ENV_SETTINGS: dict[str, tuple[str, type]] = {
+    "SECRET_KEY": ("TOOLBOX_SECRET_KEY", str),
+    "DATABASE_URL": ("TOOLBOX_DATABASE_URL", str),
+    "DOCUMENTS_DIR": ("TOOLBOX_DOCUMENTS_DIR", str),
+    "INDEX_DIR": ("TOOLBOX_INDEX_DIR", str),
+    "MAX_UPLOAD_MB": ("TOOLBOX_MAX_UPLOAD_MB", int),
+    "EXTRACT_TIMEOUT": ("TOOLBOX_EXTRACT_TIMEOUT", float),
+    "EXTRACT_MEMORY_MB": ("TOOLBOX_EXTRACT_MEMORY_MB", int),
+    "ZIP_MAX_DOCUMENTS": ("TOOLBOX_ZIP_MAX_DOCUMENTS", int),
+    "ZIP_MAX_MB": ("TOOLBOX_ZIP_MAX_MB", int),
+    "RATELIMIT_STORAGE_URI": ("TOOLBOX_RATELIMIT_STORAGE_URI", str),
+    "DEBUG": ("TOOLBOX_DEBUG", bool),
+}
+
+DEFAULTS: dict[str, object] = {
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,  # resolved to SQLite in the instance folder
+    "DOCUMENTS_DIR": str(PROJECT_ROOT / "documents"),
+    "INDEX_DIR": str(PROJECT_ROOT / "index"),
+    "MAX_UPLOAD_MB": 50,
+    "EXTRACT_TIMEOUT": 60.0,
+    "EXTRACT_MEMORY_MB": 1024,
+    "ZIP_MAX_DOCUMENTS": 500,
+    "ZIP_MAX_MB": 1024,
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message tells the operator what to set."""
+
+
+def _parse(raw: str, kind: type, name: str) -> object:
+    if kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    try:
+        return kind(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}={raw!r} is not a valid {kind.__name__}.") from exc
+
+
+def load_settings(environ: os._Environ | dict | None = None) -> dict[str, object]:
+    """Read the settings from the environment so that deployment needs no config file."""
+    environ = os.environ if environ is None else environ
+    settings = dict(DEFAULTS)
+    for key, (env_name, kind) in _ENV_SETTINGS.items():
+        raw = environ.get(env_name)
+        if raw not in (None, ""):
+            settings[key] = _parse(raw, kind, env_name)
+    return settings

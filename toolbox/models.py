@@ -1,0 +1,319 @@
+"""SQLAlchemy models: the single source of truth. The Whoosh index is derived from these."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Optional
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class TZDateTime(db.TypeDecorator):
+    """Timezone-aware datetimes on SQLite too, which otherwise hands back naive values."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+# --- document status -------------------------------------------------------------------------
+
+STATUS_SUBMITTED = "submitted"
+STATUS_PUBLISHED = "published"
+STATUS_REJECTED = "rejected"
+STATUS_WITHDRAWN = "withdrawn"
+STATUS_DELETED = "deleted"
+DOCUMENT_STATUSES = (STATUS_SUBMITTED, STATUS_PUBLISHED, STATUS_REJECTED, STATUS_WITHDRAWN, STATUS_DELETED)
+
+ROLE_CONTRIBUTOR = "contributor"
+ROLE_EDITOR = "editor"
+ROLE_ADMIN = "admin"
+ROLES = (ROLE_CONTRIBUTOR, ROLE_EDITOR, ROLE_ADMIN)
+
+
+# --- vocabularies ----------------------------------------------------------------------------
+
+
+class VocabularyMixin:
+    """Shared shape of the four curated vocabularies: a stable slug and two labels."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    label_de: Mapped[str] = mapped_column(String(200), nullable=False)
+    label_en: Mapped[str] = mapped_column(String(200), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    def label(self, locale: str = "de") -> str:
+        return self.label_en if locale.startswith("en") else self.label_de
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.slug}>"
+
+
+class Topic(VocabularyMixin, db.Model):
+    __tablename__ = "topics"
+    vocabulary = "topic"
+
+
+class DocumentType(VocabularyMixin, db.Model):
+    __tablename__ = "document_types"
+    vocabulary = "type"
+
+
+class SizeClass(VocabularyMixin, db.Model):
+    __tablename__ = "size_classes"
+    vocabulary = "size_class"
+
+    # Population bounds, lower inclusive and upper exclusive; both empty for classes such as
+    # Landkreis that an editor assigns by hand.
+    min_population: Mapped[Optional[int]] = mapped_column(Integer)
+    max_population: Mapped[Optional[int]] = mapped_column(Integer)
+
+
+class License(VocabularyMixin, db.Model):
+    __tablename__ = "licenses"
+    vocabulary = "license"
+
+    url: Mapped[Optional[str]] = mapped_column(String(500))
+    attribution_required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    notice_de: Mapped[Optional[str]] = mapped_column(Text)
+    notice_en: Mapped[Optional[str]] = mapped_column(Text)
+
+
+VOCABULARY_MODELS = {
+    "topic": Topic,
+    "type": DocumentType,
+    "size_class": SizeClass,
+    "license": License,
+}
+
+
+class SlugAlias(db.Model):
+    """An old slug that redirects to the entry it was merged into, so old links keep working."""
+
+    __tablename__ = "slug_aliases"
+    __table_args__ = (UniqueConstraint("vocabulary", "slug"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vocabulary: Mapped[str] = mapped_column(String(40), nullable=False)
+    slug: Mapped[str] = mapped_column(String(200), nullable=False)
+    target_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+
+
+# --- places and projects ---------------------------------------------------------------------
+
+
+class Municipality(db.Model):
+    __tablename__ = "municipalities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    ags: Mapped[Optional[str]] = mapped_column(String(12))
+    district: Mapped[Optional[str]] = mapped_column(String(200))
+    state: Mapped[Optional[str]] = mapped_column(String(100))
+    population: Mapped[Optional[int]] = mapped_column(Integer)
+    size_class_id: Mapped[Optional[int]] = mapped_column(ForeignKey("size_classes.id"))
+    # True when an editor set the class by hand (districts, associations); otherwise it
+    # follows the population.
+    size_class_manual: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    size_class: Mapped[Optional[SizeClass]] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Municipality {self.name}>"
+
+
+class Project(db.Model):
+    __tablename__ = "projects"
+    __table_args__ = (UniqueConstraint("name", "municipality_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), nullable=False)
+    municipality_id: Mapped[Optional[int]] = mapped_column(ForeignKey("municipalities.id"))
+    year_finished: Mapped[Optional[int]] = mapped_column(Integer)
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    contact: Mapped[Optional[str]] = mapped_column(String(300))
+    link: Mapped[Optional[str]] = mapped_column(String(500))
+
+    municipality: Mapped[Optional[Municipality]] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Project {self.name}>"
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    name: Mapped[Optional[str]] = mapped_column(String(200))
+    password_hash: Mapped[Optional[str]] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20), nullable=False, default=ROLE_CONTRIBUTOR)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Rotated on deactivation and password change so that open sessions end at once.
+    session_token: Mapped[Optional[str]] = mapped_column(String(64))
+    api_token_hash: Mapped[Optional[str]] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class Invitation(db.Model):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True, nullable=False)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False)
+    used_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+
+
+# --- documents -------------------------------------------------------------------------------
+
+document_topics = Table(
+    "document_topics",
+    db.metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("topics.id"), primary_key=True),
+)
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(500), nullable=False)
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    document_type_id: Mapped[Optional[int]] = mapped_column(ForeignKey("document_types.id"))
+    project_id: Mapped[Optional[int]] = mapped_column(ForeignKey("projects.id"))
+    municipality_id: Mapped[Optional[int]] = mapped_column(ForeignKey("municipalities.id"))
+    license_id: Mapped[Optional[int]] = mapped_column(ForeignKey("licenses.id"))
+    language: Mapped[str] = mapped_column(String(10), nullable=False, default="de")
+    year: Mapped[Optional[int]] = mapped_column(Integer)
+    contact: Mapped[Optional[str]] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=STATUS_SUBMITTED, index=True)
+    # The status a document had before it went to the trash, so that restore is exact.
+    status_before_delete: Mapped[Optional[str]] = mapped_column(String(20))
+    rejection_reason: Mapped[Optional[str]] = mapped_column(Text)
+    uploader_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    download_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+
+    document_type: Mapped[Optional[DocumentType]] = relationship()
+    project: Mapped[Optional[Project]] = relationship()
+    municipality: Mapped[Optional[Municipality]] = relationship()
+    license: Mapped[Optional[License]] = relationship()
+    uploader: Mapped[Optional[User]] = relationship()
+    topics: Mapped[list[Topic]] = relationship(secondary=document_topics, order_by="Topic.position")
+    versions: Mapped[list["FileVersion"]] = relationship(
+        back_populates="document", order_by="FileVersion.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def current_version(self) -> Optional["FileVersion"]:
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def size_class(self) -> Optional[SizeClass]:
+        return self.municipality.size_class if self.municipality else None
+
+    def __repr__(self) -> str:
+        return f"<Document {self.id} {self.title!r} {self.status}>"
+
+
+class FileVersion(db.Model):
+    __tablename__ = "file_versions"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    original_filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    media_type: Mapped[str] = mapped_column(String(200), nullable=False)
+    format: Mapped[str] = mapped_column(String(20), nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    page_count: Mapped[Optional[int]] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    extraction_status: Mapped[str] = mapped_column(String(20), nullable=False)
+    extraction_message: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    properties: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    # True when author, comments and other personal properties were removed before storing.
+    metadata_stripped: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    uploaded_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+    uploader_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+    uploader: Mapped[Optional[User]] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<FileVersion {self.document_id}v{self.number} {self.format} {self.extraction_status}>"
+
+
+class IndexQueue(db.Model):
+    """Outbox of documents whose index entry must be (re)written.
+
+    A row is added in the same transaction as the change it stands for and removed only after
+    the index commit, so a crash between the two commits is repaired on the next start.
+    """
+
+    __tablename__ = "index_queue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    queued_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow, index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(60), nullable=False, index=True)
+    object_type: Mapped[Optional[str]] = mapped_column(String(40))
+    object_id: Mapped[Optional[int]] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    details: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    ip_address: Mapped[Optional[str]] = mapped_column(String(64))
+
+    user: Mapped[Optional[User]] = relationship()

@@ -1,0 +1,24 @@
+"""Bring a database to the current schema and seed what every repository starts with."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+def prepare_database(app: Flask) -> None:
+    """Apply pending migrations and seed empty vocabularies; safe to run at every start."""
+    from alembic import command
+    from flask_migrate import Migrate
+
+    from .vocabularies import seed_vocabularies
+
+    with app.app_context():
+        migrate_ext: Migrate = app.extensions["migrate"]
+        config = migrate_ext.get_config()
+        # Alembic's own logging setup would replace the application's handlers.
+        config.attributes["configure_logger"] = False
+        command.upgrade(config, "head")
+        seed_vocabularies()

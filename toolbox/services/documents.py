@@ -1,0 +1,69 @@
+"""Reading documents for visitors and editors; counting downloads."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import STATUS_PUBLISHED, Document, FileVersion
+
+
+def document_get_visible(document_id: int, *, include_unpublished: bool = False) -> Document | None:
+    """Return the document if the caller may see it; visitors see only published ones."""
+    document = db.session.get(Document, document_id)
+    if document is None:
+        return None
+    if document.status != STATUS_PUBLISHED and not include_unpublished:
+        return None
+    return document
+
+
+def newest_published(limit: int = 10) -> list[Document]:
+    stmt = (
+        select(Document)
+        .where(Document.status == STATUS_PUBLISHED)
+        .order_by(Document.published_at.desc().nulls_last(), Document.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def project_documents(document: Document, limit: int = 10) -> list[Document]:
+    """Other published documents of the same project."""
+    if document.project_id is None:
+        return []
+    stmt = (
+        select(Document)
+        .where(Document.project_id == document.project_id, Document.id != document.id,
+               Document.status == STATUS_PUBLISHED)
+        .order_by(Document.title)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def file_version_get(document: Document, number: int | None = None) -> FileVersion | None:
+    if number is None:
+        return document.current_version
+    return next((v for v in document.versions if v.number == number), None)
+
+
+def downloads_count(document_ids: list[int]) -> None:
+    """Add one download to each document, atomically in SQL so parallel downloads all count.
+
+    ``updated_at`` is kept: a download is no edit. The documents are queued for the index,
+    whose downloads sort must follow.
+    """
+    if not document_ids:
+        return
+    from . import indexing
+
+    db.session.execute(
+        update(Document)
+        .where(Document.id.in_(document_ids))
+        .values(download_count=Document.download_count + 1, updated_at=Document.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    for document_id in document_ids:
+        indexing.queue_document(document_id)
+    db.session.commit()
+    indexing.flush_index_queue()

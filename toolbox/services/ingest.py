@@ -1,0 +1,320 @@
+"""Bring a file into the repository: validate → store → extract → database → index.
+
+Used by ``toolbox ingest`` and ``toolbox demo`` now, and by uploads and the API. Extraction is
+the slow step, so a batch runs it on two worker threads, each driving a sandboxed child process;
+database writes stay on the calling thread, where the Flask app context lives.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from flask import current_app
+from sqlalchemy import select
+
+from .. import extract as extraction
+from ..extensions import db
+from ..models import STATUS_PUBLISHED, STATUS_SUBMITTED, Document, FileVersion, User, utcnow
+from ..storage import blob_store
+from . import indexing
+from .places import municipality_get_or_create, project_get_or_create
+from .vocabularies import UnknownSlugError, vocabulary_get
+
+OUTCOME_INGESTED = "ingested"
+OUTCOME_DUPLICATE = "duplicate"
+OUTCOME_FAILED = "failed"
+
+
+@dataclass
+class DocumentMetadata:
+    """What a contributor, an option or a manifest row says about a document."""
+
+    title: str | None = None
+    description: str | None = None
+    topics: list[str] = field(default_factory=list)
+    type: str | None = None
+    municipality: str | None = None
+    population: int | None = None
+    size_class: str | None = None
+    state: str | None = None
+    district: str | None = None
+    project: str | None = None
+    project_year: int | None = None
+    year: int | None = None
+    license: str | None = None
+    contact: str | None = None
+
+    def merged_over(self, defaults: "DocumentMetadata") -> "DocumentMetadata":
+        """Return these values, falling back to ``defaults`` for every field left empty."""
+        values = {}
+        for name in self.__dataclass_fields__:
+            own = getattr(self, name)
+            values[name] = own if own not in (None, "", []) else getattr(defaults, name)
+        return DocumentMetadata(**values)
+
+
+class MetadataError(ValueError):
+    """Metadata that cannot be accepted; the message says why, in German."""
+
+
+def validate_metadata(metadata: DocumentMetadata) -> None:
+    """Check every vocabulary slug and number before anything is stored."""
+    for slug in metadata.topics:
+        vocabulary_get("topic", slug)
+    if metadata.type:
+        vocabulary_get("type", metadata.type)
+    if metadata.size_class:
+        vocabulary_get("size_class", metadata.size_class)
+    if metadata.license:
+        vocabulary_get("license", metadata.license)
+    if metadata.year is not None and not 1990 <= metadata.year <= 2100:
+        raise MetadataError(f"Das Jahr {metadata.year} liegt nicht zwischen 1990 und 2100.")
+    if metadata.population is not None and metadata.population < 0:
+        raise MetadataError("Die Einwohnerzahl darf nicht negativ sein.")
+    if metadata.title is not None and len(metadata.title) > 500:
+        raise MetadataError("Der Titel ist länger als 500 Zeichen.")
+
+
+@dataclass
+class IngestOutcome:
+    source: str
+    status: str
+    message: str
+    document_id: int | None = None
+    extraction_status: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status == OUTCOME_FAILED
+
+
+@dataclass
+class _Prepared:
+    """A file that passed validation and is stored, waiting for its extraction."""
+
+    source: str
+    filename: str
+    metadata: DocumentMetadata
+    sha256: str
+    size: int
+    detected: extraction.DetectedType
+    blob_path: Path
+
+
+ProgressCallback = Callable[[IngestOutcome], None]
+
+
+def ingest_file(
+    path: str | os.PathLike,
+    metadata: DocumentMetadata | None = None,
+    *,
+    filename: str | None = None,
+    uploader: User | None = None,
+    publish: bool = False,
+) -> IngestOutcome:
+    """Ingest one file; see ``ingest_files``."""
+    return ingest_files([(path, metadata or DocumentMetadata(), filename)], uploader=uploader, publish=publish)[0]
+
+
+def ingest_files(
+    items: Sequence[tuple[str | os.PathLike, DocumentMetadata, str | None]],
+    *,
+    uploader: User | None = None,
+    publish: bool = False,
+    on_progress: ProgressCallback | None = None,
+    workers: int = 2,
+) -> list[IngestOutcome]:
+    """Ingest ``(path, metadata, original filename)`` items and report one outcome per item.
+
+    A failure of one file never stops the batch, and a file whose text cannot be extracted is
+    still stored and recorded with the reason; only files that are not acceptable at all
+    (unsupported format, too large, bad metadata) are refused before storing.
+    """
+    outcomes: list[IngestOutcome | None] = [None] * len(items)
+    prepared: list[tuple[int, _Prepared]] = []
+    for position, (path, metadata, filename) in enumerate(items):
+        result = _prepare(Path(path), metadata, filename)
+        if isinstance(result, IngestOutcome):
+            outcomes[position] = result
+            if on_progress:
+                on_progress(result)
+        else:
+            prepared.append((position, result))
+
+    timeout = float(current_app.config["TOOLBOX_EXTRACT_TIMEOUT"])
+    memory_mb = int(current_app.config["TOOLBOX_EXTRACT_MEMORY_MB"])
+
+    def run_extraction(item: _Prepared) -> extraction.ExtractionResult:
+        return extraction.extract(item.blob_path, item.filename, timeout=timeout, memory_mb=memory_mb)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        results = pool.map(run_extraction, [item for _, item in prepared])
+        for (position, item), result in zip(prepared, results):
+            outcome = _record(item, result, uploader=uploader, publish=publish)
+            outcomes[position] = outcome
+            if on_progress:
+                on_progress(outcome)
+    if any(o is not None and o.status == OUTCOME_INGESTED for o in outcomes):
+        indexing.flush_index_queue()
+    return [o for o in outcomes if o is not None]
+
+
+def _prepare(path: Path, metadata: DocumentMetadata, filename: str | None) -> _Prepared | IngestOutcome:
+    source = str(path)
+    filename = _clean_filename(filename or path.name)
+    try:
+        validate_metadata(metadata)
+    except (UnknownSlugError, MetadataError) as exc:
+        return IngestOutcome(source, OUTCOME_FAILED, str(exc))
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return IngestOutcome(source, OUTCOME_FAILED, f"Datei nicht lesbar: {exc.strerror or exc}")
+    if not path.is_file():
+        return IngestOutcome(source, OUTCOME_FAILED, "Keine reguläre Datei.")
+    if size == 0:
+        return IngestOutcome(source, OUTCOME_FAILED, "Die Datei ist leer (0 Byte).")
+    limit_mb = int(current_app.config["TOOLBOX_MAX_UPLOAD_MB"])
+    if size > limit_mb * 1024 * 1024:
+        return IngestOutcome(source, OUTCOME_FAILED, f"Die Datei ist größer als {limit_mb} MB.")
+    detected = extraction.detect_type(path, filename)
+    if not detected.supported:
+        return IngestOutcome(source, OUTCOME_FAILED, detected.message)
+    try:
+        stored = blob_store().put_file(path)
+    except OSError as exc:
+        return IngestOutcome(source, OUTCOME_FAILED, f"Datei konnte nicht gespeichert werden: {exc.strerror or exc}")
+    existing = db.session.scalar(
+        select(FileVersion).where(FileVersion.sha256 == stored.sha256).order_by(FileVersion.id).limit(1)
+    )
+    if existing is not None:
+        document = existing.document
+        return IngestOutcome(
+            source,
+            OUTCOME_DUPLICATE,
+            f"Bereits vorhanden als Dokument {document.id}: „{document.title}“.",
+            document_id=document.id,
+            extraction_status=existing.extraction_status,
+        )
+    return _Prepared(source, filename, metadata, stored.sha256, stored.size, detected, stored.path)
+
+
+def _record(
+    item: _Prepared, result: extraction.ExtractionResult, *, uploader: User | None, publish: bool
+) -> IngestOutcome:
+    metadata = item.metadata
+    try:
+        # Same bytes ingested twice within one batch: the first one wins.
+        existing = db.session.scalar(select(FileVersion).where(FileVersion.sha256 == item.sha256).limit(1))
+        if existing is not None:
+            return IngestOutcome(
+                item.source,
+                OUTCOME_DUPLICATE,
+                f"Bereits vorhanden als Dokument {existing.document_id}: „{existing.document.title}“.",
+                document_id=existing.document_id,
+                extraction_status=existing.extraction_status,
+            )
+        municipality = None
+        if metadata.municipality:
+            municipality = municipality_get_or_create(
+                metadata.municipality,
+                population=metadata.population,
+                size_class=metadata.size_class,
+                state=metadata.state,
+                district=metadata.district,
+            )
+        project = None
+        if metadata.project:
+            project = project_get_or_create(
+                metadata.project, municipality, year_finished=metadata.project_year, contact=metadata.contact
+            )
+        now = utcnow()
+        document = Document(
+            title=_title_for(metadata, result, item.filename),
+            description=metadata.description or None,
+            document_type=vocabulary_get("type", metadata.type) if metadata.type else None,
+            license=vocabulary_get("license", metadata.license) if metadata.license else None,
+            municipality=municipality,
+            project=project,
+            year=metadata.year,
+            contact=metadata.contact or None,
+            status=STATUS_PUBLISHED if publish else STATUS_SUBMITTED,
+            published_at=now if publish else None,
+            uploader=uploader,
+            topics=[vocabulary_get("topic", slug) for slug in dict.fromkeys(metadata.topics)],
+        )
+        document.versions.append(
+            FileVersion(
+                number=1,
+                sha256=item.sha256,
+                original_filename=item.filename,
+                media_type=result.media_type or item.detected.media_type,
+                format=result.format or item.detected.format,
+                size=item.size,
+                page_count=result.page_count,
+                text=result.text,
+                extraction_status=result.status,
+                extraction_message=result.message,
+                properties=_json_safe_properties(result),
+                uploader=uploader,
+            )
+        )
+        db.session.add(document)
+        db.session.flush()
+        indexing.queue_document(document.id)
+        db.session.commit()
+    except (UnknownSlugError, MetadataError) as exc:
+        db.session.rollback()
+        return IngestOutcome(item.source, OUTCOME_FAILED, str(exc))
+    except Exception as exc:  # the batch goes on; the stored blob stays for a retry
+        db.session.rollback()
+        current_app.logger.exception("Ingest of %s failed", item.source)
+        return IngestOutcome(item.source, OUTCOME_FAILED, f"Speichern in der Datenbank fehlgeschlagen: {exc}")
+    return IngestOutcome(
+        item.source,
+        OUTCOME_INGESTED,
+        result.message,
+        document_id=document.id,
+        extraction_status=result.status,
+    )
+
+
+def _title_for(metadata: DocumentMetadata, result: extraction.ExtractionResult, filename: str) -> str:
+    if metadata.title and metadata.title.strip():
+        return " ".join(metadata.title.split())
+    if result.title and result.title.strip() and len(result.title) <= 500:
+        return " ".join(result.title.split())
+    stem = Path(filename).stem.replace("_", " ").replace("-", " ")
+    return " ".join(stem.split()) or filename
+
+
+def _clean_filename(name: str) -> str:
+    """Keep a user's filename as metadata only: no directories, no control characters."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".")
+    return name[:255] or "dokument"
+
+
+def _json_safe_properties(result: extraction.ExtractionResult) -> dict:
+    props = {"title": result.title, "author": result.author, "created": result.created}
+    for key, value in dict(result.properties or {}).items():
+        props[str(key)] = value if isinstance(value, (str, int, float, bool, list, dict, type(None))) else str(value)
+    return props
+
+
+def iter_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Expand files and folders (recursively) into a sorted list of files, skipping hidden ones."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for candidate in sorted(path.rglob("*")):
+                relative = candidate.relative_to(path)
+                if candidate.is_file() and not any(part.startswith(".") for part in relative.parts):
+                    found.append(candidate)
+        else:
+            found.append(path)
+    return found

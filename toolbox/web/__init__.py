@@ -1,0 +1,18 @@
+"""HTML pages, one blueprint per area."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from . import errors, filters, public
+
+    app.register_blueprint(public.bp)
+    errors.init_app(app)
+    filters.init_app(app)
+
+    @app.after_request
+    def _no_sniffing(response):
+        # Stored files come from strangers; a browser must never guess a more dangerous type.
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response

@@ -1,0 +1,64 @@
+"""Error pages for browsers and JSON errors for API clients; never a traceback."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "Die Anfrage ist ungültig.",
+    401: "Bitte melden Sie sich an.",
+    403: "Sie haben keine Berechtigung für diese Seite.",
+    404: "Diese Seite oder dieses Dokument gibt es nicht (mehr).",
+    405: "Diese Aktion ist hier nicht möglich.",
+    413: "Die Datei ist zu groß.",
+    429: "Zu viele Anfragen. Bitte warten Sie einen Moment.",
+    500: "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.",
+}
+
+TITLES = {
+    400: "Ungültige Anfrage",
+    401: "Anmeldung erforderlich",
+    403: "Zugriff verweigert",
+    404: "Nicht gefunden",
+    405: "Nicht erlaubt",
+    413: "Datei zu groß",
+    429: "Zu viele Anfragen",
+    500: "Interner Fehler",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def render_error(status: int, message: str | None = None) -> Response:
+    message = message or _(MESSAGES.get(status, MESSAGES[500]))
+    if wants_json():
+        return make_response(jsonify({"error": {"status": status, "message": message}}), status)
+    title = _(TITLES.get(status, TITLES[500]))
+    return make_response(render_template("error.html", status=status, title=title, message=message), status)
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        status = error.code or 500
+        if status == 413:
+            limit = app.config["TOOLBOX_MAX_UPLOAD_MB"]
+            return render_error(413, _("Die Datei ist zu groß. Erlaubt sind höchstens %(mb)s MB.", mb=limit))
+        response = render_error(status, getattr(error, "toolbox_message", None))
+        if status == 405 and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

@@ -1,0 +1,25 @@
+"""Template filters that format numbers, sizes and dates the German way."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal
+
+
+def filesize(num_bytes: int | None) -> str:
+    if num_bytes is None:
+        return ""
+    size = float(num_bytes)
+    for unit in ("Byte", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            if unit == "Byte":
+                return f"{format_decimal(int(size))} {unit}"
+            return f"{format_decimal(round(size, 1))} {unit}"
+        size /= 1024
+    return ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["filesize"] = filesize
+    app.jinja_env.filters["number"] = lambda value: "" if value is None else format_decimal(value)
+    app.jinja_env.filters["date"] = lambda value: "" if value is None else format_date(value, "medium")
+    app.jinja_env.filters["datetime"] = lambda value: "" if value is None else format_datetime(value, "medium")

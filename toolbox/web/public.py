@@ -1,0 +1,60 @@
+"""Pages every visitor sees: start page, document page, file download."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, send_file
+
+from ..services.documents import (
+    document_get_visible,
+    downloads_count,
+    file_version_get,
+    newest_published,
+    project_documents,
+)
+from ..storage import blob_store
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index():
+    """Show the newest published documents."""
+    return render_template("index.html", documents=newest_published(limit=12))
+
+
+@bp.get("/documents/<int:document_id>")
+def document_detail(document_id: int):
+    """Show a published document with its metadata and versions."""
+    document = document_get_visible(document_id)
+    if document is None:
+        abort(404)
+    return render_template(
+        "document.html",
+        document=document,
+        version=document.current_version,
+        project_documents=project_documents(document),
+    )
+
+
+@bp.get("/documents/<int:document_id>/download")
+@bp.get("/documents/<int:document_id>/versions/<int:number>/download")
+def document_download(document_id: int, number: int | None = None):
+    """Send the stored file under its original name."""
+    document = document_get_visible(document_id)
+    if document is None:
+        abort(404)
+    version = file_version_get(document, number)
+    store = blob_store()
+    if version is None or not store.exists(version.sha256):
+        abort(404)
+    downloads_count([document.id])
+    response = send_file(
+        store.path_for(version.sha256),
+        mimetype=version.media_type,
+        as_attachment=True,
+        download_name=version.original_filename,
+        conditional=True,
+        etag=version.sha256,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
