@@ -1,6 +1,7 @@
 """Flask extensions, created unbound so that every app from the factory binds its own."""
 from __future__ import annotations
 
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
@@ -22,3 +23,9 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Bitte melden Sie sich an, um diese Seite zu sehen."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "strong"

@@ -37,7 +37,7 @@ def role_required(role: str) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from .extensions_login import login_manager
+                from .extensions import login_manager
 
                 return login_manager.unauthorized()
             if not has_role(current_user, role):
