@@ -11,13 +11,12 @@ log = logging.getLogger(__name__)
 def prepare_database(app: Flask) -> None:
     """Apply pending migrations and seed empty vocabularies; safe to run at every start."""
     from alembic import command
-    from flask_migrate import Migrate
 
     from .vocabularies import seed_vocabularies
 
     with app.app_context():
-        migrate_ext: Migrate = app.extensions["migrate"]
-        config = migrate_ext.get_config()
+        state = app.extensions["migrate"]
+        config = state.migrate.get_config(directory=state.directory)
         # Alembic's own logging setup would replace the application's handlers.
         config.attributes["configure_logger"] = False
         command.upgrade(config, "head")

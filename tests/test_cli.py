@@ -1,0 +1,114 @@
+"""The ``toolbox`` command line: ingest, demo and start-up behaviour."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from toolbox.extensions import db
+from toolbox.models import Document
+
+from conftest import write_docx
+
+
+def test_ingest_folder_with_options_and_summary(app, runner, tmp_path):
+    """Files of a folder are ingested with the options' metadata and a summary is printed."""
+    folder = tmp_path / "eingang"
+    (folder / "unter").mkdir(parents=True)
+    write_docx(folder / "Leitfaden.docx", ["Leitfaden für digitale Bürgerbeteiligung"])
+    (folder / "unter" / "Notiz.txt").write_text("Checkliste Barrierefreiheit", encoding="utf-8")
+    result = runner.invoke(args=[
+        "ingest", str(folder), "--topic", "buergerbeteiligung-open-government", "--type", "leitfaden-checkliste",
+        "--municipality", "Stadt Bad Hersfeld", "--population", "30000", "--year", "2024",
+        "--license", "cc-by-4.0", "--publish",
+    ])
+    assert result.exit_code == 0, result.output
+    assert "Importiert: 2" in result.output
+    assert "Fehlgeschlagen: 0" in result.output
+    with app.app_context():
+        documents = db.session.scalars(select(Document)).all()
+        assert len(documents) == 2
+        assert all(d.status == "published" for d in documents)
+        assert all(d.municipality.size_class.slug == "mittelstadt" for d in documents)
+        assert all([t.slug for t in d.topics] == ["buergerbeteiligung-open-government"] for d in documents)
+
+
+def test_ingest_exits_non_zero_when_a_file_failed(app, runner, tmp_path):
+    """One unreadable file makes the command fail after ingesting the rest."""
+    (tmp_path / "gut.txt").write_text("Wärmeplanung", encoding="utf-8")
+    (tmp_path / "kaputt.pdf").write_bytes(b"\x00\x01\x02 kein PDF " * 100)
+    result = runner.invoke(args=["ingest", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "Importiert: 1" in result.output
+    assert "Fehlgeschlagen: 1" in result.output
+    assert "kaputt.pdf" in result.output
+
+
+def test_duplicates_are_listed(app, runner, tmp_path):
+    """A second ingest of the same file reports it as duplicate and exits 0."""
+    (tmp_path / "a.txt").write_text("Schul-WLAN Ausschreibung", encoding="utf-8")
+    assert runner.invoke(args=["ingest", str(tmp_path)]).exit_code == 0
+    result = runner.invoke(args=["ingest", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "Duplikate: 1" in result.output
+
+
+def test_unknown_slug_is_a_usage_error_naming_valid_ones(app, runner, tmp_path):
+    """An unknown --topic stops before any file is touched and lists the valid slugs."""
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    result = runner.invoke(args=["ingest", str(tmp_path), "--topic", "weltraum"])
+    assert result.exit_code == 2
+    assert "weltraum" in result.output
+    assert "energie-klimaschutz" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+
+
+def test_manifest_metadata_is_applied(app, runner, tmp_path):
+    """A CSV manifest sets per-file title and topics."""
+    (tmp_path / "x.txt").write_text("Hochwasser-Frühwarnsystem mit Pegelsensoren", encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text(
+        "path,title,topics,size_class,municipality\n"
+        "x.txt,Konzept Hochwasser-Frühwarnung,umwelt-wasser;bevoelkerungsschutz,landkreis,Landkreis Fulda\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["ingest", str(tmp_path), "--manifest", str(tmp_path / "manifest.csv")])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        document = db.session.scalar(select(Document))
+        assert document.title == "Konzept Hochwasser-Frühwarnung"
+        assert {t.slug for t in document.topics} == {"umwelt-wasser", "bevoelkerungsschutz"}
+        assert document.municipality.size_class.slug == "landkreis"
+
+
+def test_toolbox_command_migrates_a_new_database(tmp_path):
+    """The installed ``toolbox`` command creates and seeds a fresh database on start-up."""
+    env = dict(os.environ)
+    env.update({
+        "TOOLBOX_INSTANCE_DIR": str(tmp_path / "instance"),
+        "TOOLBOX_DOCUMENTS_DIR": str(tmp_path / "documents"),
+        "TOOLBOX_INDEX_DIR": str(tmp_path / "index"),
+        "TOOLBOX_SECRET_KEY": "x" * 32,
+    })
+    env.pop("TOOLBOX_DATABASE_URL", None)
+    toolbox = Path(sys.executable).parent / "toolbox"
+    (tmp_path / "a.txt").write_text("Digitaler Zwilling", encoding="utf-8")
+    result = subprocess.run([str(toolbox), "ingest", str(tmp_path / "a.txt"), "--publish"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Importiert: 1" in result.stdout
+    assert (tmp_path / "instance" / "toolbox.sqlite3").is_file()
+
+
+def test_toolbox_refuses_to_start_without_secret_key(tmp_path):
+    """Outside debug the command stops with a clear message when the secret key is missing."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TOOLBOX_SECRET_KEY", "TOOLBOX_DEBUG")}
+    env["TOOLBOX_INSTANCE_DIR"] = str(tmp_path)
+    toolbox = Path(sys.executable).parent / "toolbox"
+    result = subprocess.run([str(toolbox), "check-index"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "TOOLBOX_SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,75 @@
+"""Start page, document page and the download of the original file."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+
+def test_start_page_lists_newest_published_documents(client, make_doc):
+    """Published documents appear on the start page with their metadata; submitted ones don't."""
+    make_doc(title="Datenstrategie Stadt Fulda", municipality="Stadt Fulda", population=68_000,
+             type="konzept-strategie", year=2023)
+    make_doc(title="Entwurf in Prüfung", publish=False)
+    page = client.get("/").get_data(as_text=True)
+    assert "Datenstrategie Stadt Fulda" in page
+    assert "Mittelstadt" in page and "Konzept/Strategie" in page and "2023" in page
+    assert "Entwurf in Prüfung" not in page
+
+
+def test_document_page_shows_metadata(client, make_doc):
+    """The document page shows title, topics, licence and the download link."""
+    doc_id = make_doc(title="Leistungsbeschreibung LoRaWAN", topics=["infrastruktur-netze-iot"],
+                      license="dl-de-by-2.0", municipality="Gemeinde Mücke", population=9_000)
+    response = client.get(f"/documents/{doc_id}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "<h1>Leistungsbeschreibung LoRaWAN</h1>" in page
+    assert "Infrastruktur, Netze &amp; IoT" in page
+    assert "Datenlizenz Deutschland – Namensnennung 2.0" in page
+    assert f"/documents/{doc_id}/download" in page
+
+
+def test_unpublished_and_unknown_documents_are_not_found(client, make_doc):
+    """Visitors get 404 for submitted documents and ids that don't exist."""
+    doc_id = make_doc(title="Noch nicht geprüft", publish=False)
+    assert client.get(f"/documents/{doc_id}").status_code == 404
+    assert client.get(f"/documents/{doc_id}/download").status_code == 404
+    assert client.get("/documents/999999").status_code == 404
+
+
+def test_download_keeps_german_filename_and_forbids_sniffing(client, make_doc, app):
+    """The original file comes back byte for byte under its umlaut filename, marked nosniff."""
+    doc_id = make_doc(title="Förderantrag", text="Förderantrag Smarte Modellregion",
+                      filename="Förderantrag_Gemeinde_Mücke.txt")
+    response = client.get(f"/documents/{doc_id}/download")
+    assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment")
+    assert "filename*=UTF-8''" + quote("Förderantrag_Gemeinde_Mücke.txt") in disposition
+    assert "Förderantrag Smarte Modellregion" in response.get_data(as_text=True)
+
+
+def test_download_counts(client, make_doc, app):
+    """Each download adds one to the document's counter."""
+    from toolbox.extensions import db
+    from toolbox.models import Document
+
+    doc_id = make_doc(title="Checkliste")
+    client.get(f"/documents/{doc_id}/download")
+    client.get(f"/documents/{doc_id}/download")
+    with app.app_context():
+        assert db.session.get(Document, doc_id).download_count == 2
+
+
+def test_unknown_page_is_a_german_404(client):
+    """A wrong URL gets a German error page, not a traceback."""
+    response = client.get("/gibt-es-nicht")
+    assert response.status_code == 404
+    assert "Nicht gefunden" in response.get_data(as_text=True)
+
+
+def test_api_errors_are_json(client):
+    """API clients get JSON errors with a message."""
+    response = client.get("/api/v1/documents/424242")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["message"]
