@@ -194,3 +194,40 @@ def make_doc(app):
         return document.id
 
     return factory
+
+
+# --- accounts --------------------------------------------------------------------------------
+# Users are made through the real service and log in through the real /login form.
+
+DEFAULT_PASSWORD = "Sichere-Passphrase-2026"
+_user_counter = {"n": 0}
+
+
+def make_user(app, email: str | None = None, role: str = "contributor", password: str | None = DEFAULT_PASSWORD,
+              name: str | None = None) -> int:
+    """Create an account through ``user_create`` and return its id."""
+    from toolbox.services.users import user_create
+
+    if email is None:
+        _user_counter["n"] += 1
+        email = f"{role}-{_user_counter['n']}@example.org"
+    with app.app_context():
+        return user_create(email, role, password=password, name=name).id
+
+
+class AuthActions:
+    def __init__(self, client) -> None:
+        self._client = client
+
+    def login(self, email: str, password: str = DEFAULT_PASSWORD, follow_redirects: bool = False):
+        return self._client.post("/login", data={"email": email, "password": password},
+                                 follow_redirects=follow_redirects)
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    """``auth.login(email)`` / ``auth.logout()`` with the test client, through the real form."""
+    return AuthActions(client)

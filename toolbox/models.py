@@ -188,6 +188,18 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
 
+    # --- Flask-Login (accounts): the loader never hands out an inactive account ---
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        # The session stores id and session token: rotating the token ends every open session.
+        return f"{self.id}:{self.session_token or ''}"
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
 

@@ -6,8 +6,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from . import errors, filters, public
+    from . import auth  # accounts
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)  # accounts
     errors.init_app(app)
     filters.init_app(app)
 

@@ -1,0 +1,194 @@
+"""Sessions, CSRF, login rate limiting and security headers, bound to the app in ``init_app``."""
+from __future__ import annotations
+
+import hmac
+
+from flask import Flask, Response, current_app, g, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from .extensions import db, login_manager
+
+csrf = CSRFProtect()
+# No default limits: only the login is limited. The storage comes from the app's config, so a
+# deployment with several processes can share counters in Redis.
+limiter = Limiter(key_func=get_remote_address)
+
+#: Per address and e-mail: slows down guessing one account's password.
+DEFAULT_LOGIN_LIMIT = "5 per minute;20 per hour"
+#: Per address alone: slows down trying one password against many accounts. High enough for a
+#: town hall where all staff share one public address.
+DEFAULT_LOGIN_IP_LIMIT = "60 per hour"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+CSRF_MESSAGE = _l("Das Formular ist abgelaufen oder wurde nicht vollständig übertragen. Bitte laden Sie "
+                  "die Seite neu und versuchen Sie es noch einmal.")
+RATE_LIMIT_MESSAGE = _l("Zu viele Anmeldeversuche. Bitte warten Sie einige Minuten und versuchen Sie es "
+                        "dann erneut.")
+
+
+def init_app(app: Flask) -> None:
+    _adopt_extension_settings(app)
+    _configure_cookies(app)
+    _init_login(app)
+    _init_csrf(app)
+    _init_limiter(app)
+    app.after_request(_security_headers)
+
+
+def _adopt_extension_settings(app: Flask) -> None:
+    """The factory prefixes every setting with ``TOOLBOX_``; pass the extensions' own through."""
+    for key in list(app.config):
+        rest = key[len("TOOLBOX_"):]
+        if key.startswith("TOOLBOX_") and rest.startswith(_EXTENSION_PREFIXES):
+            app.config.setdefault(rest, app.config[key])
+
+
+_EXTENSION_PREFIXES = ("WTF_", "RATELIMIT_", "SESSION_COOKIE_", "REMEMBER_COOKIE_")
+
+
+# --- cookies ---------------------------------------------------------------------------------
+
+
+def _configure_cookies(app: Flask) -> None:
+    secure = app.config.get("TOOLBOX_COOKIE_SECURE")
+    if secure is None:
+        # Local development and tests run over plain HTTP; everything else must use HTTPS.
+        secure = not (app.debug or app.testing)
+    app.config.setdefault("SESSION_COOKIE_SECURE", bool(secure))
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", bool(secure))
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+
+
+# --- login -----------------------------------------------------------------------------------
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.localize_callback = _
+    login_manager.user_loader(load_user)
+
+
+def load_user(alternative_id: str):
+    """Load the session's user from ``"<id>:<session token>"``; a rotated token or a deactivated
+    account loads nobody, which ends that session at once."""
+    from .models import User
+
+    user_id, _sep, token = (alternative_id or "").partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or not user.session_token:
+        return None
+    if not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    return user
+
+
+# --- CSRF ------------------------------------------------------------------------------------
+
+
+def _init_csrf(app: Flask) -> None:
+    # CSRFProtect's own hook would run first and cannot tell token-authenticated API calls apart;
+    # ours does the same check with that one exemption.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)
+
+    @app.before_request
+    def _csrf_protect():
+        if not current_app.config.get("WTF_CSRF_ENABLED", True):
+            return None
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return None
+        if is_bearer_api_request():
+            return None
+        csrf.protect(apply_exemptions=True)
+        return None
+
+    app.register_error_handler(CSRFError, _csrf_error)
+
+
+def is_bearer_api_request() -> bool:
+    """A JSON API call that authenticates with ``Authorization: Bearer``.
+
+    A browser cannot attach that header to a cross-site request without a CORS preflight, and
+    such endpoints must authenticate by the token alone, never by the session cookie; so they
+    need no CSRF token.
+    """
+    if request.blueprint != "api" and not request.path.startswith("/api/"):
+        return False
+    auth = request.headers.get("Authorization", "")
+    return auth[:7].lower() == "bearer " and len(auth) > 7
+
+
+def _csrf_error(error: CSRFError) -> Response:
+    from .web.errors import render_error
+
+    return render_error(400, str(CSRF_MESSAGE))
+
+
+# --- rate limiting ---------------------------------------------------------------------------
+
+
+def _init_limiter(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("TOOLBOX_RATELIMIT_STORAGE_URI") or "memory://")
+    # The limiter object is shared by every app of the process (tests build many); set what
+    # it would otherwise remember from the previous app.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "toolbox")
+    limiter.init_app(app)
+    app.register_error_handler(429, _rate_limited)
+
+
+def login_limit() -> str:
+    return current_app.config.get("TOOLBOX_LOGIN_RATE_LIMIT") or DEFAULT_LOGIN_LIMIT
+
+
+def login_ip_limit() -> str:
+    return current_app.config.get("TOOLBOX_LOGIN_IP_RATE_LIMIT") or DEFAULT_LOGIN_IP_LIMIT
+
+
+def login_limit_key() -> str:
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"{get_remote_address()}|{email}"
+
+
+def login_failed(response: Response) -> bool:
+    """Count an attempt against the limits only when it failed; a successful login is free."""
+    return bool(g.get("login_failed"))
+
+
+def _rate_limited(error) -> Response:
+    from .web.errors import render_error
+
+    # Flask-Limiter adds Retry-After to this response in its after-request hook.
+    message = RATE_LIMIT_MESSAGE if request.endpoint == "auth.login" else None
+    return render_error(429, str(message) if message else None)
+
+
+# --- headers ---------------------------------------------------------------------------------
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
