@@ -1,10 +1,13 @@
 """JSON API v1: read-only for visitors."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, url_for
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, request
 from flask_babel import get_locale
 
 from ..models import Document
+from ..services import search_view
 from ..services.documents import document_get_visible
 from ..services.vocabularies import vocabulary_entries
 
@@ -16,44 +19,8 @@ def _locale() -> str:
 
 
 def document_json(document: Document) -> dict:
-    """The API's view of a document; also used by the search endpoint for its hits."""
-    locale = _locale()
-    version = document.current_version
-    size_class = document.size_class
-    return {
-        "id": document.id,
-        "title": document.title,
-        "description": document.description or "",
-        "topics": [{"value": t.slug, "label": t.label(locale)} for t in document.topics],
-        "type": _entry(document.document_type, locale),
-        "size_class": _entry(size_class, locale),
-        "municipality": document.municipality.name if document.municipality else None,
-        "project": document.project.name if document.project else None,
-        "year": document.year,
-        "format": version.format if version else None,
-        "license": _entry(document.license, locale),
-        "status": document.status,
-        "contact": document.contact,
-        "download_count": document.download_count,
-        "published_at": document.published_at.isoformat() if document.published_at else None,
-        "file": None if version is None else {
-            "filename": version.original_filename,
-            "media_type": version.media_type,
-            "size": version.size,
-            "page_count": version.page_count,
-            "sha256": version.sha256,
-            "extraction_status": version.extraction_status,
-            "version": version.number,
-        },
-        "url": url_for("public.document_detail", document_id=document.id, _external=True),
-        "download_url": url_for("public.document_download", document_id=document.id, _external=True),
-    }
-
-
-def _entry(entry, locale: str) -> dict | None:
-    if entry is None:
-        return None
-    return {"value": entry.slug, "label": entry.label(locale)}
+    """The API's view of a document; search hits and the ZIP's metadata.json share its shape."""
+    return search_view.document_json(document, _locale())
 
 
 @bp.get("/documents/<int:document_id>")
@@ -77,3 +44,26 @@ def vocabularies():
         ]
         for name in ("topic", "type", "size_class", "license")
     }
+
+
+# --- search (issue 3) -------------------------------------------------------------------------
+
+OPENAPI_PATH = Path(__file__).resolve().parent / "openapi.json"
+
+
+@bp.get("/search")
+def search():
+    """Return hits, facets and a spelling suggestion for the search parameters."""
+    return search_view.search_json(request.args, locale=_locale())
+
+
+@bp.get("/suggest")
+def suggest():
+    """Return completions for the beginning of a search term."""
+    return search_view.suggestions_json(request.args)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Return the hand-written OpenAPI document of this API."""
+    return Response(OPENAPI_PATH.read_text(encoding="utf-8"), mimetype="application/json")

@@ -10,6 +10,7 @@ from ..services.documents import (
     newest_published,
     project_documents,
 )
+from ..services.search_view import similar_documents
 from ..storage import blob_store
 
 bp = Blueprint("public", __name__)
@@ -27,11 +28,13 @@ def document_detail(document_id: int):
     document = document_get_visible(document_id)
     if document is None:
         abort(404)
+    others = project_documents(document)
     return render_template(
         "document.html",
         document=document,
         version=document.current_version,
-        project_documents=project_documents(document),
+        project_documents=others,
+        similar_documents=similar_documents(document, exclude=[d.id for d in others]),
     )
 
 

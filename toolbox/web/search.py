@@ -1,0 +1,49 @@
+"""The search page and the ZIP download of everything it finds."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, make_response, render_template, request, url_for
+from flask_babel import get_locale
+
+from ..services import search_view, zip_export
+from .errors import wants_json
+
+bp = Blueprint("search", __name__)
+
+
+def _locale() -> str:
+    return str(get_locale() or "de")
+
+
+def _render_page(status: int = 200, zip_error: str | None = None) -> Response:
+    page = search_view.search_page(
+        request.args,
+        base_url=url_for("search.results"),
+        zip_base_url=url_for("search.download_zip"),
+        locale=_locale(),
+    )
+    return make_response(render_template("search.html", page=page, zip_error=zip_error), status)
+
+
+@bp.get("/search")
+def results():
+    """Show the hits, facets and filters for the search parameters."""
+    return _render_page()
+
+
+@bp.get("/search/download.zip")
+def download_zip():
+    """Stream every document the search returns as one ZIP, or explain why not."""
+    query = search_view.public_query(request.args)
+    try:
+        plan, stream = zip_export.zip_download(query)
+    except zip_export.ZipExportError as exc:
+        # 422, not 413: the request itself is small and well-formed; it is the selection it
+        # names that the server declines to pack. 413 would also tell clients to send less.
+        if wants_json():
+            body = {"error": {"status": exc.status, "message": exc.message, **exc.details}}
+            return make_response(jsonify(body), exc.status)
+        return _render_page(exc.status, zip_error=exc.message)
+    response = Response(stream, mimetype="application/zip", direct_passthrough=True)
+    response.headers["Content-Disposition"] = f'attachment; filename="{plan.filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
