@@ -241,79 +241,79 @@ P_LORAWAN = Project(
     "Smartes Dorf Mücke – LoRaWAN für alle Ortsteile",
     MUECKE,
     2023,
-    "Digitalisierungsbeauftragte, digital@muecke.de",
+    "Digitalisierungsbeauftragte, digital@muecke.example",
 )
 P_DATEN_FULDA = Project(
     "Datenstrategie und Open Data Fulda",
     FULDA,
     2024,
-    "Stabsstelle Digitalisierung, opendata@fulda.de",
+    "Stabsstelle Digitalisierung, opendata@fulda.example",
 )
 P_KITA = Project(
     "Kita-App Bad Hersfeld",
     BAD_HERSFELD,
     2022,
-    "Fachdienst Kinderbetreuung, kita-digital@bad-hersfeld.de",
+    "Fachdienst Kinderbetreuung, kita-digital@bad-hersfeld.example",
 )
 P_MODELLREGION = Project(
     "Smarte Modellregion Mittleres Fuldatal",
     IKZ_FULDATAL,
     2025,
-    "Geschäftsstelle IKZ, smart@mittleres-fuldatal.de",
+    "Geschäftsstelle IKZ, smart@mittleres-fuldatal.example",
 )
 P_STRATEGIE_LKG = Project(
     "Digitalisierungsstrategie Landkreis Gießen 2030",
     LK_GIESSEN,
     2022,
-    "Stabsstelle Digitalisierung, digitalisierung@lkgi.de",
+    "Stabsstelle Digitalisierung, digitalisierung@lkgi.example",
 )
 P_PARKEN = Project(
     "Sensorbasiertes Parkraummanagement Darmstadt",
     DARMSTADT,
     2023,
-    "Mobilitätsamt, Team Verkehrsdaten, verkehrsdaten@darmstadt.de",
+    "Mobilitätsamt, Team Verkehrsdaten, verkehrsdaten@darmstadt.example",
 )
 P_HOCHWASSER = Project(
     "Hochwasser-Frühwarnsystem Schlitzerland",
     SCHLITZ,
     2024,
-    "Ordnungsamt – Brand- und Katastrophenschutz, ordnungsamt@schlitz.de",
+    "Ordnungsamt – Brand- und Katastrophenschutz, ordnungsamt@schlitz.example",
 )
 P_LICHT = Project(
     "Smarte Straßenbeleuchtung Alsfeld",
     ALSFELD,
     2023,
-    "Stadtbauamt, Sachgebiet Tiefbau, tiefbau@alsfeld.de",
+    "Stadtbauamt, Sachgebiet Tiefbau, tiefbau@alsfeld.example",
 )
 P_ZWILLING = Project(
     "Digitaler Zwilling Kassel",
     KASSEL,
     2025,
-    "Vermessung und Geoinformation, zwilling@kassel.de",
+    "Vermessung und Geoinformation, zwilling@kassel.example",
 )
 P_INNENSTADT = Project(
     "Innenstadt-Lab Gießen",
     GIESSEN,
     2024,
-    "Amt für Wirtschaftsförderung, Citymanagement, innenstadt@giessen.de",
+    "Amt für Wirtschaftsförderung, Citymanagement, innenstadt@giessen.example",
 )
 P_TOURISMUS = Project(
     "Vogelsberg erleben – die Tourismus-App",
     VOGELSBERG,
     2022,
-    "Wirtschafts- und Tourismusförderung, tourismus@vogelsbergkreis.de",
+    "Wirtschafts- und Tourismusförderung, tourismus@vogelsbergkreis.example",
 )
 P_WAERME = Project(
     "Kommunale Wärmeplanung Feldatal",
     FELDATAL,
     2026,
-    "Bauamt, Klimaschutzmanagement, klima@feldatal.de",
+    "Bauamt, Klimaschutzmanagement, klima@feldatal.example",
 )
 P_RATHAUS = Project(
     "Digitales Rathaus Hohenroda",
     HOHENRODA,
     2020,
-    "Hauptamt, E-Government, rathaus@hohenroda.de",
+    "Hauptamt, E-Government, rathaus@hohenroda.example",
 )
 
 # --- the documents --------------------------------------------------------------------
