@@ -130,3 +130,48 @@ def demo_command(if_empty: bool) -> None:
         outcomes = _ingest_with_progress(items, publish=True)
     if any(outcome.failed for outcome in outcomes):
         sys.exit(1)
+
+# --- search index ------------------------------------------------------------------------------
+
+
+@cli.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index from the database (searches keep working meanwhile)."""
+    import contextlib
+
+    from . import search
+
+    show_progress = sys.stderr.isatty()
+    with contextlib.ExitStack() as stack:
+        bars = []
+
+        def advance(done: int, total: int) -> None:
+            if not show_progress:
+                return
+            if not bars:
+                bars.append(stack.enter_context(click.progressbar(
+                    length=max(total, 1), label="Indexiere", file=sys.stderr, show_pos=True, show_eta=True)))
+            bars[0].update(done - bars[0].pos)
+
+        count = search.reindex(progress=advance)
+    click.echo(f"Index neu aufgebaut: {count} Dokumente.")
+
+
+@cli.command("check-index")
+@click.option("--repair", is_flag=True, help="Fix the drift that was found.")
+@with_appcontext
+def check_index_command(repair: bool) -> None:
+    """Report documents missing from, stale in or orphaned in the search index."""
+    from . import search
+
+    report = search.check_index(repair=repair)
+    for label, ids in (("Fehlend", report.missing), ("Veraltet", report.stale), ("Verwaist", report.orphaned)):
+        click.echo(f"{label}: {len(ids)}" + (f" ({', '.join(map(str, ids))})" if ids else ""))
+    if report.ok:
+        click.echo("Index und Datenbank stimmen überein.")
+    elif report.repaired:
+        click.echo("Abweichungen behoben.")
+    else:
+        click.echo("Abweichungen gefunden; beheben mit: toolbox check-index --repair")
+        sys.exit(1)

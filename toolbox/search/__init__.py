@@ -1,0 +1,33 @@
+"""Full-text search over the repository: German analysis, facets, index upkeep.
+
+Everything Whoosh lives in this package; nothing outside it imports ``whoosh``. The index is
+derived data: it holds every document (all statuses, with a status field) and can always be
+rebuilt from the database (``reindex``). Searches use ``flask.current_app.config
+["TOOLBOX_INDEX_DIR"]`` and the Flask-SQLAlchemy session.
+
+Modules: ``_analysis`` (German word forms), ``_schema`` (fields, document → entry),
+``_store`` (directory layout, writer lock, searchers), ``_indexing`` (queue, rebuild,
+start-up and drift checks), ``_query`` (query language, compound expansion), ``_search``
+(matching, facets, sorting, snippets, suggestions), ``_highlight``.
+"""
+from __future__ import annotations
+
+from ._indexing import IndexReport, apply_index_queue, check_index, ensure_index, reindex
+from ._search import matching_document_ids, more_like_this, search, suggest
+from ._types import FacetValue, SearchHit, SearchQuery, SearchResults
+
+__all__ = [
+    "FacetValue",
+    "IndexReport",
+    "SearchHit",
+    "SearchQuery",
+    "SearchResults",
+    "apply_index_queue",
+    "check_index",
+    "ensure_index",
+    "matching_document_ids",
+    "more_like_this",
+    "reindex",
+    "search",
+    "suggest",
+]

@@ -1,0 +1,273 @@
+"""Keeping the index derived from the database: queue, rebuild, start-up check, drift check.
+
+The database is the truth. Every write reads the *current* database state of a document
+after taking the writer lock, so whichever process writes last writes the newest state.
+Reads use a session of their own: the caller's session may hold pending changes that must
+be neither committed nor rolled back here, or a long transaction with an old snapshot.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from ..extensions import db
+from ..models import Document, IndexQueue, Municipality, Project
+from . import _store
+from ._schema import IndexRecord
+
+log = logging.getLogger("toolbox.search")
+
+_CHUNK = 200
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """Drift between the database and the index, by document id."""
+
+    missing: list[int] = field(default_factory=list)   # in the database, not in the index
+    stale: list[int] = field(default_factory=list)     # indexed with outdated content
+    orphaned: list[int] = field(default_factory=list)  # in the index, gone from the database
+    repaired: bool = False
+    rebuilt: bool = False  # the index was unreadable and was rebuilt from the database
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.orphaned)
+
+
+@contextlib.contextmanager
+def _db_session() -> Iterator[Session]:
+    session = Session(db.engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def _load_records(session: Session, ids: Iterable[int]) -> dict[int, IndexRecord]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    stmt = (
+        select(Document)
+        .where(Document.id.in_(ids))
+        .options(
+            selectinload(Document.topics),
+            selectinload(Document.versions),
+            joinedload(Document.document_type),
+            joinedload(Document.license),
+            joinedload(Document.municipality).joinedload(Municipality.size_class),
+            joinedload(Document.project).joinedload(Project.municipality).joinedload(Municipality.size_class),
+        )
+        .execution_options(populate_existing=True)
+    )
+    records = {document.id: IndexRecord.from_document(document) for document in session.scalars(stmt).unique()}
+    # The records are plain values; drop the ORM objects (and their texts) at once.
+    session.expunge_all()
+    return records
+
+
+def _all_document_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(Document.id).order_by(Document.id)))
+
+
+def _chunks(items: list[int], size: int = _CHUNK) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# --- rebuild ---------------------------------------------------------------------------------
+
+
+def _rebuild_locked(root: Path, progress: Progress | None = None) -> int:
+    """Build a complete index from the database beside the live one, then swap it in."""
+    _store.clean_leftovers(root)
+    build, ix = _store.new_build_dir(root)
+    try:
+        with _db_session() as session:
+            ids = _all_document_ids(session)
+            total = len(ids)
+            if progress:
+                progress(0, total)
+            done = 0
+            with _store.index_writer(ix) as writer:
+                for chunk in _chunks(ids):
+                    records = _load_records(session, chunk)
+                    for document_id in chunk:
+                        record = records.get(document_id)
+                        if record is not None:
+                            writer.add_document(**record.index_fields())
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+            session.rollback()
+        _store.publish_build(root, build)
+    except BaseException:
+        _store.discard_build(build)
+        raise
+    log.info("Index rebuilt from the database: %d documents", total)
+    return total
+
+
+def reindex(progress: Progress | None = None) -> int:
+    """Rebuild the whole index from the database; searches keep using the old one meanwhile.
+
+    Holds the writer lock throughout, so that no queued update is applied to the old index
+    and then lost in the swap; the queue is applied to the new index at the end.
+    """
+    root = _store.index_root()
+    with _store.writer_lock(root):
+        count = _rebuild_locked(root, progress)
+        _apply_queue_locked(root)
+    return count
+
+
+def ensure_index() -> None:
+    """At start-up: build a missing index, rebuild a corrupt or outdated one from the database."""
+    root = _store.index_root()
+    health = _store.probe(root)
+    if health.ok and not _empty_but_database_is_not(root):
+        return
+    with _store.writer_lock(root):
+        # Another process may have rebuilt it while this one waited for the lock.
+        health = _store.probe(root)
+        if health.ok and not _empty_but_database_is_not(root):
+            _store.clean_leftovers(root)
+            return
+        if health.state != "missing":
+            log.warning("Search index in %s is %s (%s); rebuilding from the database", root, health.state,
+                        health.detail)
+        _rebuild_locked(root)
+        _apply_queue_locked(root)
+
+
+def _empty_but_database_is_not(root: Path) -> bool:
+    """An index without a single entry while the database has documents was lost."""
+    try:
+        with _store.searcher(root) as searcher:
+            if searcher.doc_count() > 0:
+                return False
+    except _store.IndexUnavailable:
+        return True
+    with _db_session() as session:
+        return session.scalar(select(Document.id).limit(1)) is not None
+
+
+# --- the queue -------------------------------------------------------------------------------
+
+
+def apply_index_queue() -> int:
+    """Write or delete the index entries of every queued document, then drop the queue rows.
+
+    Waits for the writer lock; if another writer holds it for longer than
+    ``TOOLBOX_INDEX_LOCK_TIMEOUT`` seconds (a full rebuild), the rows stay queued and are applied
+    by that rebuild or the next call, so no update is lost and no error reaches the caller.
+    """
+    root = _store.index_root()
+    try:
+        with _store.writer_lock(root, timeout=_store.lock_timeout()):
+            if _store.current_generation(root) is None:
+                _rebuild_locked(root)
+            return _apply_queue_locked(root)
+    except _store.IndexBusy as exc:
+        log.warning("Index updates left queued: %s", exc)
+        return 0
+
+
+def _apply_queue_locked(root: Path) -> int:
+    applied = 0
+    with _db_session() as session:
+        rows = session.execute(select(IndexQueue.id, IndexQueue.document_id).order_by(IndexQueue.id)).all()
+        session.rollback()
+        if not rows:
+            return 0
+        try:
+            ix = _store.open_live(root)
+        except _store.IndexUnavailable:
+            # The queue's documents are part of any rebuild; the rows can go afterwards.
+            _rebuild_locked(root)
+            ix = _store.open_live(root)
+        document_ids = sorted({row.document_id for row in rows})
+        with _store.index_writer(ix) as writer:
+            for chunk in _chunks(document_ids):
+                records = _load_records(session, chunk)
+                session.rollback()
+                for document_id in chunk:
+                    record = records.get(document_id)
+                    if record is None:
+                        writer.delete_by_term("doc_id", document_id)
+                    else:
+                        writer.update_document(**record.index_fields())
+                    applied += 1
+        row_ids = [row.id for row in rows]
+        for chunk in _chunks(row_ids, 500):
+            session.execute(delete(IndexQueue).where(IndexQueue.id.in_(chunk)))
+        session.commit()
+    return applied
+
+
+# --- drift -----------------------------------------------------------------------------------
+
+
+def check_index(repair: bool = False) -> IndexReport:
+    """Compare every document in the database with its index entry; optionally fix the drift."""
+    root = _store.index_root()
+    health = _store.probe(root)
+    if not health.ok:
+        with _db_session() as session:
+            missing = _all_document_ids(session)
+        if repair:
+            with _store.writer_lock(root):
+                _rebuild_locked(root)
+                _apply_queue_locked(root)
+        return IndexReport(missing=missing, repaired=repair, rebuilt=repair)
+
+    indexed: dict[int, list[str]] = {}
+    with _store.searcher(root) as searcher:
+        for _docnum, stored in searcher.reader().iter_docs():
+            indexed.setdefault(int(stored["doc_id"]), []).append(stored.get("fingerprint", ""))
+
+    missing: list[int] = []
+    stale: list[int] = []
+    with _db_session() as session:
+        ids = _all_document_ids(session)
+        for chunk in _chunks(ids):
+            for document_id, record in _load_records(session, chunk).items():
+                entries = indexed.get(document_id)
+                if entries is None:
+                    missing.append(document_id)
+                elif len(entries) != 1 or entries[0] != record.fingerprint():
+                    stale.append(document_id)
+        session.rollback()
+    known = set(ids)
+    orphaned = sorted(document_id for document_id in indexed if document_id not in known)
+    report = IndexReport(missing=sorted(missing), stale=sorted(stale), orphaned=orphaned)
+    if repair and not report.ok:
+        _repair(root, report)
+        return IndexReport(report.missing, report.stale, report.orphaned, repaired=True)
+    return report
+
+
+def _repair(root: Path, report: IndexReport) -> None:
+    with _store.writer_lock(root):
+        ix = _store.open_live(root)
+        with _db_session() as session, _store.index_writer(ix) as writer:
+            for document_id in report.orphaned:
+                writer.delete_by_term("doc_id", document_id)
+            for chunk in _chunks(sorted(report.missing + report.stale)):
+                records = _load_records(session, chunk)
+                session.rollback()
+                for document_id in chunk:
+                    record = records.get(document_id)
+                    if record is None:
+                        writer.delete_by_term("doc_id", document_id)
+                    else:
+                        writer.update_document(**record.index_fields())

@@ -1,0 +1,176 @@
+"""The index schema and how a database document becomes an index entry."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from whoosh import fields
+
+from ._analysis import GermanTokenizer, PlainTokenizer, compound_keys, fold, sort_key, words
+
+#: Bump when the schema or the analysis changes: ``ensure_index`` then rebuilds the index.
+SCHEMA_VERSION = 3
+
+#: Facet fields: one term per value (topic may hold several).
+FACET_FIELDS = ("topic", "size_class", "type", "format", "license", "year")
+#: Fields searched by a plain word, with the weight of a match in each.
+TEXT_FIELD_BOOSTS = {"title": 4.0, "description": 2.0, "body": 1.0, "project": 1.5, "municipality": 1.5}
+#: Fields whose compounds a word also finds (with a lower weight).
+COMPOUND_FIELDS = ("title", "description", "body")
+
+
+def build_schema() -> fields.Schema:
+    german = GermanTokenizer()
+    plain = PlainTokenizer()
+    return fields.Schema(
+        doc_id=fields.NUMERIC(int, bits=64, signed=False, stored=True, unique=True, sortable=True),
+        title=fields.TEXT(analyzer=german, stored=True, phrase=True),
+        description=fields.TEXT(analyzer=german, phrase=True),
+        body=fields.TEXT(analyzer=german, phrase=True),
+        project=fields.TEXT(analyzer=german, phrase=True),
+        municipality=fields.TEXT(analyzer=german, phrase=True),
+        # Helper fields: unstemmed lower-case words (spelling, autocomplete) and the reversed
+        # long words for compound lookup.
+        words=fields.KEYWORD(scorable=False),
+        compounds=fields.KEYWORD(scorable=False),
+        # Filters: exact terms.
+        municipality_key=fields.ID(),
+        topic=fields.KEYWORD(scorable=False),
+        size_class=fields.ID(),
+        type=fields.ID(),
+        format=fields.ID(),
+        license=fields.ID(),
+        year=fields.ID(),
+        status=fields.ID(stored=True),
+        # Sorting (columns) and drift detection (stored).
+        sort_date=fields.NUMERIC(int, bits=64, signed=True, sortable=True),
+        title_sort=fields.ID(sortable=True),
+        downloads=fields.NUMERIC(int, bits=64, signed=False, sortable=True),
+        created=fields.STORED(),
+        updated=fields.STORED(),
+        published=fields.STORED(),
+        fingerprint=fields.STORED(),
+    )
+
+
+def _words_field_value(unique: set[str]) -> str:
+    spelled = {w.lower() for w in unique if 3 <= len(w) <= 40 and w.isalpha()}
+    return " ".join(sorted(spelled))
+
+
+def municipality_key(name: str) -> str:
+    return fold(" ".join(name.split()))
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _epoch(value: datetime | None) -> int:
+    return int(value.timestamp()) if value else 0
+
+
+@dataclass(frozen=True)
+class IndexRecord:
+    """Everything the index holds about one document, read from the database."""
+
+    id: int
+    title: str
+    description: str
+    text: str
+    version_key: str
+    project: str
+    municipality: str
+    topics: tuple[str, ...]
+    size_class: str
+    type: str
+    format: str
+    license: str
+    year: int | None
+    status: str
+    created_at: datetime | None
+    updated_at: datetime | None
+    published_at: datetime | None
+    downloads: int
+
+    @classmethod
+    def from_document(cls, document: Any) -> "IndexRecord":
+        version = document.current_version
+        text = (version.text if version is not None else "") or ""
+        project = document.project
+        municipality = document.municipality or (project.municipality if project else None)
+        size_class = municipality.size_class if municipality is not None else None
+        year = document.year
+        if year is None and project is not None:
+            year = project.year_finished
+        return cls(
+            id=document.id,
+            title=document.title or "",
+            description=document.description or "",
+            text=text,
+            version_key=(f"{version.id}:{version.sha256}:{version.format}:{version.extraction_status}"
+                         if version is not None else ""),
+            project=project.name if project is not None else "",
+            municipality=municipality.name if municipality is not None else "",
+            topics=tuple(topic.slug for topic in document.topics),
+            size_class=size_class.slug if size_class is not None else "",
+            type=document.document_type.slug if document.document_type is not None else "",
+            format=(version.format or "").lower() if version is not None else "",
+            license=document.license.slug if document.license is not None else "",
+            year=year,
+            status=document.status,
+            created_at=document.created_at,
+            updated_at=document.updated_at,
+            published_at=document.published_at,
+            downloads=document.download_count or 0,
+        )
+
+    def fingerprint(self) -> str:
+        """A digest of everything that decides how the document is found.
+
+        The download count is left out on purpose: downloads are counted without touching
+        the index, and the downloads sort reads the database.
+        """
+        payload = [
+            SCHEMA_VERSION, self.title, self.description, hashlib.sha1(self.text.encode("utf-8", "replace")).hexdigest(),
+            self.version_key, self.project,
+            self.municipality, sorted(self.topics), self.size_class, self.type, self.format, self.license,
+            self.year, self.status, _iso(self.published_at), _iso(self.created_at),
+        ]
+        return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
+
+    def index_fields(self) -> dict[str, Any]:
+        unique = set(words(self.title)) | set(words(self.description)) | set(words(self.text))
+        newest = self.published_at or self.created_at
+        values: dict[str, Any] = {
+            "doc_id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "body": self.text,
+            "project": self.project,
+            "municipality": self.municipality,
+            "words": _words_field_value(unique),
+            "compounds": " ".join(compound_keys(unique)),
+            "topic": " ".join(self.topics),
+            "status": self.status,
+            "sort_date": _epoch(newest),
+            "title_sort": sort_key(self.title) or "\uffff",
+            "downloads": self.downloads,
+            "created": _iso(self.created_at),
+            "updated": _iso(self.updated_at),
+            "published": _iso(self.published_at),
+            "fingerprint": self.fingerprint(),
+        }
+        optional = {
+            "municipality_key": municipality_key(self.municipality) if self.municipality else "",
+            "size_class": self.size_class,
+            "type": self.type,
+            "format": self.format,
+            "license": self.license,
+            "year": str(self.year) if self.year is not None else "",
+        }
+        values.update({key: value for key, value in optional.items() if value})
+        return values

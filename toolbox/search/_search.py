@@ -1,0 +1,511 @@
+"""Running a search: matching, filters, facet counts, sorting, pages, snippets, suggestions.
+
+Filters and facets work on sets of Whoosh document numbers. For each reader generation the
+document numbers of every facet value are read once from the postings (``IndexView``); a
+search then costs one pass over the query's matches plus set intersections, and every
+facet's counts come from the same sets the filters use, so a count is exactly the total the
+corresponding click returns.
+"""
+from __future__ import annotations
+
+import heapq
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable, Iterable, TypeVar
+
+from sqlalchemy import select
+from whoosh import query as wq
+
+from ..extensions import db
+from ..models import STATUS_PUBLISHED, Document, FileVersion
+from . import _store
+from ._analysis import STOP_FOLDED, fold, term_for, words
+from ._highlight import highlight, opening
+from ._query import (
+    TEXT_FIELDS,
+    Clause,
+    Compiler,
+    HighlightTerms,
+    Word,
+    clean,
+    drop_stopwords,
+    map_words,
+    parse,
+    positive_leaves,
+    render,
+    widen,
+)
+from ._schema import FACET_FIELDS, municipality_key
+from ._types import ALL_STATUSES, MAX_PER_PAGE, FacetValue, SearchHit, SearchQuery, SearchResults
+
+log = logging.getLogger("toolbox.search")
+
+T = TypeVar("T")
+_EMPTY: frozenset[int] = frozenset()
+_STOP_TERMS = frozenset(term_for(word) for word in STOP_FOLDED)
+
+
+# --- per-generation view ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexView:
+    doc_ids: list[int]                                # docnum → document id
+    sort_date: list[int]                              # docnum → published (or created), epoch
+    title_sort: list[str]                             # docnum → German collation key
+    live: frozenset[int]                              # docnums not deleted
+    terms: dict[str, dict[str, frozenset[int]]]       # facet field / status → value → docnums
+    docnum_by_id: dict[int, int]
+
+
+_VIEWS: OrderedDict[tuple, IndexView] = OrderedDict()
+_VIEWS_LOCK = threading.Lock()
+
+
+def _view(searcher) -> IndexView:
+    reader = searcher.reader()
+    key = (getattr(getattr(searcher, "_ix", None), "storage", None) and searcher._ix.storage.folder,
+           reader.generation(), reader.doc_count_all())
+    with _VIEWS_LOCK:
+        view = _VIEWS.get(key)
+        if view is not None:
+            _VIEWS.move_to_end(key)
+            return view
+    view = _build_view(reader)
+    with _VIEWS_LOCK:
+        _VIEWS[key] = view
+        while len(_VIEWS) > 4:
+            _VIEWS.popitem(last=False)
+    return view
+
+
+def _build_view(reader) -> IndexView:
+    doc_ids = [int(v or 0) for v in reader.column_reader("doc_id")]
+    sort_date = [int(v or 0) for v in reader.column_reader("sort_date")]
+    title_sort = [v if isinstance(v, str) else (v or b"").decode("utf-8", "replace")
+                  for v in reader.column_reader("title_sort")]
+    live = frozenset(reader.all_doc_ids())
+    terms: dict[str, dict[str, frozenset[int]]] = {}
+    for fieldname in FACET_FIELDS + ("status",):
+        values: dict[str, frozenset[int]] = {}
+        for btext in reader.lexicon(fieldname):
+            text = btext.decode("utf-8")
+            docs = frozenset(reader.postings(fieldname, btext).all_ids())
+            if docs:
+                values[text] = docs
+        terms[fieldname] = values
+    docnum_by_id = {doc_ids[d]: d for d in sorted(live)}
+    return IndexView(doc_ids, sort_date, title_sort, live, terms, docnum_by_id)
+
+
+def clear_views() -> None:
+    with _VIEWS_LOCK:
+        _VIEWS.clear()
+
+
+# --- running against the index ---------------------------------------------------------------
+
+
+def with_searcher(action: Callable[..., T]) -> T:
+    """Run ``action(searcher)``; a missing or damaged index is rebuilt once, then retried."""
+    from ._indexing import ensure_index
+
+    root = _store.index_root()
+    try:
+        with _store.searcher(root) as searcher:
+            return action(searcher)
+    except _store.IndexUnavailable:
+        log.warning("No readable search index in %s; building it from the database", root)
+    except Exception:
+        if _store.probe(root).ok:
+            raise
+        log.exception("Search index in %s is damaged; rebuilding it from the database", root)
+    _store.discard_searchers()
+    clear_views()
+    ensure_index()
+    with _store.searcher(root) as searcher:
+        return action(searcher)
+
+
+def _status_docs(view: IndexView, statuses: tuple[str, ...]) -> frozenset[int] | set[int]:
+    if not statuses or ALL_STATUSES in statuses:
+        return view.live
+    return _union(view.terms["status"].get(status, _EMPTY) for status in statuses)
+
+
+def _union(sets: Iterable[frozenset[int]]) -> set[int]:
+    result: set[int] = set()
+    for docs in sets:
+        result |= docs
+    return result
+
+
+def _intersect(base, sets: Iterable) -> set[int]:
+    result = set(base)
+    for docs in sorted(sets, key=len):
+        if not result:
+            break
+        result &= docs
+    return result
+
+
+def _filter_sets(view: IndexView, query: SearchQuery, reader) -> dict[str, set[int]]:
+    """The documents each selected filter allows, by facet key (OR within one filter)."""
+    filters: dict[str, set[int]] = {}
+    for facet in ("topic", "size_class", "type", "format", "license"):
+        selected = getattr(query, facet)
+        if selected:
+            filters[facet] = _union(view.terms[facet].get(value, _EMPTY) for value in selected)
+    if query.year_from is not None or query.year_to is not None:
+        low = query.year_from if query.year_from is not None else -1
+        high = query.year_to if query.year_to is not None else 10_000
+        filters["year"] = _union(docs for year, docs in view.terms["year"].items()
+                                 if year.isdigit() and low <= int(year) <= high)
+    if query.municipality:
+        allowed: set[int] = set()
+        for name in query.municipality:
+            key = municipality_key(name)
+            if key and ("municipality_key", key) in reader:
+                allowed |= set(reader.postings("municipality_key", key).all_ids())
+        filters["municipality"] = allowed
+    return filters
+
+
+@dataclass
+class _Match:
+    clauses: list[Clause]
+    compiler: Compiler
+    query: wq.Query | None
+    base: set[int] | frozenset[int]  # matches of the words within the statuses
+    final: set[int]                  # ... and every filter
+    widened: bool
+
+
+def _match(searcher, view: IndexView, query: SearchQuery, status_docs, filters) -> _Match:
+    clauses = drop_stopwords(parse(query.q)) if query.q and query.q.strip() else []
+    compiler = Compiler(searcher)
+    compiled = compiler.compile(clauses) if clauses else None
+    if compiled is None:
+        clauses = []
+        base = status_docs
+    else:
+        base = _docs(searcher, compiled) & status_docs
+    final = _intersect(base, filters.values())
+    match = _Match(clauses, compiler, compiled, base, final, False)
+    positive_clauses = sum(1 for clause in clauses if not clause.negated)
+    if compiled is not None and not final and positive_clauses >= 2:
+        wide = widen(clauses)
+        wide_compiler = Compiler(searcher)
+        wide_compiled = wide_compiler.compile(wide)
+        if wide_compiled is not None:
+            wide_base = _docs(searcher, wide_compiled) & status_docs
+            wide_final = _intersect(wide_base, filters.values())
+            if wide_final:
+                match = _Match(wide, wide_compiler, wide_compiled, wide_base, wide_final, True)
+    return match
+
+
+def _docs(searcher, compiled: wq.Query) -> set[int]:
+    return set(searcher.docs_for_query(compiled))
+
+
+# --- facets ------------------------------------------------------------------------------------
+
+
+def _facets(view: IndexView, query: SearchQuery, base, filters: dict[str, set[int]],
+            final: set[int]) -> dict[str, list[FacetValue]]:
+    result: dict[str, list[FacetValue]] = {}
+    for facet in FACET_FIELDS:
+        candidates = final if facet not in filters else _intersect(
+            base, [docs for key, docs in filters.items() if key != facet])
+        counts = {value: len(candidates & docs) if len(candidates) < len(docs) else len(docs & candidates)
+                  for value, docs in view.terms[facet].items()}
+        selected = _selected_values(query, facet, counts)
+        values = [FacetValue(value, count, value in selected) for value, count in counts.items()
+                  if count > 0 or value in selected]
+        values += [FacetValue(value, 0, True) for value in selected if value not in counts]
+        values.sort(key=lambda fv: (-fv.count, fv.value))
+        result[facet] = values
+    return result
+
+
+def _selected_values(query: SearchQuery, facet: str, known: dict[str, int]) -> set[str]:
+    if facet != "year":
+        return set(getattr(query, facet))
+    if query.year_from is None and query.year_to is None:
+        return set()
+    low = query.year_from if query.year_from is not None else -1
+    high = query.year_to if query.year_to is not None else 10_000
+    selected = {year for year in known if year.isdigit() and low <= int(year) <= high}
+    if query.year_from is not None and query.year_from == query.year_to:
+        selected.add(str(query.year_from))
+    return selected
+
+
+# --- ordering ------------------------------------------------------------------------------
+
+
+def _effective_sort(query: SearchQuery, match: _Match) -> str:
+    if query.sort == "relevance" and match.query is None:
+        return "newest"
+    return query.sort
+
+
+def _ordered(searcher, view: IndexView, match: _Match, sort: str, limit: int | None) -> list[tuple[int, float]]:
+    """(docnum, score) of the first ``limit`` hits (all when None) in the requested order."""
+    final = match.final
+    if not final or limit == 0:
+        return []
+    if sort == "relevance":
+        results = searcher.search(match.query, filter=set(final), limit=limit)
+        return [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+    doc_ids, dates = view.doc_ids, view.sort_date
+    if sort == "title":
+        titles = view.title_sort
+
+        def key(d: int):
+            return (titles[d], doc_ids[d])
+    elif sort == "downloads":
+        downloads = _download_counts([doc_ids[d] for d in final])
+
+        def key(d: int):
+            return (-downloads.get(doc_ids[d], 0), -dates[d], -doc_ids[d])
+    else:
+        def key(d: int):
+            return (-dates[d], -doc_ids[d])
+    ordered = heapq.nsmallest(limit, final, key=key) if limit is not None else sorted(final, key=key)
+    return [(d, 0.0) for d in ordered]
+
+
+def _download_counts(document_ids: list[int]) -> dict[int, int]:
+    """Download counts from the database, which counts downloads without touching the index."""
+    stmt = select(Document.id, Document.download_count)
+    if len(document_ids) <= 500:
+        stmt = stmt.where(Document.id.in_(document_ids))
+    else:
+        stmt = stmt.where(Document.download_count > 0)
+    return {row.id: row.download_count or 0 for row in db.session.execute(stmt)}
+
+
+# --- spelling ------------------------------------------------------------------------------
+
+
+def _known(reader, term: str) -> bool:
+    return any(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+
+
+def _match_case(original: str, suggestion: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return suggestion.upper()
+    if original[:1].isupper():
+        return suggestion[:1].upper() + suggestion[1:]
+    return suggestion
+
+
+def _suggestion(searcher, match: _Match, status_docs, filters, total: int) -> str | None:
+    """A corrected query ("Meinten Sie …?") when it finds more than the query as typed."""
+    reader = searcher.reader()
+    corrector = searcher.corrector("words")
+    mapping: dict[str, str] = {}
+    for leaf in positive_leaves(match.clauses):
+        if not isinstance(leaf, Word) or leaf.prefix or leaf.text in mapping:
+            continue
+        word = leaf.text
+        if len(word) < 3 or not word.isalpha():
+            continue
+        if _known(reader, term_for(word)) or match.compiler.compound_terms(word):
+            continue
+        for option in corrector.suggest(word.lower(), limit=5, maxdist=2, prefix=1):
+            if option != word.lower() and _known(reader, term_for(option)):
+                mapping[word] = _match_case(word, option)
+                break
+    if not mapping:
+        return None
+    corrected = map_words(match.clauses, mapping)
+    compiled = Compiler(searcher).compile(corrected)
+    if compiled is None:
+        return None
+    found = _intersect(_docs(searcher, compiled) & status_docs, filters.values())
+    return render(corrected) if len(found) > total else None
+
+
+# --- public operations ---------------------------------------------------------------------
+
+
+def _sanitize(query: SearchQuery) -> SearchQuery:
+    from dataclasses import replace
+
+    per_page = query.per_page if isinstance(query.per_page, int) else 20
+    page = query.page if isinstance(query.page, int) else 1
+    return replace(query, per_page=min(max(per_page, 1), MAX_PER_PAGE), page=max(page, 1),
+                   q=query.q if isinstance(query.q, str) else "")
+
+
+@dataclass
+class _Outcome:
+    total: int
+    ranked: list[tuple[int, float]]
+    facets: dict[str, list[FacetValue]]
+    suggestion: str | None
+    widened: bool
+    query_used: str
+    sort: str
+    highlight: HighlightTerms
+
+
+def search(query: SearchQuery) -> SearchResults:
+    """Search the index: one page of hits, the total, facet counts and hints."""
+    query = _sanitize(query)
+    offset = (query.page - 1) * query.per_page
+
+    def run(searcher) -> _Outcome:
+        view = _view(searcher)
+        status_docs = _status_docs(view, query.statuses)
+        filters = _filter_sets(view, query, searcher.reader())
+        match = _match(searcher, view, query, status_docs, filters)
+        total = len(match.final)
+        sort = _effective_sort(query, match)
+        ranked = []
+        if offset < total:
+            ranked = _ordered(searcher, view, match, sort, offset + query.per_page)[offset:]
+        ranked = [(view.doc_ids[d], score) for d, score in ranked]
+        suggestion = None
+        if match.clauses and total < 3:
+            suggestion = _suggestion(searcher, match, status_docs, filters, total)
+        return _Outcome(total, ranked, _facets(view, query, match.base, filters, match.final), suggestion,
+                        match.widened, render(match.clauses), sort, match.compiler.highlight)
+
+    outcome = with_searcher(run)
+    snippets = _snippets([document_id for document_id, _ in outcome.ranked], outcome.highlight)
+    hits = [SearchHit(document_id, score, snippets.get(document_id, ""))
+            for document_id, score in outcome.ranked]
+    return SearchResults(
+        total=outcome.total, page=query.page, per_page=query.per_page, hits=hits, facets=outcome.facets,
+        suggestion=outcome.suggestion, widened=outcome.widened, query_used=outcome.query_used,
+        sort=outcome.sort,
+    )
+
+
+def matching_document_ids(query: SearchQuery) -> list[int]:
+    """Every hit of ``query`` (pages ignored) in the query's order, for the ZIP download."""
+    query = _sanitize(query)
+
+    def run(searcher) -> list[int]:
+        view = _view(searcher)
+        status_docs = _status_docs(view, query.statuses)
+        filters = _filter_sets(view, query, searcher.reader())
+        match = _match(searcher, view, query, status_docs, filters)
+        return [view.doc_ids[d] for d, _ in _ordered(searcher, view, match, _effective_sort(query, match), None)]
+
+    return with_searcher(run)
+
+
+def _snippets(document_ids: list[int], wanted: HighlightTerms) -> dict[int, str]:
+    """Highlighted fragments of each document's current text; its opening when nothing matched."""
+    if not document_ids:
+        return {}
+    latest = (
+        select(FileVersion.document_id, FileVersion.number)
+        .where(FileVersion.document_id.in_(document_ids))
+        .order_by(FileVersion.document_id, FileVersion.number)
+    )
+    current = {row.document_id: row.number for row in db.session.execute(latest)}
+    texts: dict[int, str] = {}
+    if current:
+        rows = db.session.execute(
+            select(FileVersion.document_id, FileVersion.number, FileVersion.text)
+            .where(FileVersion.document_id.in_(list(current)))
+        )
+        texts = {row.document_id: row.text or "" for row in rows if current.get(row.document_id) == row.number}
+    descriptions = dict(db.session.execute(
+        select(Document.id, Document.description).where(Document.id.in_(document_ids))).all())
+    snippets: dict[int, str] = {}
+    for document_id in document_ids:
+        text = texts.get(document_id, "")
+        marked = highlight(text, wanted) if wanted else ""
+        if not marked and wanted:
+            marked = highlight(descriptions.get(document_id) or "", wanted)
+        snippets[document_id] = marked or opening(descriptions.get(document_id) or text)
+    return snippets
+
+
+def suggest(prefix: str, limit: int = 8) -> list[str]:
+    """Autocomplete: completions of the last word from frequent terms, then matching titles."""
+    limit = max(1, min(int(limit or 8), 50))
+    text = clean(prefix or "")
+    parts = words(text)
+    if not parts:
+        return []
+    head, last = parts[:-1], parts[-1]
+
+    def run(searcher) -> list[str]:
+        view = _view(searcher)
+        published = view.terms["status"].get(STATUS_PUBLISHED, _EMPTY)
+        if not published:
+            return []
+        reader = searcher.reader()
+        completions: list[str] = []
+        lowered = last.lower()
+        if len(lowered) >= 2:
+            candidates = []
+            for count, btext in enumerate(reader.expand_prefix("words", lowered)):
+                if count >= 2000:
+                    break
+                candidates.append(btext.decode("utf-8"))
+            candidates.sort(key=lambda w: -reader.doc_frequency("words", w))
+            scored = []
+            for word in candidates[: limit * 4]:
+                if word == lowered and not head:
+                    continue
+                visible = len(published & frozenset(reader.postings("words", word).all_ids()))
+                if visible:
+                    scored.append((-visible, word))
+            scored.sort()
+            prefix_text = " ".join(head)
+            for _, word in scored:
+                completions.append(((prefix_text + " ") if prefix_text else "") + _match_case(last, word))
+        title_query = [wq.Term("title", term_for(w)) for w in head if fold(w) not in STOP_FOLDED]
+        title_query.append(wq.Or([wq.Prefix("title", fold(last)), wq.Prefix("title", term_for(last))]))
+        titles = [hit["title"] for hit in searcher.search(wq.And(title_query), filter=set(published), limit=limit)]
+        merged: list[str] = []
+        seen: set[str] = set()
+        half = (limit + 1) // 2
+        for item in completions[:half] + titles + completions[half:]:
+            key = item.casefold()
+            if key not in seen:
+                seen.add(key)
+                merged.append(item)
+        return merged[:limit]
+
+    return with_searcher(run)
+
+
+def more_like_this(document_id: int, limit: int = 5) -> list[int]:
+    """Published documents similar to ``document_id`` by their most telling words."""
+    limit = max(1, min(int(limit or 5), 50))
+    document = db.session.get(Document, document_id)
+    if document is None:
+        return []
+    version = document.current_version
+    text = " ".join([document.title or "", document.description or "", (version.text if version else "")[:50_000]])
+
+    def run(searcher) -> list[int]:
+        view = _view(searcher)
+        published = set(view.terms["status"].get(STATUS_PUBLISHED, _EMPTY))
+        published.discard(view.docnum_by_id.get(document_id, -1))
+        if not published:
+            return []
+        key_terms = [
+            (term, weight) for term, weight in searcher.key_terms_from_text("body", text, numterms=30)
+            if term not in _STOP_TERMS and len(term) >= 3 and not term.isdigit()
+        ][:12]
+        if not key_terms:
+            return []
+        subqueries = [wq.Term("body", term, boost=weight) for term, weight in key_terms]
+        subqueries += [wq.Term("title", term, boost=2 * weight) for term, weight in key_terms]
+        results = searcher.search(wq.Or(subqueries), filter=published, limit=limit)
+        return [view.doc_ids[hit.docnum] for hit in results if view.doc_ids[hit.docnum] != document_id]
+
+    return with_searcher(run)

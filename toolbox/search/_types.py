@@ -1,0 +1,132 @@
+"""The public value types of the search package."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+SORTS = ("relevance", "newest", "title", "downloads")
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+MAX_PAGE = 100_000
+ALL_STATUSES = "all"
+
+_LIST_FIELDS = ("topic", "size_class", "type", "format", "license", "municipality")
+# Slugs never contain commas, so "topic=a,b" is read as two values; municipality names may.
+_COMMA_LISTS = ("topic", "size_class", "type", "format", "license")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A search as the page, the API and the ZIP download ask for it.
+
+    ``statuses`` restricts the document statuses searched; an empty tuple or ``("all",)``
+    means every status. Visitors must only ever get ``("published",)``, the default.
+    """
+
+    q: str = ""
+    topic: tuple[str, ...] = ()
+    size_class: tuple[str, ...] = ()
+    type: tuple[str, ...] = ()
+    format: tuple[str, ...] = ()
+    license: tuple[str, ...] = ()
+    municipality: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    statuses: tuple[str, ...] = ("published",)
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any], *, allow_statuses: bool = False) -> "SearchQuery":
+        """Read request parameters (a MultiDict or a plain mapping); never raises.
+
+        Bad numbers fall back to their defaults, unknown sorts to relevance, ``per_page`` is
+        clamped to 1..100. ``status`` parameters are read only with ``allow_statuses=True``:
+        the caller decides after checking the role (``status=all`` for every status).
+        """
+
+        def values(name: str) -> list[str]:
+            try:
+                if hasattr(params, "getlist"):
+                    raw = params.getlist(name)
+                else:
+                    raw = params.get(name, [])
+                    raw = [raw] if isinstance(raw, (str, int)) else list(raw or [])
+            except Exception:
+                return []
+            return [str(v) for v in raw if v is not None]
+
+        def first(name: str) -> str:
+            found = values(name)
+            return found[0].strip() if found else ""
+
+        def as_list(name: str) -> tuple[str, ...]:
+            out: list[str] = []
+            for value in values(name):
+                parts = value.split(",") if name in _COMMA_LISTS else [value]
+                for part in parts:
+                    part = " ".join(part.split())[:200]
+                    if part and part not in out:
+                        out.append(part)
+            return tuple(out[:50])
+
+        def as_int(name: str, default: int | None, low: int, high: int) -> int | None:
+            text = first(name)
+            if not text:
+                return default
+            try:
+                number = int(text)
+            except ValueError:
+                return default
+            return min(max(number, low), high)
+
+        sort = first("sort").lower()
+        kwargs: dict[str, Any] = dict(
+            q=first("q")[:1000],
+            year_from=as_int("year_from", None, 0, 9999),
+            year_to=as_int("year_to", None, 0, 9999),
+            sort=sort if sort in SORTS else "relevance",
+            page=as_int("page", 1, 1, MAX_PAGE) or 1,
+            per_page=as_int("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE) or DEFAULT_PER_PAGE,
+        )
+        for name in _LIST_FIELDS:
+            kwargs[name] = as_list(name)
+        kwargs["format"] = tuple(v.lower() for v in kwargs["format"])
+        if allow_statuses:
+            statuses = tuple(v.lower() for v in as_list("status"))
+            if statuses:
+                kwargs["statuses"] = () if ALL_STATUSES in statuses else statuses
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    document_id: int
+    score: float
+    highlights: str  # HTML-safe: escaped text with <mark>…</mark>; "" when there is none
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    total: int
+    page: int
+    per_page: int
+    hits: list[SearchHit]
+    facets: dict[str, list[FacetValue]]
+    suggestion: str | None
+    widened: bool
+    query_used: str
+    sort: str = "relevance"  # the sort actually applied (relevance without words is newest)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page)) if self.per_page else 1
+
