@@ -1,0 +1,145 @@
+"""`extract()`: detect the format, check containers, parse in the sandbox, never raise."""
+
+from __future__ import annotations
+
+import logging
+import os
+from importlib import import_module
+from typing import Any
+
+from . import messages
+from . import sandbox
+from . import zipguard
+from ._child import is_memory_error
+from .detect import detect_type
+from .normalize import clean_value
+from .result import DetectedType
+from .result import ExtractionResult
+
+logger = logging.getLogger(__name__)
+
+# Parser module per detected format. Each module offers
+# `parse(path: str, detected: DetectedType) -> ExtractionResult`; modules are imported in
+# the child only, so a PDF never pays for importing python-docx.
+PARSERS: dict[str, str] = {
+    "pdf": "pdf",
+    "docx": "word",
+    "txt": "text",
+    "md": "text",
+    "csv": "text",
+}
+
+_PARSE_TARGET = f"{__name__}:parse_file"
+
+
+def extract(
+    path: str | os.PathLike[str],
+    filename: str | None = None,
+    *,
+    timeout: float = 60,
+    memory_mb: int = 1024,
+    zip_limits: zipguard.ZipLimits = zipguard.DEFAULT_LIMITS,
+) -> ExtractionResult:
+    """Read the text and properties of the file at `path` in a sandboxed child process.
+
+    `filename` is the user's name for the file; it only tells txt, md and csv apart.
+    Every outcome, including timeouts, crashes and internal errors, is returned as an
+    ExtractionResult; this function does not raise.
+    """
+    try:
+        return _extract(os.path.abspath(os.fspath(path)), filename, timeout, memory_mb, zip_limits)
+    except Exception:
+        logger.exception("text extraction of %s failed unexpectedly", path)
+        return ExtractionResult(status="failed", message=messages.INTERNAL_ERROR)
+
+
+def _extract(
+    path: str,
+    filename: str | None,
+    timeout: float,
+    memory_mb: int,
+    zip_limits: zipguard.ZipLimits,
+) -> ExtractionResult:
+    try:
+        detected = detect_type(path, filename)
+    except OSError as exc:
+        logger.warning("cannot read %s: %s", path, exc)
+        return ExtractionResult(status="failed", message=messages.FILE_NOT_FOUND)
+    if not detected.supported:
+        return unsupported_result(detected)
+    if detected.format == "docx":
+        # Refused here, before any parser unpacks a single member.
+        reason = zipguard.check_file(path, zip_limits)
+        if reason:
+            return _result(detected, "failed", reason)
+    outcome = sandbox.run(
+        _PARSE_TARGET, [path, detected.to_dict()], timeout=timeout, memory_mb=memory_mb
+    )
+    return result_from_outcome(outcome, detected, timeout=timeout, memory_mb=memory_mb)
+
+
+def unsupported_result(detected: DetectedType) -> ExtractionResult:
+    status = "encrypted" if detected.format == "encrypted-office" else "failed"
+    if detected.format == "empty":
+        status = "empty"
+    return _result(detected, status, detected.message)
+
+
+def result_from_outcome(
+    outcome: sandbox.SandboxOutcome,
+    detected: DetectedType,
+    *,
+    timeout: float,
+    memory_mb: int,
+) -> ExtractionResult:
+    """Turn whatever happened in the child into an ExtractionResult."""
+    if outcome.kind == "ok":
+        try:
+            return ExtractionResult.from_dict(outcome.value)
+        except (KeyError, TypeError, ValueError) as exc:
+            logger.error("extraction child gave an invalid answer: %s", exc)
+            return _result(detected, "failed", messages.INTERNAL_ERROR)
+    if outcome.kind == "timeout":
+        return _result(detected, "timeout", messages.timeout(timeout))
+    if outcome.kind == "memory":
+        return _result(detected, "failed", messages.memory(memory_mb))
+    if outcome.kind == "crashed":
+        return _result(detected, "failed", messages.crashed(outcome.error))
+    logger.error("extraction child raised: %s", outcome.error)
+    return _result(detected, "failed", messages.INTERNAL_ERROR)
+
+
+def parse_file(path: str, detected: dict[str, Any]) -> dict[str, Any]:
+    """Run in the child: parse with the format's parser, answer as a JSON-ready dict.
+
+    A parser's exception means the file is damaged; memory errors propagate so the sandbox
+    reports them as such.
+    """
+    detected_type = DetectedType(**detected)
+    parser = import_module(f"{__package__}.{PARSERS[detected_type.format]}")
+    try:
+        result = parser.parse(path, detected_type)
+    except Exception as exc:
+        if is_memory_error(exc):
+            raise MemoryError(str(exc)) from exc
+        logger.info("parser for %s failed on %s", detected_type.format, path, exc_info=True)
+        detail = clean_value(f"{type(exc).__name__}: {exc}", 200) or type(exc).__name__
+        what = _UNREADABLE.get(detected_type.format, _UNREADABLE["txt"])
+        result = _result(detected_type, "failed", messages.corrupt_detail(what, detail))
+    return result.to_dict()
+
+
+_UNREADABLE = {
+    "pdf": "Die PDF-Datei konnte nicht gelesen werden",
+    "docx": "Die Word-Datei konnte nicht gelesen werden",
+    "txt": "Die Datei konnte nicht gelesen werden",
+}
+
+
+def _result(detected: DetectedType, status: str, message: str) -> ExtractionResult:
+    return ExtractionResult(
+        status=status,
+        message=message,
+        format=detected.format,
+        media_type=detected.media_type,
+    )

@@ -1,0 +1,253 @@
+"""Recognise a file's format from its content.
+
+The filename is only a hint to tell plain text, Markdown and CSV apart once the content
+is known to be text: a PDF named `.docx` is a PDF. Everything here reads a bounded amount
+of the file, so it is safe to call in the web process.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import struct
+import zipfile
+from typing import BinaryIO
+
+from . import messages
+from . import zipguard
+from .result import DetectedType
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "dotx": "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
+    "docm": "application/vnd.ms-word.document.macroEnabled.12",
+    "txt": "text/plain",
+    "md": "text/markdown",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ott": "application/vnd.oasis.opendocument.text-template",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+    "odg": "application/vnd.oasis.opendocument.graphics",
+    "odf": "application/vnd.oasis.opendocument",
+    "epub": "application/epub+zip",
+    "zip": "application/zip",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+    "msg": "application/vnd.ms-outlook",
+    "ole": "application/x-ole-storage",
+    "encrypted-office": "application/x-ole-storage",
+    "rtf": "application/rtf",
+    "html": "text/html",
+    "xml": "application/xml",
+    "rar": "application/vnd.rar",
+    "7z": "application/x-7z-compressed",
+    "gz": "application/gzip",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "tiff": "image/tiff",
+    "bmp": "image/bmp",
+    "webp": "image/webp",
+    "exe": "application/vnd.microsoft.portable-executable",
+    "elf": "application/x-executable",
+    "empty": "application/x-empty",
+    "unknown": "application/octet-stream",
+}
+
+TEXT_FORMATS = ("txt", "md", "csv")
+SUPPORTED = frozenset({"pdf", "docx", *TEXT_FORMATS})
+
+_SNIFF_BYTES = 64 * 1024
+_PDF_MAGIC_WINDOW = 1024
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+_BINARY_MAGICS: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"Rar!\x1a\x07", "rar"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"\x7fELF", "elf"),
+)
+# Two-byte magics a text file may start with too ("BMW …"); they count only for binary content.
+_WEAK_MAGICS: tuple[tuple[bytes, str], ...] = (
+    (b"\x1f\x8b", "gz"),
+    (b"BM", "bmp"),
+    (b"MZ", "exe"),
+)
+_TEXT_BOMS = (
+    codecs.BOM_UTF8,
+    codecs.BOM_UTF32_LE,
+    codecs.BOM_UTF32_BE,
+    codecs.BOM_UTF16_LE,
+    codecs.BOM_UTF16_BE,
+)
+# Bytes that do not occur in text files: C0 controls except tab, line feed, vertical tab,
+# form feed, carriage return and escape.
+_CONTROL_BYTES = bytes(set(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B}) + b"\x7f"
+_MAX_SMALL_MEMBER = 1024 * 1024
+
+_MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})
+_CSV_SUFFIXES = frozenset({".csv", ".tsv", ".tab"})
+
+
+def detected(format: str, media_type: str | None = None) -> DetectedType:
+    """The DetectedType for a format name, with the German message if unsupported."""
+    supported = format in SUPPORTED
+    return DetectedType(
+        format=format,
+        media_type=media_type or MEDIA_TYPES.get(format, MEDIA_TYPES["unknown"]),
+        supported=supported,
+        message="" if supported else messages.unsupported(format),
+    )
+
+
+def detect_type(path: str | os.PathLike[str], filename: str | None = None) -> DetectedType:
+    """Recognise the format of the file at `path` from its content.
+
+    `filename` (the name the user uploaded) only decides between txt, md and csv; without
+    it the name of `path` is used.
+
+    :raise OSError: if the file cannot be read.
+    """
+    with open(path, "rb") as fp:
+        head = fp.read(_SNIFF_BYTES)
+        if not head:
+            return DetectedType("empty", MEDIA_TYPES["empty"], False, messages.EMPTY_FILE)
+        if b"%PDF-" in head[:_PDF_MAGIC_WINDOW]:
+            return detected("pdf")
+        if head.startswith(_ZIP_MAGICS):
+            return _detect_zip(fp)
+        if head.startswith(_OLE2_MAGIC):
+            return _detect_ole2(fp, head)
+        for magic, format in _BINARY_MAGICS:
+            if head.startswith(magic):
+                return detected(format)
+        if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+            return detected("webp")
+    if not _looks_like_text(head):
+        for magic, format in _WEAK_MAGICS:
+            if head.startswith(magic):
+                return detected(format)
+        return detected("unknown")
+    markup = _markup_format(head)
+    if markup:
+        return detected(markup)
+    return detected(_text_format(filename or os.fspath(path)))
+
+
+def _looks_like_text(sample: bytes) -> bool:
+    if sample.startswith(_TEXT_BOMS):
+        return True
+    if b"\x00" in sample:
+        return False
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return controls <= len(sample) // 100
+
+
+def _markup_format(sample: bytes) -> str | None:
+    for bom in _TEXT_BOMS:
+        if sample.startswith(bom):
+            if bom != codecs.BOM_UTF8:
+                return None  # UTF-16/32 markup is rare enough to read as text
+            sample = sample[len(bom) :]
+    start = sample[:512].lstrip().lower()
+    if start.startswith(b"{\\rtf"):
+        return "rtf"
+    if start.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    if start.startswith(b"<?xml"):
+        return "html" if b"<html" in start else "xml"
+    return None
+
+
+def _text_format(name: str) -> str:
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in _MARKDOWN_SUFFIXES:
+        return "md"
+    if suffix in _CSV_SUFFIXES:
+        return "csv"
+    return "txt"
+
+
+def _detect_zip(fp: BinaryIO) -> DetectedType:
+    try:
+        listing = zipguard.read_listing(fp)
+    except (zipfile.BadZipFile, struct.error):
+        return detected("zip")
+    names = listing.names
+    if "[Content_Types].xml" in names:
+        content_types = _read_small_member(fp, listing, "[Content_Types].xml").lower()
+        if b"macroenabled" in content_types and b"ms-word" in content_types:
+            return detected("docm")
+        if b"wordprocessingml.template.main+xml" in content_types:
+            return detected("docx", MEDIA_TYPES["dotx"])
+        if b"wordprocessingml.document.main+xml" in content_types or "word/document.xml" in names:
+            return detected("docx")
+        if b"spreadsheetml" in content_types or "xl/workbook.xml" in names:
+            return detected("xlsx")
+        if b"presentationml" in content_types or "ppt/presentation.xml" in names:
+            return detected("pptx")
+        return detected("zip")
+    if "mimetype" in names:
+        mimetype = _read_small_member(fp, listing, "mimetype").strip().decode("ascii", "replace")
+        for format in ("odt", "ott", "ods", "odp", "odg", "epub"):
+            if mimetype == MEDIA_TYPES[format]:
+                return detected(format)
+        if mimetype.startswith(MEDIA_TYPES["odf"]):
+            return detected("odf", mimetype)
+    return detected("zip")
+
+
+def _read_small_member(fp: BinaryIO, listing: zipguard.ZipListing, name: str) -> bytes:
+    """The content of a small member, or b"" if it is large, damaged or the archive is
+    suspicious (zipfile would read a directory longer than the walk did)."""
+    member = next(m for m in listing.members if m.name == name)
+    if listing.truncated or member.uncompressed_size > _MAX_SMALL_MEMBER:
+        return b""
+    try:
+        fp.seek(0)
+        with zipfile.ZipFile(fp) as archive, archive.open(name) as stream:
+            return stream.read(_MAX_SMALL_MEMBER)
+    except Exception:  # BadZipFile, zlib.error, encrypted members…: detection goes on without
+        return b""
+
+
+def _detect_ole2(fp: BinaryIO, head: bytes) -> DetectedType:
+    """Tell Word 97–2003, Excel, PowerPoint, Outlook and password-protected OOXML apart by
+    the stream names in the first directory sectors."""
+    directory = head
+    try:
+        sector_shift = struct.unpack_from("<H", head, 30)[0]
+        first_directory_sector = struct.unpack_from("<L", head, 48)[0]
+        if 7 <= sector_shift <= 16:
+            sector_size = 1 << sector_shift
+            fp.seek((first_directory_sector + 1) * sector_size)
+            directory = fp.read(8 * sector_size) + head
+    except (struct.error, OSError, OverflowError, ValueError):
+        pass
+
+    def has(name: str) -> bool:
+        return name.encode("utf-16-le") in directory
+
+    if has("EncryptedPackage"):
+        return DetectedType(
+            "encrypted-office", MEDIA_TYPES["encrypted-office"], False, messages.OFFICE_PASSWORD
+        )
+    if has("WordDocument"):
+        return detected("doc")
+    if has("Workbook") or has("Book"):
+        return detected("xls")
+    if has("PowerPoint Document"):
+        return detected("ppt")
+    if has("__substg1.0_"):
+        return detected("msg")
+    return detected("ole")
