@@ -33,6 +33,13 @@ def cli(ctx: click.Context) -> None:
     repair_on_start(app)
 
 
+def register_commands(app: "Flask") -> None:  # noqa: F821
+    """Offer the toolbox commands on ``app.cli`` too, for ``flask --app toolbox`` and test runners."""
+    for name, command in cli.commands.items():
+        if name not in app.cli.commands:
+            app.cli.add_command(command, name)
+
+
 def main() -> None:
     try:
         cli.main(prog_name="toolbox")
@@ -130,6 +137,42 @@ def demo_command(if_empty: bool) -> None:
         outcomes = _ingest_with_progress(items, publish=True)
     if any(outcome.failed for outcome in outcomes):
         sys.exit(1)
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+@cli.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, help="contributor, editor or admin.")
+@click.option("--name", help="Display name.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from standard input instead of printing an invitation link.")
+@click.option("--base-url", help="Public address for the link (default: TOOLBOX_BASE_URL or http://127.0.0.1:5000).")
+@with_appcontext
+def create_user_command(email: str, role: str, name: str | None, password_stdin: bool, base_url: str | None) -> None:
+    """Create an account, e.g. the first admin; prints a one-time link to set the password."""
+    from .services.users import AccountError, invitation_create, user_create
+    from .web.auth import invitation_url
+
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = user_create(email, role, password=password, name=name)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Konto angelegt / account created: {user.email} ({user.role})")
+    if password is not None:
+        return
+    token = invitation_create(user)
+    base = base_url or current_app.config.get("TOOLBOX_BASE_URL") or "http://127.0.0.1:5000"
+    with current_app.test_request_context(base_url=base):
+        link = invitation_url(token, base)
+    days = current_app.config.get("TOOLBOX_INVITATION_DAYS") or 7
+    click.echo(f"Einmaliger Link zum Setzen des Passworts (gültig {days} Tage) / one-time link to set the password:")
+    click.echo(link)
+
 
 # --- search index ------------------------------------------------------------------------------
 

@@ -19,6 +19,10 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "ZIP_MAX_MB": ("TOOLBOX_ZIP_MAX_MB", int),
     "RATELIMIT_STORAGE_URI": ("TOOLBOX_RATELIMIT_STORAGE_URI", str),
     "DEBUG": ("TOOLBOX_DEBUG", bool),
+    # accounts: public address for invitation links, cookie override, invitation lifetime
+    "BASE_URL": ("TOOLBOX_BASE_URL", str),
+    "COOKIE_SECURE": ("TOOLBOX_COOKIE_SECURE", bool),
+    "INVITATION_DAYS": ("TOOLBOX_INVITATION_DAYS", int),
 }
 
 DEFAULTS: dict[str, object] = {

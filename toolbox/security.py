@@ -143,11 +143,11 @@ def _csrf_error(error: CSRFError) -> Response:
 
 def _init_limiter(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("TOOLBOX_RATELIMIT_STORAGE_URI") or "memory://")
-    # The limiter object is shared by every app of the process (tests build many); set what
-    # it would otherwise remember from the previous app.
+    # One limiter per process, as Flask-Limiter intends: each init_app binds it to a new storage,
+    # so with several apps in one process (tests) the last one's storage counts. It would also
+    # keep "enabled" from the previous app, hence the explicit default.
     app.config.setdefault("RATELIMIT_ENABLED", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", "toolbox")
     limiter.init_app(app)
     app.register_error_handler(429, _rate_limited)
 

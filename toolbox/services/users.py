@@ -23,7 +23,8 @@ from typing import Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -79,6 +80,13 @@ ROLE_LABELS = {
 }
 
 
+def _msg(text: str, **variables) -> str:
+    """Translate in a request (the user's locale); the CLI has no locale and gets German."""
+    if has_request_context():
+        return gettext(text, **variables)
+    return text % variables if variables else text
+
+
 def _clock() -> datetime:
     """The current time; tests replace ``users.now`` to move the clock."""
     return datetime.now(timezone.utc)
@@ -106,20 +114,20 @@ def password_check(password: str | None, *, email: str | None = None) -> None:
     password = _normalise(password or "")
     if len(password) < PASSWORD_MIN_LENGTH:
         raise PasswordPolicyError(
-            _l("Das Passwort muss mindestens %(n)d Zeichen lang sein.", n=PASSWORD_MIN_LENGTH), "password")
+            _msg("Das Passwort muss mindestens %(n)d Zeichen lang sein.", n=PASSWORD_MIN_LENGTH), "password")
     if len(password) > PASSWORD_MAX_LENGTH:
         raise PasswordPolicyError(
-            _l("Das Passwort darf höchstens %(n)d Zeichen lang sein.", n=PASSWORD_MAX_LENGTH), "password")
+            _msg("Das Passwort darf höchstens %(n)d Zeichen lang sein.", n=PASSWORD_MAX_LENGTH), "password")
     lowered = password.lower()
     if lowered in common_passwords() or len(set(lowered)) <= 2:
         raise PasswordPolicyError(
-            _l("Dieses Passwort ist zu verbreitet und leicht zu erraten. Bitte wählen Sie ein anderes, "
+            _msg("Dieses Passwort ist zu verbreitet und leicht zu erraten. Bitte wählen Sie ein anderes, "
                "z. B. einen Satz aus mehreren Wörtern."), "password")
     if email:
         local = email.split("@", 1)[0].lower()
         if lowered == email.lower() or (len(local) >= 4 and local in lowered):
             raise PasswordPolicyError(
-                _l("Das Passwort darf Ihre E-Mail-Adresse nicht enthalten."), "password")
+                _msg("Das Passwort darf Ihre E-Mail-Adresse nicht enthalten."), "password")
 
 
 def password_hash(password: str) -> str:
@@ -156,13 +164,13 @@ def normalise_email(email: str | None) -> str:
 
 def email_check(email: str) -> None:
     if len(email) > 254 or not _EMAIL_RE.match(email):
-        raise AccountError(_l("Bitte geben Sie eine gültige E-Mail-Adresse ein."), "email")
+        raise AccountError(_msg("Bitte geben Sie eine gültige E-Mail-Adresse ein."), "email")
 
 
 def role_check(role: str) -> None:
     if role not in ROLES:
         raise AccountError(
-            _l("Unbekannte Rolle „%(role)s“. Möglich sind: %(roles)s.", role=role, roles=", ".join(ROLES)), "role")
+            _msg("Unbekannte Rolle „%(role)s“. Möglich sind: %(roles)s.", role=role, roles=", ".join(ROLES)), "role")
 
 
 def user_by_email(email: str) -> User | None:
@@ -183,7 +191,7 @@ def user_create(email: str, role: str, password: str | None = None, name: str | 
     email_check(email)
     role_check(role)
     if user_by_email(email) is not None:
-        raise AccountError(_l("Es gibt bereits ein Konto für %(email)s.", email=email), "email")
+        raise AccountError(_msg("Es gibt bereits ein Konto für %(email)s.", email=email), "email")
     if password is not None:
         password_check(password, email=email)
     user = User(
@@ -243,7 +251,7 @@ def password_change(user: User, new_password: str, *, current_password: str | No
     With ``current_password`` the old password must match (the user changes it themselves).
     """
     if current_password is not None and not password_verify(user, current_password):
-        raise AccountError(_l("Das aktuelle Passwort ist falsch."), "current_password")
+        raise AccountError(_msg("Das aktuelle Passwort ist falsch."), "current_password")
     password_check(new_password, email=user.email)
     user.password_hash = password_hash(new_password)
     user.session_token = new_session_token()
@@ -259,7 +267,7 @@ def _active_admin_count() -> int:
 
 def _guard_last_admin(user: User) -> None:
     if user.role == ROLE_ADMIN and user.active and _active_admin_count() <= 1:
-        raise AccountError(_l("%(email)s ist das letzte aktive Administrationskonto; es muss mindestens "
+        raise AccountError(_msg("%(email)s ist das letzte aktive Administrationskonto; es muss mindestens "
                               "eines bleiben.", email=user.email))
 
 
@@ -341,7 +349,7 @@ def invitation_create(user: User, *, actor: User | None = None, valid_for: timed
     Earlier unused invitations of the same address stop working.
     """
     if not user.active:
-        raise AccountError(_l("Das Konto %(email)s ist deaktiviert.", email=user.email))
+        raise AccountError(_msg("Das Konto %(email)s ist deaktiviert.", email=user.email))
     moment = now()
     for old in db.session.scalars(select(Invitation).where(
             Invitation.email == user.email, Invitation.used_at.is_(None))):
@@ -377,18 +385,18 @@ def invitation_get_valid(token: str) -> tuple[Invitation, User]:
     """
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _token_hash(token or "")))
     if invitation is None:
-        raise InvitationError(_l("Dieser Einladungslink ist ungültig. Bitte prüfen Sie, ob er vollständig "
+        raise InvitationError(_msg("Dieser Einladungslink ist ungültig. Bitte prüfen Sie, ob er vollständig "
                                  "kopiert wurde, oder bitten Sie die Administration um einen neuen."), "unknown")
     if invitation.used_at is not None:
-        raise InvitationError(_l("Dieser Einladungslink wurde bereits verwendet oder durch einen neueren "
+        raise InvitationError(_msg("Dieser Einladungslink wurde bereits verwendet oder durch einen neueren "
                                  "ersetzt. Bitte melden Sie sich an oder bitten Sie die Administration "
                                  "um einen neuen Link."), "used")
     if invitation.expires_at <= now():
-        raise InvitationError(_l("Dieser Einladungslink ist abgelaufen. Bitte bitten Sie die Administration "
+        raise InvitationError(_msg("Dieser Einladungslink ist abgelaufen. Bitte bitten Sie die Administration "
                                  "um einen neuen Link."), "expired")
     user = user_by_email(invitation.email)
     if user is None or not user.active:
-        raise InvitationError(_l("Das Konto zu dieser Einladung ist nicht (mehr) aktiv."), "used")
+        raise InvitationError(_msg("Das Konto zu dieser Einladung ist nicht (mehr) aktiv."), "used")
     return invitation, user
 
 
@@ -405,7 +413,7 @@ def invitation_accept(token: str, password: str, name: str | None = None) -> Use
     ).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise InvitationError(_l("Dieser Einladungslink wurde bereits verwendet."), "used")
+        raise InvitationError(_msg("Dieser Einladungslink wurde bereits verwendet."), "used")
     user.password_hash = password_hash(password)
     user.session_token = new_session_token()
     if name and name.strip():
@@ -422,7 +430,7 @@ def invitation_accept(token: str, password: str, name: str | None = None) -> Use
 def api_token_create(user: User) -> str:
     """Give ``user`` a new API token (replacing the old one); returns it — shown only once."""
     if not user.active:
-        raise AccountError(_l("Nur aktive Konten können einen API-Schlüssel erhalten."))
+        raise AccountError(_msg("Nur aktive Konten können einen API-Schlüssel erhalten."))
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     replaced = user.api_token_hash is not None
     user.api_token_hash = _token_hash(token)

@@ -1,15 +1,15 @@
-"""Log in and out."""
+"""Log in and out; accept an invitation; the own account: password and API token."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..security import limiter, login_failed, login_ip_limit, login_limit, login_limit_key
 from ..services import users as user_service
@@ -81,3 +81,140 @@ def logout():
     user_service.user_record_logout(user)
     flash(_("Sie sind abgemeldet."), "success")
     return redirect(url_for("public.index"))
+
+
+# --- invitation ------------------------------------------------------------------------------
+
+
+def invitation_url(token: str, base: str | None = None) -> str:
+    """The absolute link to pass on; ``base`` or ``TOOLBOX_BASE_URL`` win over the request's host."""
+    base = (base or current_app.config.get("TOOLBOX_BASE_URL") or "").rstrip("/")
+    if base:
+        return base + url_for("auth.invitation_accept", token=token)
+    return url_for("auth.invitation_accept", token=token, _external=True)
+
+
+def _new_password_fields():
+    return (
+        PasswordField(_l("Neues Passwort"), validators=[
+            DataRequired(_l("Bitte geben Sie ein Passwort ein.")),
+            Length(max=user_service.PASSWORD_MAX_LENGTH, message=_l("Das Passwort ist zu lang.")),
+        ]),
+        PasswordField(_l("Neues Passwort wiederholen"), validators=[
+            DataRequired(_l("Bitte wiederholen Sie das Passwort.")),
+            EqualTo("password", message=_l("Die beiden Passwörter stimmen nicht überein.")),
+        ]),
+    )
+
+
+class InvitationForm(FlaskForm):
+    name = StringField(_l("Name (optional)"), validators=[
+        Optional(), Length(max=200, message=_l("Der Name ist zu lang."))])
+    password, password_repeat = _new_password_fields()
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Aktuelles Passwort"), validators=[
+        DataRequired(_l("Bitte geben Sie Ihr aktuelles Passwort ein.")),
+        Length(max=user_service.PASSWORD_MAX_LENGTH, message=_l("Das Passwort ist zu lang.")),
+    ])
+    password, password_repeat = _new_password_fields()
+
+
+class EmptyForm(FlaskForm):
+    """A button-only form: just the CSRF token."""
+
+
+def _no_store(response):
+    # Pages with a secret (invitation link, API token) must not be kept in any cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _password_hint() -> str:
+    return _("Mindestens %(n)d Zeichen. Gut zu merken und schwer zu erraten ist ein Satz aus mehreren "
+             "Wörtern, z. B. „Drei Linden vor dem Rathaus in Fulda“.", n=user_service.PASSWORD_MIN_LENGTH)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def invitation_accept(token: str):
+    """Let an invited user set their password."""
+    try:
+        _invitation, user = user_service.invitation_get_valid(token)
+    except user_service.InvitationError as error:
+        status = 410 if error.reason in ("used", "expired") else 404
+        return _no_store(make_response(render_template(
+            "auth/invitation_invalid.html", message=error.message, reason=error.reason), status))
+    form = InvitationForm()
+    if request.method == "GET" and not form.name.data:
+        form.name.data = user.name
+    if form.validate_on_submit():
+        try:
+            user_service.invitation_accept(token, form.password.data, form.name.data)
+        except user_service.PasswordPolicyError as error:
+            form.password.errors.append(error.message)
+        except user_service.InvitationError as error:
+            return _no_store(make_response(render_template(
+                "auth/invitation_invalid.html", message=error.message, reason=error.reason), 410))
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            flash(_("Ihr Passwort ist gesetzt. Bitte melden Sie sich jetzt an."), "success")
+            return redirect(url_for("auth.login"))
+    return _no_store(make_response(render_template(
+        "auth/invitation.html", form=form, user=user, password_hint=_password_hint())))
+
+
+# --- own account -----------------------------------------------------------------------------
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """Show the own account: role, password change and API token."""
+    return _no_store(make_response(render_template(
+        "auth/account.html", user=current_user, form=EmptyForm(), role_labels=user_service.ROLE_LABELS)))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password_change():
+    """Change the own password; the current one is required."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            user_service.password_change(user, form.password.data, current_password=form.current_password.data)
+        except user_service.AccountError as error:
+            target = form.current_password if error.field == "current_password" else form.password
+            target.errors.append(error.message)
+        else:
+            # The new session token ended every session, this one too; keep this one alive.
+            login_user(user)
+            flash(_("Ihr Passwort wurde geändert. Andere Sitzungen mit Ihrem Konto sind beendet."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/password.html", form=form, password_hint=_password_hint())
+
+
+@bp.post("/account/token")
+@login_required
+def api_token_create():
+    """Create (or replace) the own API token and show it once."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("auth.account"))
+    token = user_service.api_token_create(current_user._get_current_object())
+    return _no_store(make_response(render_template(
+        "auth/account.html", user=current_user, form=form, role_labels=user_service.ROLE_LABELS,
+        new_token=token)))
+
+
+@bp.post("/account/token/revoke")
+@login_required
+def api_token_revoke():
+    """Revoke the own API token."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        user_service.api_token_revoke(current_user._get_current_object())
+        flash(_("Der API-Schlüssel wurde widerrufen."), "success")
+    return redirect(url_for("auth.account"))
