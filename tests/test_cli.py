@@ -14,6 +14,13 @@ from toolbox.models import Document
 from conftest import write_docx
 
 
+def _inbox(tmp_path: Path) -> Path:
+    """A folder of its own: tmp_path also holds the test app's database and index."""
+    folder = tmp_path / "eingang"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def test_ingest_folder_with_options_and_summary(app, runner, tmp_path):
     """Files of a folder are ingested with the options' metadata and a summary is printed."""
     folder = tmp_path / "eingang"
@@ -38,6 +45,7 @@ def test_ingest_folder_with_options_and_summary(app, runner, tmp_path):
 
 def test_ingest_exits_non_zero_when_a_file_failed(app, runner, tmp_path):
     """One unreadable file makes the command fail after ingesting the rest."""
+    tmp_path = _inbox(tmp_path)
     (tmp_path / "gut.txt").write_text("Wärmeplanung", encoding="utf-8")
     (tmp_path / "kaputt.pdf").write_bytes(b"\x00\x01\x02 kein PDF " * 100)
     result = runner.invoke(args=["ingest", str(tmp_path)])
@@ -49,6 +57,7 @@ def test_ingest_exits_non_zero_when_a_file_failed(app, runner, tmp_path):
 
 def test_duplicates_are_listed(app, runner, tmp_path):
     """A second ingest of the same file reports it as duplicate and exits 0."""
+    tmp_path = _inbox(tmp_path)
     (tmp_path / "a.txt").write_text("Schul-WLAN Ausschreibung", encoding="utf-8")
     assert runner.invoke(args=["ingest", str(tmp_path)]).exit_code == 0
     result = runner.invoke(args=["ingest", str(tmp_path)])
@@ -58,6 +67,7 @@ def test_duplicates_are_listed(app, runner, tmp_path):
 
 def test_unknown_slug_is_a_usage_error_naming_valid_ones(app, runner, tmp_path):
     """An unknown --topic stops before any file is touched and lists the valid slugs."""
+    tmp_path = _inbox(tmp_path)
     (tmp_path / "a.txt").write_text("x", encoding="utf-8")
     result = runner.invoke(args=["ingest", str(tmp_path), "--topic", "weltraum"])
     assert result.exit_code == 2
@@ -69,6 +79,7 @@ def test_unknown_slug_is_a_usage_error_naming_valid_ones(app, runner, tmp_path):
 
 def test_manifest_metadata_is_applied(app, runner, tmp_path):
     """A CSV manifest sets per-file title and topics."""
+    tmp_path = _inbox(tmp_path)
     (tmp_path / "x.txt").write_text("Hochwasser-Frühwarnsystem mit Pegelsensoren", encoding="utf-8")
     (tmp_path / "manifest.csv").write_text(
         "path,title,topics,size_class,municipality\n"

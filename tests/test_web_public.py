@@ -47,6 +47,7 @@ def test_download_keeps_german_filename_and_forbids_sniffing(client, make_doc, a
     assert disposition.startswith("attachment")
     assert "filename*=UTF-8''" + quote("Förderantrag_Gemeinde_Mücke.txt") in disposition
     assert "Förderantrag Smarte Modellregion" in response.get_data(as_text=True)
+    response.close()
 
 
 def test_download_counts(client, make_doc, app):
@@ -55,8 +56,10 @@ def test_download_counts(client, make_doc, app):
     from toolbox.models import Document
 
     doc_id = make_doc(title="Checkliste")
-    client.get(f"/documents/{doc_id}/download")
-    client.get(f"/documents/{doc_id}/download")
+    for _ in range(2):
+        response = client.get(f"/documents/{doc_id}/download")
+        assert response.status_code == 200
+        response.close()
     with app.app_context():
         assert db.session.get(Document, doc_id).download_count == 2
 

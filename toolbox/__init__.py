@@ -50,6 +50,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     security.init_app(app)  # accounts: login, CSRF, rate limits, security headers
     init_api(app)
+    from .cli import register_commands
+
+    register_commands(app)
     return app
 
 
