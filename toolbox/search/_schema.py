@@ -12,7 +12,7 @@ from whoosh import fields
 from ._analysis import GermanTokenizer, PlainTokenizer, compound_keys, fold, sort_key, words
 
 #: Bump when the schema or the analysis changes: ``ensure_index`` then rebuilds the index.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Facet fields: one term per value (topic may hold several).
 FACET_FIELDS = ("topic", "size_class", "type", "format", "license", "year")
@@ -69,8 +69,9 @@ def _iso(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _epoch(value: datetime | None) -> int:
-    return int(value.timestamp()) if value else 0
+def _epoch_us(value: datetime | None) -> int:
+    """Microseconds since 1970: documents published within one second still sort apart."""
+    return round(value.timestamp() * 1_000_000) if value else 0
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ class IndexRecord:
             "compounds": " ".join(compound_keys(unique)),
             "topic": " ".join(self.topics),
             "status": self.status,
-            "sort_date": _epoch(newest),
+            "sort_date": _epoch_us(newest),
             "title_sort": sort_key(self.title) or "\uffff",
             "downloads": self.downloads,
             "created": _iso(self.created_at),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import gc
 import json
 import logging
 import os
@@ -28,6 +29,7 @@ import secrets
 import shutil
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -215,14 +217,38 @@ def open_live(root: Path) -> whoosh_index.Index:
         raise IndexUnavailable(f"index metadata unreadable: {exc}") from exc
     if version != SCHEMA_VERSION:
         raise IndexUnavailable(f"index schema version {version}, expected {SCHEMA_VERSION}")
-    try:
-        return whoosh_index.open_dir(str(path))
-    except Exception as exc:  # Whoosh raises anything from EOFError to pickle errors on garbage
-        raise IndexUnavailable(f"index does not open: {exc!r}") from exc
+    problem = None
+    with _leaks_ignored():
+        try:
+            return whoosh_index.open_dir(str(path))
+        except Exception as exc:  # Whoosh raises anything from EOFError to pickle errors on garbage
+            problem = f"index does not open: {exc!r}"
+        gc.collect()
+    raise IndexUnavailable(problem)
+
+
+@contextlib.contextmanager
+def _leaks_ignored() -> Iterator[None]:
+    """Whoosh leaves files open when it fails half-way through opening a damaged index.
+
+    They are closed when the exception is dropped (or by the ``gc.collect()`` after it); their
+    ResourceWarning says nothing the caller does not know already.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        yield
 
 
 def probe(root: Path, *, thorough: bool = True) -> Health:
     """Tell whether the live index is usable; ``thorough`` also reads through its data."""
+    with _leaks_ignored():
+        health = _probe(root, thorough)
+        if not health.ok:
+            gc.collect()
+    return health
+
+
+def _probe(root: Path, thorough: bool) -> Health:
     if current_generation(root) is None:
         has_data = root.is_dir() and any(
             child.is_dir() and _GENERATION.match(child.name) for child in root.iterdir()
@@ -268,8 +294,8 @@ def probe(root: Path, *, thorough: bool = True) -> Health:
 class _SearcherPool:
     """Idle searchers per live generation, handed out one per query.
 
-    A searcher is never shared by two threads at once; each is refreshed before use, so no
-    reader holds a stale view for longer than one query.
+    A searcher is never shared by two threads at once; one that is out of date is replaced
+    before use, so no reader holds a stale view for longer than one query.
     """
 
     def __init__(self) -> None:
@@ -295,10 +321,13 @@ class _SearcherPool:
             ix = entry[1] if entry is not None else None
         if ix is None:
             ix = open_live(root)
+        if searcher is not None and not searcher.up_to_date():
+            # Not Searcher.refresh(): it reuses segment readers whose deletion lists may be
+            # stale, so updated documents would show twice.
+            _close_quietly(searcher)
+            searcher = None
         if searcher is None:
             searcher = ix.searcher()
-        else:
-            searcher = searcher.refresh()
         try:
             yield searcher
         finally:
