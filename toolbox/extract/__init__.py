@@ -10,6 +10,7 @@ from __future__ import annotations
 from .core import PARSERS
 from .core import extract
 from .detect import detect_type
+from .pool import WorkerPool
 from .result import STATUS_LABELS
 from .result import STATUSES
 from .result import DetectedType
@@ -23,6 +24,7 @@ __all__ = [
     "STATUS_LABELS",
     "DetectedType",
     "ExtractionResult",
+    "WorkerPool",
     "ZipLimits",
     "detect_type",
     "extract",

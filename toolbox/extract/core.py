@@ -13,6 +13,7 @@ from . import zipguard
 from ._child import is_memory_error
 from .detect import detect_type
 from .normalize import clean_value
+from .pool import WorkerPool
 from .result import DetectedType
 from .result import ExtractionResult
 
@@ -39,15 +40,18 @@ def extract(
     timeout: float = 60,
     memory_mb: int = 1024,
     zip_limits: zipguard.ZipLimits = zipguard.DEFAULT_LIMITS,
+    pool: WorkerPool | None = None,
 ) -> ExtractionResult:
     """Read the text and properties of the file at `path` in a sandboxed child process.
 
     `filename` is the user's name for the file; it only tells txt, md and csv apart.
+    With a `pool` (batches), a long-lived child of the pool parses the file; without one, a
+    fresh child is started for this file alone.
     Every outcome, including timeouts, crashes and internal errors, is returned as an
     ExtractionResult; this function does not raise.
     """
     try:
-        return _extract(os.path.abspath(os.fspath(path)), filename, timeout, memory_mb, zip_limits)
+        return _extract(os.path.abspath(os.fspath(path)), filename, timeout, memory_mb, zip_limits, pool)
     except Exception:
         logger.exception("text extraction of %s failed unexpectedly", path)
         return ExtractionResult(status="failed", message=messages.INTERNAL_ERROR)
@@ -59,6 +63,7 @@ def _extract(
     timeout: float,
     memory_mb: int,
     zip_limits: zipguard.ZipLimits,
+    pool: WorkerPool | None,
 ) -> ExtractionResult:
     try:
         detected = detect_type(path, filename)
@@ -72,9 +77,13 @@ def _extract(
         reason = zipguard.check_file(path, zip_limits)
         if reason:
             return _result(detected, "failed", reason)
-    outcome = sandbox.run(
-        _PARSE_TARGET, [path, detected.to_dict()], timeout=timeout, memory_mb=memory_mb
-    )
+    if pool is not None:
+        outcome = pool.run(_PARSE_TARGET, [path, detected.to_dict()], timeout=timeout)
+        memory_mb = pool.memory_mb
+    else:
+        outcome = sandbox.run(
+            _PARSE_TARGET, [path, detected.to_dict()], timeout=timeout, memory_mb=memory_mb
+        )
     return result_from_outcome(outcome, detected, timeout=timeout, memory_mb=memory_mb)
 
 

@@ -6,8 +6,10 @@ database writes stay on the calling thread, where the Flask app context lives.
 """
 from __future__ import annotations
 
+import contextlib
 import os
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -17,7 +19,7 @@ from sqlalchemy import select
 
 from .. import extract as extraction
 from ..extensions import db
-from ..models import STATUS_PUBLISHED, STATUS_SUBMITTED, Document, FileVersion, User, utcnow
+from ..models import STATUS_PUBLISHED, STATUS_SUBMITTED, Document, FileVersion, Project, User, utcnow
 from ..storage import blob_store
 from . import indexing
 from .places import municipality_get_or_create, project_get_or_create
@@ -26,6 +28,10 @@ from .vocabularies import UnknownSlugError, vocabulary_get
 OUTCOME_INGESTED = "ingested"
 OUTCOME_DUPLICATE = "duplicate"
 OUTCOME_FAILED = "failed"
+
+#: Documents recorded between two index commits in a batch: keeps the index writer's memory
+#: flat and lets searches see a long import grow.
+INDEX_FLUSH_EVERY = 200
 
 
 @dataclass
@@ -42,6 +48,8 @@ class DocumentMetadata:
     state: str | None = None
     district: str | None = None
     project: str | None = None
+    # An existing project chosen by id (upload form); wins over ``project``.
+    project_id: int | None = None
     project_year: int | None = None
     year: int | None = None
     license: str | None = None
@@ -76,6 +84,8 @@ def validate_metadata(metadata: DocumentMetadata) -> None:
         raise MetadataError("Die Einwohnerzahl darf nicht negativ sein.")
     if metadata.title is not None and len(metadata.title) > 500:
         raise MetadataError("Der Titel ist länger als 500 Zeichen.")
+    if metadata.project_id is not None and db.session.get(Project, metadata.project_id) is None:
+        raise MetadataError("Das gewählte Projekt gibt es nicht (mehr).")
 
 
 @dataclass
@@ -105,6 +115,9 @@ class _Prepared:
 
 
 ProgressCallback = Callable[[IngestOutcome], None]
+#: Called with the new document and the item's source path after the flush and before the
+#: commit, so that a caller's own records (audit entries) land in the same transaction.
+BeforeCommit = Callable[[Document, str], None]
 
 
 def ingest_file(
@@ -114,9 +127,11 @@ def ingest_file(
     filename: str | None = None,
     uploader: User | None = None,
     publish: bool = False,
+    before_commit: BeforeCommit | None = None,
 ) -> IngestOutcome:
     """Ingest one file; see ``ingest_files``."""
-    return ingest_files([(path, metadata or DocumentMetadata(), filename)], uploader=uploader, publish=publish)[0]
+    return ingest_files([(path, metadata or DocumentMetadata(), filename)], uploader=uploader, publish=publish,
+                        before_commit=before_commit)[0]
 
 
 def ingest_files(
@@ -126,6 +141,7 @@ def ingest_files(
     publish: bool = False,
     on_progress: ProgressCallback | None = None,
     workers: int = 2,
+    before_commit: BeforeCommit | None = None,
 ) -> list[IngestOutcome]:
     """Ingest ``(path, metadata, original filename)`` items and report one outcome per item.
 
@@ -134,30 +150,57 @@ def ingest_files(
     (unsupported format, too large, bad metadata) are refused before storing.
     """
     outcomes: list[IngestOutcome | None] = [None] * len(items)
-    prepared: list[tuple[int, _Prepared]] = []
-    for position, (path, metadata, filename) in enumerate(items):
-        result = _prepare(Path(path), metadata, filename)
-        if isinstance(result, IngestOutcome):
-            outcomes[position] = result
-            if on_progress:
-                on_progress(result)
-        else:
-            prepared.append((position, result))
-
     timeout = float(current_app.config["TOOLBOX_EXTRACT_TIMEOUT"])
     memory_mb = int(current_app.config["TOOLBOX_EXTRACT_MEMORY_MB"])
+    workers = max(1, workers)
+
+    # A single file gets a fresh child of its own; a batch shares long-lived children, whose
+    # start-up would otherwise cost more than parsing a typical file.
+    sandbox_pool = extraction.WorkerPool(workers, memory_mb=memory_mb) if len(items) > 1 else None
 
     def run_extraction(item: _Prepared) -> extraction.ExtractionResult:
-        return extraction.extract(item.blob_path, item.filename, timeout=timeout, memory_mb=memory_mb)
+        return extraction.extract(item.blob_path, item.filename, timeout=timeout, memory_mb=memory_mb,
+                                  pool=sandbox_pool)
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        results = pool.map(run_extraction, [item for _, item in prepared])
-        for (position, item), result in zip(prepared, results):
-            outcome = _record(item, result, uploader=uploader, publish=publish)
+    # Files stream through: while the children parse, this thread stores the next files and
+    # records finished ones. The window bounds how far storing runs ahead, so memory stays flat
+    # however large the batch.
+    window = 4 * workers
+    pending: deque[tuple[int, _Prepared, Future]] = deque()
+    unindexed = 0
+
+    def record_finished(block: bool) -> None:
+        nonlocal unindexed
+        while pending and (block or pending[0][2].done()):
+            position, item, future = pending.popleft()
+            outcome = _record(item, future.result(), uploader=uploader, publish=publish,
+                              before_commit=before_commit)
             outcomes[position] = outcome
+            if outcome.status == OUTCOME_INGESTED:
+                unindexed += 1
             if on_progress:
                 on_progress(outcome)
-    if any(o is not None and o.status == OUTCOME_INGESTED for o in outcomes):
+            if unindexed >= INDEX_FLUSH_EVERY:
+                indexing.flush_index_queue()
+                unindexed = 0
+
+    with contextlib.ExitStack() as stack, ThreadPoolExecutor(max_workers=workers) as threads:
+        if sandbox_pool is not None:
+            stack.callback(sandbox_pool.close)
+        for position, (path, metadata, filename) in enumerate(items):
+            result = _prepare(Path(path), metadata, filename)
+            if isinstance(result, IngestOutcome):
+                outcomes[position] = result
+                if on_progress:
+                    on_progress(result)
+            else:
+                pending.append((position, result, threads.submit(run_extraction, result)))
+            record_finished(block=False)
+            while len(pending) > window:
+                pending[0][2].result()  # wait for the oldest file's extraction
+                record_finished(block=False)
+        record_finished(block=True)
+    if unindexed:
         indexing.flush_index_queue()
     return [o for o in outcomes if o is not None]
 
@@ -203,7 +246,12 @@ def _prepare(path: Path, metadata: DocumentMetadata, filename: str | None) -> _P
 
 
 def _record(
-    item: _Prepared, result: extraction.ExtractionResult, *, uploader: User | None, publish: bool
+    item: _Prepared,
+    result: extraction.ExtractionResult,
+    *,
+    uploader: User | None,
+    publish: bool,
+    before_commit: BeforeCommit | None = None,
 ) -> IngestOutcome:
     metadata = item.metadata
     try:
@@ -227,7 +275,9 @@ def _record(
                 district=metadata.district,
             )
         project = None
-        if metadata.project:
+        if metadata.project_id is not None:
+            project = db.session.get(Project, metadata.project_id)
+        elif metadata.project:
             project = project_get_or_create(
                 metadata.project, municipality, year_finished=metadata.project_year, contact=metadata.contact
             )
@@ -246,24 +296,11 @@ def _record(
             uploader=uploader,
             topics=[vocabulary_get("topic", slug) for slug in dict.fromkeys(metadata.topics)],
         )
-        document.versions.append(
-            FileVersion(
-                number=1,
-                sha256=item.sha256,
-                original_filename=item.filename,
-                media_type=result.media_type or item.detected.media_type,
-                format=result.format or item.detected.format,
-                size=item.size,
-                page_count=result.page_count,
-                text=result.text,
-                extraction_status=result.status,
-                extraction_message=result.message,
-                properties=_json_safe_properties(result),
-                uploader=uploader,
-            )
-        )
+        document.versions.append(_file_version(item, result, number=1, uploader=uploader))
         db.session.add(document)
         db.session.flush()
+        if before_commit is not None:
+            before_commit(document, item.source)
         indexing.queue_document(document.id)
         db.session.commit()
     except (UnknownSlugError, MetadataError) as exc:
@@ -280,6 +317,67 @@ def _record(
         document_id=document.id,
         extraction_status=result.status,
     )
+
+
+def _file_version(
+    item: _Prepared, result: extraction.ExtractionResult, *, number: int, uploader: User | None
+) -> FileVersion:
+    return FileVersion(
+        number=number,
+        sha256=item.sha256,
+        original_filename=item.filename,
+        media_type=result.media_type or item.detected.media_type,
+        format=result.format or item.detected.format,
+        size=item.size,
+        page_count=result.page_count,
+        text=result.text,
+        extraction_status=result.status,
+        extraction_message=result.message,
+        properties=_json_safe_properties(result),
+        uploader=uploader,
+    )
+
+
+def file_version_ingest(
+    document: Document,
+    path: str | os.PathLike,
+    *,
+    filename: str | None = None,
+    uploader: User | None = None,
+    before_commit: Callable[[FileVersion], None] | None = None,
+) -> IngestOutcome:
+    """Add the file at ``path`` as the next version of ``document``; the older ones stay.
+
+    The same checks as for a new document apply. Bytes already stored in any document are
+    refused as a duplicate, naming that document. The caller checks permissions.
+    """
+    result = _prepare(Path(path), DocumentMetadata(), filename)
+    if isinstance(result, IngestOutcome):
+        return result
+    item = result
+    extracted = extraction.extract(
+        item.blob_path,
+        item.filename,
+        timeout=float(current_app.config["TOOLBOX_EXTRACT_TIMEOUT"]),
+        memory_mb=int(current_app.config["TOOLBOX_EXTRACT_MEMORY_MB"]),
+    )
+    try:
+        number = max((v.number for v in document.versions), default=0) + 1
+        version = _file_version(item, extracted, number=number, uploader=uploader)
+        document.versions.append(version)
+        document.updated_at = utcnow()
+        db.session.flush()
+        if before_commit is not None:
+            before_commit(version)
+        indexing.queue_document(document.id)
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        current_app.logger.exception("New version of document %s failed", document.id)
+        return IngestOutcome(item.source, OUTCOME_FAILED, f"Speichern in der Datenbank fehlgeschlagen: {exc}")
+    indexing.flush_index_queue()
+    return IngestOutcome(item.source, OUTCOME_INGESTED, extracted.message, document_id=document.id,
+                         extraction_status=extracted.status)
 
 
 def _title_for(metadata: DocumentMetadata, result: extraction.ExtractionResult, filename: str) -> str:

@@ -1,0 +1,129 @@
+"""Ingest throughput: the whole pipeline against bare sequential extraction of the same files.
+
+    python -m bench.ingest                 # 500 and 2 000 files
+    python -m bench.ingest --files 500     # one size only
+
+Each measurement runs in its own child process so that peak memory (max RSS) belongs to it
+alone. "bare" calls pypdf and python-docx in one process and does nothing else; "pipeline"
+is `ingest_files` as `toolbox ingest` runs it: content check, blob store, sandboxed
+extraction on both cores, SQLite, and the Whoosh index.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+def bare(folder: Path, count: int) -> dict:
+    import docx
+    import pypdf
+
+    files = sorted(folder.iterdir())[:count]
+    pages = 0
+    characters = 0
+    start = time.perf_counter()
+    for path in files:
+        if path.suffix == ".pdf":
+            reader = pypdf.PdfReader(path)
+            for page in reader.pages:
+                characters += len(page.extract_text() or "")
+                pages += 1
+        else:
+            document = docx.Document(path)
+            parts = [p.text for p in document.paragraphs]
+            for table in document.tables:
+                for row in table.rows:
+                    parts.extend(cell.text for cell in row.cells)
+            parts.extend(p.text for p in document.sections[0].header.paragraphs)
+            characters += sum(len(p) for p in parts)
+            pages += 1
+    elapsed = time.perf_counter() - start
+    return {"files": len(files), "pages": pages, "characters": characters, "seconds": elapsed}
+
+
+def pipeline(folder: Path, count: int) -> dict:
+    import os
+
+    from toolbox import create_app
+    from toolbox.services.database import prepare_database
+    from toolbox.services.ingest import DocumentMetadata, ingest_files
+
+    files = sorted(folder.iterdir())[:count]
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        os.environ["TOOLBOX_INSTANCE_DIR"] = tmp
+        app = create_app({
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+            "DOCUMENTS_DIR": f"{tmp}/documents",
+            "INDEX_DIR": f"{tmp}/index",
+        })
+        prepare_database(app)
+        with app.app_context():
+            from toolbox import search
+
+            search.ensure_index()
+            start = time.perf_counter()
+            outcomes = ingest_files([(p, DocumentMetadata(), p.name) for p in files], publish=True)
+            elapsed = time.perf_counter() - start
+            from toolbox.extensions import db
+            from toolbox.models import FileVersion
+            from sqlalchemy import func, select
+
+            pages = db.session.scalar(select(func.sum(func.coalesce(FileVersion.page_count, 1))))
+    failed = [o.message for o in outcomes if o.status != "ingested"]
+    return {"files": len(files), "pages": int(pages or 0), "seconds": elapsed, "failed": failed[:5],
+            "not_ingested": len(failed)}
+
+
+def _measure(mode: str, folder: Path, count: int) -> dict:
+    """Run one mode in a fresh interpreter and collect its result and peak memory."""
+    code = (
+        "import json, resource, sys; from pathlib import Path; from bench.ingest import bare, pipeline; "
+        f"r = {mode}(Path({str(folder)!r}), {count}); "
+        "r['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
+        "r['peak_child_rss_mb'] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024; "
+        "print(json.dumps(r))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    if out.returncode != 0:
+        raise SystemExit(f"{mode} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    from .corpus import generate
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--files", type=int, action="append", help="corpus size; repeatable (default 500 and 2000)")
+    args = parser.parse_args(argv)
+    sizes = args.files or [500, 2000]
+    folder = CACHE / "ingest-corpus"
+    generate(folder, max(sizes))
+    rows = []
+    for count in sizes:
+        b = _measure("bare", folder, count)
+        p = _measure("pipeline", folder, count)
+        rows.append((count, b, p))
+    print("| files | pages | bare sequential s | pipeline s | ratio | pipeline docs/s | pipeline pages/s "
+          "| peak RSS main (MB) | peak RSS extractor child (MB) | bare peak RSS (MB) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for count, b, p in rows:
+        print(f"| {count} | {p['pages']} | {b['seconds']:.1f} | {p['seconds']:.1f} | {p['seconds'] / b['seconds']:.2f} "
+              f"| {p['files'] / p['seconds']:.1f} | {p['pages'] / p['seconds']:.1f} | {p['peak_rss_mb']:.0f} "
+              f"| {p['peak_child_rss_mb']:.0f} | {b['peak_rss_mb']:.0f} |")
+        if p["not_ingested"]:
+            print(f"  {p['not_ingested']} files not ingested, e.g. {p['failed']}")
+
+
+if __name__ == "__main__":
+    main()
