@@ -173,6 +173,7 @@ def create_user_command(email: str, role: str, name: str | None, password_stdin:
     click.echo(f"Einmaliger Link zum Setzen des Passworts (gültig {days} Tage) / one-time link to set the password:")
     click.echo(link)
 
+
 # --- search index ------------------------------------------------------------------------------
 
 

@@ -82,6 +82,8 @@ def _view(searcher) -> IndexView:
 
 
 def _build_view(reader) -> IndexView:
+    if reader.doc_count_all() == 0:  # Whoosh's EmptyReader has no columns at all
+        return IndexView([], [], [], frozenset(), {name: {} for name in FACET_FIELDS + ("status",)}, {})
     doc_ids = [int(v or 0) for v in reader.column_reader("doc_id")]
     sort_date = [int(v or 0) for v in reader.column_reader("sort_date")]
     title_sort = [v if isinstance(v, str) else (v or b"").decode("utf-8", "replace")

@@ -281,8 +281,9 @@ def _probe(root: Path, thorough: bool) -> Health:
                 for field in ("title", "body", "status", "compounds") + FACET_FIELDS:
                     for _term in reader.lexicon(field):
                         pass
-                for column in ("doc_id", "sort_date", "title_sort"):
-                    list(reader.column_reader(column))
+                if count:  # an empty index has no columns
+                    for column in ("doc_id", "sort_date", "title_sort"):
+                        list(reader.column_reader(column))
     except Exception as exc:  # any failure to read means the files are damaged
         return Health("corrupt", f"index unreadable: {exc!r}")
     return Health("ok")
