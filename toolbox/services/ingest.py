@@ -102,16 +102,24 @@ class IngestOutcome:
 
 
 @dataclass
-class _Prepared:
-    """A file that passed validation and is stored, waiting for its extraction."""
+class _Accepted:
+    """A file that passed validation and waits to be stored and extracted."""
 
     source: str
+    path: Path
     filename: str
     metadata: DocumentMetadata
+    detected: extraction.DetectedType
+
+
+@dataclass
+class _Processed:
+    """A stored file with its extraction result, ready to be recorded."""
+
+    accepted: _Accepted
     sha256: str
     size: int
-    detected: extraction.DetectedType
-    blob_path: Path
+    result: extraction.ExtractionResult
 
 
 ProgressCallback = Callable[[IngestOutcome], None]
@@ -158,23 +166,35 @@ def ingest_files(
     # start-up would otherwise cost more than parsing a typical file.
     sandbox_pool = extraction.WorkerPool(workers, memory_mb=memory_mb) if len(items) > 1 else None
 
-    def run_extraction(item: _Prepared) -> extraction.ExtractionResult:
-        return extraction.extract(item.blob_path, item.filename, timeout=timeout, memory_mb=memory_mb,
-                                  pool=sandbox_pool)
+    store = blob_store()
 
-    # Files stream through: while the children parse, this thread stores the next files and
-    # records finished ones. The window bounds how far storing runs ahead, so memory stays flat
-    # however large the batch.
+    def store_and_extract(item: _Accepted) -> _Processed | IngestOutcome:
+        # Runs on a worker thread: hashing, fsync and waiting for the child release the GIL.
+        try:
+            stored = store.put_file(item.path)
+        except OSError as exc:
+            return IngestOutcome(item.source, OUTCOME_FAILED,
+                                 f"Datei konnte nicht gespeichert werden: {exc.strerror or exc}")
+        result = extraction.extract(stored.path, item.filename, timeout=timeout, memory_mb=memory_mb,
+                                    pool=sandbox_pool)
+        return _Processed(item, stored.sha256, stored.size, result)
+
+    # Files stream through: worker threads store and extract while this thread checks the next
+    # files and records finished ones. The window bounds how far the workers run ahead, so
+    # memory stays flat however large the batch.
     window = 4 * workers
-    pending: deque[tuple[int, _Prepared, Future]] = deque()
+    pending: deque[tuple[int, Future]] = deque()
     unindexed = 0
 
     def record_finished(block: bool) -> None:
         nonlocal unindexed
-        while pending and (block or pending[0][2].done()):
-            position, item, future = pending.popleft()
-            outcome = _record(item, future.result(), uploader=uploader, publish=publish,
-                              before_commit=before_commit)
+        while pending and (block or pending[0][1].done()):
+            position, future = pending.popleft()
+            processed = future.result()
+            if isinstance(processed, IngestOutcome):
+                outcome = processed
+            else:
+                outcome = _record(processed, uploader=uploader, publish=publish, before_commit=before_commit)
             outcomes[position] = outcome
             if outcome.status == OUTCOME_INGESTED:
                 unindexed += 1
@@ -188,16 +208,16 @@ def ingest_files(
         if sandbox_pool is not None:
             stack.callback(sandbox_pool.close)
         for position, (path, metadata, filename) in enumerate(items):
-            result = _prepare(Path(path), metadata, filename)
-            if isinstance(result, IngestOutcome):
-                outcomes[position] = result
+            accepted = _accept(Path(path), metadata, filename)
+            if isinstance(accepted, IngestOutcome):
+                outcomes[position] = accepted
                 if on_progress:
-                    on_progress(result)
+                    on_progress(accepted)
             else:
-                pending.append((position, result, threads.submit(run_extraction, result)))
+                pending.append((position, threads.submit(store_and_extract, accepted)))
             record_finished(block=False)
             while len(pending) > window:
-                pending[0][2].result()  # wait for the oldest file's extraction
+                pending[0][1].result()  # wait for the oldest file's extraction
                 record_finished(block=False)
         record_finished(block=True)
     if unindexed:
@@ -205,7 +225,8 @@ def ingest_files(
     return [o for o in outcomes if o is not None]
 
 
-def _prepare(path: Path, metadata: DocumentMetadata, filename: str | None) -> _Prepared | IngestOutcome:
+def _accept(path: Path, metadata: DocumentMetadata, filename: str | None) -> _Accepted | IngestOutcome:
+    """Refuse what must not be stored: bad metadata, unreadable, empty, too large, wrong format."""
     source = str(path)
     filename = _clean_filename(filename or path.name)
     try:
@@ -226,45 +247,22 @@ def _prepare(path: Path, metadata: DocumentMetadata, filename: str | None) -> _P
     detected = extraction.detect_type(path, filename)
     if not detected.supported:
         return IngestOutcome(source, OUTCOME_FAILED, detected.message)
-    try:
-        stored = blob_store().put_file(path)
-    except OSError as exc:
-        return IngestOutcome(source, OUTCOME_FAILED, f"Datei konnte nicht gespeichert werden: {exc.strerror or exc}")
-    existing = db.session.scalar(
-        select(FileVersion).where(FileVersion.sha256 == stored.sha256).order_by(FileVersion.id).limit(1)
-    )
-    if existing is not None:
-        document = existing.document
-        return IngestOutcome(
-            source,
-            OUTCOME_DUPLICATE,
-            f"Bereits vorhanden als Dokument {document.id}: „{document.title}“.",
-            document_id=document.id,
-            extraction_status=existing.extraction_status,
-        )
-    return _Prepared(source, filename, metadata, stored.sha256, stored.size, detected, stored.path)
+    return _Accepted(source, path, filename, metadata, detected)
 
 
 def _record(
-    item: _Prepared,
-    result: extraction.ExtractionResult,
+    processed: _Processed,
     *,
     uploader: User | None,
     publish: bool,
     before_commit: BeforeCommit | None = None,
 ) -> IngestOutcome:
+    item, result = processed.accepted, processed.result
     metadata = item.metadata
     try:
-        # Same bytes ingested twice within one batch: the first one wins.
-        existing = db.session.scalar(select(FileVersion).where(FileVersion.sha256 == item.sha256).limit(1))
-        if existing is not None:
-            return IngestOutcome(
-                item.source,
-                OUTCOME_DUPLICATE,
-                f"Bereits vorhanden als Dokument {existing.document_id}: „{existing.document.title}“.",
-                document_id=existing.document_id,
-                extraction_status=existing.extraction_status,
-            )
+        duplicate = _duplicate_outcome(item.source, processed.sha256)
+        if duplicate is not None:
+            return duplicate
         municipality = None
         if metadata.municipality:
             municipality = municipality_get_or_create(
@@ -296,7 +294,7 @@ def _record(
             uploader=uploader,
             topics=[vocabulary_get("topic", slug) for slug in dict.fromkeys(metadata.topics)],
         )
-        document.versions.append(_file_version(item, result, number=1, uploader=uploader))
+        document.versions.append(_file_version(processed, number=1, uploader=uploader))
         db.session.add(document)
         db.session.flush()
         if before_commit is not None:
@@ -319,16 +317,31 @@ def _record(
     )
 
 
-def _file_version(
-    item: _Prepared, result: extraction.ExtractionResult, *, number: int, uploader: User | None
-) -> FileVersion:
+def _duplicate_outcome(source: str, sha256: str) -> IngestOutcome | None:
+    """The outcome for bytes that are already stored as a document's version, if they are."""
+    existing = db.session.scalar(
+        select(FileVersion).where(FileVersion.sha256 == sha256).order_by(FileVersion.id).limit(1)
+    )
+    if existing is None:
+        return None
+    return IngestOutcome(
+        source,
+        OUTCOME_DUPLICATE,
+        f"Bereits vorhanden als Dokument {existing.document_id}: „{existing.document.title}“.",
+        document_id=existing.document_id,
+        extraction_status=existing.extraction_status,
+    )
+
+
+def _file_version(processed: _Processed, *, number: int, uploader: User | None) -> FileVersion:
+    item, result = processed.accepted, processed.result
     return FileVersion(
         number=number,
-        sha256=item.sha256,
+        sha256=processed.sha256,
         original_filename=item.filename,
         media_type=result.media_type or item.detected.media_type,
         format=result.format or item.detected.format,
-        size=item.size,
+        size=processed.size,
         page_count=result.page_count,
         text=result.text,
         extraction_status=result.status,
@@ -351,19 +364,26 @@ def file_version_ingest(
     The same checks as for a new document apply. Bytes already stored in any document are
     refused as a duplicate, naming that document. The caller checks permissions.
     """
-    result = _prepare(Path(path), DocumentMetadata(), filename)
-    if isinstance(result, IngestOutcome):
-        return result
-    item = result
+    item = _accept(Path(path), DocumentMetadata(), filename)
+    if isinstance(item, IngestOutcome):
+        return item
+    try:
+        stored = blob_store().put_file(item.path)
+    except OSError as exc:
+        return IngestOutcome(item.source, OUTCOME_FAILED, f"Datei konnte nicht gespeichert werden: {exc.strerror or exc}")
+    duplicate = _duplicate_outcome(item.source, stored.sha256)
+    if duplicate is not None:
+        return duplicate
     extracted = extraction.extract(
-        item.blob_path,
+        stored.path,
         item.filename,
         timeout=float(current_app.config["TOOLBOX_EXTRACT_TIMEOUT"]),
         memory_mb=int(current_app.config["TOOLBOX_EXTRACT_MEMORY_MB"]),
     )
     try:
         number = max((v.number for v in document.versions), default=0) + 1
-        version = _file_version(item, extracted, number=number, uploader=uploader)
+        version = _file_version(_Processed(item, stored.sha256, stored.size, extracted), number=number,
+                                uploader=uploader)
         document.versions.append(version)
         document.updated_at = utcnow()
         db.session.flush()
