@@ -12,6 +12,10 @@ start-up and drift checks), ``_query`` (query language, compound expansion), ``_
 """
 from __future__ import annotations
 
+from . import _patches
+
+_patches.apply()
+
 from ._indexing import IndexReport, apply_index_queue, check_index, ensure_index, reindex
 from ._search import matching_document_ids, more_like_this, search, suggest
 from ._types import FacetValue, SearchHit, SearchQuery, SearchResults
