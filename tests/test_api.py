@@ -100,16 +100,19 @@ def test_highlights_are_escaped(client, make_doc):
     assert re.sub(r"</?mark>", "", hit["highlights"]).count("<") == 0
 
 
-@pytest.mark.parametrize("query", [
+BAD_PARAMETERS = [
     "q=%22offen", "q=(((", "q=title:", "q=*", "page=x", "page=0", "page=99999999999999999999", "per_page=-1",
     "per_page=abc", "sort=nonsense", "year_from=abc", "year_to=99999999999", "topic=", "topic=%00",
     "municipality=" + "x" * 3000, "q=" + "a%20OR%20" * 300,
-])
-def test_bad_parameters_never_cause_a_server_error(client, corpus, query):
+]
+
+
+def test_bad_parameters_never_cause_a_server_error(client, corpus):
     """Whatever the parameters, the API answers 200 with the search shape."""
-    response = client.get(f"/api/v1/search?{query}")
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    assert "hits" in response.get_json()
+    for query in BAD_PARAMETERS:
+        response = client.get(f"/api/v1/search?{query}")
+        assert response.status_code == 200, (query, response.get_data(as_text=True)[:300])
+        assert "hits" in response.get_json(), query
 
 
 def test_suggest(client, corpus):

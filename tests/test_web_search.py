@@ -166,16 +166,20 @@ def test_pagination(client, make_doc):
     assert 'rel="prev"' in html and 'rel="next"' not in html
 
 
-@pytest.mark.parametrize("query", [
+MALFORMED = [
     'q="offene Daten', "q=(((", "q=titel:", "q=AND OR NOT", "q=-", "q=*", "q=%00%01", "page=abc",
     "page=-3", "page=999999999999", "per_page=0", "per_page=100000", "sort=DROP+TABLE", "year_from=zwanzig",
-    "year_to=-1", "topic=gibt-es-nicht", "format=", "q=" + "x" * 5000,
-])
-def test_malformed_parameters_still_give_a_page(client, corpus, query):
+    "year_to=-1", "topic=gibt-es-nicht", "format=", "q=" + "x" * 5000, "topic=a&topic=a&topic=",
+]
+
+
+def test_malformed_parameters_still_give_a_page(client, corpus):
     """Broken queries and parameters never cause an error page."""
-    response = client.get(f"/search?{query}")
-    assert response.status_code == 200
-    assert "Treffer" in response.get_data(as_text=True)
+    # One corpus for all cases: building it per case would cost a second each.
+    for query in MALFORMED:
+        response = client.get(f"/search?{query}")
+        assert response.status_code == 200, query
+        assert "Treffer" in response.get_data(as_text=True), query
 
 
 def test_html_in_titles_and_text_is_escaped(client, make_doc):

@@ -95,6 +95,8 @@ class ZipPlan:
     extra_files: list[tuple[str, bytes]]
     total_size: int
     document_ids: list[int] = field(default_factory=list)
+    #: ZIP timestamp of the companion files; local time, as ZIP headers have no time zone.
+    created: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
 
 
 def zip_limits() -> tuple[int, int]:
@@ -168,6 +170,7 @@ def zip_export_prepare(query) -> ZipPlan:
         extra_files=extra_files,
         total_size=total,
         document_ids=[d.id for d in available],
+        created=_zip_date_time(now),
     )
 
 
@@ -230,12 +233,15 @@ def _zip_info(name: str, date_time: tuple, size: int, *, level: int) -> zipfile.
 
 
 def zip_stream(plan: ZipPlan, store: BlobStore) -> Iterator[bytes]:
-    """Yield the archive in pieces of at most about ``CHUNK_SIZE`` bytes of input each."""
+    """Yield the archive in pieces of at most about ``CHUNK_SIZE`` bytes of input each.
+
+    Needs neither the database nor an app context: the response body runs after the view
+    has returned.
+    """
     sink = _Sink()
-    now = _zip_date_time(datetime.now(timezone.utc))
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         for name, data in plan.extra_files:
-            with archive.open(_zip_info(name, now, len(data), level=6), "w") as target:
+            with archive.open(_zip_info(name, plan.created, len(data), level=6), "w") as target:
                 target.write(data)
             yield sink.drain()
         for member in plan.members:
