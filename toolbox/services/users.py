@@ -187,6 +187,7 @@ def user_create(email: str, role: str, password: str | None = None, name: str | 
 
     :raise AccountError: invalid e-mail address or role, address taken, or a weak password.
     """
+    _require_admin(actor)
     email = normalise_email(email)
     email_check(email)
     role_check(role)
@@ -260,6 +261,14 @@ def password_change(user: User, new_password: str, *, current_password: str | No
     db.session.commit()
 
 
+def _require_admin(actor: User | None) -> None:
+    """Account administration is for admins; ``actor=None`` is the operator at the command line."""
+    from ..permissions import PermissionDenied, has_role
+
+    if actor is not None and not has_role(actor, ROLE_ADMIN):
+        raise PermissionDenied("account administration needs the admin role")
+
+
 def _active_admin_count() -> int:
     return db.session.scalar(
         select(func.count(User.id)).where(User.role == ROLE_ADMIN, User.active.is_(True))) or 0
@@ -273,6 +282,7 @@ def _guard_last_admin(user: User) -> None:
 
 def user_deactivate(user: User, *, actor: User | None = None) -> None:
     """Lock the account and end its open sessions at once; the last admin cannot be locked."""
+    _require_admin(actor)
     if not user.active:
         return
     _guard_last_admin(user)
@@ -285,6 +295,7 @@ def user_deactivate(user: User, *, actor: User | None = None) -> None:
 
 
 def user_reactivate(user: User, *, actor: User | None = None) -> None:
+    _require_admin(actor)
     if user.active:
         return
     user.active = True
@@ -296,6 +307,7 @@ def user_reactivate(user: User, *, actor: User | None = None) -> None:
 
 def user_set_role(user: User, role: str, *, actor: User | None = None) -> None:
     """Change the role; the last active admin cannot be demoted."""
+    _require_admin(actor)
     role_check(role)
     if role == user.role:
         return
@@ -337,7 +349,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _invitation_days() -> int:
+def invitation_days() -> int:
     if has_app_context():
         return int(current_app.config.get("TOOLBOX_INVITATION_DAYS") or DEFAULT_INVITATION_DAYS)
     return DEFAULT_INVITATION_DAYS
@@ -348,6 +360,7 @@ def invitation_create(user: User, *, actor: User | None = None, valid_for: timed
 
     Earlier unused invitations of the same address stop working.
     """
+    _require_admin(actor)
     if not user.active:
         raise AccountError(_msg("Das Konto %(email)s ist deaktiviert.", email=user.email))
     moment = now()
@@ -361,7 +374,7 @@ def invitation_create(user: User, *, actor: User | None = None, valid_for: timed
         token_hash=_token_hash(token),
         created_by_id=actor.id if actor else None,
         created_at=moment,
-        expires_at=moment + (valid_for or timedelta(days=_invitation_days())),
+        expires_at=moment + (valid_for or timedelta(days=invitation_days())),
     )
     db.session.add(invitation)
     db.session.flush()

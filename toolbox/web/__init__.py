@@ -6,11 +6,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from . import errors, filters, public
-    from . import auth  # accounts
+    from . import admin_users, auth  # accounts
     from . import search as search_pages
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)  # accounts
+    app.register_blueprint(admin_users.bp)  # accounts
     app.register_blueprint(search_pages.bp)
     errors.init_app(app)
     filters.init_app(app)
