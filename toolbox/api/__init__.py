@@ -8,3 +8,6 @@ def init_app(app: Flask) -> None:
     from .views import bp
 
     app.register_blueprint(bp)
+    from . import contribute  # upload with an API token
+
+    contribute.init_app(app)

@@ -8,11 +8,15 @@ def init_app(app: Flask) -> None:
     from . import errors, filters, public
     from . import admin_users, auth  # accounts
     from . import search as search_pages
+    from . import admin, aliases, contribute  # upload, review and curation
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)  # accounts
     app.register_blueprint(admin_users.bp)  # accounts
     app.register_blueprint(search_pages.bp)
+    app.register_blueprint(contribute.bp)  # upload, review and curation
+    app.register_blueprint(admin.bp)  # upload, review and curation
+    aliases.init_app(app)  # upload, review and curation: merged slugs redirect
     errors.init_app(app)
     filters.init_app(app)
 

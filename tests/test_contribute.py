@@ -1,0 +1,366 @@
+"""Uploading documents: two steps with a privacy preview, checks by content, duplicates, versions."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import docx
+import pytest
+from sqlalchemy import select
+
+from toolbox.extensions import db
+from toolbox.models import AuditEntry, Document, FileVersion
+from toolbox.permissions import PermissionDenied
+from toolbox.services import contribute as contributions
+from toolbox.services.ingest import DocumentMetadata
+from toolbox.storage import blob_store
+
+from conftest import make_user
+from contribute_helpers import (
+    blob_files,
+    contribute,
+    counts,
+    details_form,
+    staged_files,
+    upload_file,
+    user,
+)
+from privacy_fixtures import AUTHOR, COMMENT, EDITOR, REVIEWER, all_part_bytes, docx_with_personal_data
+
+
+@pytest.fixture
+def contributor(app, auth):
+    email = "projektleitung@musterstadt.example"
+    user_id = make_user(app, email, role="contributor")
+    auth.login(email)
+    return user_id
+
+
+def _token(response) -> str:
+    match = re.search(r"/upload/([A-Za-z0-9_-]+)$", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return match.group(1)
+
+
+def test_upload_shows_what_the_file_reveals_before_anything_is_stored(app, client, contributor, tmp_path):
+    """Step 1 stages the file outside the blob store and shows author, last editor, comments,
+    tracked changes and the GDPR hint; nothing is in the database or blob store yet."""
+    data = docx_with_personal_data(tmp_path / "lorawan.docx").read_bytes()
+    response = upload_file(client, data, "Leistungsbeschreibung_LoRaWAN.docx")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    for revealed in (AUTHOR, EDITOR, REVIEWER, COMMENT, "Zuletzt geändert von", "Nachverfolgte Änderungen",
+                     "DSGVO", "Eigenschaften entfernen"):
+        assert revealed in html, revealed
+    assert blob_files(app) == []
+    assert counts(app) == (0, 0)
+    staged = staged_files(app)
+    assert any(p.read_bytes() == data for p in staged)
+    assert all("documents" not in p.parts for p in staged)
+
+
+def test_upload_in_two_steps_submits_a_document_for_review(app, client, contributor, tmp_path):
+    """The submitted document has the metadata, is 'submitted', belongs to the uploader, is
+    audited, and its staging copy is gone."""
+    data = docx_with_personal_data(tmp_path / "lorawan.docx").read_bytes()
+    token = _token(upload_file(client, data, "lorawan.docx"))
+    response = client.post(f"/upload/{token}", data=details_form())
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/my/documents")
+    assert staged_files(app) == []
+    with app.app_context():
+        document = db.session.scalars(select(Document)).one()
+        assert document.title == "Leistungsbeschreibung LoRaWAN-Gateways"
+        assert document.status == "submitted"
+        assert document.uploader_id == contributor
+        assert [t.slug for t in document.topics] == ["infrastruktur-netze-iot"]
+        assert document.document_type.slug == "leistungsbeschreibung-ausschreibung"
+        assert document.license.slug == "cc-by-4.0"
+        assert document.municipality.name == "Musterstadt"
+        assert document.municipality.population == 8000
+        assert document.municipality.size_class.slug == "kleinstadt"
+        assert document.project.name == "LoRaWAN für Musterstadt"
+        assert document.project.year_finished == 2023
+        assert document.year == 2024
+        assert document.current_version.metadata_stripped is False
+        assert blob_store().path_for(document.current_version.sha256).read_bytes() == data
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "document.upload")).one()
+        assert (entry.user_id, entry.object_id) == (contributor, document.id)
+    listing = client.get("/my/documents").get_data(as_text=True)
+    assert "Leistungsbeschreibung LoRaWAN-Gateways" in listing
+    assert "In Prüfung" in listing
+
+
+def test_removing_properties_stores_only_the_cleaned_copy(app, client, contributor, tmp_path):
+    """With "Eigenschaften entfernen" the stored DOCX has no author and no comments, and the
+    original bytes are not kept anywhere."""
+    data = docx_with_personal_data(tmp_path / "lorawan.docx").read_bytes()
+    token = _token(upload_file(client, data, "lorawan.docx"))
+    response = client.post(f"/upload/{token}", data=details_form(strip_metadata="y"))
+    assert response.status_code == 302
+    with app.app_context():
+        version = db.session.scalars(select(FileVersion)).one()
+        assert version.metadata_stripped is True
+        stored = blob_store().path_for(version.sha256)
+    cleaned = docx.Document(str(stored))
+    assert cleaned.core_properties.author == ""
+    assert cleaned.core_properties.last_modified_by == ""
+    assert len(list(cleaned.comments)) == 0
+    raw = all_part_bytes(stored)
+    assert AUTHOR.encode() not in raw and COMMENT.encode() not in raw
+    assert "Leistungsbeschreibung für LoRaWAN-Gateways" in cleaned.paragraphs[0].text
+    assert [p for p in blob_files(app) if p.read_bytes() == data] == []
+    assert staged_files(app) == []
+
+
+def test_duplicate_upload_links_to_the_existing_document(app, client, contributor, tmp_path):
+    """The same bytes uploaded again create no second document, version or blob."""
+    data = docx_with_personal_data(tmp_path / "lorawan.docx").read_bytes()
+    client.post(f"/upload/{_token(upload_file(client, data, 'erste.docx'))}", data=details_form())
+    assert counts(app) == (1, 1)
+    second = upload_file(client, data, "nochmal.docx")
+    preview = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert "bereits vorhanden" in preview
+    response = client.post(f"/upload/{_token(second)}", data=details_form(), follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "ist bereits vorhanden" in html and "nicht noch einmal gespeichert" in html
+    assert counts(app) == (1, 1)
+    assert len(blob_files(app)) == 1
+
+
+def test_duplicate_result_names_the_existing_document(app, contributor):
+    """The service reports a duplicate with the existing document's id."""
+    first = contribute(app, contributor, data=b"Gleicher Inhalt\n")
+    with app.app_context():
+        staging = contributions.upload_stage(user(contributor), [(io.BytesIO(b"Gleicher Inhalt\n"), "kopie.txt")])
+        assert staging.files[0].duplicate_of == first
+        [result] = contributions.upload_submit(user(contributor), staging.token, DocumentMetadata(title="Kopie"))
+    assert (result.status, result.document_id) == ("duplicate", first)
+
+
+@pytest.fixture
+def one_mb_limit(app_config):
+    """Request before ``app``: the app is then built with TOOLBOX_MAX_UPLOAD_MB=1."""
+    app_config["MAX_UPLOAD_MB"] = 1
+
+
+def test_oversize_upload_is_refused_and_nothing_is_stored(one_mb_limit, app, client, contributor):
+    """A file over the limit gets a German message next to the file field; no blob, no row, no staging."""
+    big = b"Zeile mit Text\n" * (110 * 1024)  # about 1.6 MB: under the request limit, over the file limit
+    response = upload_file(client, big, "gross.txt")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "größer als 1 MB" in html
+    assert 'id="files-error"' in html and 'aria-describedby="files-error' in html
+    assert blob_files(app) == [] and staged_files(app) == []
+    assert counts(app) == (0, 0)
+
+
+def test_upload_beyond_the_request_limit_gets_the_form_with_a_message(one_mb_limit, app, client, contributor):
+    """A request too large to read at all (413) still answers with the form and a German message."""
+    response = upload_file(client, b"x" * (3 * 1024 * 1024), "riesig.txt")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "Die Datei ist zu groß. Erlaubt sind höchstens 1 MB." in html
+    assert 'id="files-error"' in html
+    assert blob_files(app) == [] and staged_files(app) == []
+    assert counts(app) == (0, 0)
+
+
+def test_wrong_type_is_refused_by_content_whatever_the_name(app, client, contributor):
+    """A PNG named .pdf is refused with the detector's German message; nothing is stored."""
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2048
+    response = upload_file(client, png, "bericht.pdf")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "nicht unterstützt" in html or "nicht erkannt" in html
+    assert 'id="files-error"' in html
+    assert blob_files(app) == [] and staged_files(app) == []
+    assert counts(app) == (0, 0)
+
+
+def test_macro_word_file_disguised_as_docx_is_refused(app, client, contributor, tmp_path):
+    """The content decides: a DOCM renamed to .docx is still refused."""
+    source = docx_with_personal_data(tmp_path / "makro.docx")
+    target = tmp_path / "makro-renamed.docx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"document.main+xml", b"document.macroEnabled.main+xml")
+            zout.writestr(item, data)
+    response = upload_file(client, target.read_bytes(), "harmlos.docx")
+    assert response.status_code == 400
+    assert "Makros" in response.get_data(as_text=True)
+    assert counts(app) == (0, 0)
+
+
+def test_missing_metadata_gets_german_messages_next_to_the_fields(app, client, contributor):
+    """Without topics, type, licence and confirmation, step 2 answers 400 and names each problem
+    right at its field, linked by aria-describedby."""
+    token = _token(upload_file(client, b"Notiz zur Ausschreibung\n", "notiz.txt"))
+    response = client.post(f"/upload/{token}", data=details_form(
+        topics=None, type="", license="", confirm_rights=None, year="neunzehn", **{"titles-0": ""}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for field, message in (("topics", "mindestens ein Themenfeld"), ("type", "Dokumenttyp"),
+                           ("license", "Lizenz"), ("confirm_rights", "veröffentlichen dürfen"),
+                           ("year", "ganze Zahl"), ("titles-0", "Titel an")):
+        match = re.search(rf'<p class="field-error" id="{re.escape(field)}-error">([^<]*)</p>', html)
+        assert match and message in match.group(1), field
+        assert re.search(rf'aria-describedby="[^"]*{re.escape(field)}-error', html), field
+    assert counts(app) == (0, 0)
+
+
+def test_unknown_staging_token_sends_back_to_step_one(app, client, contributor):
+    """An expired or foreign upload token never shows someone else's files."""
+    response = client.get("/upload/AAAAAAAAAAAAAAAAAAAAAAAA")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/upload")
+
+
+def test_staged_upload_belongs_to_its_uploader(app, contributor):
+    """Another contributor cannot submit or even see a staged upload."""
+    other = make_user(app, role="contributor")
+    with app.app_context():
+        staging = contributions.upload_stage(user(contributor), [(io.BytesIO(b"Text\n"), "a.txt")])
+        with pytest.raises(contributions.StagingNotFound):
+            contributions.upload_get(user(other), staging.token)
+        with pytest.raises(contributions.StagingNotFound):
+            contributions.upload_submit(user(other), staging.token, DocumentMetadata(title="x"))
+
+
+def test_discarding_a_staged_upload_leaves_nothing(app, client, contributor):
+    """Verwerfen deletes the staged files; nothing was stored."""
+    token = _token(upload_file(client, b"Entwurf\n", "entwurf.txt"))
+    assert staged_files(app)
+    assert client.post(f"/upload/{token}/discard").status_code == 302
+    assert staged_files(app) == [] and blob_files(app) == []
+
+
+def test_old_staging_folders_are_swept(app, contributor):
+    """Uploads nobody submitted disappear after a day."""
+    import os
+    import time
+
+    with app.app_context():
+        staging = contributions.upload_stage(user(contributor), [(io.BytesIO(b"Alt\n"), "alt.txt")])
+        folder = next(p for p in staged_files(app) if p.name == "manifest.json").parent
+        old = time.time() - contributions.STAGING_MAX_AGE - 10
+        os.utime(folder, (old, old))
+        assert contributions.staging_sweep() == 1
+        with pytest.raises(contributions.StagingNotFound):
+            contributions.upload_get(user(contributor), staging.token)
+
+
+def test_visitors_are_sent_to_the_login_page(client):
+    """Uploading needs an account."""
+    response = client.get("/upload")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/my/documents").status_code == 302
+
+
+def test_services_refuse_users_without_the_contributor_role(app):
+    """The upload services check the acting user first."""
+    with app.app_context():
+        with pytest.raises(PermissionDenied):
+            contributions.upload_stage(None, [(io.BytesIO(b"x"), "x.txt")])
+
+
+# --- own documents ---------------------------------------------------------------------------
+
+
+def test_new_version_keeps_the_old_one_downloadable(app, client, contributor):
+    """After a new version the document shows the new file, and version 1 still downloads."""
+    editor = make_user(app, role="editor")
+    document_id = contribute(app, contributor, data=b"Version eins der Leistungsbeschreibung\n",
+                             filename="leistung.txt", publish_as=editor)
+    response = client.post(f"/my/documents/{document_id}/version", data={
+        "file": (io.BytesIO(b"Version zwei der Leistungsbeschreibung\n"), "leistung-v2.txt"),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = client.get(f"/documents/{document_id}").get_data(as_text=True)
+    assert "leistung-v2.txt" in page and "Version 1" in page
+    current = client.get(f"/documents/{document_id}/download")
+    old = client.get(f"/documents/{document_id}/versions/1/download")
+    assert current.data == b"Version zwei der Leistungsbeschreibung\n"
+    assert old.data == b"Version eins der Leistungsbeschreibung\n"
+    current.close()
+    old.close()
+    with app.app_context():
+        document = db.session.get(Document, document_id)
+        assert [v.number for v in document.versions] == [1, 2]
+        assert document.status == "published"
+        assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "document.version_add")).one()
+
+
+def test_new_version_with_the_same_bytes_is_refused(app, client, contributor):
+    """A version identical to one already stored is refused with a message next to the file field."""
+    document_id = contribute(app, contributor, data=b"Gleich\n", filename="gleich.txt")
+    response = client.post(f"/my/documents/{document_id}/version", data={
+        "file": (io.BytesIO(b"Gleich\n"), "gleich.txt")}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "bereits eine Version dieses Dokuments" in response.get_data(as_text=True)
+    assert counts(app) == (1, 1)
+
+
+def test_new_version_can_be_stripped(app, contributor, tmp_path):
+    """A new version may have its properties removed too; then only the cleaned copy is stored."""
+    document_id = contribute(app, contributor)
+    path = docx_with_personal_data(tmp_path / "v2.docx")
+    with app.app_context():
+        document = db.session.get(Document, document_id)
+        with path.open("rb") as stream:
+            contributions.document_version_add(user(contributor), document, stream, "v2.docx", strip_metadata=True)
+        version = db.session.get(Document, document_id).current_version
+        assert version.metadata_stripped
+        assert docx.Document(str(blob_store().path_for(version.sha256))).core_properties.author == ""
+
+
+def test_withdraw_takes_a_published_document_off_the_public_pages(app, client, contributor):
+    """The owner withdraws; visitors get 404 afterwards."""
+    editor = make_user(app, role="editor")
+    document_id = contribute(app, contributor, publish_as=editor)
+    assert client.get(f"/documents/{document_id}").status_code == 200
+    assert client.post(f"/my/documents/{document_id}/withdraw").status_code == 302
+    assert client.get(f"/documents/{document_id}").status_code == 404
+    assert "Zurückgezogen" in client.get("/my/documents").get_data(as_text=True)
+
+
+def test_contributor_cannot_see_or_change_someone_elses_documents(app, client, contributor):
+    """Another contributor's document is 404 on every own-document page and absent from the list."""
+    other = make_user(app, role="contributor")
+    document_id = contribute(app, other, title="Fremdes Dokument")
+    assert "Fremdes Dokument" not in client.get("/my/documents").get_data(as_text=True)
+    assert client.get(f"/my/documents/{document_id}/edit").status_code == 404
+    assert client.post(f"/my/documents/{document_id}/edit", data={"title": "Gekapert"}).status_code == 404
+    assert client.get(f"/my/documents/{document_id}/version").status_code == 404
+    assert client.post(f"/my/documents/{document_id}/withdraw").status_code == 404
+    assert client.get(f"/my/documents/{document_id}/versions/1/download").status_code == 404
+    with app.app_context():
+        assert db.session.get(Document, document_id).title == "Fremdes Dokument"
+        assert db.session.get(Document, document_id).status == "submitted"
+
+
+def test_contributor_cannot_publish(app, client, contributor):
+    """Publishing is for editors: 403 on the page, PermissionDenied in the service."""
+    from toolbox.services.review import document_publish
+
+    document_id = contribute(app, contributor)
+    assert client.post(f"/admin/documents/{document_id}/publish").status_code == 403
+    assert client.get("/admin/review").status_code == 403
+    with app.app_context():
+        with pytest.raises(PermissionDenied):
+            document_publish(user(contributor), db.session.get(Document, document_id))
+        assert db.session.get(Document, document_id).status == "submitted"
+
+
+def test_editor_may_edit_any_document(app, client, auth, contributor):
+    """The edit page works for editors on documents they did not upload."""
+    document_id = contribute(app, contributor)
+    make_user(app, "redaktion@example.org", role="editor")
+    auth.logout()
+    auth.login("redaktion@example.org")
+    assert client.get(f"/my/documents/{document_id}/edit").status_code == 200

@@ -1,0 +1,469 @@
+"""Contributions: upload with a privacy preview, new versions of a document.
+
+An upload takes two steps so that it works without JavaScript: ``upload_stage`` checks the
+files and keeps them in a staging folder *outside* the blob store, together with what each
+file reveals about its authors; ``upload_submit`` then stores them with their metadata,
+optionally after removing those properties. Nothing reaches the blob store before the
+contributor has seen the preview, so "remove the properties" really means the original bytes
+are never kept.
+"""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Iterable
+
+from flask import current_app
+from sqlalchemy import select
+
+from .. import extract as extraction
+from ..extensions import db
+from ..extract import sandbox
+from ..models import ROLE_CONTRIBUTOR, Document, FileVersion, User
+from ..permissions import PermissionDenied, can_edit_document, has_role
+from . import indexing
+from .audit import audit_record
+from .ingest import (
+    OUTCOME_DUPLICATE,
+    OUTCOME_FAILED,
+    OUTCOME_INGESTED,
+    DocumentMetadata,
+    IngestOutcome,
+    MetadataError,
+    file_version_ingest,
+    ingest_files,
+    validate_metadata,
+)
+from .metadata_strip import report_is_empty
+from .vocabularies import UnknownSlugError
+
+#: Staged uploads nobody submitted are removed after this many seconds.
+STAGING_MAX_AGE = 24 * 3600
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_CHUNK = 1024 * 1024
+
+GDPR_HINT = (
+    "Diese Angaben sind personenbezogene Daten (Art. 4 DSGVO) von Ihnen oder Ihren Kolleginnen "
+    "und Kollegen. Sie werden mit der Datei veröffentlicht und können von allen heruntergeladen "
+    "werden. Entfernen Sie sie, wenn die Personen der Veröffentlichung nicht zugestimmt haben."
+)
+
+
+class UploadError(ValueError):
+    """An upload that cannot be accepted; ``messages`` are German and name the files.
+
+    ``field`` names the form field the messages belong to; ``status`` is the HTTP status an API
+    answers with (413 too large, 415 format not accepted, 400 anything else).
+    """
+
+    def __init__(self, messages: list[str] | str, field: str = "files", status: int = 400):
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        self.field = field
+        self.status = status
+        super().__init__(" ".join(self.messages))
+
+
+class StagingNotFound(LookupError):
+    """No staged upload under this token for this user (expired, submitted or someone else's)."""
+
+
+@dataclass
+class StagedFile:
+    key: str
+    filename: str
+    format: str
+    media_type: str
+    size: int
+    sha256: str
+    report: dict = field(default_factory=dict)
+    duplicate_of: int | None = None
+
+    @property
+    def reveals_something(self) -> bool:
+        return not report_is_empty(self.report)
+
+
+@dataclass
+class Staging:
+    token: str
+    uploader_id: int
+    created: float
+    files: list[StagedFile]
+    refused: list[dict] = field(default_factory=list)
+
+    @property
+    def reveals_something(self) -> bool:
+        return any(f.reveals_something for f in self.files)
+
+
+@dataclass
+class UploadResult:
+    """One submitted file: what happened and the document it belongs to."""
+
+    filename: str
+    status: str  # ingested | duplicate | failed
+    message: str
+    document_id: int | None = None
+    extraction_status: str | None = None
+
+
+# --- step 1: stage ---------------------------------------------------------------------------
+
+
+def upload_stage(user: User, uploads: Iterable[tuple[BinaryIO, str]]) -> Staging:
+    """Check the uploaded files by content and size and stage the acceptable ones.
+
+    :raise PermissionDenied: the user may not contribute.
+    :raise UploadError: no file was acceptable; the messages say why for each file.
+    """
+    _require_contributor(user)
+    staging_sweep()
+    token = secrets.token_urlsafe(24)
+    folder = _staging_root() / token
+    folder.mkdir(parents=True)
+    staging = Staging(token=token, uploader_id=user.id, created=time.time(), files=[])
+    try:
+        for position, (stream, filename) in enumerate(uploads):
+            filename = _clean_filename(filename)
+            try:
+                staged = _stage_one(folder, str(position), stream, filename)
+            except UploadError as exc:
+                staging.refused.append({"filename": filename, "message": " ".join(exc.messages),
+                                        "status": exc.status})
+                continue
+            staging.files.append(staged)
+        if not staging.files:
+            messages = [f"„{r['filename']}“: {r['message']}" for r in staging.refused] or [
+                "Bitte wählen Sie mindestens eine Datei aus."
+            ]
+            statuses = {r["status"] for r in staging.refused}
+            raise UploadError(messages, status=statuses.pop() if len(statuses) == 1 else 400)
+        _write_manifest(staging)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return staging
+
+
+def _stage_one(folder: Path, key: str, stream: BinaryIO, filename: str) -> StagedFile:
+    import hashlib
+
+    limit_mb = int(current_app.config["TOOLBOX_MAX_UPLOAD_MB"])
+    limit = limit_mb * 1024 * 1024
+    path = folder / f"{key}.bin"
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("wb") as out:
+        for chunk in iter(lambda: stream.read(_CHUNK), b""):
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                path.unlink()
+                raise UploadError(f"Die Datei ist größer als {limit_mb} MB.", status=413)
+            digest.update(chunk)
+            out.write(chunk)
+    if size == 0:
+        path.unlink()
+        raise UploadError("Die Datei ist leer (0 Byte).")
+    detected = extraction.detect_type(path, filename)
+    if not detected.supported:
+        path.unlink()
+        raise UploadError(detected.message or "Dieses Dateiformat wird nicht unterstützt.", status=415)
+    sha256 = digest.hexdigest()
+    return StagedFile(
+        key=key,
+        filename=filename,
+        format=detected.format,
+        media_type=detected.media_type,
+        size=size,
+        sha256=sha256,
+        report=_privacy_report(path, detected.format),
+        duplicate_of=_document_with_bytes(sha256),
+    )
+
+
+def _privacy_report(path: Path, file_format: str) -> dict:
+    if file_format not in ("docx", "pdf"):
+        return {}
+    outcome = sandbox.run(
+        "toolbox.services.metadata_strip:sandboxed_report",
+        [str(path), file_format],
+        timeout=float(current_app.config["TOOLBOX_EXTRACT_TIMEOUT"]),
+        memory_mb=int(current_app.config["TOOLBOX_EXTRACT_MEMORY_MB"]),
+    )
+    if outcome.kind == "ok" and isinstance(outcome.value, dict):
+        return outcome.value
+    return {"error": outcome.kind}
+
+
+def _document_with_bytes(sha256: str) -> int | None:
+    return db.session.scalar(
+        select(FileVersion.document_id).where(FileVersion.sha256 == sha256).order_by(FileVersion.id).limit(1)
+    )
+
+
+# --- step 2: submit --------------------------------------------------------------------------
+
+
+def upload_get(user: User, token: str) -> Staging:
+    """Return the user's staged upload.
+
+    :raise StagingNotFound: unknown, expired or another user's token.
+    """
+    _require_contributor(user)
+    staging = _read_manifest(token)
+    if staging is None or staging.uploader_id != user.id:
+        raise StagingNotFound(token)
+    return staging
+
+
+def upload_discard(user: User, token: str) -> None:
+    """Throw a staged upload away."""
+    upload_get(user, token)
+    shutil.rmtree(_staging_root() / token, ignore_errors=True)
+
+
+def upload_submit(
+    user: User,
+    token: str,
+    metadata: DocumentMetadata,
+    *,
+    titles: dict[str, str] | None = None,
+    strip_metadata: bool = False,
+) -> list[UploadResult]:
+    """Store the staged files as submitted documents with ``metadata``.
+
+    ``titles`` maps a staged file's key to its title (the metadata's title is the fallback).
+    With ``strip_metadata`` the files' personal properties are removed first and only the
+    cleaned copy is stored. A file whose bytes are already stored links to that document.
+
+    :raise UploadError: metadata or stripping failed; nothing was stored.
+    """
+    staging = upload_get(user, token)
+    try:
+        validate_metadata(metadata)
+    except (UnknownSlugError, MetadataError) as exc:
+        raise UploadError(str(exc), field="metadata") from exc
+    folder = _staging_root() / token
+    paths = {f.key: folder / f"{f.key}.bin" for f in staging.files}
+    stripped: set[str] = set()
+    if strip_metadata:
+        stripped = _strip_staged(staging, paths)
+    titles = titles or {}
+    items = []
+    by_source: dict[str, StagedFile] = {}
+    for staged in staging.files:
+        title = (titles.get(staged.key) or "").strip() or metadata.title
+        file_metadata = DocumentMetadata(**{**asdict(metadata), "title": title})
+        items.append((paths[staged.key], file_metadata, staged.filename))
+        by_source[str(paths[staged.key])] = staged
+
+    def record(document: Document, source: str) -> None:
+        staged = by_source[source]
+        version = document.current_version
+        version.metadata_stripped = staged.key in stripped
+        audit_record(
+            "document.upload",
+            user=user,
+            object_type="document",
+            object_id=document.id,
+            summary=f"Hochgeladen: „{document.title}“ ({staged.filename})",
+            details={"filename": staged.filename, "sha256": version.sha256, "size": version.size,
+                     "metadata_stripped": version.metadata_stripped},
+        )
+
+    outcomes = ingest_files(items, uploader=user, before_commit=record)
+    shutil.rmtree(folder, ignore_errors=True)
+    return [_result(by_source[o.source].filename, o) for o in outcomes]
+
+
+def _strip_staged(staging: Staging, paths: dict[str, Path]) -> set[str]:
+    """Replace each staged file by its cleaned copy; the original is deleted at once."""
+    stripped: set[str] = set()
+    errors: list[str] = []
+    cleaned: dict[str, Path] = {}
+    for staged in staging.files:
+        if staged.format not in ("docx", "pdf"):
+            continue
+        source = paths[staged.key]
+        target = source.with_suffix(".clean")
+        outcome = sandbox.run(
+            "toolbox.services.metadata_strip:sandboxed_strip",
+            [str(source), str(target), staged.format],
+            timeout=float(current_app.config["TOOLBOX_EXTRACT_TIMEOUT"]),
+            memory_mb=int(current_app.config["TOOLBOX_EXTRACT_MEMORY_MB"]),
+        )
+        value = outcome.value if outcome.kind == "ok" and isinstance(outcome.value, dict) else None
+        if value is None or value.get("error") or not target.is_file():
+            message = (value or {}).get("error") or "Die Eigenschaften konnten nicht entfernt werden."
+            errors.append(f"„{staged.filename}“: {message}")
+            target.unlink(missing_ok=True)
+            continue
+        cleaned[staged.key] = target
+    if errors:
+        for target in cleaned.values():
+            target.unlink(missing_ok=True)
+        errors.append("Entfernen Sie die Datei oder laden Sie sie ohne Bereinigung hoch.")
+        raise UploadError(errors, field="strip_metadata")
+    for key, target in cleaned.items():
+        target.replace(paths[key])
+        stripped.add(key)
+    return stripped
+
+
+def _result(filename: str, outcome: IngestOutcome) -> UploadResult:
+    return UploadResult(filename, outcome.status, outcome.message, outcome.document_id, outcome.extraction_status)
+
+
+def document_upload(
+    user: User,
+    stream: BinaryIO,
+    filename: str,
+    metadata: DocumentMetadata,
+    *,
+    strip_metadata: bool = False,
+) -> UploadResult:
+    """Stage and submit one file in a single call (the JSON API has no preview step)."""
+    _require_contributor(user)
+    try:
+        validate_metadata(metadata)
+    except (UnknownSlugError, MetadataError) as exc:
+        raise UploadError(str(exc), field="metadata") from exc
+    staging = upload_stage(user, [(stream, filename)])
+    try:
+        return upload_submit(user, staging.token, metadata, strip_metadata=strip_metadata)[0]
+    finally:
+        shutil.rmtree(_staging_root() / staging.token, ignore_errors=True)
+
+
+# --- new version -----------------------------------------------------------------------------
+
+
+def document_version_add(
+    user: User, document: Document, stream: BinaryIO, filename: str, *, strip_metadata: bool = False
+) -> UploadResult:
+    """Add a new current version of ``document``; every older version stays downloadable.
+
+    The document keeps its status: a published document shows the new file at once, as a
+    metadata edit does, and the change is in the audit log.
+
+    :raise PermissionDenied: the user may not edit this document.
+    :raise UploadError: the file was refused (size, format, duplicate, stripping).
+    """
+    if not can_edit_document(user, document):
+        raise PermissionDenied("document_version_add")
+    staging = upload_stage(user, [(stream, filename)])
+    folder = _staging_root() / staging.token
+    try:
+        staged = staging.files[0]
+        path = folder / f"{staged.key}.bin"
+        stripped = bool(_strip_staged(staging, {staged.key: path})) if strip_metadata else False
+        previous = document.current_version
+
+        def record(version: FileVersion) -> None:
+            version.metadata_stripped = stripped
+            audit_record(
+                "document.version_add",
+                user=user,
+                object_type="document",
+                object_id=document.id,
+                summary=f"Neue Version {version.number} von „{document.title}“ ({staged.filename})",
+                details={"filename": staged.filename, "number": version.number, "sha256": version.sha256,
+                         "previous_sha256": previous.sha256 if previous else None,
+                         "metadata_stripped": stripped},
+            )
+
+        outcome = file_version_ingest(document, path, filename=staged.filename, uploader=user, before_commit=record)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if outcome.status == OUTCOME_DUPLICATE:
+        if outcome.document_id == document.id:
+            raise UploadError("Diese Datei ist bereits eine Version dieses Dokuments.")
+        raise UploadError(f"Diese Datei ist bereits als anderes Dokument (Nr. {outcome.document_id}) vorhanden.")
+    if outcome.status == OUTCOME_FAILED:
+        raise UploadError(outcome.message)
+    return _result(staged.filename, outcome)
+
+
+# --- staging folder --------------------------------------------------------------------------
+
+
+def _staging_root() -> Path:
+    # In the instance folder, never in the blob store: staged bytes may be discarded or
+    # replaced by a cleaned copy, and the blob store only ever holds what was submitted.
+    return Path(current_app.instance_path) / "staging"
+
+
+def _write_manifest(staging: Staging) -> None:
+    data = asdict(staging)
+    path = _staging_root() / staging.token / "manifest.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
+def _read_manifest(token: str) -> Staging | None:
+    if not _TOKEN.match(token or ""):
+        return None
+    path = _staging_root() / token / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if time.time() - float(data.get("created", 0)) > STAGING_MAX_AGE:
+        return None
+    files = [StagedFile(**f) for f in data.pop("files", [])]
+    return Staging(files=files, **data)
+
+
+def staging_sweep(max_age: float = STAGING_MAX_AGE) -> int:
+    """Remove staged uploads older than ``max_age`` seconds; return how many."""
+    root = _staging_root()
+    removed = 0
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - max_age
+    for folder in root.iterdir():
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def _require_contributor(user: User | None) -> None:
+    if not has_role(user, ROLE_CONTRIBUTOR):
+        raise PermissionDenied("contribute")
+
+
+def _clean_filename(name: str) -> str:
+    from .ingest import _clean_filename as clean
+
+    return clean(name or "")
+
+
+__all__ = [
+    "GDPR_HINT",
+    "OUTCOME_DUPLICATE",
+    "OUTCOME_FAILED",
+    "OUTCOME_INGESTED",
+    "StagedFile",
+    "Staging",
+    "StagingNotFound",
+    "UploadError",
+    "UploadResult",
+    "document_upload",
+    "document_version_add",
+    "staging_sweep",
+    "upload_discard",
+    "upload_get",
+    "upload_stage",
+    "upload_submit",
+]

@@ -1,0 +1,518 @@
+"""Editorial pages under /admin: dashboard, review queue, documents, trash, curation."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import DOCUMENT_STATUSES, ROLE_ADMIN, Document, Municipality, Project
+from ..permissions import PermissionDenied, has_role, is_editor
+from ..services import curation, dashboard, review
+from ..services.documents import file_version_get
+from ..services.vocabularies import VOCABULARY_NAMES_DE, vocabulary_entries
+from ..storage import blob_store
+from .document_forms import (
+    ActionForm,
+    EmptyTrashForm,
+    MergeForm,
+    MoveForm,
+    MunicipalityForm,
+    ProjectForm,
+    RejectForm,
+    VocabularyCreateForm,
+    VocabularyEntryForm,
+)
+from .errors import render_error
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+VOCABULARIES = "any(topic, type, size_class, license)"
+PREVIEW_CHARS = 2000
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.before_request
+def _editors_only():
+    """Every page here is for editors; visitors are sent to the login page."""
+    if not current_user.is_authenticated:
+        from ..extensions import login_manager
+
+        return login_manager.unauthorized()
+    if not is_editor(current_user):
+        abort(403)
+    return None
+
+
+@bp.errorhandler(PermissionDenied)
+def _permission_denied(error):
+    return render_error(403)
+
+
+def _document_or_404(document_id: int) -> Document:
+    document = db.session.get(Document, document_id)
+    if document is None:
+        abort(404)
+    return document
+
+
+# --- dashboard and review --------------------------------------------------------------------
+
+
+@bp.get("")
+@bp.get("/")
+def dashboard_page():
+    """Show documents per status, topic and size class, downloads and extraction failures."""
+    return render_template("admin/dashboard.html", board=dashboard.dashboard_stats(_user()))
+
+
+@bp.get("/review")
+def review_queue():
+    """Show the submitted documents with a preview of their text."""
+    documents = review.review_queue(_user())
+    return render_template(
+        "admin/review.html",
+        documents=documents,
+        preview_chars=PREVIEW_CHARS,
+        publish_form=ActionForm(),
+        reject_forms={d.id: RejectForm(prefix=f"d{d.id}", formdata=None) for d in documents},
+    )
+
+
+@bp.get("/documents")
+def documents():
+    """List every document, optionally of one status."""
+    status = request.args.get("status") or None
+    if status not in (None, *DOCUMENT_STATUSES):
+        status = None
+    return render_template(
+        "admin/documents.html",
+        documents=review.documents_list(_user(), status),
+        status=status,
+        statuses=DOCUMENT_STATUSES,
+        status_label=review.status_label,
+    )
+
+
+@bp.get("/documents/<int:document_id>")
+def document_detail(document_id: int):
+    """Show a document in any status with its versions, text preview and actions."""
+    document = _document_or_404(document_id)
+    return _render_document(document)
+
+
+def _render_document(document: Document, reject_form: RejectForm | None = None, status: int = 200):
+    from ..models import AuditEntry
+    from sqlalchemy import select
+
+    history = list(db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "document", AuditEntry.object_id == document.id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(50)
+    ))
+    return render_template(
+        "admin/document.html",
+        document=document,
+        version=document.current_version,
+        preview_chars=PREVIEW_CHARS,
+        action_form=ActionForm(),
+        reject_form=reject_form or RejectForm(prefix=f"d{document.id}", formdata=None),
+        status_label=review.status_label,
+        history=history,
+        is_admin=has_role(current_user, ROLE_ADMIN),
+    ), status
+
+
+@bp.post("/documents/<int:document_id>/publish")
+def document_publish(document_id: int):
+    """Publish a submitted document."""
+    document = _document_or_404(document_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        review.document_publish(_user(), document)
+    except review.WorkflowError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"„{document.title}“ ist veröffentlicht.", "success")
+    return redirect(_next_url(url_for(".review_queue")))
+
+
+@bp.post("/documents/<int:document_id>/reject")
+def document_reject(document_id: int):
+    """Reject a document with a reason the contributor sees."""
+    document = _document_or_404(document_id)
+    form = RejectForm(prefix=f"d{document.id}")
+    if form.validate_on_submit():
+        try:
+            review.document_reject(_user(), document, form.reason.data)
+        except review.WorkflowError as exc:
+            if exc.field == "reason":
+                form.reason.errors = list(form.reason.errors) + [str(exc)]
+            else:
+                flash(str(exc), "error")
+                return redirect(url_for(".document_detail", document_id=document.id))
+        else:
+            flash(f"„{document.title}“ ist abgelehnt; die Projektleitung sieht den Grund.", "success")
+            return redirect(_next_url(url_for(".review_queue")))
+    return _render_document(document, reject_form=form, status=400)
+
+
+@bp.post("/documents/<int:document_id>/trash")
+def document_trash(document_id: int):
+    """Move a document to the trash."""
+    document = _document_or_404(document_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        review.document_trash(_user(), document)
+    except review.WorkflowError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"„{document.title}“ liegt im Papierkorb und kann dort wiederhergestellt werden.", "success")
+    return redirect(url_for(".document_detail", document_id=document.id))
+
+
+@bp.post("/documents/<int:document_id>/restore")
+def document_restore(document_id: int):
+    """Take a document out of the trash with its former status."""
+    document = _document_or_404(document_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        review.document_restore(_user(), document)
+    except review.WorkflowError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"„{document.title}“ ist wiederhergestellt ({review.status_label(document.status)}).", "success")
+    return redirect(_next_url(url_for(".trash")))
+
+
+@bp.get("/documents/<int:document_id>/versions/<int:number>/download")
+def version_download(document_id: int, number: int):
+    """Send a stored version of any document for review (not counted as a download)."""
+    document = _document_or_404(document_id)
+    version = file_version_get(document, number)
+    store = blob_store()
+    if version is None or not store.exists(version.sha256):
+        abort(404)
+    return send_file(store.path_for(version.sha256), mimetype=version.media_type, as_attachment=True,
+                     download_name=version.original_filename, etag=version.sha256, max_age=0)
+
+
+@bp.get("/trash")
+def trash():
+    """List the documents in the trash."""
+    return render_template(
+        "admin/trash.html",
+        documents=review.trash_list(_user()),
+        action_form=ActionForm(),
+        empty_form=EmptyTrashForm(formdata=None),
+        is_admin=has_role(current_user, ROLE_ADMIN),
+        status_label=review.status_label,
+    )
+
+
+@bp.post("/trash/empty")
+def trash_empty():
+    """Delete everything in the trash for good (admins only)."""
+    if not has_role(current_user, ROLE_ADMIN):
+        abort(403)
+    form = EmptyTrashForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "admin/trash.html", documents=review.trash_list(_user()), action_form=ActionForm(), empty_form=form,
+            is_admin=True, status_label=review.status_label,
+        ), 400
+    count = review.trash_empty(_user())
+    flash(f"Der Papierkorb ist geleert: {count} Dokument(e) endgültig gelöscht.", "success")
+    return redirect(url_for(".trash"))
+
+
+def _next_url(default: str) -> str:
+    target = request.form.get("next") or ""
+    # Only our own pages: a path, never another host.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+# --- vocabularies ----------------------------------------------------------------------------
+
+
+@bp.get("/vocabularies")
+def vocabularies():
+    """Lead to the four vocabularies."""
+    return redirect(url_for(".vocabulary", vocabulary="topic"))
+
+
+@bp.route(f"/vocabularies/<{VOCABULARIES}:vocabulary>", methods=["GET", "POST"])
+def vocabulary(vocabulary: str):
+    """List a vocabulary's entries in order; create a new one."""
+    form = VocabularyCreateForm()
+    if form.validate_on_submit():
+        try:
+            entry = curation.vocabulary_entry_create(_user(), vocabulary, form.label_de.data, form.label_en.data,
+                                                     form.slug.data or None)
+        except curation.CurationError as exc:
+            _field_error(form, exc)
+        else:
+            flash(f"„{entry.label_de}“ ist angelegt (Kürzel „{entry.slug}“).", "success")
+            return redirect(url_for(".vocabulary", vocabulary=vocabulary))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "admin/vocabulary.html",
+        vocabulary=vocabulary,
+        title=curation.VOCABULARY_TITLES[vocabulary],
+        titles=curation.VOCABULARY_TITLES,
+        entries=vocabulary_entries(vocabulary),
+        usage=curation.vocabulary_usage(vocabulary),
+        form=form,
+        move_form=MoveForm(formdata=None),
+    ), status
+
+
+@bp.route(f"/vocabularies/<{VOCABULARIES}:vocabulary>/<int:entry_id>", methods=["GET", "POST"])
+def vocabulary_entry(vocabulary: str, entry_id: int):
+    """Rename an entry (the slug stays); deactivate or merge it."""
+    entry = _entry_or_404(vocabulary, entry_id)
+    form = VocabularyEntryForm(obj=entry if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            curation.vocabulary_entry_rename(_user(), vocabulary, entry.id, form.label_de.data, form.label_en.data)
+        except curation.CurationError as exc:
+            _field_error(form, exc)
+        else:
+            flash(f"Gespeichert: „{entry.label_de}“.", "success")
+            return redirect(url_for(".vocabulary", vocabulary=vocabulary))
+    return _render_entry(vocabulary, entry, form=form, status=400 if request.method == "POST" else 200)
+
+
+def _render_entry(vocabulary, entry, *, form=None, merge_form=None, status=200):
+    merge_form = merge_form or MergeForm(formdata=None)
+    merge_form.target.choices = [("", "– bitte wählen –")] + [
+        (str(e.id), e.label_de + ("" if e.active else " (deaktiviert)"))
+        for e in vocabulary_entries(vocabulary) if e.id != entry.id
+    ]
+    return render_template(
+        "admin/vocabulary_entry.html",
+        vocabulary=vocabulary,
+        vocabulary_name=VOCABULARY_NAMES_DE[vocabulary],
+        title=curation.VOCABULARY_TITLES[vocabulary],
+        entry=entry,
+        usage=curation.vocabulary_usage(vocabulary).get(entry.id, 0),
+        form=form or VocabularyEntryForm(obj=entry, formdata=None),
+        merge_form=merge_form,
+        action_form=ActionForm(),
+    ), status
+
+
+def _entry_or_404(vocabulary: str, entry_id: int):
+    try:
+        return curation.vocabulary_entry_get(vocabulary, entry_id)
+    except curation.CurationError:
+        abort(404)
+
+
+@bp.post(f"/vocabularies/<{VOCABULARIES}:vocabulary>/<int:entry_id>/move")
+def vocabulary_entry_move(vocabulary: str, entry_id: int):
+    """Move an entry one place up or down."""
+    _entry_or_404(vocabulary, entry_id)
+    form = MoveForm()
+    if not form.validate_on_submit() or form.direction.data not in ("up", "down"):
+        abort(400)
+    curation.vocabulary_entry_move(_user(), vocabulary, entry_id, -1 if form.direction.data == "up" else 1)
+    return redirect(url_for(".vocabulary", vocabulary=vocabulary) + f"#entry-{entry_id}")
+
+
+@bp.post(f"/vocabularies/<{VOCABULARIES}:vocabulary>/<int:entry_id>/active")
+def vocabulary_entry_active(vocabulary: str, entry_id: int):
+    """Deactivate an active entry or reactivate an inactive one."""
+    entry = _entry_or_404(vocabulary, entry_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    entry = curation.vocabulary_entry_set_active(_user(), vocabulary, entry.id, not entry.active)
+    if entry.active:
+        flash(f"„{entry.label_de}“ ist wieder aktiv.", "success")
+    else:
+        flash(f"„{entry.label_de}“ ist deaktiviert: in Formularen nicht mehr wählbar, bei Dokumenten bleibt er.",
+              "success")
+    return redirect(url_for(".vocabulary_entry", vocabulary=vocabulary, entry_id=entry.id))
+
+
+@bp.post(f"/vocabularies/<{VOCABULARIES}:vocabulary>/<int:entry_id>/merge")
+def vocabulary_entry_merge(vocabulary: str, entry_id: int):
+    """Merge an entry into another: its documents move, its slug redirects."""
+    entry = _entry_or_404(vocabulary, entry_id)
+    form = MergeForm()
+    form.target.choices = [(str(e.id), e.label_de) for e in vocabulary_entries(vocabulary) if e.id != entry.id]
+    if form.validate_on_submit():
+        source_label = entry.label_de
+        target_id = int(form.target.data)
+        try:
+            moved = curation.vocabulary_entry_merge(_user(), vocabulary, entry.id, target_id)
+        except curation.CurationError as exc:
+            form.target.errors = list(form.target.errors) + [str(exc)]
+        else:
+            target = curation.vocabulary_entry_get(vocabulary, target_id)
+            flash(f"„{source_label}“ ist in „{target.label_de}“ zusammengeführt; {moved} Dokument(e) verschoben.",
+                  "success")
+            return redirect(url_for(".vocabulary", vocabulary=vocabulary))
+    return _render_entry(vocabulary, entry, merge_form=form, status=400)
+
+
+def _field_error(form, exc) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is None:
+        field = next(iter(form))
+        if field.name == "csrf_token":
+            field = list(form)[1]
+    field.errors = list(field.errors) + [str(exc)]
+
+
+# --- municipalities --------------------------------------------------------------------------
+
+
+@bp.get("/municipalities")
+def municipalities():
+    """List municipalities with their size class and number of documents."""
+    return render_template(
+        "admin/municipalities.html",
+        municipalities=curation.municipalities_list(),
+        counts=curation.municipality_document_counts(),
+    )
+
+
+@bp.route("/municipalities/<int:municipality_id>", methods=["GET", "POST"])
+def municipality_edit(municipality_id: int):
+    """Correct a municipality's facts; its size class follows the population unless set."""
+    municipality = db.session.get(Municipality, municipality_id) or abort(404)
+    form = MunicipalityForm(obj=municipality if request.method == "GET" else None)
+    form.fill_choices()
+    if request.method == "GET":
+        form.size_class.data = (municipality.size_class.slug
+                                if municipality.size_class_manual and municipality.size_class else "")
+    if form.validate_on_submit():
+        try:
+            curation.municipality_update(
+                _user(), municipality, name=form.name.data, ags=form.ags.data, district=form.district.data,
+                state=form.state.data, population=form.population.data, size_class=form.size_class.data or None,
+            )
+        except curation.CurationError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            flash(f"Gespeichert: „{municipality.name}“.", "success")
+            return redirect(url_for(".municipalities"))
+    return _render_municipality(municipality, form=form, status=400 if request.method == "POST" else 200)
+
+
+def _render_municipality(municipality, *, form=None, merge_form=None, status=200):
+    if form is None:
+        form = MunicipalityForm(obj=municipality, formdata=None)
+        form.fill_choices()
+    merge_form = merge_form or MergeForm(formdata=None)
+    merge_form.target.choices = [("", "– bitte wählen –")] + [
+        (str(m.id), m.name) for m in curation.municipalities_list() if m.id != municipality.id
+    ]
+    return render_template(
+        "admin/municipality.html", municipality=municipality, form=form, merge_form=merge_form,
+        document_count=curation.municipality_document_counts().get(municipality.id, 0),
+    ), status
+
+
+@bp.post("/municipalities/<int:municipality_id>/merge")
+def municipality_merge(municipality_id: int):
+    """Merge a duplicate municipality into another."""
+    municipality = db.session.get(Municipality, municipality_id) or abort(404)
+    form = MergeForm()
+    form.target.choices = [(str(m.id), m.name) for m in curation.municipalities_list() if m.id != municipality.id]
+    if form.validate_on_submit():
+        target = db.session.get(Municipality, int(form.target.data))
+        source_name = municipality.name
+        try:
+            moved = curation.municipality_merge(_user(), municipality, target)
+        except curation.CurationError as exc:
+            form.target.errors = list(form.target.errors) + [str(exc)]
+        else:
+            flash(f"„{source_name}“ ist in „{target.name}“ zusammengeführt; {moved} Dokument(e) verschoben.",
+                  "success")
+            return redirect(url_for(".municipality_edit", municipality_id=target.id))
+    return _render_municipality(municipality, merge_form=form, status=400)
+
+
+# --- projects --------------------------------------------------------------------------------
+
+
+@bp.get("/projects")
+def projects():
+    """List projects with their municipality and number of documents."""
+    return render_template("admin/projects.html", projects=curation.projects_list(),
+                           counts=curation.project_document_counts())
+
+
+@bp.route("/projects/<int:project_id>", methods=["GET", "POST"])
+def project_edit(project_id: int):
+    """Edit a project."""
+    project = db.session.get(Project, project_id) or abort(404)
+    form = ProjectForm(obj=project if request.method == "GET" else None)
+    form.fill_choices(curation.municipalities_list())
+    if request.method == "GET":
+        form.municipality_id.data = str(project.municipality_id) if project.municipality_id else ""
+    if form.validate_on_submit():
+        raw = form.municipality_id.data or ""
+        try:
+            curation.project_update(
+                _user(), project, name=form.name.data, municipality_id=int(raw) if raw.isdigit() else None,
+                year_finished=form.year_finished.data, description=form.description.data,
+                contact=form.contact.data, link=form.link.data,
+            )
+        except curation.CurationError as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            flash(f"Gespeichert: „{project.name}“.", "success")
+            return redirect(url_for(".projects"))
+    return _render_project(project, form=form, status=400 if request.method == "POST" else 200)
+
+
+def _render_project(project, *, form=None, merge_form=None, status=200):
+    if form is None:
+        form = ProjectForm(obj=project, formdata=None)
+        form.fill_choices(curation.municipalities_list())
+        form.municipality_id.data = str(project.municipality_id) if project.municipality_id else ""
+    merge_form = merge_form or MergeForm(formdata=None)
+    merge_form.target.choices = [("", "– bitte wählen –")] + _project_choices(exclude=project.id)
+    return render_template(
+        "admin/project.html", project=project, form=form, merge_form=merge_form,
+        document_count=curation.project_document_counts().get(project.id, 0),
+    ), status
+
+
+def _project_choices(exclude: int) -> list[tuple[str, str]]:
+    return [
+        (str(p.id), f"{p.name} ({p.municipality.name})" if p.municipality else p.name)
+        for p in curation.projects_list() if p.id != exclude
+    ]
+
+
+@bp.post("/projects/<int:project_id>/merge")
+def project_merge(project_id: int):
+    """Merge a duplicate project into another."""
+    project = db.session.get(Project, project_id) or abort(404)
+    form = MergeForm()
+    form.target.choices = _project_choices(exclude=project.id)
+    if form.validate_on_submit():
+        target = db.session.get(Project, int(form.target.data))
+        source_name = project.name
+        try:
+            moved = curation.project_merge(_user(), project, target)
+        except curation.CurationError as exc:
+            form.target.errors = list(form.target.errors) + [str(exc)]
+        else:
+            flash(f"„{source_name}“ ist in „{target.name}“ zusammengeführt; {moved} Dokument(e) verschoben.",
+                  "success")
+            return redirect(url_for(".project_edit", project_id=target.id))
+    return _render_project(project, merge_form=form, status=400)
+

@@ -1,0 +1,281 @@
+"""Pages for contributors: upload with privacy preview, own documents, edit, new version, withdraw."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..models import ROLE_CONTRIBUTOR, STATUS_PUBLISHED, STATUS_REJECTED
+from ..permissions import PermissionDenied, is_editor, role_required
+from ..services import contribute as contributions
+from ..services import review
+from ..services.documents import file_version_get
+from ..services.metadata_strip import report_is_empty
+from ..storage import blob_store
+from .document_forms import ActionForm, DocumentEditForm, UploadDetailsForm, UploadFilesForm, VersionForm
+from .errors import render_error
+
+bp = Blueprint("contribute", __name__)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.errorhandler(PermissionDenied)
+def _permission_denied(error):
+    return render_error(403)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error):
+    """Show the form again with the size message next to the file field."""
+    from flask import current_app
+
+    message = f"Die Datei ist zu groß. Erlaubt sind höchstens {current_app.config['TOOLBOX_MAX_UPLOAD_MB']} MB."
+    if request.endpoint == "contribute.upload":
+        form = UploadFilesForm(formdata=None)
+        form.files.errors = [message]
+        return render_template("contribute/upload.html", form=form, limit_mb=_limit_mb()), 413
+    return render_error(413, message)
+
+
+def _limit_mb() -> int:
+    from flask import current_app
+
+    return int(current_app.config["TOOLBOX_MAX_UPLOAD_MB"])
+
+
+# --- upload ----------------------------------------------------------------------------------
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@role_required(ROLE_CONTRIBUTOR)
+def upload():
+    """Take the files of a new upload; the next step shows what they reveal."""
+    form = UploadFilesForm()
+    if form.validate_on_submit():
+        try:
+            staging = contributions.upload_stage(_user(), [(f.stream, f.filename) for f in form.files.data])
+        except contributions.UploadError as exc:
+            form.files.errors = list(form.files.errors) + exc.messages
+        else:
+            for refused in staging.refused:
+                flash(f"Nicht angenommen: „{refused['filename']}“ – {refused['message']}", "error")
+            return redirect(url_for(".upload_details", token=staging.token))
+    status = 400 if form.errors else 200
+    return render_template("contribute/upload.html", form=form, limit_mb=_limit_mb()), status
+
+
+@bp.route("/upload/<token>", methods=["GET", "POST"])
+@role_required(ROLE_CONTRIBUTOR)
+def upload_details(token: str):
+    """Show what the staged files reveal and take their metadata."""
+    try:
+        staging = contributions.upload_get(_user(), token)
+    except contributions.StagingNotFound:
+        flash("Dieser Upload ist abgelaufen oder wurde schon abgeschickt. Bitte laden Sie die Dateien neu hoch.",
+              "error")
+        return redirect(url_for(".upload"))
+    form = UploadDetailsForm()
+    form.fill_choices()
+    if request.method == "GET":
+        for staged in staging.files:
+            form.titles.append_entry(_suggested_title(staged.filename))
+    while len(form.titles.entries) < len(staging.files):
+        form.titles.append_entry("")
+    form_error = None
+    if form.validate_on_submit():
+        titles = {staged.key: form.titles.entries[i].data for i, staged in enumerate(staging.files)}
+        try:
+            results = contributions.upload_submit(
+                _user(), token, form.metadata(), titles=titles, strip_metadata=form.strip_metadata.data
+            )
+        except contributions.UploadError as exc:
+            if exc.field == "strip_metadata":
+                form.strip_metadata.errors = list(form.strip_metadata.errors) + exc.messages
+            else:
+                form_error = " ".join(exc.messages)
+        else:
+            _flash_results(results)
+            return redirect(url_for(".my_documents"))
+    status = 400 if (form.errors or form_error) and request.method == "POST" else 200
+    return render_template(
+        "contribute/upload_details.html",
+        form=form,
+        staging=staging,
+        entries=list(zip(staging.files, form.titles.entries)),
+        duplicates={f.key: _duplicate_info(f.duplicate_of) for f in staging.files if f.duplicate_of},
+        gdpr_hint=contributions.GDPR_HINT,
+        report_is_empty=report_is_empty,
+        form_error=form_error,
+        discard_form=ActionForm(),
+    ), status
+
+
+@bp.post("/upload/<token>/discard")
+@role_required(ROLE_CONTRIBUTOR)
+def upload_discard(token: str):
+    """Throw the staged files away."""
+    if ActionForm().validate_on_submit():
+        try:
+            contributions.upload_discard(_user(), token)
+        except contributions.StagingNotFound:
+            pass
+        flash("Der Upload wurde verworfen; es wurde nichts gespeichert.", "info")
+    return redirect(url_for(".upload"))
+
+
+def _suggested_title(filename: str) -> str:
+    stem = Path(filename).stem.replace("_", " ").replace("-", " ")
+    return " ".join(stem.split())[:500]
+
+
+def _duplicate_info(document_id: int) -> dict:
+    """What a contributor may learn about the document that already holds these bytes."""
+    document = review.document_for_edit(_user(), document_id)
+    from ..services.documents import document_get_visible
+
+    public = document_get_visible(document_id)
+    return {
+        "id": document_id,
+        "title": (public or document).title if (public or document) else None,
+        "url": (url_for("public.document_detail", document_id=document_id) if public
+                else url_for(".document_edit", document_id=document_id) if document else None),
+    }
+
+
+def _flash_results(results: list[contributions.UploadResult]) -> None:
+    for result in results:
+        if result.status == contributions.OUTCOME_INGESTED:
+            note = "" if result.extraction_status == "ok" else f" Hinweis: {result.message}"
+            flash(f"„{result.filename}“ wurde eingereicht und wird von der Redaktion geprüft.{note}", "success")
+        elif result.status == contributions.OUTCOME_DUPLICATE:
+            info = _duplicate_info(result.document_id) if result.document_id else {}
+            where = f" als „{info['title']}“" if info.get("title") else ""
+            flash(f"„{result.filename}“ ist bereits vorhanden{where} (Dokument {result.document_id}) "
+                  "und wurde nicht noch einmal gespeichert.", "info")
+        else:
+            flash(f"„{result.filename}“ konnte nicht gespeichert werden: {result.message}", "error")
+
+
+# --- own documents ---------------------------------------------------------------------------
+
+
+@bp.get("/my/documents")
+@role_required(ROLE_CONTRIBUTOR)
+def my_documents():
+    """List the user's uploads with their review status and any rejection reason."""
+    return render_template(
+        "contribute/my_documents.html",
+        documents=review.documents_of(_user()),
+        status_label=review.status_label,
+        action_form=ActionForm(),
+        STATUS_PUBLISHED=STATUS_PUBLISHED,
+        STATUS_REJECTED=STATUS_REJECTED,
+    )
+
+
+def _document_or_404(document_id: int):
+    document = review.document_for_edit(_user(), document_id)
+    if document is None:
+        abort(404)
+    return document
+
+
+@bp.route("/my/documents/<int:document_id>/edit", methods=["GET", "POST"])
+@role_required(ROLE_CONTRIBUTOR)
+def document_edit(document_id: int):
+    """Edit a document's metadata; a published document shows the change at once."""
+    document = _document_or_404(document_id)
+    form = DocumentEditForm()
+    form.fill_choices(document)
+    if request.method == "GET":
+        form.title.data = document.title
+        form.fill_from(review.document_metadata(document))
+    form_error = None
+    if form.validate_on_submit():
+        was_rejected = document.status == STATUS_REJECTED
+        try:
+            diff = review.document_update(_user(), document, form.metadata(title=form.title.data))
+        except review.WorkflowError as exc:
+            if exc.field and hasattr(form, exc.field):
+                getattr(form, exc.field).errors = list(getattr(form, exc.field).errors) + [str(exc)]
+            else:
+                form_error = str(exc)
+        else:
+            if not diff:
+                flash("Es wurde nichts geändert.", "info")
+            elif was_rejected and document.status != STATUS_REJECTED:
+                flash("Die Änderungen sind gespeichert; das Dokument ist wieder zur Prüfung eingereicht.", "success")
+            elif document.status == STATUS_PUBLISHED:
+                flash("Die Änderungen sind gespeichert und sofort sichtbar.", "success")
+            else:
+                flash("Die Änderungen sind gespeichert.", "success")
+            return redirect(_back_to(document))
+    status = 400 if request.method == "POST" and (form.errors or form_error) else 200
+    return render_template(
+        "contribute/edit.html", form=form, document=document, form_error=form_error,
+        status_label=review.status_label, back_url=_back_to(document),
+    ), status
+
+
+def _back_to(document) -> str:
+    if document.uploader_id == current_user.id or not is_editor(current_user):
+        return url_for(".my_documents")
+    return url_for("admin.document_detail", document_id=document.id)
+
+
+@bp.route("/my/documents/<int:document_id>/version", methods=["GET", "POST"])
+@role_required(ROLE_CONTRIBUTOR)
+def version_add(document_id: int):
+    """Upload a new version; the older versions stay downloadable."""
+    document = _document_or_404(document_id)
+    form = VersionForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result = contributions.document_version_add(
+                _user(), document, upload.stream, upload.filename, strip_metadata=form.strip_metadata.data
+            )
+        except contributions.UploadError as exc:
+            target = form.strip_metadata if exc.field == "strip_metadata" else form.file
+            target.errors = list(target.errors) + exc.messages
+        else:
+            note = "" if result.extraction_status == "ok" else f" Hinweis: {result.message}"
+            flash(f"Die neue Version „{result.filename}“ ist gespeichert.{note}", "success")
+            return redirect(_back_to(document))
+    status = 400 if form.errors else 200
+    return render_template("contribute/version.html", form=form, document=document, limit_mb=_limit_mb(),
+                           back_url=_back_to(document)), status
+
+
+@bp.post("/my/documents/<int:document_id>/withdraw")
+@role_required(ROLE_CONTRIBUTOR)
+def withdraw(document_id: int):
+    """Take a document back from the review or from publication."""
+    document = _document_or_404(document_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        review.document_withdraw(_user(), document)
+    except review.WorkflowError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"„{document.title}“ wurde zurückgezogen und ist nicht mehr öffentlich sichtbar.", "success")
+    return redirect(url_for(".my_documents"))
+
+
+@bp.get("/my/documents/<int:document_id>/versions/<int:number>/download")
+@role_required(ROLE_CONTRIBUTOR)
+def version_download(document_id: int, number: int):
+    """Send one stored version of an own document, whatever its status (not counted)."""
+    document = _document_or_404(document_id)
+    version = file_version_get(document, number)
+    store = blob_store()
+    if version is None or not store.exists(version.sha256):
+        abort(404)
+    return send_file(store.path_for(version.sha256), mimetype=version.media_type, as_attachment=True,
+                     download_name=version.original_filename, etag=version.sha256, max_age=0)

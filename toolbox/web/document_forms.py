@@ -1,0 +1,338 @@
+"""Forms of the contribution and editorial pages, with German messages.
+
+Every form is a FlaskForm and therefore carries a CSRF token; button-only actions use
+``ActionForm``, which has nothing but the token.
+"""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models import Municipality, Project
+from ..services.ingest import DocumentMetadata
+from ..services.vocabularies import vocabulary_entries
+
+NEW_PROJECT = "new"
+
+YEAR = NumberRange(min=1990, max=2100, message="Bitte ein Jahr zwischen 1990 und 2100 angeben.")
+POPULATION = NumberRange(min=0, max=100_000_000, message="Bitte eine Einwohnerzahl von 0 oder mehr angeben.")
+
+
+class GermanIntegerField(IntegerField):
+    """An integer field whose parse error is German whatever the locale setup."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        raw = valuelist[0].strip().replace(".", "").replace(" ", "")
+        try:
+            self.data = int(raw)
+        except ValueError:
+            self.data = None
+            raise ValueError("Bitte eine ganze Zahl eingeben (z. B. 8000).") from None
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        valid = {str(value) for value, _ in self.choices or []}
+        for value in self.data or []:
+            if str(value) not in valid:
+                raise ValidationError(f"„{value}“ ist keine gültige Auswahl.")
+
+
+class GermanSelectField(SelectField):
+    def pre_validate(self, form):
+        if self.data in (None, "") and not self.flags.required:
+            return
+        if str(self.data) not in {str(value) for value, *_ in self.choices or []}:
+            raise ValidationError("Bitte einen Eintrag aus der Liste wählen.")
+
+
+class ActionForm(FlaskForm):
+    """A button: nothing but the CSRF token."""
+
+
+class UploadFilesForm(FlaskForm):
+    files = MultipleFileField(
+        "Dateien",
+        description="PDF, Word (DOCX), Text, Markdown oder CSV – mehrere Dateien auf einmal sind möglich.",
+    )
+
+    def validate_files(self, field):
+        chosen = [f for f in field.data or [] if getattr(f, "filename", "")]
+        if not chosen:
+            raise ValidationError("Bitte wählen Sie mindestens eine Datei aus.")
+        field.data = chosen
+
+
+class MetadataFields(FlaskForm):
+    """The metadata of a document, shared by the upload's second step and the edit page."""
+
+    description = TextAreaField(
+        "Beschreibung", validators=[Optional(), Length(max=5000, message="Höchstens 5.000 Zeichen.")],
+        description="Worum geht es, wofür kann eine andere Kommune das Dokument nutzen?",
+    )
+    topics = CheckboxListField("Themenfelder", coerce=str)
+    # No Optional() on type and licence: it would stop the chain before validate_type runs.
+    type = GermanSelectField("Dokumenttyp")
+    project_choice = GermanSelectField("Projekt", validators=[Optional()])
+    new_project = StringField(
+        "Name des neuen Projekts", validators=[Optional(), Length(max=300, message="Höchstens 300 Zeichen.")]
+    )
+    project_year = GermanIntegerField("Projekt abgeschlossen im Jahr", validators=[Optional(), YEAR])
+    municipality = StringField(
+        "Kommune", validators=[Optional(), Length(max=200, message="Höchstens 200 Zeichen.")],
+        description="Name der Kommune, des Landkreises oder des Verbunds, z. B. „Hansestadt Lübeck“.",
+    )
+    population = GermanIntegerField(
+        "Einwohnerzahl", validators=[Optional(), POPULATION],
+        description="Daraus ergibt sich die Größenklasse. Nur nötig, wenn die Kommune neu ist.",
+    )
+    size_class = GermanSelectField(
+        "Größenklasse", validators=[Optional()],
+        description="Nur für Landkreise und Verbünde oder ohne Einwohnerzahl.",
+    )
+    year = GermanIntegerField("Jahr des Dokuments", validators=[Optional(), YEAR])
+    license = GermanSelectField("Lizenz")
+    contact = StringField(
+        "Kontakt", validators=[Optional(), Length(max=300, message="Höchstens 300 Zeichen.")],
+        description="Stelle oder Funktionspostfach für Rückfragen, z. B. digitalisierung@kommune.de.",
+    )
+
+    def fill_choices(self, document=None) -> None:
+        """Active vocabulary entries, plus the inactive ones the document already has."""
+        keep = set()
+        if document is not None:
+            keep = {t.slug for t in document.topics}
+            keep |= {e.slug for e in (document.document_type, document.license) if e is not None}
+            if document.municipality is not None and document.municipality.size_class is not None:
+                keep.add(document.municipality.size_class.slug)
+
+        def choices(vocabulary: str, empty: str | None):
+            entries = [e for e in vocabulary_entries(vocabulary) if e.active or e.slug in keep]
+            options = [(e.slug, e.label_de) for e in entries]
+            return ([("", empty)] if empty is not None else []) + options
+
+        self.topics.choices = choices("topic", None)
+        self.type.choices = choices("type", "– bitte wählen –")
+        self.size_class.choices = choices("size_class", "– aus der Einwohnerzahl –")
+        self.license.choices = choices("license", "– bitte wählen –")
+        from ..extensions import db
+        from sqlalchemy import select
+        from sqlalchemy.orm import joinedload
+
+        projects = db.session.scalars(select(Project).options(joinedload(Project.municipality)))
+        options = sorted(
+            ((str(p.id), f"{p.name} ({p.municipality.name})" if p.municipality else p.name) for p in projects),
+            key=lambda item: item[1].casefold(),
+        )
+        self.project_choice.choices = [("", "– kein Projekt –"), (NEW_PROJECT, "Neues Projekt anlegen …")] + options
+
+    def validate_new_project(self, field):
+        if self.project_choice.data == NEW_PROJECT and not (field.data or "").strip():
+            raise ValidationError("Bitte geben Sie den Namen des neuen Projekts an.")
+
+    def validate_topics(self, field):
+        if not field.data:
+            raise ValidationError("Bitte wählen Sie mindestens ein Themenfeld.")
+
+    def validate_type(self, field):
+        if not field.data:
+            raise ValidationError("Bitte wählen Sie einen Dokumenttyp.")
+
+    def validate_license(self, field):
+        if not field.data:
+            raise ValidationError("Bitte wählen Sie eine Lizenz.")
+
+    def metadata(self, title: str | None = None) -> DocumentMetadata:
+        choice = self.project_choice.data or ""
+        return DocumentMetadata(
+            title=title,
+            description=(self.description.data or "").strip() or None,
+            topics=list(self.topics.data or []),
+            type=self.type.data or None,
+            municipality=(self.municipality.data or "").strip() or None,
+            population=self.population.data,
+            size_class=self.size_class.data or None,
+            project=(self.new_project.data or "").strip() or None if choice == NEW_PROJECT else None,
+            project_id=int(choice) if choice.isdigit() else None,
+            project_year=self.project_year.data,
+            year=self.year.data,
+            license=self.license.data or None,
+            contact=(self.contact.data or "").strip() or None,
+        )
+
+    def fill_from(self, metadata: DocumentMetadata) -> None:
+        self.description.data = metadata.description
+        self.topics.data = list(metadata.topics)
+        self.type.data = metadata.type or ""
+        self.municipality.data = metadata.municipality
+        self.population.data = metadata.population
+        self.size_class.data = metadata.size_class or ""
+        self.project_choice.data = str(metadata.project_id) if metadata.project_id else ""
+        self.year.data = metadata.year
+        self.license.data = metadata.license or ""
+        self.contact.data = metadata.contact
+
+
+class UploadDetailsForm(MetadataFields):
+    titles = FieldList(
+        StringField("Titel", validators=[
+            DataRequired(message="Bitte geben Sie einen Titel an."),
+            Length(max=500, message="Höchstens 500 Zeichen."),
+        ]),
+        min_entries=0,
+    )
+    strip_metadata = BooleanField("Eigenschaften entfernen")
+    confirm_rights = BooleanField(
+        "Ich darf dieses Dokument veröffentlichen, und es enthält keine vertraulichen Angaben.",
+        validators=[DataRequired(message="Bitte bestätigen Sie, dass Sie das Dokument veröffentlichen dürfen.")],
+    )
+
+
+class DocumentEditForm(MetadataFields):
+    title = StringField("Titel", validators=[
+        DataRequired(message="Bitte geben Sie einen Titel an."),
+        Length(max=500, message="Höchstens 500 Zeichen."),
+    ])
+
+    # Editing an old document must not force today's required choices on it.
+    def validate_type(self, field):
+        return None
+
+    def validate_license(self, field):
+        return None
+
+
+class VersionForm(FlaskForm):
+    file = FileField("Neue Datei")
+    strip_metadata = BooleanField("Eigenschaften entfernen (Autor:in, Kommentare, Änderungsverfolgung)")
+
+    def validate_file(self, field):
+        if not getattr(field.data, "filename", ""):
+            raise ValidationError("Bitte wählen Sie eine Datei aus.")
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        "Grund der Ablehnung",
+        validators=[
+            InputRequired(message="Bitte geben Sie einen Grund für die Ablehnung an."),
+            Length(max=2000, message="Höchstens 2.000 Zeichen."),
+        ],
+        description="Die Projektleitung sieht diesen Text bei ihren Dokumenten.",
+    )
+
+    def validate_reason(self, field):
+        if not (field.data or "").strip():
+            raise ValidationError("Bitte geben Sie einen Grund für die Ablehnung an.")
+
+
+class EmptyTrashForm(FlaskForm):
+    confirm = BooleanField(
+        "Ja, alle Dokumente im Papierkorb endgültig löschen.",
+        validators=[DataRequired(message="Bitte bestätigen Sie das endgültige Löschen.")],
+    )
+
+
+# --- curation --------------------------------------------------------------------------------
+
+
+class VocabularyEntryForm(FlaskForm):
+    label_de = StringField("Bezeichnung (deutsch)", validators=[
+        DataRequired(message="Bitte geben Sie eine Bezeichnung an."),
+        Length(max=200, message="Höchstens 200 Zeichen."),
+    ])
+    label_en = StringField("Bezeichnung (englisch)", validators=[
+        Optional(), Length(max=200, message="Höchstens 200 Zeichen."),
+    ], description="Leer lassen, um die deutsche Bezeichnung zu übernehmen.")
+
+
+class VocabularyCreateForm(VocabularyEntryForm):
+    slug = StringField("Kürzel (für Adressen)", validators=[
+        Optional(), Length(max=80, message="Höchstens 80 Zeichen."),
+    ], description="Wird aus der Bezeichnung gebildet, wenn leer. Bleibt beim Umbenennen gleich.")
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField(validators=[DataRequired()])
+
+
+class MergeForm(FlaskForm):
+    target = GermanSelectField("Zusammenführen in", validators=[
+        DataRequired(message="Bitte wählen Sie, wohin zusammengeführt wird."),
+    ], coerce=str)
+
+
+class MunicipalityForm(FlaskForm):
+    name = StringField("Name", validators=[
+        DataRequired(message="Bitte geben Sie einen Namen an."), Length(max=200, message="Höchstens 200 Zeichen."),
+    ])
+    ags = StringField("Amtlicher Gemeindeschlüssel (AGS)", validators=[
+        Optional(), Length(max=12, message="Höchstens 12 Ziffern."),
+    ])
+    district = StringField("Landkreis", validators=[Optional(), Length(max=200, message="Höchstens 200 Zeichen.")])
+    state = StringField("Bundesland", validators=[Optional(), Length(max=100, message="Höchstens 100 Zeichen.")])
+    population = GermanIntegerField("Einwohnerzahl", validators=[Optional(), POPULATION])
+    size_class = GermanSelectField(
+        "Größenklasse", validators=[Optional()],
+        description="Leer lassen: die Größenklasse folgt aus der Einwohnerzahl. "
+                    "Für Landkreise und Verbünde hier von Hand setzen.",
+    )
+
+    def fill_choices(self) -> None:
+        self.size_class.choices = [("", "– aus der Einwohnerzahl –")] + [
+            (e.slug, e.label_de) for e in vocabulary_entries("size_class")
+        ]
+
+
+class ProjectForm(FlaskForm):
+    name = StringField("Name", validators=[
+        DataRequired(message="Bitte geben Sie einen Namen an."), Length(max=300, message="Höchstens 300 Zeichen."),
+    ])
+    municipality_id = GermanSelectField("Kommune", validators=[Optional()])
+    year_finished = GermanIntegerField("Abgeschlossen im Jahr", validators=[Optional(), YEAR])
+    description = TextAreaField("Kurzbeschreibung", validators=[
+        Optional(), Length(max=5000, message="Höchstens 5.000 Zeichen."),
+    ])
+    contact = StringField("Kontakt", validators=[Optional(), Length(max=300, message="Höchstens 300 Zeichen.")])
+    link = StringField("Link", validators=[
+        Optional(), Length(max=500, message="Höchstens 500 Zeichen."),
+        URL(require_tld=False, message="Bitte eine vollständige Adresse mit https:// angeben."),
+    ])
+
+    def fill_choices(self, municipalities: list[Municipality]) -> None:
+        self.municipality_id.choices = [("", "– keine –")] + [(str(m.id), m.name) for m in municipalities]
+
+
+__all__ = [
+    "ActionForm",
+    "DocumentEditForm",
+    "EmptyTrashForm",
+    "MergeForm",
+    "MoveForm",
+    "MunicipalityForm",
+    "ProjectForm",
+    "RejectForm",
+    "UploadDetailsForm",
+    "UploadFilesForm",
+    "VersionForm",
+    "VocabularyCreateForm",
+    "VocabularyEntryForm",
+]
