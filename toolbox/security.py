@@ -49,7 +49,7 @@ def _adopt_extension_settings(app: Flask) -> None:
     for key in list(app.config):
         rest = key[len("TOOLBOX_"):]
         if key.startswith("TOOLBOX_") and rest.startswith(_EXTENSION_PREFIXES):
-            app.config.setdefault(rest, app.config[key])
+            app.config[rest] = app.config[key]
 
 
 _EXTENSION_PREFIXES = ("WTF_", "RATELIMIT_", "SESSION_COOKIE_", "REMEMBER_COOKIE_")
@@ -63,12 +63,19 @@ def _configure_cookies(app: Flask) -> None:
     if secure is None:
         # Local development and tests run over plain HTTP; everything else must use HTTPS.
         secure = not (app.debug or app.testing)
-    app.config.setdefault("SESSION_COOKIE_SECURE", bool(secure))
-    app.config.setdefault("REMEMBER_COOKIE_SECURE", bool(secure))
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    wanted = {
+        "SESSION_COOKIE_SECURE": bool(secure),
+        "REMEMBER_COOKIE_SECURE": bool(secure),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+    }
+    for key, value in wanted.items():
+        # Flask ships defaults for these, so setdefault would never apply; an explicit setting
+        # passed to the factory still wins.
+        if f"TOOLBOX_{key}" not in app.config:
+            app.config[key] = value
 
 
 # --- login -----------------------------------------------------------------------------------
