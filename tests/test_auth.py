@@ -160,14 +160,17 @@ def test_login_rate_limit_shared_through_redis(app_config, tmp_path, monkeypatch
 
     monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
     config = {**app_config, "RATELIMIT_STORAGE_URI": redis_url}
-    # A fresh address keeps runs from seeing each other's counters.
+    # A fresh e-mail and client address keep runs from seeing each other's counters in Redis.
     email = f"geteilt-{uuid.uuid4().hex}@example.org"
+    remote = {"REMOTE_ADDR": f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"}
     first = create_app(config)
-    statuses = [first.test_client().post("/login", data={"email": email, "password": "falsch-falsch"}).status_code
+    statuses = [first.test_client().post("/login", data={"email": email, "password": "falsch-falsch"},
+                                         environ_base=remote).status_code
                 for _attempt in range(5)]
     assert statuses == [200] * 5
     second = create_app(config)  # binds the limiter to a new Redis connection
-    blocked = second.test_client().post("/login", data={"email": email, "password": "falsch-falsch"})
+    blocked = second.test_client().post("/login", data={"email": email, "password": "falsch-falsch"},
+                                        environ_base=remote)
     assert blocked.status_code == 429
     for application in (first, second):
         with application.app_context():
