@@ -1,4 +1,8 @@
-"""Locale selection: German by default, English on request or by browser preference."""
+"""Locale selection: German by default, English on explicit request (``?lang=en``).
+
+The browser's preference is not followed yet: the page texts have no English catalogue, and a
+page with English vocabulary labels inside German sentences serves nobody.
+"""
 from __future__ import annotations
 
 from flask import Flask, request, session
@@ -13,7 +17,7 @@ def select_locale() -> str:
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in SUPPORTED_LOCALES:
         return chosen
-    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "de"
+    return "de"
 
 
 def init_app(app: Flask) -> None:
