@@ -25,7 +25,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from collections import defaultdict
+
 from whoosh.analysis import Token, Tokenizer
+from whoosh.formats import Positions
 from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
 
@@ -140,27 +143,6 @@ class GermanTokenizer(Tokenizer):
             pos += 1
 
 
-class PlainTokenizer(Tokenizer):
-    """Whitespace-separated, already prepared terms (the helper fields)."""
-
-    def __eq__(self, other):
-        return other is not None and self.__class__ is other.__class__
-
-    def __hash__(self):
-        return hash(self.__class__.__name__)
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, text in enumerate(value.split() if tokenize else [value]):
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                token.pos = start_pos + pos
-            yield token
-
-
 # Words that carry no meaning in an unquoted query. Taken from Whoosh's German list minus
 # words that do narrow a search ("machen", "weg", "ohne", "gegen").
 _STOPWORDS_RAW = stoplists["de"] - {"machen", "weg", "ohne", "gegen"}
@@ -172,22 +154,59 @@ def is_stopword(word: str) -> bool:
 
 
 def compound_keys(unique_words: set[str]) -> list[str]:
-    """Reversed forms of the long words of a document, for the compound lookup.
+    """Reversed stems of the long words of a document, for the compound lookup.
 
-    ``s:`` + reversed stem and ``w:`` + reversed folded word: a query word finds compounds
-    that end with it as a lexicon prefix scan (see ``_query``). Both forms are kept because
-    the stemmer treats a head differently inside a compound ("Planung" → "planung", but
-    "Verkehrsplanung" → "verkehrsplan").
+    A query word then finds the compounds that end with it by one lexicon prefix scan (see
+    ``_query``): "Datenstrategie" is indexed as "igetartsnetad", which starts with the
+    reversed stem of "Strategie".
     """
     keys: set[str] = set()
     for word in unique_words:
-        if len(word) < MIN_COMPOUND_LENGTH:
-            continue
-        term = term_for(word)
-        if len(term) >= MIN_COMPOUND_LENGTH:
-            keys.add("s:" + term[::-1])
-        keys.add("w:" + fold(word)[::-1])
+        if len(word) >= MIN_COMPOUND_LENGTH:
+            term = term_for(word)
+            if len(term) >= MIN_COMPOUND_LENGTH:
+                keys.add(term[::-1])
     return sorted(keys)
+
+
+def head_terms(word: str) -> set[str]:
+    """The stems ``word`` can have as the last part of a compound.
+
+    The Snowball stemmer only strips a suffix inside the word's "R2" region, which starts
+    later in a short word: "Planung" keeps its "-ung" while "Verkehrsplanung" becomes
+    "verkehrsplan". Stemming the word behind a dummy modifier gives its in-compound stem.
+    """
+    heads = {term_for(word)}
+    dummy = "abab"  # vowel-consonant pairs put R1 and R2 right after the dummy
+    inner = _stem(dummy + _transliterate(word.lower()))
+    if inner.startswith(dummy):
+        heads.add(_strip_accents(inner[len(dummy):]))
+    return {head for head in heads if len(head) >= MIN_HEAD}
+
+
+class GermanPositions(Positions):
+    """Positions format with a fast path for ``GermanTokenizer`` (the hot loop of indexing).
+
+    Whoosh's generic path builds a Token object per word and walks a generator chain; this
+    one maps words straight to cached terms. The terms and positions are the same.
+    """
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, GermanTokenizer) or kwargs.get("mode") not in (None, "index"):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        cache = _TERM_CACHE
+        poses: defaultdict[str, list[int]] = defaultdict(list)
+        for pos, word in enumerate(WORD_PATTERN.findall(value)):
+            if len(word) <= MAX_WORD_LENGTH:
+                term = cache.get(word)
+                if term is None:
+                    term = term_for(word)
+                poses[term].append(pos)
+        encode = self.encode
+        for term, positions in poses.items():
+            yield (term, len(positions), len(positions) * boost, encode(positions))
 
 
 #: A compound needs a modifier of at least this many characters before its head ...

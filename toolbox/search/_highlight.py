@@ -6,6 +6,9 @@ highlighting a page of long documents within a few milliseconds.
 """
 from __future__ import annotations
 
+import itertools
+import re
+
 from markupsafe import Markup, escape
 
 from ._analysis import WORD_PATTERN, fold, term_for
@@ -16,6 +19,8 @@ FRAGMENTS = 3
 CONTEXT_CHARS = 70
 FRAGMENT_CHARS = 220
 FALLBACK_CHARS = 240
+# Enough matches to choose the best three fragments from; a long text may hold thousands.
+MAX_MATCHES = 300
 
 
 def highlight(text: str, wanted: HighlightTerms) -> Markup:
@@ -23,23 +28,34 @@ def highlight(text: str, wanted: HighlightTerms) -> Markup:
     if not text or not wanted:
         return Markup("")
     scanned = text[:MAX_SCAN_CHARS]
-    matches: list[tuple[int, int, str]] = []
     terms = wanted.terms
     prefixes = tuple(wanted.prefixes)
     phrases = [p for p in wanted.phrases if p]
-    tokens: list[tuple[int, int, str]] = []
-    for match in WORD_PATTERN.finditer(scanned):
-        word = match.group(0)
+    # Decide per distinct word (a dictionary lookup each), then find the chosen words with
+    # one regular expression: far cheaper than analysing every token of a long text.
+    chosen = []
+    surfaces: dict[str, list[str]] = {}  # phrase term → the words of this text that have it
+    phrase_terms = {term for phrase in phrases for term in phrase}
+    for word in set(WORD_PATTERN.findall(scanned)):
         term = term_for(word)
-        if phrases:
-            tokens.append((match.start(), match.end(), term))
         if term in terms or (prefixes and (term.startswith(prefixes) or fold(word).startswith(prefixes))):
-            matches.append((match.start(), match.end(), term))
-    if phrases:
-        matches = sorted(set(matches) | set(_phrase_spans(tokens, phrases)))
+            chosen.append(word)
+        if term in phrase_terms:
+            surfaces.setdefault(term, []).append(word)
+    matches: list[tuple[int, int, str]] = []
+    if chosen:
+        pattern = re.compile(_BEFORE + _alternatives(chosen) + _AFTER)
+        matches = [(m.start(), m.end(), term_for(m.group(0)))
+                   for m in itertools.islice(pattern.finditer(scanned), MAX_MATCHES)]
+    for phrase in phrases:
+        if all(term in surfaces for term in phrase):
+            pattern = re.compile(_BEFORE + r"\W+".join(_alternatives(surfaces[t]) for t in phrase) + _AFTER)
+            matches.extend((m.start(), m.end(), " ".join(phrase))
+                           for m in itertools.islice(pattern.finditer(scanned), MAX_MATCHES))
+    if phrases and matches:
         # A word inside a marked phrase is not marked a second time.
         merged: list[tuple[int, int, str]] = []
-        for item in matches:
+        for item in sorted(matches, key=lambda m: (m[0], -m[1])):
             if merged and item[0] < merged[-1][1]:
                 if item[1] > merged[-1][1]:
                     merged[-1] = (merged[-1][0], item[1], merged[-1][2])
@@ -62,16 +78,13 @@ def highlight(text: str, wanted: HighlightTerms) -> Markup:
     return Markup(" … ").join(pieces)
 
 
-def _phrase_spans(tokens: list[tuple[int, int, str]], phrases: list[tuple[str, ...]]):
-    """(start, end, phrase) for every place where a phrase's terms follow each other."""
-    by_first: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in phrases:
-        by_first.setdefault(phrase[0], []).append(phrase)
-    for index, (start, _end, term) in enumerate(tokens):
-        for phrase in by_first.get(term, ()):
-            length = len(phrase)
-            if tuple(t[2] for t in tokens[index:index + length]) == phrase:
-                yield (start, tokens[index + length - 1][1], " ".join(phrase))
+# Word boundaries as the index tokenizer draws them ("z.B." is one word).
+_BEFORE = r"(?<![\w.])(?:"
+_AFTER = r")(?!\w|\.\w)"
+
+
+def _alternatives(words: list[str]) -> str:
+    return "(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + ")"
 
 
 def _render(text: str, window: list[tuple[int, int, str]]) -> Markup:

@@ -33,8 +33,9 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from whoosh import query as wq
+from whoosh.query.compound import DefaultOr
 
-from ._analysis import MIN_HEAD, MIN_MODIFIER, fold, is_stopword, term_for, words
+from ._analysis import MIN_MODIFIER, fold, head_terms, is_stopword, term_for, words
 from ._schema import COMPOUND_FIELDS, TEXT_FIELD_BOOSTS
 
 MAX_QUERY_LENGTH = 500
@@ -381,7 +382,7 @@ class Compiler:
             return None
         base: wq.Query = wq.And(positives) if len(positives) > 1 else (positives[0] if positives else wq.Every())
         if negatives:
-            return wq.AndNot(base, wq.Or(negatives) if len(negatives) > 1 else negatives[0])
+            return wq.AndNot(base, _or(negatives) if len(negatives) > 1 else negatives[0])
         return base
 
     def _clause(self, clause: Clause, collect: bool = True) -> wq.Query | None:
@@ -389,7 +390,7 @@ class Compiler:
         parts = [q for q in parts if q is not None]
         if not parts:
             return None
-        return parts[0] if len(parts) == 1 else wq.Or(parts)
+        return parts[0] if len(parts) == 1 else _or(parts)
 
     def _node(self, node: Node, collect: bool) -> wq.Query | None:
         if isinstance(node, Group):
@@ -399,14 +400,19 @@ class Compiler:
             terms = [term_for(w) for w in node.words]
             if collect:
                 self.highlight.phrases.append(tuple(terms))
-            subs = [wq.Phrase(f, terms, boost=TEXT_FIELD_BOOSTS[f]) for f in fields]
-            return subs[0] if len(subs) == 1 else wq.Or(subs)
+            subs = [wq.Phrase(f, terms, boost=TEXT_FIELD_BOOSTS[f]) for f in fields
+                    if all((f, t) in self.reader for t in set(terms))]
+            if not subs:
+                return wq.Term(fields[0], terms[0] + " " + terms[-1])  # matches nothing
+            return subs[0] if len(subs) == 1 else _or(subs)
         if node.prefix:
             return self._prefix(node.text, fields, collect)
         term = term_for(node.text)
         if not term:
             return None
-        subs: list[wq.Query] = [wq.Term(f, term, boost=TEXT_FIELD_BOOSTS[f]) for f in fields]
+        # Fields without the term are left out: every clause costs time in the union matcher.
+        subs: list[wq.Query] = [wq.Term(f, term, boost=TEXT_FIELD_BOOSTS[f]) for f in fields
+                                if (f, term) in self.reader]
         if collect:
             self.highlight.terms.add(term)
         expansions = self.compound_terms(node.text)
@@ -416,7 +422,9 @@ class Compiler:
             for f in fields:
                 if f in COMPOUND_FIELDS:
                     subs.extend(self._expansion_terms(f, term, expansions))
-        return subs[0] if len(subs) == 1 else wq.Or(subs)
+        if not subs:
+            return wq.Term(fields[0], term)  # matches nothing, so that AND still fails
+        return subs[0] if len(subs) == 1 else _or(subs)
 
     def _prefix(self, text: str, fields: tuple[str, ...], collect: bool) -> wq.Query | None:
         folded = fold(text)
@@ -438,32 +446,20 @@ class Compiler:
         if not subs:
             # Nothing starts like this: keep a term that matches nothing, so that AND still fails.
             return wq.Term(fields[0], folded)
-        return wq.Or(subs)
+        return _or(subs)
 
     def compound_terms(self, word: str) -> list[str]:
         """Index terms of compounds that end with ``word`` (see the module docstring)."""
         if word in self._expansions:
             return self._expansions[word]
         term = term_for(word)
-        folded = fold(word)
         found: set[str] = set()
-        if len(term) >= MIN_HEAD or len(folded) >= MIN_HEAD:
-            lookups = []
-            if len(term) >= MIN_HEAD:
-                lookups.append(("s:", term))
-            if len(folded) >= MIN_HEAD:
-                lookups.append(("w:", folded))
-            for marker, head in lookups:
-                key = marker + head[::-1]
-                for btext in _take(self.reader.expand_prefix("compounds", key), 2000):
-                    entry = btext.decode("utf-8") if isinstance(btext, bytes) else btext
-                    reversed_word = entry[2:]
-                    if len(reversed_word) - len(head) < MIN_MODIFIER:
-                        continue
-                    candidate = reversed_word[::-1]
-                    compound = candidate if marker == "s:" else term_for(candidate)
-                    if compound != term:
-                        found.add(compound)
+        for head in head_terms(word):
+            for btext in _take(self.reader.expand_prefix("compounds", head[::-1]), 2000):
+                reversed_term = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+                if len(reversed_term) - len(head) >= MIN_MODIFIER:
+                    found.add(reversed_term[::-1])
+        found.discard(term)
         if len(found) > MAX_EXPANSIONS:
             frequency = {t: self.reader.doc_frequency("body", t) + self.reader.doc_frequency("title", t) for t in found}
             found = set(sorted(found, key=lambda t: (-frequency[t], t))[:MAX_EXPANSIONS])
@@ -491,6 +487,15 @@ class Compiler:
         # Whoosh's BM25F idf; always > 0 because df <= n.
         n = max(self.reader.doc_count_all(), 1)
         return math.log(n / (self.reader.doc_frequency(fieldname, term) + 1)) + 1.0
+
+
+def _or(subqueries: list[wq.Query]) -> wq.Query:
+    """An OR that scores lazily.
+
+    Whoosh's plain ``Or`` pre-loads and scores every posting of every clause on indexes of up
+    to 5 000 documents; the binary tree of union matchers scores only what is collected.
+    """
+    return DefaultOr(subqueries)
 
 
 def _take(iterable, limit: int):

@@ -9,10 +9,10 @@ from typing import Any
 
 from whoosh import fields
 
-from ._analysis import GermanTokenizer, PlainTokenizer, compound_keys, fold, sort_key, words
+from ._analysis import GermanPositions, GermanTokenizer, compound_keys, fold, sort_key, words
 
 #: Bump when the schema or the analysis changes: ``ensure_index`` then rebuilds the index.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: Facet fields: one term per value (topic may hold several).
 FACET_FIELDS = ("topic", "size_class", "type", "format", "license", "year")
@@ -22,16 +22,20 @@ TEXT_FIELD_BOOSTS = {"title": 4.0, "description": 2.0, "body": 1.0, "project": 1
 COMPOUND_FIELDS = ("title", "description", "body")
 
 
+def _german_text(stored: bool = False) -> fields.TEXT:
+    field = fields.TEXT(analyzer=GermanTokenizer(), stored=stored, phrase=True)
+    field.format = GermanPositions(field_boost=1.0)
+    return field
+
+
 def build_schema() -> fields.Schema:
-    german = GermanTokenizer()
-    plain = PlainTokenizer()
     return fields.Schema(
         doc_id=fields.NUMERIC(int, bits=64, signed=False, stored=True, unique=True, sortable=True),
-        title=fields.TEXT(analyzer=german, stored=True, phrase=True),
-        description=fields.TEXT(analyzer=german, phrase=True),
-        body=fields.TEXT(analyzer=german, phrase=True),
-        project=fields.TEXT(analyzer=german, phrase=True),
-        municipality=fields.TEXT(analyzer=german, phrase=True),
+        title=_german_text(stored=True),
+        description=_german_text(),
+        body=_german_text(),
+        project=_german_text(),
+        municipality=_german_text(),
         # Helper fields: unstemmed lower-case words (spelling, autocomplete) and the reversed
         # long words for compound lookup.
         words=fields.KEYWORD(scorable=False),
