@@ -267,6 +267,32 @@ def test_stream_writes_incrementally(tmp_path):
     assert archive.getinfo("Groß.pdf").date_time == (2024, 1, 2, 3, 4, 6)
 
 
+def test_large_members_get_zip64_records(tmp_path, monkeypatch):
+    """Members beyond the 32-bit limits are written with ZIP64 records and read back intact.
+
+    The limit is lowered for the test instead of writing 4 GiB.
+    """
+    import struct
+
+    from toolbox.storage import BlobStore
+
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 4096)
+    store = BlobStore(tmp_path / "blobs")
+    payload = bytes(range(256)) * 64  # 16 KiB, four times the lowered limit
+    blob = store.put_bytes(payload)
+    plan = zip_export.ZipPlan(
+        filename="x.zip",
+        members=[zip_export.ZipMember(1, "Große Datei.pdf", blob.sha256, blob.size, (2024, 1, 2, 3, 4, 6), False)],
+        extra_files=[],
+        total_size=blob.size,
+    )
+    data = b"".join(zip_export.zip_stream(plan, store))
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    info = archive.getinfo("Große Datei.pdf")
+    assert struct.unpack("<H", info.extra[:2])[0] == 0x0001  # the ZIP64 extra field
+    assert archive.read(info) == payload
+
+
 def test_unique_names_ignore_case_and_keep_the_companion_files_free():
     """Names are unique regardless of case, never clash with manifest.csv and lose path parts."""
     names = zip_export.UniqueNames(zip_export.RESERVED_NAMES)

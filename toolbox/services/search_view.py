@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 from urllib.parse import urlencode
 
-from flask import url_for
+from flask import current_app, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import search
 from ..extensions import db
 from ..models import STATUS_PUBLISHED, Document, FileVersion, Municipality
 from .vocabularies import vocabulary_entries
@@ -46,15 +48,13 @@ Params = list[tuple[str, str]]
 # --- the query --------------------------------------------------------------------------------
 
 
-def public_query(args: Mapping) -> "SearchQuery":  # noqa: F821
+def public_query(args: Mapping) -> search.SearchQuery:
     """Parse request parameters into a query over published documents only.
 
     Whatever the parameters say, visitors see published documents; paging is kept within
     sane bounds so that no parameter can make the index collect an absurd number of hits.
     """
-    from ..search import SearchQuery
-
-    query = SearchQuery.from_params(args)
+    query = search.SearchQuery.from_params(args)
     per_page = query.per_page if isinstance(query.per_page, int) else DEFAULT_PER_PAGE
     page = query.page if isinstance(query.page, int) else 1
     return dataclasses.replace(
@@ -145,8 +145,6 @@ def documents_for_ids(ids: list[int], *, statuses: Iterable[str] = (STATUS_PUBLI
 
 def similar_documents(document: Document, *, limit: int = 5, exclude: Iterable[int] = ()) -> list[Document]:
     """Published documents like ``document`` ("more like this"), best first."""
-    from .. import search
-
     skip = {document.id, *exclude}
     try:
         ids = search.more_like_this(document.id, limit=limit + len(skip))
@@ -296,8 +294,6 @@ def _year_options(raw, query, params: Params, base_url: str) -> list[FacetOption
 
 def filter_chips(query, labels: Mapping[str, Mapping[str, str]], *, base_url: str, locale: str = "de") -> list[FilterChip]:
     """One chip per active filter value; each links to the same search without it."""
-    from flask_babel import gettext as _
-
     params = query_params(query)
     chips = []
     for key in MULTI_FILTERS:
@@ -349,10 +345,6 @@ def pagination(total: int, query, *, base_url: str, window: int = 2) -> Paginati
 
 def search_page(args: Mapping, *, base_url: str, zip_base_url: str, locale: str = "de") -> SearchPage:
     """Run the search for ``args`` and build everything the result page shows."""
-    from flask import current_app
-
-    from .. import search
-
     query = public_query(args)
     results = search.search(query)
     labels = label_maps(locale)
@@ -430,8 +422,6 @@ def document_json(document: Document, locale: str = "de") -> dict:
 
 def search_json(args: Mapping, *, locale: str = "de") -> dict:
     """The body of ``GET /api/v1/search``."""
-    from .. import search
-
     query = public_query(args)
     results = search.search(query)
     labels = label_maps(locale)
@@ -466,8 +456,6 @@ def search_json(args: Mapping, *, locale: str = "de") -> dict:
 
 def suggestions_json(args: Mapping) -> dict:
     """The body of ``GET /api/v1/suggest``: completions for what the user has typed so far."""
-    from .. import search
-
     prefix = str(args.get("q", "") or "")[:100].strip()
     try:
         limit = int(args.get("limit", 8))

@@ -25,10 +25,13 @@ from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import Iterator
 
-from flask import current_app
 from babel.dates import format_date
+from flask import current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 
+from .. import search
 from ..models import Document
 from ..storage import BlobStore, blob_store
 from .documents import downloads_count
@@ -111,10 +114,6 @@ def zip_export_prepare(query) -> ZipPlan:
     :raise ZipLimitExceeded: too many documents or bytes; nothing has been sent yet.
     :raise ZipSelectionEmpty: the search returns no document.
     """
-    from .. import search
-
-    from flask_babel import gettext as _
-
     max_documents, max_bytes = zip_limits()
     ids = search.matching_document_ids(query)
     if not ids:
@@ -320,8 +319,6 @@ def _german_date(moment: datetime, style: str) -> str:
 
 
 def _number(value) -> str:
-    from flask_babel import format_decimal
-
     return format_decimal(value)
 
 
