@@ -234,6 +234,16 @@ def test_widened_note_and_suggestion_link(client, corpus, monkeypatch):
     assert ("q", "datenstrategie") in params and ("topic", "daten-plattformen") in params
 
 
+def test_misspelt_word_gets_a_did_you_mean_link(client, corpus):
+    """A typo without hits offers "Meinten Sie …?" linking to the corrected search."""
+    html, page = _get(client, "/search?q=Datenstrategei")
+    assert "Meinten Sie" in html
+    target = page.link("Datenstrategie")
+    assert ("q", "Datenstrategie") in parse_qsl(urlsplit(target).query)
+    html, _ = _get(client, target)
+    assert _hit_titles(html) == ["Datenstrategie Musterstadt"]
+
+
 def test_real_widening_when_not_all_words_match(client, corpus):
     """Two words that never occur together widen the search to any word, and the page says so."""
     html, _ = _get(client, "/search?q=Datenstrategie+Carsharing")
