@@ -20,7 +20,7 @@ CONTEXT_CHARS = 70
 FRAGMENT_CHARS = 220
 FALLBACK_CHARS = 240
 # Enough matches to choose the best three fragments from; a long text may hold thousands.
-MAX_MATCHES = 300
+MAX_MATCHES = 80
 
 
 def highlight(text: str, wanted: HighlightTerms) -> Markup:

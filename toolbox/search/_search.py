@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import logging
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ class IndexView:
     terms: dict[str, dict[str, frozenset[int]]]       # facet field / status → value → docnums
     docnum_by_id: dict[int, int]
     term_docs: "_TermCache"                           # posting lists of recently searched terms
+    term_weights: "_TermWeights"                      # BM25 weights of recently searched terms
 
 
 _VIEWS: OrderedDict[tuple, IndexView] = OrderedDict()
@@ -85,7 +87,7 @@ def _view(searcher) -> IndexView:
 def _build_view(reader) -> IndexView:
     if reader.doc_count_all() == 0:  # Whoosh's EmptyReader has no columns at all
         return IndexView([], [], [], frozenset(), {name: {} for name in FACET_FIELDS + ("status",)}, {},
-                         _TermCache())
+                         _TermCache(), _TermWeights())
     doc_ids = [int(v or 0) for v in reader.column_reader("doc_id")]
     sort_date = [int(v or 0) for v in reader.column_reader("sort_date")]
     title_sort = [v if isinstance(v, str) else (v or b"").decode("utf-8", "replace")
@@ -101,7 +103,7 @@ def _build_view(reader) -> IndexView:
                 values[text] = docs
         terms[fieldname] = values
     docnum_by_id = {doc_ids[d]: d for d in sorted(live)}
-    return IndexView(doc_ids, sort_date, title_sort, live, terms, docnum_by_id, _TermCache())
+    return IndexView(doc_ids, sort_date, title_sort, live, terms, docnum_by_id, _TermCache(), _TermWeights())
 
 
 def clear_views() -> None:
@@ -279,19 +281,99 @@ def _phrase_docs(reader, fieldname: str, terms: list[str], candidates) -> set[in
     return matched
 
 
-def _scoring_query(q: wq.Query) -> wq.Query:
-    """The query used to rank the matches: phrases score as their words.
+# --- ranking ----------------------------------------------------------------------------------
 
-    Matching already checked the phrases; ranking them by their words' BM25 weights avoids
-    Whoosh's slow span matcher and orders the same documents sensibly.
+BM25_K1 = 1.2
+BM25_B = 0.75
+
+
+def _scores(q: wq.Query, reader, view: "IndexView", docs) -> dict[int, float]:
+    """BM25 scores of ``docs`` (documents already known to match ``q``).
+
+    Ranking with Whoosh's matchers walks a tree of Python objects per document and was the
+    slowest part of a search. Matching is done by set algebra already, so the scores are
+    summed here from cached per-term weights: OR and AND add up the weights of the parts
+    that a document contains, an exclusion scores its positive part, and a phrase scores
+    as its words.
     """
+    if isinstance(q, wq.Term):
+        weights = view.term_weights.get(reader, view, q.fieldname, q.text)
+        boost = q.boost
+        if len(weights) < len(docs):
+            return {d: w * boost for d, w in weights.items() if d in docs}
+        return {d: weights[d] * boost for d in docs if d in weights}
     if isinstance(q, wq.Phrase):
-        return wq.And([wq.Term(q.fieldname, w) for w in q.words], boost=q.boost)
+        words = wq.And([wq.Term(q.fieldname, w) for w in q.words], boost=q.boost)
+        return _scores(words, reader, view, docs)
     if isinstance(q, wq.AndNot):
-        return wq.AndNot(_scoring_query(q.a), q.b)
+        return _scores(q.a, reader, view, docs)
     if isinstance(q, (wq.And, wq.Or)):
-        return q.__class__([_scoring_query(sub) for sub in q.subqueries], boost=q.boost)
-    return q
+        total: dict[int, float] = {}
+        for sub in q.subqueries:
+            for d, value in _scores(sub, reader, view, docs).items():
+                total[d] = total.get(d, 0.0) + value
+        if q.boost != 1:
+            total = {d: value * q.boost for d, value in total.items()}
+        return total
+    return {}
+
+
+class _TermWeights:
+    """BM25 weight of one term in each document that has it, for the most recent terms."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
+        self._lengths: dict[str, dict[int, int]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, reader, view: "IndexView", fieldname: str, text: str) -> dict[int, float]:
+        key = (fieldname, text)
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        weights = self._compute(reader, fieldname, text)
+        with self._lock:
+            self._items[key] = weights
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return weights
+
+    def _compute(self, reader, fieldname: str, text: str) -> dict[int, float]:
+        if (fieldname, text) not in reader:
+            return {}
+        documents = max(reader.doc_count_all(), 1)
+        idf = math.log(documents / (reader.doc_frequency(fieldname, text) + 1)) + 1.0
+        average = reader.field_length(fieldname) / max(reader.doc_count(), 1) or 1.0
+        with self._lock:
+            lengths = self._lengths.setdefault(fieldname, {})
+        field_length = reader.doc_field_length
+        weights: dict[int, float] = {}
+        matcher = reader.postings(fieldname, text)
+        k1, b = BM25_K1, BM25_B
+        while matcher.is_active():
+            docnum = matcher.id()
+            frequency = matcher.weight()
+            length = lengths.get(docnum)
+            if length is None:
+                length = lengths[docnum] = field_length(docnum, fieldname, 1)
+            weights[docnum] = idf * frequency * (k1 + 1) / (frequency + k1 * (1 - b + b * length / average))
+            matcher.next()
+        return weights
+
+
+def _rank(q: wq.Query, reader, view: "IndexView", docs, limit: int | None) -> list[tuple[int, float]]:
+    """(docnum, score), best first; ties go to the newer document."""
+    scores = _scores(q, reader, view, docs)
+    dates, get = view.sort_date, scores.get
+
+    def key(d: int):
+        return (get(d, 0.0), dates[d], d)
+
+    ordered = heapq.nlargest(limit, docs, key=key) if limit is not None else sorted(docs, key=key, reverse=True)
+    return [(d, get(d, 0.0)) for d in ordered]
 
 
 class _TermCache:
@@ -368,8 +450,7 @@ def _ordered(searcher, view: IndexView, match: _Match, sort: str, limit: int | N
     if not final or limit == 0:
         return []
     if sort == "relevance":
-        results = searcher.search(_scoring_query(match.query), filter=set(final), limit=limit)
-        return [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+        return _rank(match.query, searcher.reader(), view, final, limit)
     doc_ids, dates = view.doc_ids, view.sort_date
     if sort == "title":
         titles = view.title_sort
@@ -614,7 +695,10 @@ def more_like_this(document_id: int, limit: int = 5) -> list[int]:
             return []
         subqueries = [wq.Term("body", term, boost=weight) for term, weight in key_terms]
         subqueries += [wq.Term("title", term, boost=2 * weight) for term, weight in key_terms]
-        results = searcher.search(wq.Or(subqueries), filter=published, limit=limit)
-        return [view.doc_ids[hit.docnum] for hit in results if view.doc_ids[hit.docnum] != document_id]
+        similar_query = wq.Or(subqueries)
+        reader = searcher.reader()
+        candidates = _evaluate(similar_query, searcher, reader, view.term_docs) & published
+        ranked = _rank(similar_query, reader, view, candidates, limit)
+        return [view.doc_ids[d] for d, _ in ranked if view.doc_ids[d] != document_id]
 
     return with_searcher(run)
