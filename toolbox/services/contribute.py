@@ -249,6 +249,9 @@ def upload_submit(
         validate_metadata(metadata)
     except (UnknownSlugError, MetadataError) as exc:
         raise UploadError(str(exc), field="metadata") from exc
+    from .curation import municipality_name_current
+
+    metadata = DocumentMetadata(**{**asdict(metadata), "municipality": municipality_name_current(metadata.municipality)})
     folder = _staging_root() / token
     paths = {f.key: folder / f"{f.key}.bin" for f in staging.files}
     stripped: set[str] = set()

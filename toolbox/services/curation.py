@@ -73,6 +73,16 @@ def resolve_slug_alias(vocabulary: str, slug: str) -> str | None:
     return target.slug if target is not None else None
 
 
+def municipality_name_current(name: str | None) -> str | None:
+    """The name to file a document under: a merged-away name gives the municipality it went into."""
+    if not name or not name.strip():
+        return name
+    name = " ".join(name.split())
+    if db.session.scalar(select(Municipality.id).where(Municipality.name == name)) is not None:
+        return name
+    return resolve_slug_alias(MUNICIPALITY_ALIAS, name) or name
+
+
 def _add_alias(vocabulary: str, old: str, target_id: int, source_id: int) -> None:
     # Aliases that pointed at the source now point at the target: one hop, never a chain.
     db.session.execute(

@@ -238,8 +238,10 @@ def _apply_update(user: User, document: Document, edit: DocumentMetadata, title:
     document.topics = [vocabulary_get("topic", slug) for slug in dict.fromkeys(edit.topics)]
     municipality = None
     if edit.municipality and edit.municipality.strip():
+        from .curation import municipality_name_current
+
         municipality = municipality_get_or_create(
-            edit.municipality, population=edit.population, size_class=edit.size_class,
+            municipality_name_current(edit.municipality), population=edit.population, size_class=edit.size_class,
             state=edit.state, district=edit.district,
         )
     document.municipality = municipality

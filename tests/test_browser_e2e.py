@@ -1,0 +1,154 @@
+"""End to end in a real headless Chromium: upload → review → search → download.
+
+Playwright drives Debian's ``chromium`` (``/usr/bin/chromium``) through its driver only; no
+browser is downloaded. The app runs on a free port of 127.0.0.1 in a background thread with a
+fresh database, CSRF protection on, exactly as a browser meets it.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import DEFAULT_PASSWORD, _config, make_user, write_docx
+
+CHROMIUM = Path(os.environ.get("TOOLBOX_TEST_CHROMIUM", "/usr/bin/chromium"))
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# A word only the body of the generated file contains: the visitor finds the document by it.
+BODY_WORD = "Pegelmessnetz"
+TITLE = "Leistungsbeschreibung Hochwasser-Frühwarnsystem"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def chromium():
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium package (apt-get install chromium) "
+                    "to run the browser test")
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def live_server(tmp_path, template_database, monkeypatch):
+    """The app on http://127.0.0.1:<free port>, with CSRF on, served from a background thread."""
+    from werkzeug.serving import make_server
+
+    from toolbox import create_app
+    from toolbox.extensions import db
+
+    database = tmp_path / "toolbox.sqlite3"
+    shutil.copyfile(template_database, database)
+    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
+    config = _config(tmp_path, f"sqlite:///{database}")
+    config["WTF_CSRF_ENABLED"] = True
+    app = create_app(config)
+    with app.app_context():
+        from toolbox import search
+
+        search.ensure_index()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield app, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _login(page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", DEFAULT_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, page.content()
+
+
+def _logout(page) -> None:
+    page.click("nav.user-nav button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_contributor_uploads_editor_publishes_visitor_finds_and_downloads(chromium, live_server, tmp_path):
+    """A contributor uploads a DOCX with metadata, an editor publishes it, and a visitor finds it
+    by a word from its body text, opens it and downloads exactly the uploaded bytes."""
+    app, base = live_server
+    make_user(app, "projektleitung@musterstadt.example", role="contributor")
+    make_user(app, "redaktion@toolbox.example", role="editor")
+    source = write_docx(
+        tmp_path / "Leistungsbeschreibung_Frühwarnsystem.docx",
+        [f"Die Stadt Musterstadt schreibt ein {BODY_WORD} mit zwölf Sensoren an der Schwalm aus.",
+         "Die Daten werden über LoRaWAN an die Leitstelle übertragen."],
+        author="Erika Mustermann",
+    )
+    context = chromium.new_context(accept_downloads=True, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+
+    # The contributor uploads: step 1 the file, step 2 the privacy preview and the metadata.
+    _login(page, base, "projektleitung@musterstadt.example")
+    page.click("text=Hochladen")
+    page.set_input_files("#files", str(source))
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=Was die Dateien über Personen verraten")
+    assert "Erika Mustermann" in page.inner_text(".privacy-preview")
+    page.fill("#titles-0", TITLE)
+    page.fill("#description", "Muster für die Ausschreibung eines Pegelnetzes.")
+    page.check("input[name=topics][value=umwelt-wasser]")
+    page.select_option("#type", "leistungsbeschreibung-ausschreibung")
+    page.fill("#municipality", "Musterstadt")
+    page.fill("#population", "8000")
+    page.fill("#year", "2024")
+    page.select_option("#license", "cc-by-4.0")
+    page.check("#confirm_rights")
+    page.click("text=Zur Prüfung einreichen")
+    page.wait_for_url(f"{base}/my/documents")
+    row = page.inner_text("table.data-table")
+    assert TITLE in row and "In Prüfung" in row
+    _logout(page)
+
+    # The editor publishes it from the review queue.
+    _login(page, base, "redaktion@toolbox.example")
+    page.goto(f"{base}/admin/review")
+    assert BODY_WORD in page.inner_text("main")  # the text preview
+    page.click("article.review-item button:has-text('Veröffentlichen')")
+    page.wait_for_selector("text=ist veröffentlicht")
+    _logout(page)
+
+    # A visitor searches a word of the body, opens the document and downloads it.
+    page.goto(base)
+    page.fill("#header-q", BODY_WORD)
+    page.press("#header-q", "Enter")
+    page.wait_for_url("**/search?**")
+    page.click(f"a:has-text('{TITLE}')")
+    page.wait_for_selector(f"h1:has-text('{TITLE}')")
+    with page.expect_download() as download_info:
+        page.click("a.button:has-text('Herunterladen')")
+    download = download_info.value
+    assert download.suggested_filename == source.name
+    downloaded = Path(download.path()).read_bytes()
+    assert downloaded == source.read_bytes()
+    context.close()
