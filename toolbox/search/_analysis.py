@@ -21,15 +21,17 @@ from unquoted queries instead.
 """
 from __future__ import annotations
 
+import pickle
 import re
 import unicodedata
-from functools import lru_cache
-
 from collections import defaultdict
+from functools import lru_cache
+from itertools import accumulate
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.formats import Positions
 from whoosh.lang import stemmer_for_language
+from whoosh.system import _INT_SIZE
 from whoosh.lang.stopwords import stoplists
 
 #: Words longer than this are junk (base64, hashes, tables without spaces) and not indexed.
@@ -207,6 +209,12 @@ class GermanPositions(Positions):
         encode = self.encode
         for term, positions in poses.items():
             yield (term, len(positions), len(positions) * boost, encode(positions))
+
+    def decode_positions(self, valuestring):
+        # Same encoding as Whoosh (pickled deltas); the running sum is done in C here.
+        if not valuestring.endswith(b"."):
+            valuestring += b"."
+        return list(accumulate(pickle.loads(valuestring[_INT_SIZE:])))
 
 
 #: A compound needs a modifier of at least this many characters before its head ...

@@ -10,19 +10,29 @@ is ignored, an operator without operands is dropped, ``title:`` without a value 
 Compound words
 --------------
 "Strategie" also finds "Datenstrategie" and "Digitalisierungsstrategie" through a
-*query-side* expansion over the index's own vocabulary: every document indexes the reversed
-forms of its long words (``compounds`` field), so the words ending in a query word are one
-lexicon prefix scan away. The expansions are OR-ed in with a weight of at most
-``COMPOUND_WEIGHT`` of an exact match of the same rarity, so compounds rank below exact hits.
+*query-side* expansion over the index's own vocabulary (a lexicon built from the index, no
+dictionary): every document indexes the reversed stems of its long words in the
+``compounds`` field, so the stems that end with a query word's stem are one lexicon prefix
+scan away ("igetarts…" finds "igetartsnetad" = "datenstrategi"). The expansions are OR-ed in
+with at most ``COMPOUND_WEIGHT`` of the weight an exact match of the same rarity gets, so
+compounds always rank below exact hits. The head is also stemmed as it would be inside a
+compound (``head_terms``): "Planung" finds "Verkehrsplanung", whose stem is "verkehrsplan".
 
-Trade-offs of this dictionary-free approach, compared with splitting words at index time:
-it costs no extra postings (indexing speed and index size stay close to plain stemming) and
-needs no lexicon of German word parts, and it works for every compound the corpus contains.
-It finds heads only (the last part: "Strategie" in "Datenstrategie"), not modifiers ("Daten"
-— a prefix search ``daten*`` does that); a head must have four letters and its modifier three
-("Amt" does not find "Bauamt", "Welt" does not find "Umwelt"); a word that merely ends like
-another ("Legende" for "Ende" would need the 4-letter rule to fail) can slip in, ranked low;
-and an expansion is capped at the ``MAX_EXPANSIONS`` most frequent compounds.
+Trade-offs, compared with splitting words at index time (indexing every suffix, or heads at
+linking points such as the Fugen-s):
+
+* one small extra term per long word instead of one per possible split point, so indexing
+  speed and index size stay close to plain stemming; any compound the corpus contains is
+  found, with no lexicon of German word parts to maintain, and no split-point heuristics
+  ("Digitalisierungs|strategie" and "Daten|strategie" need no rule);
+* it finds heads only (the last part, "Strategie" in "Datenstrategie"), not modifiers
+  ("Daten" — the prefix search ``daten*`` does that);
+* a head needs four letters and the rest of the word three, so "Amt" does not find "Bauamt"
+  and "Welt" does not find "Umwelt"; a word that merely ends like another ("Flugplan" for
+  "Planung") can slip in, ranked low; a query word expands to at most ``MAX_EXPANSIONS`` of
+  its most frequent compounds;
+* the expansion reads the lexicon at query time (a prefix scan per word), which costs far
+  less than the postings of index-time splitting would.
 """
 from __future__ import annotations
 

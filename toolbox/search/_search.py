@@ -249,17 +249,56 @@ def _evaluate(q: wq.Query, searcher, reader, cache: "_TermCache") -> set[int] | 
 def _phrase_docs(reader, fieldname: str, terms: list[str], candidates) -> set[int]:
     """Documents among ``candidates`` where ``terms`` follow each other.
 
-    Set arithmetic on each document's positions; Whoosh's span matcher does the same check
-    with a Python object per position and is two orders of magnitude slower.
+    Set arithmetic on each document's positions, rarest word first so that documents drop
+    out before the positions of a frequent word ("und") are read; Whoosh's span matcher does
+    the same check with a Python object per position and is far slower.
     """
     if not candidates:
         return set()
-    docs = sorted(candidates)
-    positions: dict[str, dict[int, list[int]]] = {}
-    for term in dict.fromkeys(terms):
-        found: dict[int, list[int]] = {}
-        matcher = reader.postings(fieldname, term)
-        for docnum in docs:
+    offsets: dict[str, list[int]] = {}
+    for offset, term in enumerate(terms):
+        offsets.setdefault(term, []).append(offset)
+    order = sorted(offsets, key=lambda t: reader.doc_frequency(fieldname, t))
+    starts: dict[int, set[int]] | None = None
+    alive = set(candidates)
+    for term in order:
+        found = _positions(reader, fieldname, term, alive)
+        next_starts: dict[int, set[int]] = {}
+        term_offsets = offsets[term]
+        for docnum, positions in found.items():
+            # Shifting with map(int.__add__) keeps the loops in C.
+            if starts is None:
+                # The rarest word: its occurrences give the possible phrase starts.
+                possible: set[int] | None = None
+                for offset in term_offsets:
+                    shifted = set(map((-offset).__add__, positions)) if offset else set(positions)
+                    possible = shifted if possible is None else possible & shifted
+            else:
+                # A more frequent word only confirms or rules out the starts found so far.
+                present = set(positions)
+                possible = starts.get(docnum, set())
+                for offset in term_offsets:
+                    if not possible:
+                        break
+                    confirmed = set(map(offset.__add__, possible)) & present if offset else possible & present
+                    possible = set(map((-offset).__add__, confirmed)) if offset else confirmed
+            if possible:
+                next_starts[docnum] = possible
+        starts = next_starts
+        alive = set(starts)
+        if not alive:
+            break
+    return alive
+
+
+def _positions(reader, fieldname: str, term: str, docs: set[int]) -> dict[int, list[int]]:
+    """The positions of ``term`` in each of ``docs`` that contains it."""
+    found: dict[int, list[int]] = {}
+    if not docs or (fieldname, term) not in reader:
+        return found
+    matcher = reader.postings(fieldname, term)
+    if len(docs) * 8 < reader.doc_frequency(fieldname, term):
+        for docnum in sorted(docs):
             if not matcher.is_active():
                 break
             if matcher.id() < docnum:
@@ -268,17 +307,13 @@ def _phrase_docs(reader, fieldname: str, terms: list[str], candidates) -> set[in
                     break
             if matcher.id() == docnum:
                 found[docnum] = matcher.value_as("positions")
-        positions[term] = found
-    matched = set()
-    for docnum in docs:
-        starts = set(positions[terms[0]].get(docnum, ()))
-        for offset, term in enumerate(terms[1:], start=1):
-            if not starts:
-                break
-            starts &= {p - offset for p in positions[term].get(docnum, ())}
-        if starts:
-            matched.add(docnum)
-    return matched
+    else:
+        while matcher.is_active():
+            docnum = matcher.id()
+            if docnum in docs:
+                found[docnum] = matcher.value_as("positions")
+            matcher.next()
+    return found
 
 
 # --- ranking ----------------------------------------------------------------------------------
