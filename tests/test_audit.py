@@ -167,3 +167,15 @@ def test_deleted_user_reference_is_kept(app):
         user_service.api_token_create(user)
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "api_token_create"))
         assert entry.user_id == uid and entry.object_type == "user" and entry.object_id == uid
+
+
+def test_actions_of_other_modules_get_german_names(app, admin_client):
+    """Actions named "<object>.<verb>" by the document and curation services are shown in German."""
+    from toolbox.web.admin_users import action_label
+
+    assert action_label("document.publish") == "Dokument veröffentlicht"
+    assert action_label("topic.merge") == "Themenfeld zusammengeführt"
+    assert action_label("login_failed") == "Fehlgeschlagene Anmeldung"
+    assert action_label("etwas_neues") == "etwas_neues"
+    _record(app, "municipality.merge", object_type="municipality", summary="Lübeck zusammengeführt")
+    assert "Kommune zusammengeführt" in _rows(admin_client.get("/admin/audit"))

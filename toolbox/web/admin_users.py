@@ -39,7 +39,32 @@ ACTION_LABELS = {
     "password_change": _l("Passwort geändert"),
     "api_token_create": _l("API-Schlüssel erzeugt"),
     "api_token_revoke": _l("API-Schlüssel widerrufen"),
+    "trash.empty": _l("Papierkorb geleert"),
 }
+
+#: Other modules name their actions "<object>.<verb>" (document.publish, topic.merge, …).
+OBJECT_LABELS = {
+    "document": _l("Dokument"), "topic": _l("Themenfeld"), "type": _l("Dokumenttyp"),
+    "size_class": _l("Größenklasse"), "license": _l("Lizenz"), "municipality": _l("Kommune"),
+    "project": _l("Projekt"), "user": _l("Konto"),
+}
+VERB_LABELS = {
+    "upload": _l("hochgeladen"), "version_add": _l("neue Version"), "update": _l("bearbeitet"),
+    "publish": _l("veröffentlicht"), "reject": _l("abgelehnt"), "withdraw": _l("zurückgezogen"),
+    "trash": _l("in den Papierkorb"), "restore": _l("wiederhergestellt"), "create": _l("angelegt"),
+    "rename": _l("umbenannt"), "reorder": _l("neu sortiert"), "activate": _l("aktiviert"),
+    "deactivate": _l("deaktiviert"), "merge": _l("zusammengeführt"),
+}
+
+
+def action_label(action: str) -> str:
+    """The German name of an audit action; unknown ones are shown as they are stored."""
+    if action in ACTION_LABELS:
+        return str(ACTION_LABELS[action])
+    subject, _sep, verb = action.partition(".")
+    if verb and subject in OBJECT_LABELS:
+        return f"{OBJECT_LABELS[subject]} {VERB_LABELS.get(verb, verb)}"
+    return action
 
 
 def _role_choices():
@@ -259,7 +284,7 @@ def audit():
         pagination=pagination,
         entries=pagination.items,
         actions=actions,
-        action_labels=ACTION_LABELS,
+        action_label=action_label,
         object_types=object_types,
         users=user_service.users_list(),
         filters=filters,
