@@ -175,3 +175,18 @@ def test_login_rate_limit_shared_through_redis(app_config, tmp_path, monkeypatch
     for application in (first, second):
         with application.app_context():
             db.engine.dispose()
+
+
+def test_password_change_guessing_is_rate_limited(app, client, auth):
+    """Wrong current passwords on /account/password are limited like logins (5 per minute)."""
+    make_user(app, "sitzung@example.org")
+    auth.login("sitzung@example.org")
+    new = "Ein neues langes Passwort"
+    for _attempt in range(5):
+        response = client.post("/account/password", data={
+            "current_password": "geraten-geraten", "password": new, "password_repeat": new})
+        assert response.status_code == 200
+    blocked = client.post("/account/password", data={
+        "current_password": DEFAULT_PASSWORD, "password": new, "password_repeat": new})
+    assert blocked.status_code == 429
+    assert "Zu viele Anmeldeversuche" in blocked.get_data(as_text=True)

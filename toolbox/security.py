@@ -181,7 +181,7 @@ def _rate_limited(error) -> Response:
     from .web.errors import render_error
 
     # Flask-Limiter adds Retry-After to this response in its after-request hook.
-    message = RATE_LIMIT_MESSAGE if request.endpoint == "auth.login" else None
+    message = RATE_LIMIT_MESSAGE if request.endpoint in ("auth.login", "auth.password_change") else None
     return render_error(429, str(message) if message else None)
 
 

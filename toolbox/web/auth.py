@@ -176,8 +176,14 @@ def account():
         "auth/account.html", user=current_user, form=EmptyForm(), role_labels=user_service.ROLE_LABELS)))
 
 
+def _password_change_key() -> str:
+    return f"password-change|{current_user.get_id()}"
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+# A stolen session must not become a way to guess the current password without limit.
+@limiter.limit(login_limit, key_func=_password_change_key, methods=["POST"], deduct_when=login_failed)
 def password_change():
     """Change the own password; the current one is required."""
     form = PasswordChangeForm()
@@ -186,6 +192,8 @@ def password_change():
         try:
             user_service.password_change(user, form.password.data, current_password=form.current_password.data)
         except user_service.AccountError as error:
+            if error.field == "current_password":
+                g.login_failed = True
             target = form.current_password if error.field == "current_password" else form.password
             target.errors.append(error.message)
         else:
