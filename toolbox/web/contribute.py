@@ -112,7 +112,14 @@ def upload_details(token: str):
         report_is_empty=report_is_empty,
         form_error=form_error,
         discard_form=ActionForm(),
+        municipality_names=_municipality_names(),
     ), status
+
+
+def _municipality_names() -> list[str]:
+    from ..services.curation import municipalities_list
+
+    return [m.name for m in municipalities_list()]
 
 
 @bp.post("/upload/<token>/discard")
@@ -218,7 +225,7 @@ def document_edit(document_id: int):
     status = 400 if request.method == "POST" and (form.errors or form_error) else 200
     return render_template(
         "contribute/edit.html", form=form, document=document, form_error=form_error,
-        status_label=review.status_label, back_url=_back_to(document),
+        status_label=review.status_label, back_url=_back_to(document), municipality_names=_municipality_names(),
     ), status
 
 
