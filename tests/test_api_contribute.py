@@ -147,6 +147,10 @@ def csrf_on(app_config):
 
 
 def test_token_upload_needs_no_csrf_token(csrf_on, app, client, token):
-    """The endpoint is CSRF-exempt: with CSRF protection on, a token upload still succeeds."""
+    """The endpoint is CSRF-exempt: with CSRF protection on, a token upload succeeds, and a call
+    without a token gets the JSON 401 that tells the client what to send, not a CSRF refusal."""
     assert app.config["WTF_CSRF_ENABLED"] is True
     assert _post(client, token).status_code == 201
+    response = _post(client, None)
+    assert response.status_code == 401
+    assert "API-Token" in response.get_json()["error"]["message"]

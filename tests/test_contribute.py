@@ -364,3 +364,27 @@ def test_editor_may_edit_any_document(app, client, auth, contributor):
     auth.logout()
     auth.login("redaktion@example.org")
     assert client.get(f"/my/documents/{document_id}/edit").status_code == 200
+
+
+def test_several_files_at_once_each_with_its_title(app, client, contributor):
+    """One upload of several files gives one document per file with the shared metadata; a file of
+    a refused format is named in a message and left out."""
+    response = client.post("/upload", data={"files": [
+        (io.BytesIO(b"Datenschutz-Folgenabschaetzung Kita-App\n"), "dsfa.txt"),
+        (io.BytesIO(b"Verarbeitungsverzeichnis Kita-App\n"), "vvt.md"),
+        (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64), "foto.png"),
+    ]}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Nicht angenommen: „foto.png“" in page
+    assert 'id="titles-0"' in page and 'id="titles-1"' in page and 'id="titles-2"' not in page
+    submitted = client.post(f"/upload/{_token(response)}", data=details_form(**{
+        "titles-0": "DSFA Kita-App", "titles-1": "Verarbeitungsverzeichnis Kita-App", "topics": ["bildung-schule"],
+        "type": "datenschutz"}))
+    assert submitted.status_code == 302
+    with app.app_context():
+        documents = db.session.scalars(select(Document).order_by(Document.id)).all()
+        assert [d.title for d in documents] == ["DSFA Kita-App", "Verarbeitungsverzeichnis Kita-App"]
+        assert [d.current_version.format for d in documents] == ["txt", "md"]
+        assert all(d.document_type.slug == "datenschutz" and d.uploader_id == contributor for d in documents)
+        assert documents[0].project_id == documents[1].project_id is not None

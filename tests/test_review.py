@@ -7,7 +7,7 @@ from sqlalchemy import select
 from toolbox.extensions import db
 from toolbox.models import AuditEntry, Document
 from toolbox.permissions import PermissionDenied
-from toolbox.search import SearchQuery, search
+from toolbox.search import SearchQuery, check_index, search
 from toolbox.services import review
 from toolbox.services.ingest import DocumentMetadata
 from toolbox.storage import blob_store
@@ -239,6 +239,8 @@ def test_emptying_the_trash_deletes_documents_and_their_files(app, client, auth,
         assert not blob_store().exists(gone_sha)
         assert blob_store().exists(kept_sha)
         assert len(blob_files(app)) == 1
+        assert _found("gelöscht") == set() and _found("erhalten") == {kept}
+        assert check_index().ok
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "trash.empty")).one()
         assert entry.details["documents"][0]["id"] == gone
 
