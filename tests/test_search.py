@@ -24,7 +24,7 @@ from toolbox.extensions import db
 from toolbox.models import Document, IndexQueue
 from toolbox.search import SearchQuery
 
-from search_factories import CORPUS, Spec, ingest_specs, make_app
+from search_factories import CORPUS, ingest_specs, make_app
 
 
 # --- the shared corpus ----------------------------------------------------------------------

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
@@ -43,6 +42,7 @@ WORKER = textwrap.dedent('''
             metadata = DocumentMetadata(title=f"Prozess {worker} Dokument {n}", topics=[topics[worker % 4]])
             outcome = ingest_file(path, metadata, publish=True)
             assert outcome.status == "ingested", outcome.message
+            assert outcome.extraction_status == "ok", outcome.message
             if n % 10 == 0:
                 # An edit right after the ingest: the later state must win in the index.
                 db.session.execute(update(Document).where(Document.id == outcome.document_id)
@@ -60,7 +60,7 @@ def _environment(app) -> dict[str, str]:
         "TOOLBOX_INDEX_DIR": app.config["TOOLBOX_INDEX_DIR"],
         "TOOLBOX_DOCUMENTS_DIR": app.config["TOOLBOX_DOCUMENTS_DIR"],
         "TOOLBOX_SECRET_KEY": "test-secret-key",
-        "TOOLBOX_EXTRACT_TIMEOUT": "60",
+        "TOOLBOX_EXTRACT_TIMEOUT": "120",
     })
     return env
 
