@@ -7,6 +7,7 @@ header.
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, make_response, request, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..models import ROLE_CONTRIBUTOR
@@ -29,12 +30,12 @@ def _error(status: int, message: str, **extra) -> Response:
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(error):
     limit = current_app.config["TOOLBOX_MAX_UPLOAD_MB"]
-    return _error(413, f"Die Datei ist zu groß. Erlaubt sind höchstens {limit} MB.")
+    return _error(413, _("Die Datei ist zu groß. Erlaubt sind höchstens %(mb)s MB.", mb=limit))
 
 
 @bp.errorhandler(PermissionDenied)
 def _denied(error):
-    return _error(403, "Ihr Konto darf keine Dokumente hochladen.")
+    return _error(403, _("Ihr Konto darf keine Dokumente hochladen."))
 
 
 def _token_user():
@@ -58,7 +59,7 @@ def _metadata(form) -> DocumentMetadata:
         try:
             values[name] = int(raw)
         except ValueError:
-            raise ValueError(f"{label}: „{raw}“ ist keine ganze Zahl.") from None
+            raise ValueError(_("%(label)s: „%(value)s“ ist keine ganze Zahl.", label=label, value=raw)) from None
     topics = [t.strip() for value in form.getlist("topics") + form.getlist("topic") for t in value.split(",")
               if t.strip()]
     return DocumentMetadata(topics=topics, **values)
@@ -69,14 +70,14 @@ def document_create():
     """Upload one file with metadata; answer 201 with the new document (submitted for review)."""
     user = _token_user()
     if user is None:
-        response = _error(401, "Bitte einen gültigen API-Token angeben: Authorization: Bearer <Token>.")
+        response = _error(401, _("Bitte einen gültigen API-Token angeben: Authorization: Bearer <Token>."))
         response.headers["WWW-Authenticate"] = 'Bearer realm="toolbox"'
         return response
     if not has_role(user, ROLE_CONTRIBUTOR):
-        return _error(403, "Ihr Konto darf keine Dokumente hochladen.")
+        return _error(403, _("Ihr Konto darf keine Dokumente hochladen."))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _error(400, "Bitte eine Datei im Feld „file“ mitschicken (multipart/form-data).", field="file")
+        return _error(400, _("Bitte eine Datei im Feld „file“ mitschicken (multipart/form-data)."), field="file")
     try:
         metadata = _metadata(request.form)
     except ValueError as exc:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
@@ -135,7 +136,7 @@ def document_publish(document_id: int):
     except review.WorkflowError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"„{document.title}“ ist veröffentlicht.", "success")
+        flash(_("„%(title)s“ ist veröffentlicht.", title=document.title), "success")
     return redirect(_next_url(url_for(".review_queue")))
 
 
@@ -154,7 +155,7 @@ def document_reject(document_id: int):
                 flash(str(exc), "error")
                 return redirect(url_for(".document_detail", document_id=document.id))
         else:
-            flash(f"„{document.title}“ ist abgelehnt; die Projektleitung sieht den Grund.", "success")
+            flash(_("„%(title)s“ ist abgelehnt; die Projektleitung sieht den Grund.", title=document.title), "success")
             return redirect(_next_url(url_for(".review_queue")))
     return _render_document(document, reject_form=form, status=400)
 
@@ -170,7 +171,8 @@ def document_trash(document_id: int):
     except review.WorkflowError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"„{document.title}“ liegt im Papierkorb und kann dort wiederhergestellt werden.", "success")
+        flash(_("„%(title)s“ liegt im Papierkorb und kann dort wiederhergestellt werden.", title=document.title),
+              "success")
     return redirect(url_for(".document_detail", document_id=document.id))
 
 
@@ -185,7 +187,8 @@ def document_restore(document_id: int):
     except review.WorkflowError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"„{document.title}“ ist wiederhergestellt ({review.status_label(document.status)}).", "success")
+        flash(_("„%(title)s“ ist wiederhergestellt (%(status)s).", title=document.title,
+                status=review.status_label(document.status)), "success")
     return redirect(_next_url(url_for(".trash")))
 
 
@@ -226,7 +229,7 @@ def trash_empty():
             is_admin=True, status_label=review.status_label,
         ), 400
     count = review.trash_empty(_user())
-    flash(f"Der Papierkorb ist geleert: {count} Dokument(e) endgültig gelöscht.", "success")
+    flash(_("Der Papierkorb ist geleert: %(count)s Dokument(e) endgültig gelöscht.", count=count), "success")
     return redirect(url_for(".trash"))
 
 
@@ -258,7 +261,7 @@ def vocabulary(vocabulary: str):
         except curation.CurationError as exc:
             _field_error(form, exc)
         else:
-            flash(f"„{entry.label_de}“ ist angelegt (Kürzel „{entry.slug}“).", "success")
+            flash(_("„%(label)s“ ist angelegt (Kürzel „%(slug)s“).", label=entry.label_de, slug=entry.slug), "success")
             return redirect(url_for(".vocabulary", vocabulary=vocabulary))
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -284,15 +287,15 @@ def vocabulary_entry(vocabulary: str, entry_id: int):
         except curation.CurationError as exc:
             _field_error(form, exc)
         else:
-            flash(f"Gespeichert: „{entry.label_de}“.", "success")
+            flash(_("Gespeichert: „%(name)s“.", name=entry.label_de), "success")
             return redirect(url_for(".vocabulary", vocabulary=vocabulary))
     return _render_entry(vocabulary, entry, form=form, status=400 if request.method == "POST" else 200)
 
 
 def _render_entry(vocabulary, entry, *, form=None, merge_form=None, status=200):
     merge_form = merge_form or MergeForm(formdata=None)
-    merge_form.target.choices = [("", "– bitte wählen –")] + [
-        (str(e.id), e.label_de + ("" if e.active else " (deaktiviert)"))
+    merge_form.target.choices = [("", _("– bitte wählen –"))] + [
+        (str(e.id), e.label_de + ("" if e.active else " " + _("(deaktiviert)")))
         for e in vocabulary_entries(vocabulary) if e.id != entry.id
     ]
     return render_template(
@@ -334,9 +337,10 @@ def vocabulary_entry_active(vocabulary: str, entry_id: int):
         abort(400)
     entry = curation.vocabulary_entry_set_active(_user(), vocabulary, entry.id, not entry.active)
     if entry.active:
-        flash(f"„{entry.label_de}“ ist wieder aktiv.", "success")
+        flash(_("„%(label)s“ ist wieder aktiv.", label=entry.label_de), "success")
     else:
-        flash(f"„{entry.label_de}“ ist deaktiviert: in Formularen nicht mehr wählbar, bei Dokumenten bleibt er.",
+        flash(_("„%(label)s“ ist deaktiviert: in Formularen nicht mehr wählbar, bei Dokumenten bleibt er.",
+                label=entry.label_de),
               "success")
     return redirect(url_for(".vocabulary_entry", vocabulary=vocabulary, entry_id=entry.id))
 
@@ -356,7 +360,8 @@ def vocabulary_entry_merge(vocabulary: str, entry_id: int):
             form.target.errors = list(form.target.errors) + [str(exc)]
         else:
             target = curation.vocabulary_entry_get(vocabulary, target_id)
-            flash(f"„{source_label}“ ist in „{target.label_de}“ zusammengeführt; {moved} Dokument(e) verschoben.",
+            flash(_("„%(source)s“ ist in „%(target)s“ zusammengeführt; %(count)s Dokument(e) verschoben.",
+                    source=source_label, target=target.label_de, count=moved),
                   "success")
             return redirect(url_for(".vocabulary", vocabulary=vocabulary))
     return _render_entry(vocabulary, entry, merge_form=form, status=400)
@@ -403,7 +408,7 @@ def municipality_edit(municipality_id: int):
             db.session.rollback()
             _field_error(form, exc)
         else:
-            flash(f"Gespeichert: „{municipality.name}“.", "success")
+            flash(_("Gespeichert: „%(name)s“.", name=municipality.name), "success")
             return redirect(url_for(".municipalities"))
     return _render_municipality(municipality, form=form, status=400 if request.method == "POST" else 200)
 
@@ -413,7 +418,7 @@ def _render_municipality(municipality, *, form=None, merge_form=None, status=200
         form = MunicipalityForm(obj=municipality, formdata=None)
         form.fill_choices()
     merge_form = merge_form or MergeForm(formdata=None)
-    merge_form.target.choices = [("", "– bitte wählen –")] + [
+    merge_form.target.choices = [("", _("– bitte wählen –"))] + [
         (str(m.id), m.name) for m in curation.municipalities_list() if m.id != municipality.id
     ]
     return render_template(
@@ -436,8 +441,8 @@ def municipality_merge(municipality_id: int):
         except curation.CurationError as exc:
             form.target.errors = list(form.target.errors) + [str(exc)]
         else:
-            flash(f"„{source_name}“ ist in „{target.name}“ zusammengeführt; {moved} Dokument(e) verschoben.",
-                  "success")
+            flash(_("„%(source)s“ ist in „%(target)s“ zusammengeführt; %(count)s Dokument(e) verschoben.",
+                    source=source_name, target=target.name, count=moved), "success")
             return redirect(url_for(".municipality_edit", municipality_id=target.id))
     return _render_municipality(municipality, merge_form=form, status=400)
 
@@ -472,7 +477,7 @@ def project_edit(project_id: int):
             db.session.rollback()
             _field_error(form, exc)
         else:
-            flash(f"Gespeichert: „{project.name}“.", "success")
+            flash(_("Gespeichert: „%(name)s“.", name=project.name), "success")
             return redirect(url_for(".projects"))
     return _render_project(project, form=form, status=400 if request.method == "POST" else 200)
 
@@ -483,7 +488,7 @@ def _render_project(project, *, form=None, merge_form=None, status=200):
         form.fill_choices(curation.municipalities_list())
         form.municipality_id.data = str(project.municipality_id) if project.municipality_id else ""
     merge_form = merge_form or MergeForm(formdata=None)
-    merge_form.target.choices = [("", "– bitte wählen –")] + _project_choices(exclude=project.id)
+    merge_form.target.choices = [("", _("– bitte wählen –"))] + _project_choices(exclude=project.id)
     return render_template(
         "admin/project.html", project=project, form=form, merge_form=merge_form,
         document_count=curation.project_document_counts().get(project.id, 0),
@@ -511,8 +516,8 @@ def project_merge(project_id: int):
         except curation.CurationError as exc:
             form.target.errors = list(form.target.errors) + [str(exc)]
         else:
-            flash(f"„{source_name}“ ist in „{target.name}“ zusammengeführt; {moved} Dokument(e) verschoben.",
-                  "success")
+            flash(_("„%(source)s“ ist in „%(target)s“ zusammengeführt; %(count)s Dokument(e) verschoben.",
+                    source=source_name, target=target.name, count=moved), "success")
             return redirect(url_for(".project_edit", project_id=target.id))
     return _render_project(project, merge_form=form, status=400)
 

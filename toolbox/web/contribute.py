@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -34,7 +35,7 @@ def _too_large(error):
     """Show the form again with the size message next to the file field."""
     from flask import current_app
 
-    message = f"Die Datei ist zu groß. Erlaubt sind höchstens {current_app.config['TOOLBOX_MAX_UPLOAD_MB']} MB."
+    message = _("Die Datei ist zu groß. Erlaubt sind höchstens %(mb)s MB.", mb=current_app.config["TOOLBOX_MAX_UPLOAD_MB"])
     if request.endpoint == "contribute.upload":
         form = UploadFilesForm(formdata=None)
         form.files.errors = [message]
@@ -63,7 +64,8 @@ def upload():
             form.files.errors = list(form.files.errors) + exc.messages
         else:
             for refused in staging.refused:
-                flash(f"Nicht angenommen: „{refused['filename']}“ – {refused['message']}", "error")
+                flash(_("Nicht angenommen: „%(filename)s“ – %(reason)s", filename=refused["filename"],
+                        reason=refused["message"]), "error")
             return redirect(url_for(".upload_details", token=staging.token))
     status = 400 if form.errors else 200
     return render_template("contribute/upload.html", form=form, limit_mb=_limit_mb()), status
@@ -76,7 +78,7 @@ def upload_details(token: str):
     try:
         staging = contributions.upload_get(_user(), token)
     except contributions.StagingNotFound:
-        flash("Dieser Upload ist abgelaufen oder wurde schon abgeschickt. Bitte laden Sie die Dateien neu hoch.",
+        flash(_("Dieser Upload ist abgelaufen oder wurde schon abgeschickt. Bitte laden Sie die Dateien neu hoch."),
               "error")
         return redirect(url_for(".upload"))
     form = UploadDetailsForm()
@@ -131,7 +133,7 @@ def upload_discard(token: str):
             contributions.upload_discard(_user(), token)
         except contributions.StagingNotFound:
             pass
-        flash("Der Upload wurde verworfen; es wurde nichts gespeichert.", "info")
+        flash(_("Der Upload wurde verworfen; es wurde nichts gespeichert."), "info")
     return redirect(url_for(".upload"))
 
 
@@ -157,15 +159,22 @@ def _duplicate_info(document_id: int) -> dict:
 def _flash_results(results: list[contributions.UploadResult]) -> None:
     for result in results:
         if result.status == contributions.OUTCOME_INGESTED:
-            note = "" if result.extraction_status == "ok" else f" Hinweis: {result.message}"
-            flash(f"„{result.filename}“ wurde eingereicht und wird von der Redaktion geprüft.{note}", "success")
+            note = "" if result.extraction_status == "ok" else " " + _("Hinweis: %(message)s", message=result.message)
+            flash(_("„%(filename)s“ wurde eingereicht und wird von der Redaktion geprüft.", filename=result.filename)
+                  + note, "success")
         elif result.status == contributions.OUTCOME_DUPLICATE:
             info = _duplicate_info(result.document_id) if result.document_id else {}
-            where = f" als „{info['title']}“" if info.get("title") else ""
-            flash(f"„{result.filename}“ ist bereits vorhanden{where} (Dokument {result.document_id}) "
-                  "und wurde nicht noch einmal gespeichert.", "info")
+            if info.get("title"):
+                message = _("„%(filename)s“ ist bereits vorhanden als „%(title)s“ (Dokument %(id)s) und wurde "
+                            "nicht noch einmal gespeichert.", filename=result.filename, title=info["title"],
+                            id=result.document_id)
+            else:
+                message = _("„%(filename)s“ ist bereits vorhanden (Dokument %(id)s) und wurde nicht noch einmal "
+                            "gespeichert.", filename=result.filename, id=result.document_id)
+            flash(message, "info")
         else:
-            flash(f"„{result.filename}“ konnte nicht gespeichert werden: {result.message}", "error")
+            flash(_("„%(filename)s“ konnte nicht gespeichert werden: %(reason)s", filename=result.filename,
+                    reason=result.message), "error")
 
 
 # --- own documents ---------------------------------------------------------------------------
@@ -214,13 +223,13 @@ def document_edit(document_id: int):
                 form_error = str(exc)
         else:
             if not diff:
-                flash("Es wurde nichts geändert.", "info")
+                flash(_("Es wurde nichts geändert."), "info")
             elif was_rejected and document.status != STATUS_REJECTED:
-                flash("Die Änderungen sind gespeichert; das Dokument ist wieder zur Prüfung eingereicht.", "success")
+                flash(_("Die Änderungen sind gespeichert; das Dokument ist wieder zur Prüfung eingereicht."), "success")
             elif document.status == STATUS_PUBLISHED:
-                flash("Die Änderungen sind gespeichert und sofort sichtbar.", "success")
+                flash(_("Die Änderungen sind gespeichert und sofort sichtbar."), "success")
             else:
-                flash("Die Änderungen sind gespeichert.", "success")
+                flash(_("Die Änderungen sind gespeichert."), "success")
             return redirect(_back_to(document))
     status = 400 if request.method == "POST" and (form.errors or form_error) else 200
     return render_template(
@@ -251,8 +260,8 @@ def version_add(document_id: int):
             target = form.strip_metadata if exc.field == "strip_metadata" else form.file
             target.errors = list(target.errors) + exc.messages
         else:
-            note = "" if result.extraction_status == "ok" else f" Hinweis: {result.message}"
-            flash(f"Die neue Version „{result.filename}“ ist gespeichert.{note}", "success")
+            note = "" if result.extraction_status == "ok" else " " + _("Hinweis: %(message)s", message=result.message)
+            flash(_("Die neue Version „%(filename)s“ ist gespeichert.", filename=result.filename) + note, "success")
             return redirect(_back_to(document))
     status = 400 if form.errors else 200
     return render_template("contribute/version.html", form=form, document=document, limit_mb=_limit_mb(),
@@ -271,7 +280,8 @@ def withdraw(document_id: int):
     except review.WorkflowError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"„{document.title}“ wurde zurückgezogen und ist nicht mehr öffentlich sichtbar.", "success")
+        flash(_("„%(title)s“ wurde zurückgezogen und ist nicht mehr öffentlich sichtbar.", title=document.title),
+              "success")
     return redirect(url_for(".my_documents"))
 
 

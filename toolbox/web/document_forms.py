@@ -5,6 +5,8 @@ Every form is a FlaskForm and therefore carries a CSRF token; button-only action
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
@@ -26,8 +28,14 @@ from ..services.vocabularies import vocabulary_entries
 
 NEW_PROJECT = "new"
 
-YEAR = NumberRange(min=1990, max=2100, message="Bitte ein Jahr zwischen 1990 und 2100 angeben.")
-POPULATION = NumberRange(min=0, max=100_000_000, message="Bitte eine Einwohnerzahl von 0 oder mehr angeben.")
+YEAR = NumberRange(min=1990, max=2100, message=_l("Bitte ein Jahr zwischen 1990 und 2100 angeben."))
+POPULATION = NumberRange(min=0, max=100_000_000, message=_l("Bitte eine Einwohnerzahl von 0 oder mehr angeben."))
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "de")
 
 
 class GermanIntegerField(IntegerField):
@@ -42,7 +50,7 @@ class GermanIntegerField(IntegerField):
             self.data = int(raw)
         except ValueError:
             self.data = None
-            raise ValueError("Bitte eine ganze Zahl eingeben (z. B. 8000).") from None
+            raise ValueError(_("Bitte eine ganze Zahl eingeben (z. B. 8000).")) from None
 
 
 class CheckboxListField(SelectMultipleField):
@@ -53,7 +61,7 @@ class CheckboxListField(SelectMultipleField):
         valid = {str(value) for value, _ in self.choices or []}
         for value in self.data or []:
             if str(value) not in valid:
-                raise ValidationError(f"„{value}“ ist keine gültige Auswahl.")
+                raise ValidationError(_("„%(value)s“ ist keine gültige Auswahl.", value=value))
 
 
 class GermanSelectField(SelectField):
@@ -61,7 +69,7 @@ class GermanSelectField(SelectField):
         if self.data in (None, "") and not self.flags.required:
             return
         if str(self.data) not in {str(value) for value, *_ in self.choices or []}:
-            raise ValidationError("Bitte einen Eintrag aus der Liste wählen.")
+            raise ValidationError(_("Bitte einen Eintrag aus der Liste wählen."))
 
 
 class ActionForm(FlaskForm):
@@ -70,14 +78,14 @@ class ActionForm(FlaskForm):
 
 class UploadFilesForm(FlaskForm):
     files = MultipleFileField(
-        "Dateien",
-        description="PDF, Word (DOCX), Text, Markdown oder CSV – mehrere Dateien auf einmal sind möglich.",
+        _l("Dateien"),
+        description=_l("PDF, Word (DOCX), Text, Markdown oder CSV – mehrere Dateien auf einmal sind möglich."),
     )
 
     def validate_files(self, field):
         chosen = [f for f in field.data or [] if getattr(f, "filename", "")]
         if not chosen:
-            raise ValidationError("Bitte wählen Sie mindestens eine Datei aus.")
+            raise ValidationError(_("Bitte wählen Sie mindestens eine Datei aus."))
         field.data = chosen
 
 
@@ -85,34 +93,34 @@ class MetadataFields(FlaskForm):
     """The metadata of a document, shared by the upload's second step and the edit page."""
 
     description = TextAreaField(
-        "Beschreibung", validators=[Optional(), Length(max=5000, message="Höchstens 5.000 Zeichen.")],
-        description="Worum geht es, wofür kann eine andere Kommune das Dokument nutzen?",
+        _l("Beschreibung"), validators=[Optional(), Length(max=5000, message=_l("Höchstens 5.000 Zeichen."))],
+        description=_l("Worum geht es, wofür kann eine andere Kommune das Dokument nutzen?"),
     )
-    topics = CheckboxListField("Themenfelder", coerce=str)
+    topics = CheckboxListField(_l("Themenfelder"), coerce=str)
     # No Optional() on type and licence: it would stop the chain before validate_type runs.
-    type = GermanSelectField("Dokumenttyp")
-    project_choice = GermanSelectField("Projekt", validators=[Optional()])
+    type = GermanSelectField(_l("Dokumenttyp"))
+    project_choice = GermanSelectField(_l("Projekt"), validators=[Optional()])
     new_project = StringField(
-        "Name des neuen Projekts", validators=[Optional(), Length(max=300, message="Höchstens 300 Zeichen.")]
+        _l("Name des neuen Projekts"), validators=[Optional(), Length(max=300, message=_l("Höchstens 300 Zeichen."))]
     )
-    project_year = GermanIntegerField("Projekt abgeschlossen im Jahr", validators=[Optional(), YEAR])
+    project_year = GermanIntegerField(_l("Projekt abgeschlossen im Jahr"), validators=[Optional(), YEAR])
     municipality = StringField(
-        "Kommune", validators=[Optional(), Length(max=200, message="Höchstens 200 Zeichen.")],
-        description="Name der Kommune, des Landkreises oder des Verbunds, z. B. „Hansestadt Lübeck“.",
+        _l("Kommune"), validators=[Optional(), Length(max=200, message=_l("Höchstens 200 Zeichen."))],
+        description=_l("Name der Kommune, des Landkreises oder des Verbunds, z. B. „Hansestadt Lübeck“."),
     )
     population = GermanIntegerField(
-        "Einwohnerzahl", validators=[Optional(), POPULATION],
-        description="Daraus ergibt sich die Größenklasse. Nur nötig, wenn die Kommune neu ist.",
+        _l("Einwohnerzahl"), validators=[Optional(), POPULATION],
+        description=_l("Daraus ergibt sich die Größenklasse. Nur nötig, wenn die Kommune neu ist."),
     )
     size_class = GermanSelectField(
-        "Größenklasse", validators=[Optional()],
-        description="Nur für Landkreise und Verbünde oder ohne Einwohnerzahl.",
+        _l("Größenklasse"), validators=[Optional()],
+        description=_l("Nur für Landkreise und Verbünde oder ohne Einwohnerzahl."),
     )
-    year = GermanIntegerField("Jahr des Dokuments", validators=[Optional(), YEAR])
-    license = GermanSelectField("Lizenz")
+    year = GermanIntegerField(_l("Jahr des Dokuments"), validators=[Optional(), YEAR])
+    license = GermanSelectField(_l("Lizenz"))
     contact = StringField(
-        "Kontakt", validators=[Optional(), Length(max=300, message="Höchstens 300 Zeichen.")],
-        description="Stelle oder Funktionspostfach für Rückfragen, z. B. digitalisierung@kommune.de.",
+        _l("Kontakt"), validators=[Optional(), Length(max=300, message=_l("Höchstens 300 Zeichen."))],
+        description=_l("Stelle oder Funktionspostfach für Rückfragen, z. B. digitalisierung@kommune.de."),
     )
 
     def fill_choices(self, document=None) -> None:
@@ -126,13 +134,13 @@ class MetadataFields(FlaskForm):
 
         def choices(vocabulary: str, empty: str | None):
             entries = [e for e in vocabulary_entries(vocabulary) if e.active or e.slug in keep]
-            options = [(e.slug, e.label_de) for e in entries]
+            options = [(e.slug, e.label(_locale())) for e in entries]
             return ([("", empty)] if empty is not None else []) + options
 
         self.topics.choices = choices("topic", None)
-        self.type.choices = choices("type", "– bitte wählen –")
-        self.size_class.choices = choices("size_class", "– aus der Einwohnerzahl –")
-        self.license.choices = choices("license", "– bitte wählen –")
+        self.type.choices = choices("type", _("– bitte wählen –"))
+        self.size_class.choices = choices("size_class", _("– aus der Einwohnerzahl –"))
+        self.license.choices = choices("license", _("– bitte wählen –"))
         from ..extensions import db
         from sqlalchemy import select
         from sqlalchemy.orm import joinedload
@@ -142,23 +150,23 @@ class MetadataFields(FlaskForm):
             ((str(p.id), f"{p.name} ({p.municipality.name})" if p.municipality else p.name) for p in projects),
             key=lambda item: item[1].casefold(),
         )
-        self.project_choice.choices = [("", "– kein Projekt –"), (NEW_PROJECT, "Neues Projekt anlegen …")] + options
+        self.project_choice.choices = [("", _("– kein Projekt –")), (NEW_PROJECT, _("Neues Projekt anlegen …"))] + options
 
     def validate_new_project(self, field):
         if self.project_choice.data == NEW_PROJECT and not (field.data or "").strip():
-            raise ValidationError("Bitte geben Sie den Namen des neuen Projekts an.")
+            raise ValidationError(_("Bitte geben Sie den Namen des neuen Projekts an."))
 
     def validate_topics(self, field):
         if not field.data:
-            raise ValidationError("Bitte wählen Sie mindestens ein Themenfeld.")
+            raise ValidationError(_("Bitte wählen Sie mindestens ein Themenfeld."))
 
     def validate_type(self, field):
         if not field.data:
-            raise ValidationError("Bitte wählen Sie einen Dokumenttyp.")
+            raise ValidationError(_("Bitte wählen Sie einen Dokumenttyp."))
 
     def validate_license(self, field):
         if not field.data:
-            raise ValidationError("Bitte wählen Sie eine Lizenz.")
+            raise ValidationError(_("Bitte wählen Sie eine Lizenz."))
 
     def metadata(self, title: str | None = None) -> DocumentMetadata:
         choice = self.project_choice.data or ""
@@ -193,23 +201,23 @@ class MetadataFields(FlaskForm):
 
 class UploadDetailsForm(MetadataFields):
     titles = FieldList(
-        StringField("Titel", validators=[
-            DataRequired(message="Bitte geben Sie einen Titel an."),
-            Length(max=500, message="Höchstens 500 Zeichen."),
+        StringField(_l("Titel"), validators=[
+            DataRequired(message=_l("Bitte geben Sie einen Titel an.")),
+            Length(max=500, message=_l("Höchstens 500 Zeichen.")),
         ]),
         min_entries=0,
     )
-    strip_metadata = BooleanField("Eigenschaften entfernen")
+    strip_metadata = BooleanField(_l("Eigenschaften entfernen"))
     confirm_rights = BooleanField(
-        "Ich darf dieses Dokument veröffentlichen, und es enthält keine vertraulichen Angaben.",
-        validators=[DataRequired(message="Bitte bestätigen Sie, dass Sie das Dokument veröffentlichen dürfen.")],
+        _l("Ich darf dieses Dokument veröffentlichen, und es enthält keine vertraulichen Angaben."),
+        validators=[DataRequired(message=_l("Bitte bestätigen Sie, dass Sie das Dokument veröffentlichen dürfen."))],
     )
 
 
 class DocumentEditForm(MetadataFields):
-    title = StringField("Titel", validators=[
-        DataRequired(message="Bitte geben Sie einen Titel an."),
-        Length(max=500, message="Höchstens 500 Zeichen."),
+    title = StringField(_l("Titel"), validators=[
+        DataRequired(message=_l("Bitte geben Sie einen Titel an.")),
+        Length(max=500, message=_l("Höchstens 500 Zeichen.")),
     ])
 
     # Editing an old document must not force today's required choices on it.
@@ -221,33 +229,33 @@ class DocumentEditForm(MetadataFields):
 
 
 class VersionForm(FlaskForm):
-    file = FileField("Neue Datei")
-    strip_metadata = BooleanField("Eigenschaften entfernen (Autor:in, Kommentare, Änderungsverfolgung)")
+    file = FileField(_l("Neue Datei"))
+    strip_metadata = BooleanField(_l("Eigenschaften entfernen (Autor:in, Kommentare, Änderungsverfolgung)"))
 
     def validate_file(self, field):
         if not getattr(field.data, "filename", ""):
-            raise ValidationError("Bitte wählen Sie eine Datei aus.")
+            raise ValidationError(_("Bitte wählen Sie eine Datei aus."))
 
 
 class RejectForm(FlaskForm):
     reason = TextAreaField(
-        "Grund der Ablehnung",
+        _l("Grund der Ablehnung"),
         validators=[
-            InputRequired(message="Bitte geben Sie einen Grund für die Ablehnung an."),
-            Length(max=2000, message="Höchstens 2.000 Zeichen."),
+            InputRequired(message=_l("Bitte geben Sie einen Grund für die Ablehnung an.")),
+            Length(max=2000, message=_l("Höchstens 2.000 Zeichen.")),
         ],
-        description="Die Projektleitung sieht diesen Text bei ihren Dokumenten.",
+        description=_l("Die Projektleitung sieht diesen Text bei ihren Dokumenten."),
     )
 
     def validate_reason(self, field):
         if not (field.data or "").strip():
-            raise ValidationError("Bitte geben Sie einen Grund für die Ablehnung an.")
+            raise ValidationError(_("Bitte geben Sie einen Grund für die Ablehnung an."))
 
 
 class EmptyTrashForm(FlaskForm):
     confirm = BooleanField(
-        "Ja, alle Dokumente im Papierkorb endgültig löschen.",
-        validators=[DataRequired(message="Bitte bestätigen Sie das endgültige Löschen.")],
+        _l("Ja, alle Dokumente im Papierkorb endgültig löschen."),
+        validators=[DataRequired(message=_l("Bitte bestätigen Sie das endgültige Löschen."))],
     )
 
 
@@ -255,19 +263,19 @@ class EmptyTrashForm(FlaskForm):
 
 
 class VocabularyEntryForm(FlaskForm):
-    label_de = StringField("Bezeichnung (deutsch)", validators=[
-        DataRequired(message="Bitte geben Sie eine Bezeichnung an."),
-        Length(max=200, message="Höchstens 200 Zeichen."),
+    label_de = StringField(_l("Bezeichnung (deutsch)"), validators=[
+        DataRequired(message=_l("Bitte geben Sie eine Bezeichnung an.")),
+        Length(max=200, message=_l("Höchstens 200 Zeichen.")),
     ])
-    label_en = StringField("Bezeichnung (englisch)", validators=[
-        Optional(), Length(max=200, message="Höchstens 200 Zeichen."),
-    ], description="Leer lassen, um die deutsche Bezeichnung zu übernehmen.")
+    label_en = StringField(_l("Bezeichnung (englisch)"), validators=[
+        Optional(), Length(max=200, message=_l("Höchstens 200 Zeichen.")),
+    ], description=_l("Leer lassen, um die deutsche Bezeichnung zu übernehmen."))
 
 
 class VocabularyCreateForm(VocabularyEntryForm):
-    slug = StringField("Kürzel (für Adressen)", validators=[
-        Optional(), Length(max=80, message="Höchstens 80 Zeichen."),
-    ], description="Wird aus der Bezeichnung gebildet, wenn leer. Bleibt beim Umbenennen gleich.")
+    slug = StringField(_l("Kürzel (für Adressen)"), validators=[
+        Optional(), Length(max=80, message=_l("Höchstens 80 Zeichen.")),
+    ], description=_l("Wird aus der Bezeichnung gebildet, wenn leer. Bleibt beim Umbenennen gleich."))
 
 
 class MoveForm(FlaskForm):
@@ -275,50 +283,50 @@ class MoveForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    target = GermanSelectField("Zusammenführen in", validators=[
-        DataRequired(message="Bitte wählen Sie, wohin zusammengeführt wird."),
+    target = GermanSelectField(_l("Zusammenführen in"), validators=[
+        DataRequired(message=_l("Bitte wählen Sie, wohin zusammengeführt wird.")),
     ], coerce=str)
 
 
 class MunicipalityForm(FlaskForm):
-    name = StringField("Name", validators=[
-        DataRequired(message="Bitte geben Sie einen Namen an."), Length(max=200, message="Höchstens 200 Zeichen."),
+    name = StringField(_l("Name"), validators=[
+        DataRequired(message=_l("Bitte geben Sie einen Namen an.")), Length(max=200, message=_l("Höchstens 200 Zeichen.")),
     ])
-    ags = StringField("Amtlicher Gemeindeschlüssel (AGS)", validators=[
-        Optional(), Length(max=12, message="Höchstens 12 Ziffern."),
+    ags = StringField(_l("Amtlicher Gemeindeschlüssel (AGS)"), validators=[
+        Optional(), Length(max=12, message=_l("Höchstens 12 Ziffern.")),
     ])
-    district = StringField("Landkreis", validators=[Optional(), Length(max=200, message="Höchstens 200 Zeichen.")])
-    state = StringField("Bundesland", validators=[Optional(), Length(max=100, message="Höchstens 100 Zeichen.")])
-    population = GermanIntegerField("Einwohnerzahl", validators=[Optional(), POPULATION])
+    district = StringField(_l("Landkreis"), validators=[Optional(), Length(max=200, message=_l("Höchstens 200 Zeichen."))])
+    state = StringField(_l("Bundesland"), validators=[Optional(), Length(max=100, message=_l("Höchstens 100 Zeichen."))])
+    population = GermanIntegerField(_l("Einwohnerzahl"), validators=[Optional(), POPULATION])
     size_class = GermanSelectField(
-        "Größenklasse", validators=[Optional()],
-        description="Leer lassen: die Größenklasse folgt aus der Einwohnerzahl. "
-                    "Für Landkreise und Verbünde hier von Hand setzen.",
+        _l("Größenklasse"), validators=[Optional()],
+        description=_l("Leer lassen: die Größenklasse folgt aus der Einwohnerzahl. "
+                    "Für Landkreise und Verbünde hier von Hand setzen."),
     )
 
     def fill_choices(self) -> None:
-        self.size_class.choices = [("", "– aus der Einwohnerzahl –")] + [
-            (e.slug, e.label_de) for e in vocabulary_entries("size_class")
+        self.size_class.choices = [("", _("– aus der Einwohnerzahl –"))] + [
+            (e.slug, e.label(_locale())) for e in vocabulary_entries("size_class")
         ]
 
 
 class ProjectForm(FlaskForm):
-    name = StringField("Name", validators=[
-        DataRequired(message="Bitte geben Sie einen Namen an."), Length(max=300, message="Höchstens 300 Zeichen."),
+    name = StringField(_l("Name"), validators=[
+        DataRequired(message=_l("Bitte geben Sie einen Namen an.")), Length(max=300, message=_l("Höchstens 300 Zeichen.")),
     ])
-    municipality_id = GermanSelectField("Kommune", validators=[Optional()])
-    year_finished = GermanIntegerField("Abgeschlossen im Jahr", validators=[Optional(), YEAR])
-    description = TextAreaField("Kurzbeschreibung", validators=[
-        Optional(), Length(max=5000, message="Höchstens 5.000 Zeichen."),
+    municipality_id = GermanSelectField(_l("Kommune"), validators=[Optional()])
+    year_finished = GermanIntegerField(_l("Abgeschlossen im Jahr"), validators=[Optional(), YEAR])
+    description = TextAreaField(_l("Kurzbeschreibung"), validators=[
+        Optional(), Length(max=5000, message=_l("Höchstens 5.000 Zeichen.")),
     ])
-    contact = StringField("Kontakt", validators=[Optional(), Length(max=300, message="Höchstens 300 Zeichen.")])
-    link = StringField("Link", validators=[
-        Optional(), Length(max=500, message="Höchstens 500 Zeichen."),
-        URL(require_tld=False, message="Bitte eine vollständige Adresse mit https:// angeben."),
+    contact = StringField(_l("Kontakt"), validators=[Optional(), Length(max=300, message=_l("Höchstens 300 Zeichen."))])
+    link = StringField(_l("Link"), validators=[
+        Optional(), Length(max=500, message=_l("Höchstens 500 Zeichen.")),
+        URL(require_tld=False, message=_l("Bitte eine vollständige Adresse mit https:// angeben.")),
     ])
 
     def fill_choices(self, municipalities: list[Municipality]) -> None:
-        self.municipality_id.choices = [("", "– keine –")] + [(str(m.id), m.name) for m in municipalities]
+        self.municipality_id.choices = [("", _("– keine –"))] + [(str(m.id), m.name) for m in municipalities]
 
 
 __all__ = [
