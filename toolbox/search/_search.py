@@ -661,8 +661,8 @@ def suggest(prefix: str, limit: int = 8) -> list[str]:
     limit = max(1, min(int(limit or 8), 50))
     text = clean(prefix or "")
     parts = words(text)
-    if not parts:
-        return []
+    if not parts or (len(parts) == 1 and len(parts[0]) < 2):
+        return []  # one letter would expand to half the vocabulary
     head, last = parts[:-1], parts[-1]
 
     def run(searcher) -> list[str]:
