@@ -239,3 +239,33 @@ def test_shared_corpus_ingests_without_crash(app):
     assert by_name["blk-paras-and-tables.docx"].extraction_status == "ok"
     assert by_name["tbl-having-tables.docx"].extraction_status == "empty"  # its tables have no text
     assert by_name["002-trivial-libre-office-writer_source.odt"].status == "failed"
+
+
+def test_merged_municipality_name_files_under_the_target(app, tmp_path):
+    """After an editor merged "Lübeck" into "Hansestadt Lübeck", ingesting with "Lübeck" uses the target."""
+    from toolbox.models import User
+    from toolbox.services.curation import municipality_merge
+    from conftest import make_user
+
+    first = tmp_path / "a.txt"
+    first.write_text("Hafen-Sensorik", encoding="utf-8")
+    second = tmp_path / "b.txt"
+    second.write_text("Kreuzfahrtterminal WLAN", encoding="utf-8")
+    editor_id = make_user(app, role="editor")
+    with app.app_context():
+        ingest_file(first, DocumentMetadata(municipality="Lübeck", population=216_000))
+        target = municipality_get_or_create_for_test("Hansestadt Lübeck")
+        source = db.session.scalar(select(Municipality).where(Municipality.name == "Lübeck"))
+        municipality_merge(db.session.get(User, editor_id), source, target)
+        outcome = ingest_file(second, DocumentMetadata(municipality="Lübeck"))
+        document = db.session.get(Document, outcome.document_id)
+        assert document.municipality.name == "Hansestadt Lübeck"
+        assert db.session.scalar(select(func.count()).select_from(Municipality)) == 1
+
+
+def municipality_get_or_create_for_test(name: str) -> Municipality:
+    from toolbox.services.places import municipality_get_or_create
+
+    municipality = municipality_get_or_create(name, population=216_000)
+    db.session.commit()
+    return municipality

@@ -20,7 +20,10 @@ def municipality_get_or_create(
 
     Facts already recorded are never overwritten by an ingest: an editor's correction wins.
     """
-    name = " ".join(name.split())
+    from .curation import municipality_name_current
+
+    # A name an editor merged away ("Lübeck") files the document under the merge target.
+    name = municipality_name_current(" ".join(name.split()))
     municipality = db.session.scalar(select(Municipality).where(Municipality.name == name))
     if municipality is None:
         municipality = Municipality(name=name)
