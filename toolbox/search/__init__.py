@@ -8,7 +8,8 @@ rebuilt from the database (``reindex``). Searches use ``flask.current_app.config
 Modules: ``_analysis`` (German word forms), ``_schema`` (fields, document → entry),
 ``_store`` (directory layout, writer lock, searchers), ``_indexing`` (queue, rebuild,
 start-up and drift checks), ``_query`` (query language, compound expansion), ``_search``
-(matching, facets, sorting, snippets, suggestions), ``_highlight``.
+(matching, facets, sorting, snippets, suggestions), ``_highlight``, ``_patches`` (a speed fix
+to Whoosh's commit path).
 """
 from __future__ import annotations
 
