@@ -26,8 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings()
     if test_config:
         settings.update(test_config)
-    app.config.update({f"TOOLBOX_{k}" if k not in ("SECRET_KEY", "DEBUG", "TESTING") else k: v
-                       for k, v in settings.items()})
+    app.config.update({_config_key(k): v for k, v in settings.items()})
     if settings.get("DEBUG"):
         app.debug = True
     _require_secret_key(app)
@@ -54,6 +53,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+#: Settings that belong to Flask or an extension keep their own names; all others are the
+#: toolbox's and live under ``TOOLBOX_`` in ``app.config``.
+_FLASK_KEYS = ("SECRET_KEY", "DEBUG", "TESTING")
+_EXTENSION_PREFIXES = ("WTF_", "RATELIMIT_", "SESSION_COOKIE_", "REMEMBER_COOKIE_", "SQLALCHEMY_", "BABEL_")
+
+
+def _config_key(name: str) -> str:
+    if name in _FLASK_KEYS or name.startswith(_EXTENSION_PREFIXES) or name.startswith("TOOLBOX_"):
+        return name
+    return f"TOOLBOX_{name}"
 
 
 def _require_secret_key(app: Flask) -> None:

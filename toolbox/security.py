@@ -36,23 +36,11 @@ RATE_LIMIT_MESSAGE = _l("Zu viele Anmeldeversuche. Bitte warten Sie einige Minut
 
 
 def init_app(app: Flask) -> None:
-    _adopt_extension_settings(app)
     _configure_cookies(app)
     _init_login(app)
     _init_csrf(app)
     _init_limiter(app)
     app.after_request(_security_headers)
-
-
-def _adopt_extension_settings(app: Flask) -> None:
-    """The factory prefixes every setting with ``TOOLBOX_``; pass the extensions' own through."""
-    for key in list(app.config):
-        rest = key[len("TOOLBOX_"):]
-        if key.startswith("TOOLBOX_") and rest.startswith(_EXTENSION_PREFIXES):
-            app.config[rest] = app.config[key]
-
-
-_EXTENSION_PREFIXES = ("WTF_", "RATELIMIT_", "SESSION_COOKIE_", "REMEMBER_COOKIE_")
 
 
 # --- cookies ---------------------------------------------------------------------------------
@@ -71,11 +59,9 @@ def _configure_cookies(app: Flask) -> None:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",
     }
-    for key, value in wanted.items():
-        # Flask ships defaults for these, so setdefault would never apply; an explicit setting
-        # passed to the factory still wins.
-        if f"TOOLBOX_{key}" not in app.config:
-            app.config[key] = value
+    # Flask ships defaults for these, so setdefault would never apply; TOOLBOX_COOKIE_SECURE is
+    # the operator's switch.
+    app.config.update(wanted)
 
 
 # --- login -----------------------------------------------------------------------------------
