@@ -34,17 +34,22 @@ def main() -> None:
         reply = _call(request["target"], request.get("args", []))
     except MemoryError:
         reply = {"kind": "memory", "error": "MemoryError"}
-    try:
-        data = json.dumps(reply, ensure_ascii=False).encode("utf-8", errors="surrogatepass")
-    except MemoryError:
-        data = b'{"kind": "memory", "error": "MemoryError while encoding the answer"}'
-    except (TypeError, ValueError) as exc:
-        data = json.dumps({"kind": "error", "error": f"unserialisable result: {exc}"}).encode()
+    data = encode_reply(reply)
     with os.fdopen(answer_fd, "wb") as answer:
         answer.write(data)
     sys.stderr.flush()
     # Skip interpreter teardown: nothing is left to clean up and it costs time.
     os._exit(0)
+
+
+def encode_reply(reply: dict[str, Any]) -> bytes:
+    """The answer as JSON bytes; an answer that cannot be encoded becomes an error answer."""
+    try:
+        return json.dumps(reply, ensure_ascii=False).encode("utf-8", errors="surrogatepass")
+    except MemoryError:
+        return b'{"kind": "memory", "error": "MemoryError while encoding the answer"}'
+    except (TypeError, ValueError) as exc:
+        return json.dumps({"kind": "error", "error": f"unserialisable result: {exc}"}).encode()
 
 
 def _apply_limits(request: dict[str, Any]) -> None:

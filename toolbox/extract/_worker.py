@@ -14,7 +14,7 @@ import struct
 import sys
 from typing import Any, BinaryIO
 
-from ._child import _call
+from ._child import _call, encode_reply
 
 _HEADER = struct.Struct(">Q")
 
@@ -55,13 +55,7 @@ def main() -> None:
             reply: dict[str, Any] = _call(request["target"], request.get("args", []))
         except MemoryError:
             reply = {"kind": "memory", "error": "MemoryError"}
-        try:
-            data = json.dumps(reply, ensure_ascii=False).encode("utf-8", errors="surrogatepass")
-        except MemoryError:
-            data = b'{"kind": "memory", "error": "MemoryError while encoding the answer"}'
-        except (TypeError, ValueError) as exc:
-            data = json.dumps({"kind": "error", "error": f"unserialisable result: {exc}"}).encode()
-        write_frame(answer_fd, data)
+        write_frame(answer_fd, encode_reply(reply))
         sys.stderr.flush()
         if reply.get("kind") == "memory":
             # After a MemoryError the heap may be in a poor state; the pool starts a fresh child.
