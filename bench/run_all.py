@@ -1,16 +1,12 @@
 """Run every benchmark in turn (`make bench`)."""
 from __future__ import annotations
 
-from . import ingest
+from . import ingest, search
 
 
 def main() -> None:
     print("## Ingest")
     ingest.main([])
-    try:
-        from . import search
-    except ImportError:
-        return
     print("\n## Search")
     search.main([])
 
