@@ -299,7 +299,9 @@ def _record(
         db.session.flush()
         if before_commit is not None:
             before_commit(document, item.source)
-        indexing.queue_document(document.id)
+        # Read before the commit, which expires the object: reading after it costs a SELECT.
+        document_id = document.id
+        indexing.queue_document(document_id)
         db.session.commit()
     except (UnknownSlugError, MetadataError) as exc:
         db.session.rollback()
@@ -312,7 +314,7 @@ def _record(
         item.source,
         OUTCOME_INGESTED,
         result.message,
-        document_id=document.id,
+        document_id=document_id,
         extraction_status=result.status,
     )
 
