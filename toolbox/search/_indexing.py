@@ -16,9 +16,11 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from flask import current_app
+
 from ..extensions import db
 from ..models import Document, IndexQueue, Municipality, Project
-from . import _store
+from . import _build, _store
 from ._schema import IndexRecord
 
 log = logging.getLogger("toolbox.search")
@@ -98,16 +100,26 @@ def _rebuild_locked(root: Path, progress: Progress | None = None) -> int:
             if progress:
                 progress(0, total)
             done = 0
-            with _store.index_writer(ix) as writer:
-                for chunk in _chunks(ids):
-                    records = _load_records(session, chunk)
-                    for document_id in chunk:
-                        record = records.get(document_id)
-                        if record is not None:
-                            writer.add_document(**record.index_fields())
-                    done += len(chunk)
-                    if progress:
-                        progress(done, total)
+            workers = _build_workers(total)
+            if workers > 1:
+                def records_in_chunks() -> Iterator[list[IndexRecord]]:
+                    for chunk in _chunks(ids):
+                        records = _load_records(session, chunk)
+                        yield [records[i] for i in chunk if i in records]
+
+                _build.build_parallel(ix, build, records_in_chunks(), workers,
+                                      (lambda sent: progress(sent, total)) if progress else None)
+            else:
+                with _store.index_writer(ix) as writer:
+                    for chunk in _chunks(ids):
+                        records = _load_records(session, chunk)
+                        for document_id in chunk:
+                            record = records.get(document_id)
+                            if record is not None:
+                                writer.add_document(**record.index_fields())
+                        done += len(chunk)
+                        if progress:
+                            progress(done, total)
             session.rollback()
         _store.publish_build(root, build)
     except BaseException:
@@ -115,6 +127,18 @@ def _rebuild_locked(root: Path, progress: Progress | None = None) -> int:
         raise
     log.info("Index rebuilt from the database: %d documents", total)
     return total
+
+
+def _build_workers(total: int) -> int:
+    """Worker processes for a rebuild of ``total`` documents; 1 means build in this process.
+
+    ``TOOLBOX_INDEX_WORKERS`` (default: the number of cores, at most 4) and
+    ``TOOLBOX_INDEX_PARALLEL_MIN`` (default 1000 documents) tune it.
+    """
+    config = current_app.config
+    workers = int(config.get("TOOLBOX_INDEX_WORKERS") or _build.default_workers())
+    minimum = int(config.get("TOOLBOX_INDEX_PARALLEL_MIN", _build.PARALLEL_MIN_DOCUMENTS))
+    return workers if workers > 1 and total >= max(minimum, 2) else 1
 
 
 def reindex(progress: Progress | None = None) -> int:
