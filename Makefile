@@ -7,7 +7,7 @@ SECRET := instance/secret_key
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench clean-local
+.PHONY: run test bench clean-local translations
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,3 +30,14 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all
+
+# After changing texts: extract them, merge into the English catalogue, translate the new
+# entries in toolbox/translations/en/LC_MESSAGES/messages.po, then `make translations` again to
+# compile. The compiled .mo is committed, so a fresh clone needs no step; tests/test_i18n.py
+# fails while an entry is missing, empty, fuzzy or not compiled.
+translations: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ --no-location --sort-output --no-wrap \
+		--project smart-region-toolbox -o toolbox/translations/messages.pot .
+	$(BIN)/pybabel -q update -i toolbox/translations/messages.pot -d toolbox/translations \
+		--no-wrap --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile --statistics -d toolbox/translations

@@ -231,3 +231,66 @@ class AuthActions:
 def auth(client) -> AuthActions:
     """``auth.login(email)`` / ``auth.logout()`` with the test client, through the real form."""
     return AuthActions(client)
+
+
+# --- browser tests ---------------------------------------------------------------------------
+# Shared by the browser modules: one headless Chromium per module, one live server per module.
+
+CHROMIUM = Path(os.environ.get("TOOLBOX_TEST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def module_browser():
+    """Debian's chromium driven by Playwright, shared by the tests of one module."""
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium package (apt-get install chromium) "
+                    "to run the browser tests")
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class LiveServer:
+    """A running app on http://127.0.0.1:<free port>, served from a background thread."""
+
+    def __init__(self, app) -> None:
+        from werkzeug.serving import make_server
+
+        import threading
+
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="live-server", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+        self._server.server_close()
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def browser_login(page, base: str, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    """Log in through the real form."""
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, page.content()

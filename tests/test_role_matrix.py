@@ -114,6 +114,13 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/admin/users/<int:user_id>/reactivate", "POST"): (302, 403, 403, 403, 302),
     ("/admin/users/<int:user_id>/invite", "POST"): (302, 403, 403, 403, 200),
     ("/admin/audit", "GET"): (302, 403, 403, 403, 200),
+    ("/admin/feedback", "GET"): (302, 403, 403, 403, 200),
+    # --- legal pages and the accessibility feedback form: for everyone ------------------------
+    ("/impressum", "GET"): (200, 200, 200, 200, 200),
+    ("/datenschutz", "GET"): (200, 200, 200, 200, 200),
+    ("/barrierefreiheit", "GET"): (200, 200, 200, 200, 200),
+    ("/barrierefreiheit", "POST"): (400, 400, 400, 400, 400),
+    ("/leichte-sprache", "GET"): (200, 200, 200, 200, 200),
 }
 
 #: Where every 302 for a visitor must lead, so that a 302 is never taken on trust.

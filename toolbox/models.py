@@ -329,3 +329,17 @@ class AuditEntry(db.Model):
     ip_address: Mapped[Optional[str]] = mapped_column(String(64))
 
     user: Mapped[Optional[User]] = relationship()
+
+
+class AccessibilityFeedback(db.Model):
+    """A barrier reported through the form of the accessibility statement (BITV 2.0 § 7)."""
+
+    __tablename__ = "accessibility_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow, index=True)
+    page: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    message: Mapped[str] = mapped_column(Text, nullable=False)
+    name: Mapped[Optional[str]] = mapped_column(String(200))
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(8), nullable=False, default="de")

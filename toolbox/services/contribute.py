@@ -24,6 +24,7 @@ from sqlalchemy import select
 from .. import extract as extraction
 from ..extensions import db
 from ..extract import sandbox
+from ..i18n import N_
 from ..models import ROLE_CONTRIBUTOR, Document, FileVersion, User
 from ..permissions import PermissionDenied, can_edit_document, has_role
 from . import indexing
@@ -47,7 +48,7 @@ STAGING_MAX_AGE = 24 * 3600
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _CHUNK = 1024 * 1024
 
-GDPR_HINT = (
+GDPR_HINT = N_(
     "Diese Angaben sind personenbezogene Daten (Art. 4 DSGVO) von Ihnen oder Ihren Kolleginnen "
     "und Kollegen. Sie werden mit der Datei veröffentlicht und können von allen heruntergeladen "
     "werden. Entfernen Sie sie, wenn die Personen der Veröffentlichung nicht zugestimmt haben."

@@ -17,6 +17,15 @@ import posixpath
 import zipfile
 from typing import Any
 
+
+def N_(message: str) -> str:
+    """Mark a label for the translation catalogue; the upload page translates it when shown.
+
+    Defined here rather than imported from ``toolbox.i18n``: this module also runs in the
+    extraction sandbox, which should not import Flask.
+    """
+    return message
+
 # Kept small: a report is for reading, not an export of the comments.
 MAX_LISTED = 20
 MAX_TEXT = 200
@@ -89,14 +98,14 @@ def _docx_report(path: str, report: dict[str, Any]) -> None:
         names = set(archive.namelist())
         if "docProps/core.xml" in names:
             core = _parse(archive.read("docProps/core.xml"))
-            for ns, tag, label in ((DC, "creator", "Autor:in"), (CP, "lastModifiedBy", "Zuletzt geändert von"),
+            for ns, tag, label in ((DC, "creator", N_("Autor:in")), (CP, "lastModifiedBy", N_("Zuletzt geändert von")),
                                    (CP, "lastPrinted", "Zuletzt gedruckt")):
                 value = _text(core.find(f"{{{ns}}}{tag}"))
                 if value:
                     report["fields"].append({"name": tag, "label": label, "value": value[:MAX_TEXT]})
         if "docProps/app.xml" in names:
             app = _parse(archive.read("docProps/app.xml"))
-            for tag, label in (("Manager", "Vorgesetzte:r"), ("Company", "Firma/Organisation")):
+            for tag, label in (("Manager", N_("Vorgesetzte:r")), ("Company", N_("Firma/Organisation"))):
                 value = _text(app.find(f"{{{EP}}}{tag}"))
                 if value:
                     report["fields"].append({"name": tag, "label": label, "value": value[:MAX_TEXT]})
@@ -144,7 +153,7 @@ def _pdf_report(path: str, report: dict[str, Any]) -> None:
     if reader.is_encrypted and not reader.decrypt(""):
         return
     info = reader.metadata or {}
-    for key, label in (("/Author", "Autor:in"), ("/Creator", "Erstellt mit"), ("/Producer", "PDF erzeugt mit")):
+    for key, label in (("/Author", N_("Autor:in")), ("/Creator", N_("Erstellt mit")), ("/Producer", N_("PDF erzeugt mit"))):
         value = info.get(key)
         if value:
             report["fields"].append({"name": key.lstrip("/").lower(), "label": label, "value": str(value)[:MAX_TEXT]})

@@ -23,6 +23,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..i18n import N_
 from ..permissions import PermissionDenied, can_edit_document, has_role, is_editor
 from ..storage import blob_store
 from . import indexing
@@ -31,12 +32,14 @@ from .ingest import DocumentMetadata, MetadataError, validate_metadata
 from .places import municipality_get_or_create, project_get_or_create
 from .vocabularies import UnknownSlugError, vocabulary_get
 
+# German source texts; templates translate them with ``_(status_label(...))``, N_ only marks them
+# for extraction into the catalogue.
 STATUS_LABELS = {
-    STATUS_SUBMITTED: "In Prüfung",
-    STATUS_PUBLISHED: "Veröffentlicht",
-    STATUS_REJECTED: "Abgelehnt",
-    STATUS_WITHDRAWN: "Zurückgezogen",
-    STATUS_DELETED: "Im Papierkorb",
+    STATUS_SUBMITTED: N_("In Prüfung"),
+    STATUS_PUBLISHED: N_("Veröffentlicht"),
+    STATUS_REJECTED: N_("Abgelehnt"),
+    STATUS_WITHDRAWN: N_("Zurückgezogen"),
+    STATUS_DELETED: N_("Im Papierkorb"),
 }
 
 REJECTION_REASON_MAX = 2000

@@ -291,3 +291,11 @@ def audit():
         errors=errors,
         page_args={k: v for k, v in filters.items() if v},
     )
+
+
+@bp.get("/feedback")
+def feedback():
+    """Show the feedback sent through the accessibility statement."""
+    from ..services.feedback import feedback_list
+
+    return render_template("admin/feedback.html", entries=feedback_list(current_user))

@@ -7,28 +7,30 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..i18n import N_
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: "Die Anfrage ist ungültig.",
-    401: "Bitte melden Sie sich an.",
-    403: "Sie haben keine Berechtigung für diese Seite.",
-    404: "Diese Seite oder dieses Dokument gibt es nicht (mehr).",
-    405: "Diese Aktion ist hier nicht möglich.",
-    413: "Die Datei ist zu groß.",
-    429: "Zu viele Anfragen. Bitte warten Sie einen Moment.",
-    500: "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.",
+    400: N_("Die Anfrage ist ungültig."),
+    401: N_("Bitte melden Sie sich an."),
+    403: N_("Sie haben keine Berechtigung für diese Seite."),
+    404: N_("Diese Seite oder dieses Dokument gibt es nicht (mehr)."),
+    405: N_("Diese Aktion ist hier nicht möglich."),
+    413: N_("Die Datei ist zu groß."),
+    429: N_("Zu viele Anfragen. Bitte warten Sie einen Moment."),
+    500: N_("Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später erneut."),
 }
 
 TITLES = {
-    400: "Ungültige Anfrage",
-    401: "Anmeldung erforderlich",
-    403: "Zugriff verweigert",
-    404: "Nicht gefunden",
-    405: "Nicht erlaubt",
-    413: "Datei zu groß",
-    429: "Zu viele Anfragen",
-    500: "Interner Fehler",
+    400: N_("Ungültige Anfrage"),
+    401: N_("Anmeldung erforderlich"),
+    403: N_("Zugriff verweigert"),
+    404: N_("Nicht gefunden"),
+    405: N_("Nicht erlaubt"),
+    413: N_("Datei zu groß"),
+    429: N_("Zu viele Anfragen"),
+    500: N_("Interner Fehler"),
 }
 
 

@@ -1,0 +1,318 @@
+"""Accessibility in a real browser: axe-core (WCAG 2.1 A and AA) finds nothing on any page.
+
+Every page is checked once for each role whose view of it differs (the header changes with the
+role), in German; the main pages also in English. Screenshots of the main pages at 1280 px and
+375 px land in ``test-artifacts/screenshots/`` for review. One browser and one live server serve
+the whole module.
+"""
+from __future__ import annotations
+
+import io
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from conftest import DEFAULT_PASSWORD, LiveServer, _config, browser_login
+
+pytestmark = pytest.mark.browser
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+EMAILS = {
+    "contributor": "projektleitung@musterstadt.example",
+    "editor": "redaktion@toolbox.example",
+    "admin": "admin@toolbox.example",
+}
+
+
+@dataclass
+class Site:
+    url: str
+    app: object
+    ids: dict = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, template_database):
+    """A live app with CSRF on: users of every role, published, submitted and trashed documents."""
+    from toolbox import create_app, search
+    from toolbox.extensions import db
+    from toolbox.models import Document
+    from toolbox.services import contribute, review
+    from toolbox.services import users as user_service
+    from toolbox.services.indexing import flush_index_queue
+    from toolbox.services.ingest import DocumentMetadata
+    from toolbox.services.vocabularies import vocabulary_entries
+
+    folder = tmp_path_factory.mktemp("a11y")
+    shutil.copyfile(template_database, folder / "toolbox.sqlite3")
+    config = _config(folder, f"sqlite:///{folder / 'toolbox.sqlite3'}")
+    config["WTF_CSRF_ENABLED"] = True
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TOOLBOX_INSTANCE_DIR", str(folder / "instance"))
+        app = create_app(config)
+    ids: dict = {}
+    with app.app_context():
+        search.ensure_index()
+        users = {role: user_service.user_create(email, role, password=DEFAULT_PASSWORD)
+                 for role, email in EMAILS.items()}
+        owner, editor = users["contributor"], users["editor"]
+
+        def upload(title: str, text: str, topics: list[str], kind: str) -> int:
+            metadata = DocumentMetadata(
+                title=title, description=f"{title}: Muster aus einem abgeschlossenen Projekt.", topics=topics,
+                type=kind, municipality="Musterstadt", population=8000, project="LoRaWAN-Pilot Musterstadt",
+                year=2024, license="cc-by-4.0", contact="digitalisierung@musterstadt.example")
+            result = contribute.document_upload(owner, io.BytesIO(text.encode()), f"{title}.txt", metadata)
+            assert result.status == contribute.OUTCOME_INGESTED, result.message
+            return result.document_id
+
+        published = [
+            upload("Datenstrategie Musterstadt", "Datenstrategie für offene Daten und Datenplattform",
+                   ["daten-plattformen", "strategie-organisation"], "konzept-strategie"),
+            upload("Leistungsbeschreibung LoRaWAN", "Datenstrategie Gateways Sensoren Parkraum",
+                   ["infrastruktur-netze-iot", "mobilitaet-verkehr"], "leistungsbeschreibung-ausschreibung"),
+            upload("Datenschutz-Folgenabschätzung Parken", "Datenstrategie Datenschutz Sensoren",
+                   ["verwaltung-e-government", "mobilitaet-verkehr"], "datenschutz"),
+        ]
+        submitted = upload("Entwurf Mobilitätskonzept", "Entwurf eines Konzepts", ["mobilitaet-verkehr"],
+                           "konzept-strategie")
+        trashed = upload("Alte Präsentation", "Folien zur Auftaktveranstaltung", ["mobilitaet-verkehr"],
+                         "konzept-strategie")
+        for document_id in published:
+            review.document_publish(editor, db.session.get(Document, document_id))
+        review.document_trash(editor, db.session.get(Document, trashed))
+        flush_index_queue()
+        document = db.session.get(Document, published[0])
+        ids.update(published=published[0], submitted=submitted, municipality=document.municipality_id,
+                   project=document.project_id, topic=vocabulary_entries("topic")[0].id)
+        staging = contribute.upload_stage(owner, [(io.BytesIO(b"Notizen zum Projekt"), "notizen.txt")])
+        ids["upload_token"] = staging.token
+        db.session.remove()
+    server = LiveServer(app)
+    try:
+        yield Site(url=server.url, app=app, ids=ids)
+    finally:
+        server.stop()
+
+
+def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
+    """(name, path) per role; a logged-in role repeats the start page because its header differs."""
+    return {
+        "visitor": [
+            ("start", "/"),
+            ("search", "/search?q=Datenstrategie"),
+            ("search-facets", "/search?q=Datenstrategie&topic=mobilitaet-verkehr&type=leistungsbeschreibung-ausschreibung"),
+            ("search-empty", "/search?q=Quantencomputer"),
+            ("document", f"/documents/{ids['published']}"),
+            ("login", "/login"),
+            ("error-404", "/documents/999999"),
+            ("imprint", "/impressum"),
+            ("privacy", "/datenschutz"),
+            ("accessibility", "/barrierefreiheit"),
+            ("easy-language", "/leichte-sprache"),
+        ],
+        "contributor": [
+            ("start", "/"),
+            ("upload", "/upload"),
+            ("upload-details", f"/upload/{ids['upload_token']}"),
+            ("my-documents", "/my/documents"),
+            ("edit", f"/my/documents/{ids['submitted']}/edit"),
+            ("new-version", f"/my/documents/{ids['published']}/version"),
+            ("account", "/account"),
+            ("password", "/account/password"),
+            ("error-403", "/admin/review"),
+        ],
+        "editor": [
+            ("start", "/"),
+            ("dashboard", "/admin"),
+            ("review", "/admin/review"),
+            ("documents", "/admin/documents"),
+            ("document-admin", f"/admin/documents/{ids['submitted']}"),
+            ("trash", "/admin/trash"),
+            ("vocabulary", "/admin/vocabularies/topic"),
+            ("vocabulary-entry", f"/admin/vocabularies/topic/{ids['topic']}"),
+            ("municipalities", "/admin/municipalities"),
+            ("municipality", f"/admin/municipalities/{ids['municipality']}"),
+            ("projects", "/admin/projects"),
+            ("project", f"/admin/projects/{ids['project']}"),
+        ],
+        "admin": [
+            ("start", "/"),
+            ("users", "/admin/users"),
+            ("audit", "/admin/audit"),
+            ("feedback", "/admin/feedback"),
+        ],
+    }
+
+
+SCREENSHOT_PAGES = {"start", "search-facets", "document", "upload", "upload-details", "review", "users", "login"}
+
+
+def _violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    assert results.response["passes"], "axe-core checked nothing"
+    found = []
+    for violation in results.response["violations"]:
+        targets = [", ".join(node["target"]) for node in violation["nodes"]][:5]
+        found.append(f"{violation['id']} ({violation['impact']}): {violation['help']} – {targets}")
+    return found
+
+
+def _check(page, base: str, role: str, name: str, path: str, problems: list[str], locale: str = "de") -> None:
+    response = page.goto(base + path)
+    assert response is not None
+    for violation in _violations(page):
+        problems.append(f"{role} {locale} {name} {path}: {violation}")
+    assert page.locator("h1").count() == 1, f"{role} {name}: not exactly one h1"
+    assert page.get_attribute("html", "lang") == locale
+    if name in SCREENSHOT_PAGES:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for width, height in ((1280, 900), (375, 800)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{role}-{locale}-{width}.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.mark.parametrize("role", ["visitor", "contributor", "editor", "admin"])
+def test_no_wcag_violations(module_browser, site, role):
+    """axe-core reports no WCAG 2.1 A/AA violation on any page this role can see."""
+    context = module_browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        if role != "visitor":
+            browser_login(page, site.url, EMAILS[role])
+        problems: list[str] = []
+        for name, path in _pages(site.ids)[role]:
+            _check(page, site.url, role, name, path, problems)
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
+
+
+def test_no_wcag_violations_in_english(module_browser, site):
+    """The English pages are as accessible as the German ones and say lang="en"."""
+    context = module_browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        problems: list[str] = []
+        for name, path in _pages(site.ids)["visitor"][:5]:
+            _check(page, site.url, "visitor", name, path, problems, locale="en")
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
+
+
+def test_error_pages_413_and_500(module_browser, site):
+    """The 413 and 500 pages, rendered by the app and shown in the browser, pass axe too."""
+    from toolbox.web.errors import render_error
+
+    context = module_browser.new_context(locale="de-DE")
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        for status in (413, 500):
+            with site.app.test_request_context("/", headers={"Accept-Language": "de"}):
+                body = render_error(status).get_data(as_text=True)
+
+            def answer(route, _request=None, body=body, status=status):
+                route.fulfill(status=status, body=body, content_type="text/html; charset=utf-8")
+
+            page.route(f"{site.url}/error-{status}", answer)
+            _check(page, site.url, "visitor", f"error-{status}", f"/error-{status}", problems)
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
+
+
+def test_narrow_screen_has_no_horizontal_scrolling(module_browser, site):
+    """At 320 px width the main pages fit: nothing forces sideways scrolling."""
+    context = module_browser.new_context(locale="de-DE", viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        too_wide = []
+        for name, path in _pages(site.ids)["visitor"]:
+            page.goto(site.url + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                too_wide.append(f"{name}: {width}px")
+        assert not too_wide, too_wide
+    finally:
+        context.close()
+
+
+# --- keyboard and no-JavaScript operation ------------------------------------------------------
+
+KEYBOARD_TOPIC = "input[type=checkbox][name=topic][value=mobilitaet-verkehr]"
+KEYBOARD_TYPE = "input[type=checkbox][name=type][value=leistungsbeschreibung-ausschreibung]"
+KEYBOARD_TITLE = "Leistungsbeschreibung LoRaWAN"
+
+
+def _tab_to(page, selector: str, limit: int = 120) -> None:
+    """Press Tab until the focused element matches ``selector``; fail if it is never reached."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} not reachable with Tab within {limit} steps")
+
+
+def test_search_filter_open_and_download_with_the_keyboard_only(module_browser, site):
+    """Search, choose two facets, open a document and download it with Tab, Space and Enter only."""
+    context = module_browser.new_context(locale="de-DE", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(site.url + "/")
+        _tab_to(page, "#header-q")
+        page.keyboard.type("Datenstrategie")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/search?**")
+        _tab_to(page, KEYBOARD_TOPIC)
+        page.keyboard.press("Space")
+        _tab_to(page, KEYBOARD_TYPE)
+        page.keyboard.press("Space")
+        _tab_to(page, ".search-filters button[type=submit]")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**type=leistungsbeschreibung-ausschreibung**")
+        assert "topic=mobilitaet-verkehr" in page.url
+        assert page.is_checked(KEYBOARD_TOPIC) and page.is_checked(KEYBOARD_TYPE)
+        _tab_to(page, f"a[href='/documents/{site.ids['published'] + 1}']")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(f"h1:has-text('{KEYBOARD_TITLE}')")
+        _tab_to(page, "a.button[href$='/download']")
+        with page.expect_download() as download_info:
+            page.keyboard.press("Enter")
+        assert download_info.value.suggested_filename == f"{KEYBOARD_TITLE}.txt"
+    finally:
+        context.close()
+
+
+def test_main_flow_without_javascript(module_browser, site):
+    """With JavaScript off a visitor still searches, filters, opens and downloads a document."""
+    context = module_browser.new_context(locale="de-DE", accept_downloads=True, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(site.url + "/")
+        page.fill("#header-q", "Datenstrategie")
+        page.press("#header-q", "Enter")
+        page.wait_for_url("**/search?**")
+        page.check(KEYBOARD_TOPIC)
+        page.check(KEYBOARD_TYPE)
+        page.click(".search-filters button[type=submit]")
+        page.wait_for_url("**type=leistungsbeschreibung-ausschreibung**")
+        hits = page.locator("main h2 a, main h3 a").all_inner_texts()
+        assert KEYBOARD_TITLE in hits, hits
+        page.click(f"a:has-text('{KEYBOARD_TITLE}')")
+        page.wait_for_selector(f"h1:has-text('{KEYBOARD_TITLE}')")
+        with page.expect_download() as download_info:
+            page.click("a.button[href$='/download']")
+        assert download_info.value.suggested_filename == f"{KEYBOARD_TITLE}.txt"
+    finally:
+        context.close()
