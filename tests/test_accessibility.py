@@ -316,3 +316,64 @@ def test_main_flow_without_javascript(module_browser, site):
         assert download_info.value.suggested_filename == f"{KEYBOARD_TITLE}.txt"
     finally:
         context.close()
+
+
+def _mark(page, selector: str) -> str:
+    """A CSS selector for the element a Playwright selector (e.g. with :has-text) finds."""
+    page.locator(selector).first.evaluate("el => el.setAttribute('data-keyboard-target', '')")
+    return "[data-keyboard-target]"
+
+
+def _choose(page, selector: str, text: str, value: str) -> None:
+    """Pick an option of a closed select by typing its start, as keyboard users do."""
+    _tab_to(page, selector)
+    page.keyboard.type(text)
+    assert page.input_value(selector) == value, f"{selector}: typing {text!r} chose {page.input_value(selector)!r}"
+
+
+def test_upload_and_publish_with_the_keyboard_only(module_browser, site, tmp_path):
+    """A contributor uploads and submits, an editor publishes, both with the keyboard only (the
+    operating system's file dialog is the one step a test cannot press keys in)."""
+    source = tmp_path / "Tastaturkonzept.txt"
+    source.write_text("Konzept für die Bedienung mit der Tastatur.\n", encoding="utf-8")
+    context = module_browser.new_context(locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        browser_login(page, site.url, EMAILS["contributor"])
+        page.goto(site.url + "/upload")
+        _tab_to(page, "#files")
+        page.set_input_files("#files", str(source))
+        _tab_to(page, "main form button[type=submit]")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#titles-0")
+        _tab_to(page, "#titles-0")
+        page.keyboard.press("Control+A")
+        page.keyboard.type("Tastaturkonzept")
+        _tab_to(page, "#description")
+        page.keyboard.type("Wie die Toolbox ohne Maus bedient wird.")
+        _tab_to(page, "input[name=topics][value=verwaltung-e-government]")
+        page.keyboard.press("Space")
+        _choose(page, "#type", "Konzept", "konzept-strategie")
+        _tab_to(page, "#municipality")
+        page.keyboard.type("Musterstadt")
+        _tab_to(page, "#year")
+        page.keyboard.type("2024")
+        _choose(page, "#license", "CC BY 4", "cc-by-4.0")
+        _tab_to(page, "#confirm_rights")
+        page.keyboard.press("Space")
+        _tab_to(page, _mark(page, "button:has-text('Zur Prüfung einreichen')"))
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{site.url}/my/documents")
+        assert "Tastaturkonzept" in page.inner_text("main")
+        page.context.clear_cookies()
+
+        browser_login(page, site.url, EMAILS["editor"])
+        page.goto(site.url + "/admin/review")
+        item = "article.review-item:has-text('Tastaturkonzept') button:has-text('Veröffentlichen')"
+        page.wait_for_selector(item)
+        _tab_to(page, _mark(page, item), limit=300)
+        page.keyboard.press("Enter")
+        page.wait_for_selector("text=„Tastaturkonzept“ ist veröffentlicht.")
+    finally:
+        context.close()

@@ -1,10 +1,10 @@
 """Reading documents for visitors and editors; counting downloads."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..models import STATUS_PUBLISHED, Document, FileVersion
+from ..models import STATUS_PUBLISHED, Document, FileVersion, Topic, document_topics
 
 
 def document_get_visible(document_id: int, *, include_unpublished: bool = False) -> Document | None:
@@ -25,6 +25,35 @@ def newest_published(limit: int = 10) -> list[Document]:
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def most_downloaded(limit: int = 5) -> list[Document]:
+    """Published documents that were downloaded at least once, the most downloaded first."""
+    stmt = (
+        select(Document)
+        .where(Document.status == STATUS_PUBLISHED, Document.download_count > 0)
+        .order_by(Document.download_count.desc(), Document.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def topic_counts() -> list[tuple[Topic, int]]:
+    """Every active topic in curated order with its number of published documents (0 included)."""
+    published = (
+        select(document_topics.c.topic_id, func.count().label("n"))
+        .join(Document, Document.id == document_topics.c.document_id)
+        .where(Document.status == STATUS_PUBLISHED)
+        .group_by(document_topics.c.topic_id)
+        .subquery()
+    )
+    stmt = (
+        select(Topic, func.coalesce(published.c.n, 0))
+        .outerjoin(published, published.c.topic_id == Topic.id)
+        .where(Topic.active.is_(True))
+        .order_by(Topic.position, Topic.id)
+    )
+    return [(topic, int(count)) for topic, count in db.session.execute(stmt)]
 
 
 def project_documents(document: Document, limit: int = 10) -> list[Document]:

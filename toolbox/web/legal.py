@@ -18,6 +18,7 @@ from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..i18n import current_locale_name
+from ..security import limiter
 from ..services.feedback import feedback_submit
 
 bp = Blueprint("legal", __name__)
@@ -80,7 +81,12 @@ def privacy():
     return _legal_page("privacy")
 
 
+#: Anyone may write without an account; the limit keeps a script from filling the table.
+FEEDBACK_LIMIT = "10 per hour"
+
+
 @bp.route("/barrierefreiheit", methods=["GET", "POST"])
+@limiter.limit(FEEDBACK_LIMIT, methods=["POST"])
 def accessibility():
     """Show the accessibility statement and take feedback on barriers."""
     form = FeedbackForm()

@@ -7,8 +7,10 @@ from ..services.documents import (
     document_get_visible,
     downloads_count,
     file_version_get,
+    most_downloaded,
     newest_published,
     project_documents,
+    topic_counts,
 )
 from ..services.search_view import similar_documents
 from ..storage import blob_store
@@ -18,8 +20,13 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def index():
-    """Show the newest published documents."""
-    return render_template("index.html", documents=newest_published(limit=12))
+    """Show the topics with their counts, the newest and the most downloaded documents."""
+    return render_template(
+        "index.html",
+        documents=newest_published(limit=8),
+        popular=most_downloaded(limit=5),
+        topics=topic_counts(),
+    )
 
 
 @bp.get("/documents/<int:document_id>")
