@@ -377,3 +377,29 @@ def test_upload_and_publish_with_the_keyboard_only(module_browser, site, tmp_pat
         page.wait_for_selector("text=„Tastaturkonzept“ ist veröffentlicht.")
     finally:
         context.close()
+
+
+def test_forms_with_errors(module_browser, site):
+    """A refused login and an empty barrier report show their errors accessibly (axe, and the
+    message is linked to its field)."""
+    context = module_browser.new_context(locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    problems: list[str] = []
+    try:
+        page.goto(site.url + "/barrierefreiheit")
+        page.click("section.feedback button[type=submit]")
+        page.wait_for_selector("#message-error")
+        assert page.get_attribute("#message", "aria-describedby") == "message-error"
+        for violation in _violations(page):
+            problems.append(f"feedback form with errors: {violation}")
+        page.goto(site.url + "/login")
+        page.fill("#email", EMAILS["contributor"])
+        page.fill("#password", "falsches Passwort")
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        for violation in _violations(page):
+            problems.append(f"login with errors: {violation}")
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
