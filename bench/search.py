@@ -401,12 +401,12 @@ def _measure_in_child(size: int, queries: int) -> dict:
 def report(results: list[dict]) -> None:
     print("### Index build (`toolbox.search.reindex()`)\n")
     print("| documents | words | build s | docs/s | words/s | index MB | FTS5 build s | FTS5 DB MB "
-          "| peak RSS before / after reindex / at end (MB) |")
+          "| peak RSS main after build / per build worker / main after queries (MB) |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(f"| {r['size']:,} | {r['words'] / 1e6:.1f} M | {r['index_seconds']:.1f} | {r['docs_per_second']:.0f} "
               f"| {r['words_per_second'] / 1e3:.0f} k | {r['index_mb']:.0f} | {r['fts_build_seconds']:.1f} "
-              f"| {r['fts_mb']:.0f} | {r['rss_before_index_mb']:.0f} / {r['rss_after_index_mb']:.0f} / "
+              f"| {r['fts_mb']:.0f} | {r['rss_after_index_mb']:.0f} / {r['child_rss_mb']:.0f} / "
               f"{r['peak_rss_mb']:.0f} |")
     print("\n### Query latency (ms), Whoosh through `search()` with all facet counts vs. SQLite FTS5\n")
     print("| documents | query | n | Whoosh p50 | Whoosh p95 | FTS5 p50 | FTS5 p95 | mean hits Whoosh / FTS5 |")
