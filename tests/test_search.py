@@ -716,3 +716,47 @@ def test_searches_keep_working_during_a_rebuild(app, make_doc):
         assert sorted(_find("Baustelle")) == sorted(ids)
         generations = [p for p in Path(app.config["TOOLBOX_INDEX_DIR"]).iterdir() if p.name.startswith("gen-")]
         assert len(generations) <= 2
+
+
+# --- limits of the parallel rebuild and the caches ---------------------------------------------
+
+
+def test_parallel_rebuild_finds_the_same_documents(app, make_doc):
+    """A rebuild on several processes gives the same hits and facet counts as the serial one."""
+    from toolbox.search import SearchQuery, check_index, reindex, search
+
+    for n in range(6):
+        make_doc(title=f"Ausschreibung Nummer {n}", text=f"Leistungsbeschreibung Straßenbeleuchtung Los {n}",
+                 topics=["infrastruktur-netze-iot" if n % 2 else "energie-klimaschutz"])
+    query = SearchQuery(q="Ausschreibungen Straßenbeleuchtung")
+    with app.app_context():
+        serial = search(query)
+        app.config["TOOLBOX_INDEX_PARALLEL_MIN"] = 2
+        app.config["TOOLBOX_INDEX_WORKERS"] = 2
+        assert reindex() == 6
+        parallel = search(query)
+        assert check_index().ok
+    assert parallel.total == serial.total == 6
+    assert {h.document_id for h in parallel.hits} == {h.document_id for h in serial.hits}
+    assert parallel.facets["topic"] == serial.facets["topic"]
+
+
+def test_term_cache_holds_a_bounded_number_of_document_numbers():
+    """Frequent words cannot make the posting cache grow past its budget of document numbers."""
+    from toolbox.search._search import _TermCache
+
+    class Reader:
+        def __contains__(self, key):
+            return True
+
+        def postings(self, fieldname, text):
+            class Postings:
+                def all_ids(self_inner):
+                    return range(1000)
+            return Postings()
+
+    cache = _TermCache(size=100, max_numbers=2500)
+    for word in ("digitalisierung", "kommune", "daten", "strategie", "verwaltung"):
+        assert len(cache.get(Reader(), "body", word)) == 1000
+    assert cache._numbers <= 2500
+    assert len(cache._items) == 2

@@ -18,6 +18,8 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "ZIP_MAX_DOCUMENTS": ("TOOLBOX_ZIP_MAX_DOCUMENTS", int),
     "ZIP_MAX_MB": ("TOOLBOX_ZIP_MAX_MB", int),
     "RATELIMIT_STORAGE_URI": ("TOOLBOX_RATELIMIT_STORAGE_URI", str),
+    "INDEX_WORKERS": ("TOOLBOX_INDEX_WORKERS", int),
+    "INDEX_PARALLEL_MIN": ("TOOLBOX_INDEX_PARALLEL_MIN", int),
     "DEBUG": ("TOOLBOX_DEBUG", bool),
     # accounts: public address for invitation links, cookie override, invitation lifetime
     "BASE_URL": ("TOOLBOX_BASE_URL", str),

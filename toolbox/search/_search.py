@@ -356,8 +356,11 @@ def _scores(q: wq.Query, reader, view: "IndexView", docs) -> dict[int, float]:
 class _TermWeights:
     """BM25 weight of one term in each document that has it, for the most recent terms."""
 
-    def __init__(self, size: int = 512) -> None:
+    def __init__(self, size: int = 512, max_weights: int = 1_000_000) -> None:
+        # Bounded by terms and by weights held in all (about 100 bytes each), as _TermCache.
         self._size = size
+        self._max_weights = max_weights
+        self._weights = 0
         self._items: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
         self._lengths: dict[str, dict[int, int]] = {}
         self._lock = threading.Lock()
@@ -371,9 +374,12 @@ class _TermWeights:
                 return found
         weights = self._compute(reader, fieldname, text)
         with self._lock:
-            self._items[key] = weights
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+            if key not in self._items:
+                self._items[key] = weights
+                self._weights += len(weights)
+            while len(self._items) > 1 and (len(self._items) > self._size or self._weights > self._max_weights):
+                _, dropped = self._items.popitem(last=False)
+                self._weights -= len(dropped)
         return weights
 
     def _compute(self, reader, fieldname: str, text: str) -> dict[int, float]:
@@ -412,10 +418,17 @@ def _rank(q: wq.Query, reader, view: "IndexView", docs, limit: int | None) -> li
 
 
 class _TermCache:
-    """Document numbers per term of one reader generation, for the most recent terms."""
+    """Document numbers per term of one reader generation, for the most recent terms.
 
-    def __init__(self, size: int = 2048) -> None:
+    Bounded by the number of terms and by the document numbers held in all: a frequent word's
+    set holds nearly every document, so a count of terms alone let a web process grow to
+    gigabytes on a large index (about 50 bytes per number).
+    """
+
+    def __init__(self, size: int = 2048, max_numbers: int = 2_000_000) -> None:
         self._size = size
+        self._max_numbers = max_numbers
+        self._numbers = 0
         self._items: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -431,9 +444,12 @@ class _TermCache:
         else:
             docs = _EMPTY
         with self._lock:
-            self._items[key] = docs
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+            if key not in self._items:
+                self._items[key] = docs
+                self._numbers += len(docs)
+            while len(self._items) > 1 and (len(self._items) > self._size or self._numbers > self._max_numbers):
+                _, dropped = self._items.popitem(last=False)
+                self._numbers -= len(dropped)
         return docs
 
 
