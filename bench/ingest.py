@@ -105,7 +105,6 @@ def _measure(mode: str, folder: Path, count: int) -> dict:
         "import json, resource, sys; from pathlib import Path; from bench.ingest import bare, pipeline; "
         f"r = {mode}(Path({str(folder)!r}), {count}); "
         "r['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
-        "r['peak_child_rss_mb'] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024; "
         "print(json.dumps(r))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -130,15 +129,14 @@ def main(argv: list[str] | None = None) -> None:
         p = _measure("pipeline", folder, count)
         rows.append((count, b, p))
     print("| files | pages | bare sequential s | pipeline s | ratio | of which index s | ratio without index "
-          "| pipeline docs/s | pipeline pages/s | peak RSS main (MB) | peak RSS extractor child (MB) "
-          "| bare peak RSS (MB) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| pipeline docs/s | pipeline pages/s | pipeline peak RSS (MB) | bare peak RSS (MB) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for count, b, p in rows:
         without_index = p["seconds"] - p["index_seconds"]
         print(f"| {count} | {p['pages']} | {b['seconds']:.1f} | {p['seconds']:.1f} | {p['seconds'] / b['seconds']:.2f} "
               f"| {p['index_seconds']:.1f} | {without_index / b['seconds']:.2f} "
               f"| {p['files'] / p['seconds']:.1f} | {p['pages'] / p['seconds']:.1f} | {p['peak_rss_mb']:.0f} "
-              f"| {p['peak_child_rss_mb']:.0f} | {b['peak_rss_mb']:.0f} |")
+              f"| {b['peak_rss_mb']:.0f} |")
         if p["not_ingested"]:
             print(f"  {p['not_ingested']} files not ingested, e.g. {p['failed']}")
 
