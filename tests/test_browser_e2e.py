@@ -6,25 +6,13 @@ fresh database, CSRF protection on, exactly as a browser meets it.
 """
 from __future__ import annotations
 
-import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT_PASSWORD, _config, make_user, write_docx
+from conftest import LiveServer, _config, browser_login, make_user, write_docx
 
-CHROMIUM = Path(os.environ.get("TOOLBOX_TEST_CHROMIUM", "/usr/bin/chromium"))
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # A word only the body of the generated file contains: the visitor finds the document by it.
 BODY_WORD = "Pegelmessnetz"
 TITLE = "Leistungsbeschreibung Hochwasser-Frühwarnsystem"
@@ -33,26 +21,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def chromium():
-    if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium package (apt-get install chromium) "
-                    "to run the browser test")
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
 def live_server(tmp_path, template_database, monkeypatch):
-    """The app on http://127.0.0.1:<free port>, with CSRF on, served from a background thread."""
-    from werkzeug.serving import make_server
-
+    """The app with CSRF on, served on a free port from a background thread."""
     from toolbox import create_app
-    from toolbox.extensions import db
 
     database = tmp_path / "toolbox.sqlite3"
     shutil.copyfile(template_database, database)
@@ -64,27 +35,11 @@ def live_server(tmp_path, template_database, monkeypatch):
         from toolbox import search
 
         search.ensure_index()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
+    server = LiveServer(app)
     try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
+        yield app, server.url
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-def _login(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", DEFAULT_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.content()
+        server.stop()
 
 
 def _logout(page) -> None:
@@ -92,7 +47,7 @@ def _logout(page) -> None:
     page.wait_for_load_state()
 
 
-def test_contributor_uploads_editor_publishes_visitor_finds_and_downloads(chromium, live_server, tmp_path):
+def test_contributor_uploads_editor_publishes_visitor_finds_and_downloads(module_browser, live_server, tmp_path):
     """A contributor uploads a DOCX with metadata, an editor publishes it, and a visitor finds it
     by a word from its body text, opens it and downloads exactly the uploaded bytes."""
     app, base = live_server
@@ -104,12 +59,12 @@ def test_contributor_uploads_editor_publishes_visitor_finds_and_downloads(chromi
          "Die Daten werden über LoRaWAN an die Leitstelle übertragen."],
         author="Erika Mustermann",
     )
-    context = chromium.new_context(accept_downloads=True, locale="de-DE")
+    context = module_browser.new_context(accept_downloads=True, locale="de-DE")
     page = context.new_page()
     page.set_default_timeout(30_000)
 
     # The contributor uploads: step 1 the file, step 2 the privacy preview and the metadata.
-    _login(page, base, "projektleitung@musterstadt.example")
+    browser_login(page, base, "projektleitung@musterstadt.example")
     page.click("text=Hochladen")
     page.set_input_files("#files", str(source))
     page.click("main button[type=submit]")
@@ -131,7 +86,7 @@ def test_contributor_uploads_editor_publishes_visitor_finds_and_downloads(chromi
     _logout(page)
 
     # The editor publishes it from the review queue.
-    _login(page, base, "redaktion@toolbox.example")
+    browser_login(page, base, "redaktion@toolbox.example")
     page.goto(f"{base}/admin/review")
     assert BODY_WORD in page.inner_text("main")  # the text preview
     page.click("article.review-item button:has-text('Veröffentlichen')")

@@ -758,5 +758,5 @@ def test_term_cache_holds_a_bounded_number_of_document_numbers():
     cache = _TermCache(size=100, max_numbers=2500)
     for word in ("digitalisierung", "kommune", "daten", "strategie", "verwaltung"):
         assert len(cache.get(Reader(), "body", word)) == 1000
-    assert cache._numbers <= 2500
-    assert len(cache._items) == 2
+    assert cache._cache._held <= 2500
+    assert len(cache._cache._entries) == 2

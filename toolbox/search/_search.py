@@ -14,7 +14,7 @@ import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, Sized, TypeVar
 
 from sqlalchemy import select
 from whoosh import query as wq
@@ -353,34 +353,54 @@ def _scores(q: wq.Query, reader, view: "IndexView", docs) -> dict[int, float]:
     return {}
 
 
+SizedT = TypeVar("SizedT", bound=Sized)
+
+
+class _BoundedCache:
+    """Least recently used values by key, bounded by their count and by the items they hold.
+
+    A count of entries alone is no bound here: a frequent word's entry holds nearly every
+    document of the index, and such caches let a web process grow to gigabytes on 50 000
+    documents. Thread-safe; a value is computed outside the lock.
+    """
+
+    def __init__(self, max_entries: int, max_items: int) -> None:
+        self._max_entries = max_entries
+        self._max_items = max_items
+        self._held = 0
+        self._entries: OrderedDict[tuple[str, str], Sized] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str], compute: Callable[[], SizedT]) -> SizedT:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found  # type: ignore[return-value]
+        value = compute()
+        with self._lock:
+            if key not in self._entries:
+                self._entries[key] = value
+                self._held += len(value)
+            while len(self._entries) > 1 and (
+                len(self._entries) > self._max_entries or self._held > self._max_items
+            ):
+                _, dropped = self._entries.popitem(last=False)
+                self._held -= len(dropped)
+        return value
+
+
 class _TermWeights:
     """BM25 weight of one term in each document that has it, for the most recent terms."""
 
     def __init__(self, size: int = 512, max_weights: int = 1_000_000) -> None:
-        # Bounded by terms and by weights held in all (about 100 bytes each), as _TermCache.
-        self._size = size
-        self._max_weights = max_weights
-        self._weights = 0
-        self._items: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
+        # About 100 bytes per weight held.
+        self._cache = _BoundedCache(size, max_weights)
         self._lengths: dict[str, dict[int, int]] = {}
         self._lock = threading.Lock()
 
     def get(self, reader, view: "IndexView", fieldname: str, text: str) -> dict[int, float]:
-        key = (fieldname, text)
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                return found
-        weights = self._compute(reader, fieldname, text)
-        with self._lock:
-            if key not in self._items:
-                self._items[key] = weights
-                self._weights += len(weights)
-            while len(self._items) > 1 and (len(self._items) > self._size or self._weights > self._max_weights):
-                _, dropped = self._items.popitem(last=False)
-                self._weights -= len(dropped)
-        return weights
+        return self._cache.get((fieldname, text), lambda: self._compute(reader, fieldname, text))
 
     def _compute(self, reader, fieldname: str, text: str) -> dict[int, float]:
         if (fieldname, text) not in reader:
@@ -418,39 +438,19 @@ def _rank(q: wq.Query, reader, view: "IndexView", docs, limit: int | None) -> li
 
 
 class _TermCache:
-    """Document numbers per term of one reader generation, for the most recent terms.
-
-    Bounded by the number of terms and by the document numbers held in all: a frequent word's
-    set holds nearly every document, so a count of terms alone let a web process grow to
-    gigabytes on a large index (about 50 bytes per number).
-    """
+    """Document numbers per term of one reader generation, for the most recent terms."""
 
     def __init__(self, size: int = 2048, max_numbers: int = 2_000_000) -> None:
-        self._size = size
-        self._max_numbers = max_numbers
-        self._numbers = 0
-        self._items: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
-        self._lock = threading.Lock()
+        # About 50 bytes per document number held.
+        self._cache = _BoundedCache(size, max_numbers)
 
     def get(self, reader, fieldname: str, text) -> frozenset[int]:
-        key = (fieldname, text)
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                return found
-        if (fieldname, text) in reader:
-            docs = frozenset(reader.postings(fieldname, text).all_ids())
-        else:
-            docs = _EMPTY
-        with self._lock:
-            if key not in self._items:
-                self._items[key] = docs
-                self._numbers += len(docs)
-            while len(self._items) > 1 and (len(self._items) > self._size or self._numbers > self._max_numbers):
-                _, dropped = self._items.popitem(last=False)
-                self._numbers -= len(dropped)
-        return docs
+        def postings() -> frozenset[int]:
+            if (fieldname, text) in reader:
+                return frozenset(reader.postings(fieldname, text).all_ids())
+            return _EMPTY
+
+        return self._cache.get((fieldname, text), postings)
 
 
 # --- facets ------------------------------------------------------------------------------------
