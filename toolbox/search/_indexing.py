@@ -89,8 +89,12 @@ def _chunks(items: list[int], size: int = _CHUNK) -> Iterator[list[int]]:
 # --- rebuild ---------------------------------------------------------------------------------
 
 
-def _rebuild_locked(root: Path, progress: Progress | None = None) -> int:
-    """Build a complete index from the database beside the live one, then swap it in."""
+def _rebuild_locked(root: Path, progress: Progress | None = None, *, parallel: bool = False) -> int:
+    """Build a complete index from the database beside the live one, then swap it in.
+
+    Only an explicit ``reindex`` builds on several processes: the automatic repairs run inside
+    web processes, whose other threads may hold locks at the moment of a fork.
+    """
     _store.clean_leftovers(root)
     build, ix = _store.new_build_dir(root)
     try:
@@ -100,7 +104,7 @@ def _rebuild_locked(root: Path, progress: Progress | None = None) -> int:
             if progress:
                 progress(0, total)
             done = 0
-            workers = _build_workers(total)
+            workers = _build_workers(total) if parallel else 1
             if workers > 1:
                 def records_in_chunks() -> Iterator[list[IndexRecord]]:
                     for chunk in _chunks(ids):
@@ -149,7 +153,7 @@ def reindex(progress: Progress | None = None) -> int:
     """
     root = _store.index_root()
     with _store.writer_lock(root):
-        count = _rebuild_locked(root, progress)
+        count = _rebuild_locked(root, progress, parallel=True)
         _apply_queue_locked(root)
     return count
 
