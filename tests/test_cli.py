@@ -123,3 +123,41 @@ def test_toolbox_refuses_to_start_without_secret_key(tmp_path):
     assert result.returncode == 2
     assert "TOOLBOX_SECRET_KEY" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_progress_bar_shows_on_a_terminal(tmp_path):
+    """On a terminal, ``toolbox ingest`` draws a progress bar with the file count."""
+    import pty
+
+    env = dict(os.environ)
+    env.update({
+        "TOOLBOX_INSTANCE_DIR": str(tmp_path / "instance"),
+        "TOOLBOX_DOCUMENTS_DIR": str(tmp_path / "documents"),
+        "TOOLBOX_INDEX_DIR": str(tmp_path / "index"),
+        "TOOLBOX_SECRET_KEY": "x" * 32,
+        "COLUMNS": "120",
+    })
+    env.pop("TOOLBOX_DATABASE_URL", None)
+    folder = _inbox(tmp_path)
+    for n in range(3):
+        (folder / f"{n}.txt").write_text(f"Mitfahrbank Ortsteil {n}", encoding="utf-8")
+    primary, secondary = pty.openpty()
+    toolbox = Path(sys.executable).parent / "toolbox"
+    try:
+        result = subprocess.run([str(toolbox), "ingest", str(folder)], env=env, stdout=subprocess.PIPE,
+                                stderr=secondary, text=True, timeout=120)
+        os.close(secondary)
+        terminal = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            terminal += chunk
+    finally:
+        os.close(primary)
+    assert result.returncode == 0, terminal.decode(errors="replace")
+    assert "Importiert: 3" in result.stdout
+    assert "Importiere" in terminal.decode() and "3/3" in terminal.decode()

@@ -93,14 +93,13 @@ def _ingest_with_progress(items, *, publish: bool):
     """Run the batch with a progress bar on a terminal, then print the summary."""
     from .services.ingest import OUTCOME_DUPLICATE, OUTCOME_FAILED, OUTCOME_INGESTED, ingest_files
 
-    show_progress = sys.stderr.isatty()
-    with click.progressbar(length=len(items), label="Importiere", file=sys.stderr,
-                           show_pos=True, show_eta=True) as bar:
-        def advance(outcome) -> None:
-            if show_progress:
-                bar.update(1)
-
-        outcomes = ingest_files(items, publish=publish, on_progress=advance)
+    if sys.stderr.isatty():
+        with click.progressbar(length=len(items), label="Importiere", file=sys.stderr,
+                               show_pos=True, show_eta=True) as bar:
+            outcomes = ingest_files(items, publish=publish, on_progress=lambda outcome: bar.update(1))
+    else:
+        # Logs and pipes get the summary only, not a bar's carriage returns.
+        outcomes = ingest_files(items, publish=publish)
     ingested = [o for o in outcomes if o.status == OUTCOME_INGESTED]
     duplicates = [o for o in outcomes if o.status == OUTCOME_DUPLICATE]
     failed = [o for o in outcomes if o.status == OUTCOME_FAILED]
