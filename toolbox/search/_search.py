@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Sized, TypeVar
 
 from sqlalchemy import select
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
 
 from ..extensions import db
 from ..models import STATUS_PUBLISHED, Document, FileVersion
@@ -190,6 +191,7 @@ class _Match:
 
 
 def _match(searcher, view: IndexView, query: SearchQuery, status_docs, filters) -> _Match:
+    scored = query.sort == "relevance"
     clauses = drop_stopwords(parse(query.q)) if query.q and query.q.strip() else []
     compiler = Compiler(searcher)
     compiled = compiler.compile(clauses) if clauses else None
@@ -197,7 +199,7 @@ def _match(searcher, view: IndexView, query: SearchQuery, status_docs, filters) 
         clauses = []
         base = status_docs
     else:
-        base = _docs(searcher, compiled) & status_docs
+        base = _docs(searcher, compiled, scored) & status_docs
     final = _intersect(base, filters.values())
     match = _Match(clauses, compiler, compiled, base, final, False)
     positive_clauses = sum(1 for clause in clauses if not clause.negated)
@@ -206,27 +208,38 @@ def _match(searcher, view: IndexView, query: SearchQuery, status_docs, filters) 
         wide_compiler = Compiler(searcher)
         wide_compiled = wide_compiler.compile(wide)
         if wide_compiled is not None:
-            wide_base = _docs(searcher, wide_compiled) & status_docs
+            wide_base = _docs(searcher, wide_compiled, scored) & status_docs
             wide_final = _intersect(wide_base, filters.values())
             if wide_final:
                 match = _Match(wide, wide_compiler, wide_compiled, wide_base, wide_final, True)
     return match
 
 
-def _docs(searcher, compiled: wq.Query) -> set[int]:
-    """The documents a query matches, by set algebra over posting lists (nothing is scored)."""
+def _docs(searcher, compiled: wq.Query, scored: bool = False) -> set[int]:
+    """The documents a query matches, by set algebra over posting lists (nothing is scored).
+
+    With ``scored`` (the hits will be ranked), a term's posting set is taken from its BM25
+    weights, so that its postings are read and decoded once for both rather than twice.
+    """
     reader = searcher.reader()
-    return _evaluate(compiled, searcher, reader, _view(searcher).term_docs)
+    view = _view(searcher)
+    return _evaluate(compiled, searcher, reader, view.term_docs, view.term_weights if scored else None, view)
 
 
-def _evaluate(q: wq.Query, searcher, reader, cache: "_TermCache") -> set[int] | frozenset[int]:
+def _evaluate(q: wq.Query, searcher, reader, cache: "_TermCache", weights: "_TermWeights | None" = None,
+              view: "IndexView | None" = None) -> set[int] | frozenset[int]:
     if isinstance(q, wq.Term):
+        if weights is not None:
+            fieldname, text = q.fieldname, q.text
+            return cache.get(reader, fieldname, text,
+                             lambda: frozenset(weights.get(reader, view, fieldname, text)) or _EMPTY)
         return cache.get(reader, q.fieldname, q.text)
     if isinstance(q, wq.AndNot):
-        positive = _evaluate(q.a, searcher, reader, cache)
+        positive = _evaluate(q.a, searcher, reader, cache, weights, view)
+        # The excluded part is never scored.
         return positive - _evaluate(q.b, searcher, reader, cache) if positive else positive
     if isinstance(q, wq.And):
-        parts = sorted((_evaluate(sub, searcher, reader, cache) for sub in q.subqueries), key=len)
+        parts = sorted((_evaluate(sub, searcher, reader, cache, weights, view) for sub in q.subqueries), key=len)
         result = set(parts[0]) if parts else set()
         for part in parts[1:]:
             if not result:
@@ -236,12 +249,13 @@ def _evaluate(q: wq.Query, searcher, reader, cache: "_TermCache") -> set[int] | 
     if isinstance(q, wq.Or):
         result: set[int] = set()
         for sub in q.subqueries:
-            result |= _evaluate(sub, searcher, reader, cache)
+            result |= _evaluate(sub, searcher, reader, cache, weights, view)
         return result
     if isinstance(q, wq.Every):
         return _view(searcher).live
     if isinstance(q, wq.Phrase):
-        candidates = _evaluate(wq.And([wq.Term(q.fieldname, w) for w in q.words]), searcher, reader, cache)
+        candidates = _evaluate(wq.And([wq.Term(q.fieldname, w) for w in q.words]), searcher, reader, cache,
+                               weights, view)
         return _phrase_docs(reader, q.fieldname, list(q.words), candidates)
     return set(searcher.docs_for_query(q))
 
@@ -396,7 +410,7 @@ class _TermWeights:
     def __init__(self, size: int = 512, max_weights: int = 1_000_000) -> None:
         # About 100 bytes per weight held.
         self._cache = _BoundedCache(size, max_weights)
-        self._lengths: dict[str, dict[int, int]] = {}
+        self._norms: dict[str, dict[int, float]] = {}  # field → docnum → BM25 length norm
         self._lock = threading.Lock()
 
     def get(self, reader, view: "IndexView", fieldname: str, text: str) -> dict[int, float]:
@@ -409,19 +423,43 @@ class _TermWeights:
         idf = math.log(documents / (reader.doc_frequency(fieldname, text) + 1)) + 1.0
         average = reader.field_length(fieldname) / max(reader.doc_count(), 1) or 1.0
         with self._lock:
-            lengths = self._lengths.setdefault(fieldname, {})
-        field_length = reader.doc_field_length
-        weights: dict[int, float] = {}
-        matcher = reader.postings(fieldname, text)
+            norms = self._norms.setdefault(fieldname, {})
         k1, b = BM25_K1, BM25_B
-        while matcher.is_active():
-            docnum = matcher.id()
-            frequency = matcher.weight()
-            length = lengths.get(docnum)
-            if length is None:
-                length = lengths[docnum] = field_length(docnum, fieldname, 1)
-            weights[docnum] = idf * frequency * (k1 + 1) / (frequency + k1 * (1 - b + b * length / average))
-            matcher.next()
+        k1_plus_1 = k1 + 1
+        field_length = reader.doc_field_length
+
+        def norm(docnum: int) -> float:
+            # The length part of BM25's denominator; the same expression as written out in full.
+            value = norms.get(docnum)
+            if value is None:
+                value = norms[docnum] = k1 * (1 - b + b * field_length(docnum, fieldname, 1) / average)
+            return value
+
+        weights: dict[int, float] = {}
+        for leaf, base in reader.leaf_readers():
+            if (fieldname, text) not in leaf:
+                continue
+            matcher = leaf.postings(fieldname, text)
+            if isinstance(matcher, W3LeafMatcher):
+                # Whole blocks at a time: a Python method call per posting (is_active, id,
+                # weight, next) cost more than the arithmetic.
+                while matcher.is_active():
+                    ids = matcher._ids if matcher._ids is not None else (matcher._read_ids() or matcher._ids)
+                    frequencies = (matcher._weights if matcher._weights is not None
+                                   else (matcher._read_weights() or matcher._weights))
+                    for docnum, frequency in zip(ids[matcher._i:], frequencies[matcher._i:]):
+                        docnum += base
+                        n = norms.get(docnum)
+                        if n is None:
+                            n = norm(docnum)
+                        weights[docnum] = idf * frequency * k1_plus_1 / (frequency + n)
+                    matcher._next_block()
+            else:
+                while matcher.is_active():
+                    docnum = matcher.id() + base
+                    frequency = matcher.weight()
+                    weights[docnum] = idf * frequency * k1_plus_1 / (frequency + norm(docnum))
+                    matcher.next()
         return weights
 
 
@@ -444,13 +482,15 @@ class _TermCache:
         # About 50 bytes per document number held.
         self._cache = _BoundedCache(size, max_numbers)
 
-    def get(self, reader, fieldname: str, text) -> frozenset[int]:
+    def get(self, reader, fieldname: str, text,
+            compute: Callable[[], frozenset[int]] | None = None) -> frozenset[int]:
+        """The term's documents; ``compute`` (if given) reads them when they are not cached."""
         def postings() -> frozenset[int]:
             if (fieldname, text) in reader:
                 return frozenset(reader.postings(fieldname, text).all_ids())
             return _EMPTY
 
-        return self._cache.get((fieldname, text), postings)
+        return self._cache.get((fieldname, text), compute or postings)
 
 
 # --- facets ------------------------------------------------------------------------------------
