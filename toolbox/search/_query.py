@@ -53,6 +53,7 @@ MAX_CLAUSES = 32
 MAX_PHRASE_WORDS = 16
 MAX_DEPTH = 4
 MAX_EXPANSIONS = 40
+MAX_CACHED_EXPANSIONS = 20_000  # words whose expansions one index generation keeps
 MAX_PREFIX_TERMS = 200
 COMPOUND_WEIGHT = 0.3
 
@@ -377,11 +378,13 @@ class HighlightTerms:
 class Compiler:
     """Turn a syntax tree into a Whoosh query against one reader (for the expansions)."""
 
-    def __init__(self, searcher) -> None:
+    def __init__(self, searcher, expansions: dict[str, list[str]] | None = None) -> None:
+        """``expansions``: a cache of ``compound_terms`` shared by searches of the same index
+        generation (the expansions depend on the lexicon only)."""
         self.searcher = searcher
         self.reader = searcher.reader()
         self.highlight = HighlightTerms()
-        self._expansions: dict[str, list[str]] = {}
+        self._expansions: dict[str, list[str]] = expansions if expansions is not None else {}
 
     def compile(self, clauses: list[Clause], collect: bool = True) -> wq.Query | None:
         positives = [self._clause(c, collect) for c in clauses if not c.negated]
@@ -460,8 +463,9 @@ class Compiler:
 
     def compound_terms(self, word: str) -> list[str]:
         """Index terms of compounds that end with ``word`` (see the module docstring)."""
-        if word in self._expansions:
-            return self._expansions[word]
+        cached = self._expansions.get(word)  # one lookup: another search may clear the cache
+        if cached is not None:
+            return cached
         term = term_for(word)
         found: set[str] = set()
         for head in head_terms(word):
@@ -474,6 +478,8 @@ class Compiler:
             frequency = {t: self.reader.doc_frequency("body", t) + self.reader.doc_frequency("title", t) for t in found}
             found = set(sorted(found, key=lambda t: (-frequency[t], t))[:MAX_EXPANSIONS])
         result = sorted(found)
+        if len(self._expansions) >= MAX_CACHED_EXPANSIONS:
+            self._expansions.clear()
         self._expansions[word] = result
         return result
 

@@ -13,7 +13,7 @@ import logging
 import math
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sized, TypeVar
 
 from sqlalchemy import select
@@ -62,6 +62,8 @@ class IndexView:
     docnum_by_id: dict[int, int]
     term_docs: "_TermCache"                           # posting lists of recently searched terms
     term_weights: "_TermWeights"                      # BM25 weights of recently searched terms
+    # query word → its compound expansions (they depend on the lexicon only; see Compiler)
+    expansions: dict[str, list[str]] = field(default_factory=dict)
 
 
 _VIEWS: OrderedDict[tuple, IndexView] = OrderedDict()
@@ -193,7 +195,7 @@ class _Match:
 def _match(searcher, view: IndexView, query: SearchQuery, status_docs, filters) -> _Match:
     scored = query.sort == "relevance"
     clauses = drop_stopwords(parse(query.q)) if query.q and query.q.strip() else []
-    compiler = Compiler(searcher)
+    compiler = Compiler(searcher, view.expansions)
     compiled = compiler.compile(clauses) if clauses else None
     if compiled is None:
         clauses = []
@@ -205,7 +207,7 @@ def _match(searcher, view: IndexView, query: SearchQuery, status_docs, filters) 
     positive_clauses = sum(1 for clause in clauses if not clause.negated)
     if compiled is not None and not final and positive_clauses >= 2:
         wide = widen(clauses)
-        wide_compiler = Compiler(searcher)
+        wide_compiler = Compiler(searcher, view.expansions)
         wide_compiled = wide_compiler.compile(wide)
         if wide_compiled is not None:
             wide_base = _docs(searcher, wide_compiled, scored) & status_docs
