@@ -1,17 +1,21 @@
 """Snippets with the query's words marked: escaped text, ``<mark>`` around each match.
 
 Written by hand rather than with ``whoosh.highlight`` because it reuses the cached word
-analysis (a dictionary lookup per word instead of Whoosh's token pipeline), which keeps
-highlighting a page of long documents within a few milliseconds.
+analysis (a dictionary lookup per word instead of Whoosh's token pipeline). Only the words
+that can match are analysed: a word's index term is a prefix of its folded form, so a scan in C
+for the query's stems over a lower-cased, umlaut-folded copy of the text (``_spotter``) finds
+them, and the exact analysis decides. Texts with letters that copy does not fold (ligatures,
+other scripts) are analysed word by word as before (``_all_matches``).
 """
 from __future__ import annotations
 
+import heapq
 import itertools
 import re
 
 from markupsafe import Markup, escape
 
-from ._analysis import WORD_PATTERN, fold, term_for
+from ._analysis import MAX_WORD_LENGTH, WORD_PATTERN, fold, term_for
 from ._query import HighlightTerms
 
 MAX_SCAN_CHARS = 300_000
@@ -28,6 +32,165 @@ def highlight(text: str, wanted: HighlightTerms) -> Markup:
     if not text or not wanted:
         return Markup("")
     scanned = text[:MAX_SCAN_CHARS]
+    spotter = _spotter(wanted)
+    folded = _spot_text(scanned) if spotter is not None else None
+    if spotter is not None and folded is not None:
+        matches = _spotted_matches(scanned, folded, wanted, spotter)
+    else:
+        # Letters the pre-scan does not fold (ligatures, other scripts): analyse every word.
+        matches = _all_matches(scanned, wanted)
+    if not matches:
+        return Markup("")
+
+    # Group matches into windows, score each by distinct terms then number of matches.
+    windows: list[list[tuple[int, int, str]]] = []
+    for item in matches:
+        if windows and item[1] - windows[-1][0][0] <= FRAGMENT_CHARS - 2 * CONTEXT_CHARS:
+            windows[-1].append(item)
+        else:
+            windows.append([item])
+    ranked = sorted(range(len(windows)),
+                    key=lambda i: (-len({m[2] for m in windows[i]}), -len(windows[i]), i))[:FRAGMENTS]
+    pieces = [_render(text, windows[i]) for i in sorted(ranked)]
+    return Markup(" … ").join(pieces)
+
+
+def _spotted_matches(scanned: str, folded: str, wanted: HighlightTerms,
+                     spotter: list[re.Pattern]) -> list[tuple[int, int, str]]:
+    """The matches of ``_all_matches``, found by analysing only the words the spotter finds.
+
+    A word's index term is a prefix of its folded form, so every word that can match contains
+    one of the query's stems or prefixes, typed with or without umlauts, ß, accents, in any
+    case. One scan in C over ``folded`` (``scanned`` as ``_spot_text`` gives it, position for
+    position) finds those places; only the words there go through the analysis.
+    """
+    terms = wanted.terms
+    prefixes = tuple(wanted.prefixes)
+    phrases = [p for p in wanted.phrases if p]
+    firsts = {phrase[0] for phrase in phrases}
+    find_word = WORD_PATTERN.search
+    matches: list[tuple[int, int, str]] = []
+    phrase_matches: list[tuple[int, int, str]] = []
+    after = 0  # end of the last analysed word: one word may hold several spots
+    spots = (spotter[0].finditer(folded) if len(spotter) == 1
+             else heapq.merge(*(pattern.finditer(folded) for pattern in spotter), key=lambda m: m.start()))
+    for spot in spots:
+        if spot.start() < after:
+            continue
+        # The word around the spot: words never hold white space, so start after the last one
+        # (or at the end of the last word analysed, also a word boundary).
+        low = max(after, spot.start() - 2 * MAX_WORD_LENGTH)
+        run = _TRAILING_NON_SPACE.search(scanned, low, spot.start())
+        origin = run.start() if run.start() > low or low == after else after
+        word = find_word(scanned, origin)
+        while word is not None and word.end() <= spot.start():
+            word = find_word(scanned, word.end())
+        if word is None:
+            break
+        after = word.end()
+        if word.start() > spot.start():
+            continue  # the spot straddled a non-word character
+        surface = word.group(0)
+        term = term_for(surface)
+        if len(matches) < MAX_MATCHES and (
+                term in terms or (prefixes and (term.startswith(prefixes) or fold(surface).startswith(prefixes)))):
+            matches.append((word.start(), word.end(), term))
+        if term in firsts and len(phrase_matches) < MAX_MATCHES:
+            for phrase in phrases:
+                if phrase[0] != term:
+                    continue
+                end, following = word.end(), word
+                for wanted_term in phrase[1:]:
+                    following = find_word(scanned, end)
+                    if following is None or term_for(following.group(0)) != wanted_term:
+                        break
+                    end = following.end()
+                else:
+                    phrase_matches.append((word.start(), end, " ".join(phrase)))
+                    break
+        if len(matches) >= MAX_MATCHES and (not phrases or len(phrase_matches) >= MAX_MATCHES):
+            break
+    if phrase_matches:
+        merged: list[tuple[int, int, str]] = []
+        for item in sorted(matches + phrase_matches, key=lambda m: (m[0], -m[1])):
+            if merged and item[0] < merged[-1][1]:
+                if item[1] > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], item[1], merged[-1][2])
+                continue
+            merged.append(item)
+        matches = merged
+    return matches
+
+
+# After ``_spot_text``: a letter left outside ASCII is one the spotter cannot see through.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# The same letter, one character for one: ß stands for the "s" of "ss" (see ``_tolerant``).
+_SPOT_FOLDS = (("ä", "a"), ("ö", "o"), ("ü", "u"), ("ß", "s"), ("é", "e"), ("è", "e"), ("ê", "e"),
+               ("ë", "e"), ("à", "a"), ("á", "a"), ("â", "a"), ("ç", "c"), ("ñ", "n"), ("ó", "o"),
+               ("ô", "o"), ("ú", "u"), ("û", "u"), ("í", "i"), ("ì", "i"), ("î", "i"), ("ï", "i"))
+_TRAILING_NON_SPACE = re.compile(r"\S*\Z")
+
+
+def _spot_text(text: str) -> str | None:
+    """``text`` lower-cased with umlauts, ß and common accents as plain letters, character for
+    character; None when a letter remains that this does not fold (or the length changes)."""
+    folded = text.lower()
+    if len(folded) != len(text):
+        return None
+    if not folded.isascii():
+        for letter, plain in _SPOT_FOLDS:
+            if letter in folded:
+                folded = folded.replace(letter, plain)
+        # A word character as the tokenizer's ``\w`` sees it.
+        if any(char.isalnum() or char == "_" for char in set(_NON_ASCII.findall(folded))):
+            return None
+    return folded
+
+
+def _tolerant(stem: str) -> str:
+    """A pattern for ``stem`` in a ``_spot_text``: also as typed with ae/oe/ue or ß."""
+    out, i = [], 0
+    while i < len(stem):
+        if stem.startswith("ss", i):
+            out.append("ss?")  # "ss" or a ß
+            i += 2
+            continue
+        char = stem[i]
+        out.append(re.escape(char) + ("e?" if char in "aou" else ""))
+        i += 1
+    return "".join(out)
+
+
+_SPOTTERS: dict[tuple, list[re.Pattern] | None] = {}
+
+
+def _spotter(wanted: HighlightTerms) -> list[re.Pattern] | None:
+    """Patterns for the stems and prefixes a matching word must contain, in a ``_spot_text``.
+
+    One pattern per stem: each starts with a literal, which the regular expression engine
+    searches for quickly; an alternation of them would be tried at every position."""
+    phrases = [p for p in wanted.phrases if p]
+    key = (frozenset(wanted.terms), frozenset(wanted.prefixes), tuple(phrases))
+    if key in _SPOTTERS:
+        return _SPOTTERS[key]
+    stems = set(wanted.terms) | set(wanted.prefixes) | {phrase[0] for phrase in phrases}
+    spotter = None
+    if stems and all(stems):
+        # A compound's stem contains its head's: spotting the head finds the compound too.
+        by_length = sorted(stems, key=len)
+        kept: list[str] = []
+        for stem in by_length:
+            if not any(shorter in stem for shorter in kept):
+                kept.append(stem)
+        spotter = [re.compile(_tolerant(stem)) for stem in kept]
+    if len(_SPOTTERS) >= 256:
+        _SPOTTERS.clear()
+    _SPOTTERS[key] = spotter
+    return spotter
+
+
+def _all_matches(scanned: str, wanted: HighlightTerms) -> list[tuple[int, int, str]]:
+    """Every match in ``scanned``, deciding word by word (the exact, slower way)."""
     terms = wanted.terms
     prefixes = tuple(wanted.prefixes)
     phrases = [p for p in wanted.phrases if p]
@@ -62,20 +225,7 @@ def highlight(text: str, wanted: HighlightTerms) -> Markup:
                 continue
             merged.append(item)
         matches = merged
-    if not matches:
-        return Markup("")
-
-    # Group matches into windows, score each by distinct terms then number of matches.
-    windows: list[list[tuple[int, int, str]]] = []
-    for item in matches:
-        if windows and item[1] - windows[-1][0][0] <= FRAGMENT_CHARS - 2 * CONTEXT_CHARS:
-            windows[-1].append(item)
-        else:
-            windows.append([item])
-    ranked = sorted(range(len(windows)),
-                    key=lambda i: (-len({m[2] for m in windows[i]}), -len(windows[i]), i))[:FRAGMENTS]
-    pieces = [_render(scanned, windows[i]) for i in sorted(ranked)]
-    return Markup(" … ").join(pieces)
+    return matches
 
 
 # Word boundaries as the index tokenizer draws them ("z.B." is one word).
