@@ -133,6 +133,20 @@ def _rebuild_locked(root: Path, progress: Progress | None = None, *, parallel: b
     return total
 
 
+def _write_current(session, writer, document_ids: list[int]) -> int:
+    """Write each document's current database state into the index; gone ones are deleted."""
+    for chunk in _chunks(document_ids):
+        records = _load_records(session, chunk)
+        session.rollback()
+        for document_id in chunk:
+            record = records.get(document_id)
+            if record is None:
+                writer.delete_by_term("doc_id", document_id)
+            else:
+                writer.update_document(**record.index_fields())
+    return len(document_ids)
+
+
 def _build_workers(total: int) -> int:
     """Worker processes for a rebuild of ``total`` documents; 1 means build in this process.
 
@@ -225,16 +239,7 @@ def _apply_queue_locked(root: Path) -> int:
             ix = _store.open_live(root)
         document_ids = sorted({row.document_id for row in rows})
         with _store.index_writer(ix) as writer:
-            for chunk in _chunks(document_ids):
-                records = _load_records(session, chunk)
-                session.rollback()
-                for document_id in chunk:
-                    record = records.get(document_id)
-                    if record is None:
-                        writer.delete_by_term("doc_id", document_id)
-                    else:
-                        writer.update_document(**record.index_fields())
-                    applied += 1
+            applied += _write_current(session, writer, document_ids)
         row_ids = [row.id for row in rows]
         for chunk in _chunks(row_ids, 500):
             session.execute(delete(IndexQueue).where(IndexQueue.id.in_(chunk)))
@@ -290,12 +295,4 @@ def _repair(root: Path, report: IndexReport) -> None:
         with _db_session() as session, _store.index_writer(ix) as writer:
             for document_id in report.orphaned:
                 writer.delete_by_term("doc_id", document_id)
-            for chunk in _chunks(sorted(report.missing + report.stale)):
-                records = _load_records(session, chunk)
-                session.rollback()
-                for document_id in chunk:
-                    record = records.get(document_id)
-                    if record is None:
-                        writer.delete_by_term("doc_id", document_id)
-                    else:
-                        writer.update_document(**record.index_fields())
+            _write_current(session, writer, sorted(report.missing + report.stale))
