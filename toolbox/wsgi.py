@@ -1,0 +1,12 @@
+"""The WSGI entry point for a production server: ``gunicorn -w 4 toolbox.wsgi:app``.
+
+Each worker process builds its own app from the ``TOOLBOX_*`` environment. Several workers
+are safe: SQLite runs in WAL mode with a busy timeout (or use PostgreSQL through
+``TOOLBOX_DATABASE_URL``), the index has one OS-level writer lock across processes, and each
+worker starts its own extraction children.
+"""
+from __future__ import annotations
+
+from . import create_app
+
+app = create_app()
