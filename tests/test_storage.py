@@ -1,6 +1,7 @@
 """The content-addressed blob store."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import os
@@ -87,6 +88,9 @@ def test_sweep_removes_only_old_leftovers(tmp_path):
     fresh.write_bytes(b"halb")
     two_hours_ago = time.time() - 7200
     os.utime(old, (two_hours_ago, two_hours_ago))
-    assert store.sweep_temporary() == 1
+    # A running upload holds a lock on its temporary file until the rename.
+    with fresh.open("rb") as writing:
+        fcntl.flock(writing.fileno(), fcntl.LOCK_EX)
+        assert store.sweep_temporary() == 1
     assert not old.exists()
     assert fresh.exists()

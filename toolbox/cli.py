@@ -1,6 +1,7 @@
 """The ``toolbox`` command: a Flask CLI group, so ``toolbox run`` and ``toolbox shell`` work too."""
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -217,3 +218,53 @@ def check_index_command(repair: bool) -> None:
     else:
         click.echo("Abweichungen gefunden; beheben mit: toolbox check-index --repair")
         sys.exit(1)
+
+
+@cli.command("check")
+@click.option("--repair", is_flag=True,
+              help="Fix what is safe: remove leftovers, quarantine stray blobs, mark lost files, repair the index.")
+@with_appcontext
+def check_command(repair: bool) -> None:
+    """Check database, stored files and search index against each other."""
+    from .services.consistency import KIND_LABELS, consistency_check
+
+    with _progress_bar("Prüfe Dateien") as advance:
+        report = consistency_check(repair=repair, progress=advance)
+    shown = 20
+    for kind, found, repaired in report.counts():
+        click.echo(f"{KIND_LABELS[kind]}: {found}" + (f" (behoben: {repaired})" if repaired else ""))
+        findings = [f for f in report.findings if f.kind == kind]
+        for finding in findings[:shown]:
+            state = "behoben" if finding.repaired else finding.note
+            click.echo(f"  {finding.subject}" + (f" – {state}" if state else ""))
+        if len(findings) > shown:
+            click.echo(f"  … und {len(findings) - shown} weitere")
+    for note in report.notes:
+        click.echo(f"Hinweis: {note}")
+    remaining = len(report.remaining)
+    if not report.findings:
+        click.echo("Keine Probleme gefunden: Datenbank, Dateien und Suchindex stimmen überein.")
+    elif not remaining:
+        click.echo(f"Alle {len(report.findings)} Probleme behoben.")
+    else:
+        hint = "" if repair else "; beheben, was sicher geht, mit: toolbox check --repair"
+        click.echo(f"Verbleibende Probleme: {remaining}{hint}")
+        sys.exit(1)
+
+
+@contextlib.contextmanager
+def _progress_bar(label: str):
+    """``advance(done, total)`` draws a bar on a terminal and does nothing elsewhere."""
+    show = sys.stderr.isatty()
+    with contextlib.ExitStack() as stack:
+        bars = []
+
+        def advance(done: int, total: int) -> None:
+            if not show:
+                return
+            if not bars:
+                bars.append(stack.enter_context(click.progressbar(
+                    length=max(total, 1), label=label, file=sys.stderr, show_pos=True, show_eta=True)))
+            bars[0].update(done - bars[0].pos)
+
+        yield advance
