@@ -1,0 +1,713 @@
+"""Load: searchers and uploaders at once against gunicorn with 4 workers, on loopback only.
+
+    python -m bench.load                                  # 10 000 documents, 20 + 5 users, 60 s, SQLite
+    python -m bench.load --docs 1000 --duration 20        # smaller and shorter
+    python -m bench.load --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+The repository (N published documents of 2 000 words each from `bench.search.Corpus`, with
+topics, types, municipalities, licences and years, inserted in bulk by
+`bench.search.build_database` and indexed by `toolbox.search.reindex()`) is built once and
+cached under ``$TMPDIR/toolbox-bench-load/``: a SQLite file plus its index, or on PostgreSQL a
+template database ``toolbox_load_<N>`` plus its index. Every run works on a fresh copy (file
+copy, or ``CREATE DATABASE … TEMPLATE``), so runs neither disturb each other nor grow the cache.
+
+A run starts ``gunicorn -w 4 toolbox.wsgi:app`` on 127.0.0.1 and a free port, then for
+``--duration`` seconds, and at most ``--max-requests`` requests in all:
+
+- each searcher is a visitor: the search page (4 of 5 requests) or the JSON API (1 of 5) with
+  a query from the generated vocabulary — one word, two words, a quoted phrase, a word with a
+  topic and a size class, or browsing a topic and size class without words — and one request in
+  five asks for page 2. Between requests it waits a think time drawn from an exponential
+  distribution with a mean of ``--think`` seconds (default 2 s, bounded to 0.2–10 s): people
+  read a result list before they refine a query; without the pause 20 threads would be a
+  benchmark of the CPU, not of 20 users.
+- each uploader is a contributor with an API token who sends a newly generated DOCX or PDF to
+  ``POST /api/v1/documents``, and an editor logged in through the real ``/login`` form who then
+  publishes it with the review page's CSRF-protected form; think time mean ``--upload-think``
+  seconds (default 3 s).
+
+Errors are responses other than 2xx/3xx, connection failures and tracebacks in gunicorn's log.
+Afterwards every uploaded document must be found by the search API under the unique word in its
+title (polled for up to 30 s, the index queue may still be draining). The script exits non-zero
+when there was an error, an upload is not found, or the search p95 exceeds ``--p95-goal`` ms.
+"""
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import ipaddress
+import json
+import math
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+WORKERS = 4
+PASSWORD = "Lasttest-Passphrase-2026"
+CACHE_ROOT = Path(tempfile.gettempdir()) / "toolbox-bench-load"
+SEARCH_KINDS = ("one word", "two words", "phrase", "word + topic + size class", "browse: topic + size class")
+#: How often each kind of query is asked: most visitors type one or two words; quoted phrases are rare.
+SEARCH_WEIGHTS = (40, 25, 5, 15, 15)
+
+
+def _log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- where the load may go -------------------------------------------------------------------
+
+
+def require_loopback(host: str, what: str) -> None:
+    """Refuse any target that is not this machine: a load test must never hit someone else."""
+    if host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise SystemExit(f"bench.load: {what} {host!r} is not a loopback address; refusing to run")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+# --- the repository ----------------------------------------------------------------------------
+
+
+@dataclass
+class Repository:
+    """One run's copy: database URL, blob store and index directories, and how to drop it."""
+
+    database_url: str
+    folder: Path
+    drop: Callable[[], None]
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "TOOLBOX_DATABASE_URL": self.database_url,
+            "TOOLBOX_DOCUMENTS_DIR": str(self.folder / "documents"),
+            "TOOLBOX_INDEX_DIR": str(self.folder / "index"),
+            "TOOLBOX_INSTANCE_DIR": str(self.folder / "instance"),
+        }
+
+
+def _app(database_url: str, folder: Path):
+    from toolbox import create_app
+
+    os.environ["TOOLBOX_INSTANCE_DIR"] = str(folder / "instance")
+    return create_app({
+        "SECRET_KEY": "bench-load",
+        "DATABASE_URL": database_url,
+        "DOCUMENTS_DIR": str(folder / "documents"),
+        "INDEX_DIR": str(folder / "index"),
+    })
+
+
+def _build(database_url: str, folder: Path, docs: int) -> None:
+    """Migrate, seed, bulk-insert ``docs`` published documents and build their index."""
+    from sqlalchemy import text
+
+    from toolbox import search
+    from toolbox.extensions import db
+    from toolbox.services.database import prepare_database
+
+    from .search import Corpus, build_database
+
+    app = _app(database_url, folder)
+    prepare_database(app)
+    began = time.perf_counter()
+    build_database(app, docs, Corpus(), folder / "fts-unused.sqlite3")
+    (folder / "fts-unused.sqlite3").unlink(missing_ok=True)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            # The bulk insert chose the ids itself; move each sequence past them for new rows.
+            for table in db.metadata.sorted_tables:
+                if "id" in table.c and table.c.id.primary_key:
+                    db.session.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table.name}), false) "
+                        f"WHERE pg_get_serial_sequence('{table.name}', 'id') IS NOT NULL"))
+            db.session.commit()
+        _log(f"inserted {docs} documents in {time.perf_counter() - began:.0f} s; building the index")
+        began = time.perf_counter()
+        search.reindex()
+        _log(f"indexed in {time.perf_counter() - began:.0f} s")
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _pg_admin(url: str):
+    import sqlalchemy as sa
+
+    return sa.create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+def _pg_database_exists(admin, name: str) -> bool:
+    import sqlalchemy as sa
+
+    with admin.connect() as conn:
+        return conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is not None
+
+
+def _with_database(url: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def prepare_repository(docs: int, database_url: str | None, cache: Path = CACHE_ROOT) -> Repository:
+    """A fresh copy of the cached repository of ``docs`` documents; built first if missing."""
+    cache.mkdir(parents=True, exist_ok=True)
+    run = Path(tempfile.mkdtemp(prefix="run-", dir=cache))
+    if database_url is None:
+        cached = cache / f"sqlite-{docs}"
+        if not (cached / "ready").exists():
+            shutil.rmtree(cached, ignore_errors=True)
+            cached.mkdir()
+            _log(f"building the cached repository of {docs} documents in {cached}")
+            _build(f"sqlite:///{cached / 'toolbox.sqlite3'}", cached, docs)
+            (cached / "ready").write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
+        shutil.copyfile(cached / "toolbox.sqlite3", run / "toolbox.sqlite3")
+        shutil.copytree(cached / "index", run / "index")
+        return Repository(f"sqlite:///{run / 'toolbox.sqlite3'}", run, lambda: shutil.rmtree(run, ignore_errors=True))
+
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    require_loopback(make_url(database_url).host or "localhost", "database host")
+    admin = _pg_admin(database_url)
+    template = f"toolbox_load_{docs}"
+    cached = cache / f"pg-{docs}"
+    if not ((cached / "ready").exists() and _pg_database_exists(admin, template)):
+        shutil.rmtree(cached, ignore_errors=True)
+        cached.mkdir()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{template}"'))
+            conn.execute(sa.text(f'CREATE DATABASE "{template}"'))
+        _log(f"building the cached PostgreSQL repository of {docs} documents ({template})")
+        _build(_with_database(database_url, template), cached, docs)
+        (cached / "ready").write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
+    name = f"toolbox_load_run_{secrets.token_hex(4)}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    shutil.copytree(cached / "index", run / "index")
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        shutil.rmtree(run, ignore_errors=True)
+
+    return Repository(_with_database(database_url, name), run, drop)
+
+
+@dataclass
+class Accounts:
+    contributor_tokens: list[str]
+    editor_emails: list[str]
+    topics: list[str]
+    size_classes: list[str]
+    types: list[str]
+    licenses: list[str]
+
+
+def create_accounts(repo: Repository, uploaders: int) -> Accounts:
+    """One contributor (with an API token) and one editor per uploader, through the services."""
+    from sqlalchemy import select
+
+    from toolbox.extensions import db
+    from toolbox.models import DocumentType, License, SizeClass, Topic
+    from toolbox.services.users import api_token_create, user_create
+
+    app = _app(repo.database_url, repo.folder)
+    with app.app_context():
+        tokens, editors = [], []
+        for n in range(uploaders):
+            contributor = user_create(f"lastprobe-beitrag-{n}@example.org", "contributor", password=PASSWORD)
+            tokens.append(api_token_create(contributor))
+            editors.append(user_create(f"lastprobe-redaktion-{n}@example.org", "editor", password=PASSWORD).email)
+        db.session.commit()
+
+        def slugs(model) -> list[str]:
+            return [row.slug for row in db.session.scalars(select(model).order_by(model.position))]
+
+        accounts = Accounts(tokens, editors, slugs(Topic), slugs(SizeClass), slugs(DocumentType), slugs(License))
+        db.session.remove()
+        db.engine.dispose()
+    return accounts
+
+
+# --- the server ------------------------------------------------------------------------------
+
+
+class Gunicorn:
+    """``gunicorn -w 4 toolbox.wsgi:app`` on 127.0.0.1 and a free port, its log in the run folder."""
+
+    def __init__(self, repo: Repository, workers: int = WORKERS, host: str = "127.0.0.1"):
+        require_loopback(host, "server address")
+        self.port = free_port(host)
+        self.url = f"http://{host}:{self.port}"
+        self.log_path = repo.folder / "gunicorn.log"
+        env = {**os.environ, **repo.env,
+               "TOOLBOX_SECRET_KEY": secrets.token_hex(32),
+               # Loopback HTTP: the session cookie must travel without TLS.
+               "TOOLBOX_COOKIE_SECURE": "0"}
+        env.pop("TOOLBOX_DEBUG", None)
+        self._log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{self.port}",
+             "--timeout", "120", "--graceful-timeout", "10", "toolbox.wsgi:app"],
+            cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/v1/vocabularies", timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.log_text()}")
+
+    def log_text(self) -> str:
+        if not self._log.closed:
+            self._log.flush()
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+# --- HTTP as a browser or API client does it -------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+class Client:
+    """One user: its own cookie jar, redirects left unfollowed so that each request is counted."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
+
+    def request(self, method: str, path: str, *, data: bytes | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers or {})
+        try:
+            with self.opener.open(req, timeout=60) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    def post_form(self, path: str, fields: dict[str, str]) -> tuple[int, bytes]:
+        return self.request("POST", path, data=urllib.parse.urlencode(fields).encode(),
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+
+CSRF = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def multipart(fields: list[tuple[str, str]], filename: str, content: bytes) -> tuple[bytes, str]:
+    boundary = "----toolbox-load-" + secrets.token_hex(8)
+    parts = []
+    for name, value in fields:
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+                 f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+# --- the users -------------------------------------------------------------------------------
+
+
+@dataclass
+class Recorder:
+    """Shared by all threads: latencies per kind, errors with a sample, and the request cap."""
+
+    max_requests: int
+    deadline: float
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    requests: int = 0
+    errors: list[str] = field(default_factory=list)
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    search_by_kind: dict[str, list[float]] = field(default_factory=dict)
+    uploads: list[tuple[int, str]] = field(default_factory=list)
+
+    def take_slot(self) -> bool:
+        with self.lock:
+            if self.requests >= self.max_requests or time.monotonic() >= self.deadline:
+                return False
+            self.requests += 1
+            return True
+
+    def record(self, what: str, seconds: float, status: int | None, detail: str = "", kind: str | None = None) -> bool:
+        ok = status is not None and 200 <= status < 400
+        with self.lock:
+            self.latencies.setdefault(what, []).append(seconds * 1000)
+            if kind:
+                self.search_by_kind.setdefault(kind, []).append(seconds * 1000)
+            if not ok:
+                self.errors.append(f"{what}: {status} {detail}"[:300])
+        return ok
+
+    def stopped(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    def pause(self, rng: random.Random, mean: float) -> None:
+        time.sleep(min(max(rng.expovariate(1 / mean), 0.2), 10.0, max(self.deadline - time.monotonic(), 0)))
+
+
+def _timed(recorder: Recorder, what: str, call, kind: str | None = None) -> tuple[int | None, bytes]:
+    began = time.perf_counter()
+    try:
+        status, body = call()
+    except Exception as exc:  # noqa: BLE001 - any failure of a request is an error to count
+        recorder.record(what, time.perf_counter() - began, None, repr(exc), kind)
+        return None, b""
+    detail = "" if 200 <= status < 400 else body[:200].decode("utf-8", "replace")
+    recorder.record(what, time.perf_counter() - began, status, detail, kind)
+    return status, body
+
+
+class QueryMaker:
+    """Search parameters from the generated vocabulary and phrases from the generated documents."""
+
+    def __init__(self, accounts: Accounts, docs: int, seed: int):
+        from .german_text import DOMAIN_WORDS
+        from .search import Corpus
+
+        self.rng = random.Random(seed)
+        self.words = [w for w in DOMAIN_WORDS if w.isalpha() and len(w) >= 4]
+        self.topics, self.classes = accounts.topics, accounts.size_classes
+        corpus, self.phrases = Corpus(), []
+        for n in range(0, docs, max(docs // 40, 1)):
+            words = corpus.text(n)[2].replace(".", "").split()
+            at = self.rng.randrange(len(words) - 3)
+            self.phrases.append(" ".join(words[at:at + self.rng.choice((2, 3))]))
+
+    def next(self, rng: random.Random) -> tuple[str, str, dict]:
+        kind = rng.choices(SEARCH_KINDS, weights=SEARCH_WEIGHTS)[0]
+        params: dict = {}
+        if kind == "one word":
+            params["q"] = rng.choice(self.words)
+        elif kind == "two words":
+            params["q"] = " ".join(rng.sample(self.words, 2))
+        elif kind == "phrase":
+            params["q"] = f'"{rng.choice(self.phrases)}"'
+        elif kind == "word + topic + size class":
+            params.update(q=rng.choice(self.words), topic=rng.choice(self.topics), size_class=rng.choice(self.classes))
+        else:
+            params.update(topic=rng.sample(self.topics, 2), size_class=rng.choice(self.classes))
+        if rng.random() < 0.2:
+            params["page"] = 2
+        path = "/api/v1/search" if rng.random() < 0.2 else "/search"
+        return kind, path, params
+
+
+def searcher(base: str, recorder: Recorder, queries: QueryMaker, seed: int, think: float) -> None:
+    rng = random.Random(seed)
+    client = Client(base)
+    time.sleep(rng.uniform(0, think))
+    while recorder.take_slot():
+        kind, path, params = queries.next(rng)
+        url = f"{path}?{urllib.parse.urlencode(params, doseq=True)}"
+        _timed(recorder, "search", lambda: client.request("GET", url), kind)
+        recorder.pause(rng, think)
+
+
+def _word_for(number: int) -> str:
+    """A made-up word (letters only, so the analyser keeps it whole) that no document contains."""
+    letters = "bcdfghjklmnpqrstvwxz"
+    out = ""
+    while True:
+        number, digit = divmod(number, len(letters))
+        out += letters[digit]
+        if not number:
+            return "zyqlast" + out + "probe"
+
+
+def _generated_file(seed: int) -> tuple[str, bytes]:
+    from .corpus import write_docx, write_pdf
+    from .german_text import TextGenerator
+
+    gen = TextGenerator(seed)
+    with tempfile.TemporaryDirectory(prefix="load-upload-") as tmp:
+        if seed % 2:
+            path = Path(tmp) / f"lastprobe-{seed}.docx"
+            write_docx(path, gen, 1 + seed % 2)
+        else:
+            path = Path(tmp) / f"lastprobe-{seed}.pdf"
+            write_pdf(path, gen, 1 + seed % 2)
+        return path.name, path.read_bytes()
+
+
+def uploader(base: str, recorder: Recorder, accounts: Accounts, number: int, run_seed: int, think: float) -> None:
+    """Upload as contributor ``number`` through the API, then publish as editor ``number``."""
+    rng = random.Random(run_seed + number)
+    token = accounts.contributor_tokens[number]
+    editor = Client(base)
+    status, page = _timed(recorder, "login", lambda: editor.request("GET", "/login"))
+    match = CSRF.search(page)
+    fields = {"email": accounts.editor_emails[number], "password": PASSWORD}
+    if match:
+        fields["csrf_token"] = match.group(1).decode()
+    status, _ = _timed(recorder, "login", lambda: editor.post_form("/login", fields))
+    if status != 302:
+        with recorder.lock:
+            recorder.errors.append(f"login of {accounts.editor_emails[number]} answered {status}, not a redirect")
+        return
+    csrf = None
+    time.sleep(rng.uniform(0, think))
+    sequence = 0
+    while recorder.take_slot():
+        sequence += 1
+        seed = run_seed * 1000 + number * 100 + sequence
+        word = _word_for(run_seed * 1000 + number * 100 + sequence)
+        filename, content = _generated_file(seed)
+        body, content_type = multipart([
+            ("title", f"Lastprobe {word} {number}-{sequence}"),
+            ("description", "Hochgeladen vom Lasttest (bench/load.py)."),
+            ("topics", rng.choice(accounts.topics)),
+            ("type", rng.choice(accounts.types)),
+            ("license", rng.choice(accounts.licenses)),
+            ("municipality", f"Lastprobe-Gemeinde {number}"),
+            ("population", str(rng.randint(2000, 200000))),
+            ("year", str(rng.randint(2018, 2025))),
+        ], filename, content)
+        status, answer = _timed(recorder, "upload", lambda: Client(base).request(
+            "POST", "/api/v1/documents", data=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": content_type}))
+        if status != 201:
+            if status is not None and 200 <= status < 400:
+                with recorder.lock:
+                    recorder.errors.append(f"upload answered {status}, not 201: {answer[:200]!r}")
+            recorder.pause(rng, think)
+            continue
+        document_id = json.loads(answer)["id"]
+        # The editor finishes what the contributor started, even past the deadline or the cap.
+        if csrf is None:
+            status, page = _timed(recorder, "review page", lambda: editor.request("GET", f"/admin/documents/{document_id}"))
+            match = CSRF.search(page)
+            csrf = match.group(1).decode() if match else ""
+        status, _ = _timed(recorder, "publish", lambda: editor.post_form(
+            f"/admin/documents/{document_id}/publish", {"csrf_token": csrf}))
+        if status == 302:
+            with recorder.lock:
+                recorder.uploads.append((document_id, word))
+        recorder.pause(rng, think)
+
+
+# --- a run -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    docs: int = 10_000
+    duration: float = 60.0
+    searchers: int = 20
+    uploaders: int = 5
+    max_requests: int = 20_000
+    think: float = 2.0
+    upload_think: float = 3.0
+    database_url: str | None = None
+    p95_goal: float = 300.0
+    cache: Path = CACHE_ROOT
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def find_uploads(base: str, uploads: list[tuple[int, str]], timeout: float = 30.0) -> list[int]:
+    """The ids of uploads the search API does not find under their word, after polling."""
+    missing = dict(uploads)
+    deadline = time.monotonic() + timeout
+    client = Client(base)
+    while missing and time.monotonic() < deadline:
+        for document_id, word in list(missing.items()):
+            status, body = client.request("GET", f"/api/v1/search?{urllib.parse.urlencode({'q': word})}")
+            if status == 200 and document_id in {hit["id"] for hit in json.loads(body)["hits"]}:
+                del missing[document_id]
+        if missing:
+            time.sleep(0.5)
+    return sorted(missing)
+
+
+def warm_up(base: str, queries: QueryMaker, rounds: int = 6) -> None:
+    """Untimed searches until every worker has opened the index and built its facet view.
+
+    A server that has been up for a while is warm; the first search of each fresh worker is
+    not what 20 users see, so it stays out of the figures.
+    """
+    rng = random.Random(1)
+
+    def one() -> None:
+        client = Client(base)
+        for _ in range(rounds):
+            _, path, params = queries.next(rng)
+            client.request("GET", f"{path}?{urllib.parse.urlencode(params, doseq=True)}")
+
+    threads = [threading.Thread(target=one, daemon=True) for _ in range(WORKERS * 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+
+def run(options: Options) -> dict:
+    """Prepare a repository, serve it with gunicorn, run the users, check, and clean up."""
+    began = time.perf_counter()
+    repo = prepare_repository(options.docs, options.database_url, options.cache)
+    _log(f"repository ready in {time.perf_counter() - began:.0f} s ({repo.database_url.split(':')[0]})")
+    try:
+        accounts = create_accounts(repo, options.uploaders)
+        run_seed = random.SystemRandom().randrange(1, 10_000)
+        queries = QueryMaker(accounts, options.docs, run_seed)
+        server = Gunicorn(repo)
+        try:
+            _log(f"gunicorn -w {WORKERS} on {server.url}: {options.searchers} searchers, {options.uploaders} "
+                 f"uploaders for {options.duration:.0f} s")
+            warm_up(server.url, queries)
+            recorder = Recorder(options.max_requests, time.monotonic() + options.duration)
+            threads = [threading.Thread(target=searcher, args=(server.url, recorder, queries, run_seed + 100 + n,
+                                                               options.think), daemon=True)
+                       for n in range(options.searchers)]
+            threads += [threading.Thread(target=uploader, args=(server.url, recorder, accounts, n, run_seed,
+                                                                options.upload_think), daemon=True)
+                        for n in range(options.uploaders)]
+            started = time.monotonic()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=options.duration + 180)
+            elapsed = time.monotonic() - started
+            missing = find_uploads(server.url, recorder.uploads)
+        finally:
+            server.stop()
+        log = server.log_text()
+        tracebacks = log.count("Traceback (most recent call last)")
+    finally:
+        repo.drop()
+    lat = recorder.latencies
+    result = {
+        "database": "postgresql" if options.database_url else "sqlite",
+        "docs": options.docs, "searchers": options.searchers, "uploaders": options.uploaders,
+        "seconds": round(elapsed, 1), "requests": sum(len(v) for v in lat.values()),
+        "errors": len(recorder.errors) + tracebacks, "error_samples": recorder.errors[:10],
+        "server_tracebacks": tracebacks,
+        "searches": len(lat.get("search", [])),
+        "search_ms": {f"p{p}": round(percentile(lat.get("search", []), p / 100), 1) for p in (50, 95, 99)},
+        "search_p95_by_kind_ms": {kind: round(percentile(v, 0.95), 1) for kind, v in recorder.search_by_kind.items()},
+        "uploads": len(lat.get("upload", [])),
+        "upload_ms": {f"p{p}": round(percentile(lat.get("upload", []), p / 100), 1) for p in (50, 95)},
+        "publish_ms": {f"p{p}": round(percentile(lat.get("publish", []), p / 100), 1) for p in (50, 95)},
+        "published": len(recorder.uploads), "not_found": missing,
+    }
+    if tracebacks:
+        result["error_samples"].append(log[log.index("Traceback"):][:2000])
+    return result
+
+
+def goals_failed(result: dict, p95_goal: float) -> list[str]:
+    failed = []
+    if result["errors"]:
+        failed.append(f"{result['errors']} errors")
+    if result["not_found"]:
+        failed.append(f"{len(result['not_found'])} uploads not found by search: {result['not_found']}")
+    if not result["published"]:
+        failed.append("no upload was published")
+    if not result["search_ms"]["p95"] <= p95_goal:
+        failed.append(f"search p95 {result['search_ms']['p95']} ms > {p95_goal:.0f} ms")
+    return failed
+
+
+def report(result: dict) -> None:
+    s, u, p = result["search_ms"], result["upload_ms"], result["publish_ms"]
+    print(f"| database | documents | users | s | requests | errors | searches | search p50 / p95 / p99 ms "
+          f"| uploads (published, found) | upload p50 / p95 ms | publish p50 / p95 ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print(f"| {result['database']} | {result['docs']:,} | {result['searchers']} + {result['uploaders']} "
+          f"| {result['seconds']:.0f} | {result['requests']} | {result['errors']} | {result['searches']} "
+          f"| {s['p50']:.0f} / {s['p95']:.0f} / {s['p99']:.0f} "
+          f"| {result['uploads']} ({result['published']}, {result['published'] - len(result['not_found'])}) "
+          f"| {u['p50']:.0f} / {u['p95']:.0f} | {p['p50']:.0f} / {p['p95']:.0f} |")
+    print("\nsearch p95 by kind (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in result["search_p95_by_kind_ms"].items()))
+    for sample in result["error_samples"]:
+        print(f"error: {sample}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=10_000, help="documents in the repository (default 10 000)")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
+    parser.add_argument("--searchers", type=int, default=20)
+    parser.add_argument("--uploaders", type=int, default=5)
+    parser.add_argument("--max-requests", type=int, default=20_000, help="cap on requests in all (default 20 000)")
+    parser.add_argument("--think", type=float, default=2.0, help="searchers' mean think time, s (default 2)")
+    parser.add_argument("--upload-think", type=float, default=3.0, help="uploaders' mean think time, s (default 3)")
+    parser.add_argument("--database-url", default=os.environ.get("TOOLBOX_TEST_DATABASE_URL") or None,
+                        help="PostgreSQL URL on this machine (default: $TOOLBOX_TEST_DATABASE_URL, else SQLite)")
+    parser.add_argument("--p95-goal", type=float, default=300.0, help="search p95 goal in ms (default 300)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON as well")
+    args = parser.parse_args(argv)
+    options = Options(args.docs, args.duration, args.searchers, args.uploaders, args.max_requests, args.think,
+                      args.upload_think, args.database_url, args.p95_goal)
+    result = run(options)
+    report(result)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    failed = goals_failed(result, args.p95_goal)
+    if failed:
+        print("GOALS FAILED: " + "; ".join(failed))
+        return 1
+    print("all goals met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
