@@ -57,6 +57,21 @@ OFFICE_PASSWORD = (
 )
 
 
+def pdf_stream_too_large(limit_bytes: int) -> str:
+    return (
+        f"Ein Datenstrom der PDF-Datei würde entpackt mehr als "
+        f"{number(limit_bytes // (1024 * 1024))} MB belegen – möglicherweise eine "
+        "Dekomprimierungsbombe. Die Datei wird deshalb nicht gelesen."
+    )
+
+
+XML_DOCTYPE = (
+    "Die Word-Datei enthält eine DTD mit Entity-Definitionen (<!DOCTYPE …>), die in "
+    "DOCX-Dateien nicht vorkommt – möglicherweise eine XML-Bombe oder ein Versuch, lokale "
+    "Dateien auszulesen. Sie wird deshalb nicht gelesen."
+)
+
+
 def corrupt(reason: str) -> str:
     reason = reason.strip().rstrip(".")
     return f"Datei beschädigt: {reason}." if reason else "Datei beschädigt."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import resource
 from collections.abc import Callable
 from datetime import date
 from datetime import datetime
@@ -10,7 +11,10 @@ from typing import Any
 
 from pypdf import PasswordType
 from pypdf import PdfReader
+from pypdf import apply_configuration
+from pypdf import get_configuration
 from pypdf.errors import DependencyError
+from pypdf.errors import LimitReachedError
 
 from . import messages
 from .normalize import clean_value
@@ -31,8 +35,43 @@ _INFO_PROPERTIES = {
 }
 
 
+# pypdf's own decompression caps (75 MB per stream) are far above what a child limited to a
+# few hundred MB can hold while it also parses the result. A quarter of the child's address
+# space per stream keeps the cap tied to TOOLBOX_EXTRACT_MEMORY_MB, so a Flate bomb stops at
+# a named limit with a precise message instead of a MemoryError somewhere in the parser.
+_CAPPED_SETTINGS = (
+    "zlib_maximum_output_length",
+    "array_based_stream_maximum_output_length",
+    "lzw_maximum_output_length",
+    "run_length_maximum_output_length",
+    "brotli_maximum_output_length",
+    "jbig2_maximum_output_length",
+    "image_maximum_buffer_size",
+    "stream_decoding_work_maximum_length",
+)
+
+
+def decompression_cap() -> int:
+    """Bytes one PDF stream may inflate to in this process: a quarter of the address-space
+    limit, never more than pypdf's own default."""
+    default = get_configuration().zlib_maximum_output_length
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return default
+    return min(default, soft // 4)
+
+
 def parse(path: str, detected: DetectedType) -> ExtractionResult:
     """Extract the text of all pages and the document information of a PDF file."""
+    cap = decompression_cap()
+    with apply_configuration(**{name: cap for name in _CAPPED_SETTINGS}):
+        try:
+            return _parse(path, detected)
+        except LimitReachedError:
+            return _result(detected, "failed", messages.pdf_stream_too_large(cap))
+
+
+def _parse(path: str, detected: DetectedType) -> ExtractionResult:
     reader = PdfReader(path, strict=False)
     properties: dict[str, Any] = {}
     if reader.is_encrypted:
@@ -54,8 +93,8 @@ def parse(path: str, detected: DetectedType) -> ExtractionResult:
     for page in pages:
         try:
             texts.append(page.extract_text() or "")
-        except MemoryError:
-            raise
+        except (MemoryError, LimitReachedError):
+            raise  # the file as a whole is refused, not just this page
         except Exception:  # one broken page must not cost the others
             failed_pages += 1
     if failed_pages:

@@ -20,6 +20,7 @@ previous" reuse the same part.
 
 from __future__ import annotations
 
+import zipfile
 from typing import Any
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -103,8 +104,24 @@ _APP_PROPERTIES = {
 }
 
 
+# OOXML forbids DTDs (ECMA-376 Part 2, 8.1.4), so Word never writes one; a part that declares
+# one carries entities meant to expand ("billion laughs") or to read local files (XXE).
+# python-docx parses its parts while opening the package, so they are checked before that.
+_DOCTYPE_MARKERS = tuple(
+    "<!DOCTYPE".encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
+_SCAN_CHUNK = 1024 * 1024
+
+
 def parse(path: str, detected: DetectedType) -> ExtractionResult:
     """Extract the text and document properties of a DOCX (or DOTX) file."""
+    if declares_doctype(path):
+        return ExtractionResult(
+            status="failed",
+            message=messages.XML_DOCTYPE,
+            format=detected.format,
+            media_type=detected.media_type,
+        )
     package = Package.open(path)
     document_part = package.part_related_by(RT.OFFICE_DOCUMENT)
     document = _xml(document_part)
@@ -151,6 +168,26 @@ def parse(path: str, detected: DetectedType) -> ExtractionResult:
         created=created,
         properties=properties,
     )
+
+
+def declares_doctype(path: str) -> bool:
+    """True if any member of the package holds a document type declaration.
+
+    Every member is read, not only those named *.xml: python-docx parses a part by the
+    content type the package declares for it, whatever its name. The ZIP guard has bounded
+    what the members unpack to before this runs.
+    """
+    overlap = max(len(marker) for marker in _DOCTYPE_MARKERS) - 1
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            with archive.open(member) as stream:
+                tail = b""
+                while chunk := stream.read(_SCAN_CHUNK):
+                    window = tail + chunk
+                    if any(marker in window for marker in _DOCTYPE_MARKERS):
+                        return True
+                    tail = window[-overlap:]
+    return False
 
 
 # --- the text walk -------------------------------------------------------------------

@@ -36,6 +36,7 @@ from .ingest import (
     DocumentMetadata,
     IngestOutcome,
     MetadataError,
+    clean_filename,
     file_version_ingest,
     ingest_files,
     validate_metadata,
@@ -130,7 +131,7 @@ def upload_stage(user: User, uploads: Iterable[tuple[BinaryIO, str]]) -> Staging
     staging = Staging(token=token, uploader_id=user.id, created=time.time(), files=[])
     try:
         for position, (stream, filename) in enumerate(uploads):
-            filename = _clean_filename(filename)
+            filename = clean_filename(filename)
             try:
                 staged = _stage_one(folder, str(position), stream, filename)
             except UploadError as exc:
@@ -445,12 +446,6 @@ def staging_sweep(max_age: float = STAGING_MAX_AGE) -> int:
 def _require_contributor(user: User | None) -> None:
     if not has_role(user, ROLE_CONTRIBUTOR):
         raise PermissionDenied("contribute")
-
-
-def _clean_filename(name: str) -> str:
-    from .ingest import _clean_filename as clean
-
-    return clean(name or "")
 
 
 __all__ = [

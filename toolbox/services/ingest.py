@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import unicodedata
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -228,7 +229,7 @@ def ingest_files(
 def _accept(path: Path, metadata: DocumentMetadata, filename: str | None) -> _Accepted | IngestOutcome:
     """Refuse what must not be stored: bad metadata, unreadable, empty, too large, wrong format."""
     source = str(path)
-    filename = _clean_filename(filename or path.name)
+    filename = clean_filename(filename or path.name)
     try:
         validate_metadata(metadata)
     except (UnknownSlugError, MetadataError) as exc:
@@ -411,11 +412,46 @@ def _title_for(metadata: DocumentMetadata, result: extraction.ExtractionResult, 
     return " ".join(stem.split()) or filename
 
 
-def _clean_filename(name: str) -> str:
-    """Keep a user's filename as metadata only: no directories, no control characters."""
+#: Longest stored filename in UTF-8 bytes: what Linux, macOS and Windows accept as one file
+#: name, so a download saved under it works everywhere.
+FILENAME_MAX_BYTES = 255
+_EXTENSION_MAX_CHARS = 16
+
+
+def clean_filename(name: str) -> str:
+    """A user's filename as metadata only, never a path.
+
+    Directory parts (``/`` and ``\\``) are dropped; NUL, control and formatting characters
+    (bidi overrides that disguise ``.exe`` as ``.txt``, zero-width spaces) are removed; other
+    spaces become plain spaces. The name is NFC-normalised, so "Größe" typed on a Mac and on
+    Windows is one name; umlauts and ß stay. Leading dots go (no hidden files), and a name
+    longer than ``FILENAME_MAX_BYTES`` is shortened before its extension.
+    """
+    name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".")
-    return name[:255] or "dokument"
+    kept = []
+    for char in name:
+        category = unicodedata.category(char)
+        if category.startswith("Z"):
+            kept.append(" ")
+        elif not category.startswith("C"):
+            kept.append(char)
+    name = " ".join("".join(kept).split()).lstrip(". ").rstrip(" ")
+    return _shorten(name) or "dokument"
+
+
+def _shorten(name: str) -> str:
+    if len(name.encode("utf-8")) <= FILENAME_MAX_BYTES:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension) > _EXTENSION_MAX_CHARS:
+        stem, extension = name, ""
+    suffix = f".{extension}" if extension else ""
+    room = FILENAME_MAX_BYTES - len(suffix.encode("utf-8"))
+    # Cut on a character boundary: decoding with "ignore" drops a split multi-byte character.
+    stem = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore").rstrip(" .")
+    return stem + suffix
+
 
 
 def _json_safe_properties(result: extraction.ExtractionResult) -> dict:
