@@ -36,11 +36,32 @@ RATE_LIMIT_MESSAGE = _l("Zu viele Anmeldeversuche. Bitte warten Sie einige Minut
 
 
 def init_app(app: Flask) -> None:
+    # First of the hooks: the CSRF check and the login limiter read the form.
+    app.before_request(limit_form_bodies)
     _configure_cookies(app)
     _init_login(app)
     _init_csrf(app)
     _init_limiter(app)
     app.after_request(_security_headers)
+
+
+# --- request bodies ----------------------------------------------------------------------------
+
+
+def limit_form_bodies() -> None:
+    """Give every body but a multipart upload the small form limit instead of the upload limit.
+
+    Werkzeug streams a multipart body part by part, with MAX_FORM_PARTS and
+    MAX_FORM_MEMORY_SIZE per field; any other body (url-encoded forms above all) it reads into
+    memory in one piece and splits into as many fields as it holds. Without this, an anonymous
+    POST to /login could make a process hold and parse 50 MB of ``a&a&a…``.
+    """
+    if request.mimetype == "multipart/form-data":
+        return
+    form_limit = current_app.config.get("MAX_FORM_MEMORY_SIZE")
+    upload_limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if form_limit is not None:
+        request.max_content_length = form_limit if upload_limit is None else min(form_limit, upload_limit)
 
 
 # --- cookies ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ header.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, make_response, request, url_for
+from flask import Blueprint, Response, jsonify, make_response, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -29,8 +29,9 @@ def _error(status: int, message: str, **extra) -> Response:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(error):
-    limit = current_app.config["TOOLBOX_MAX_UPLOAD_MB"]
-    return _error(413, _("Die Datei ist zu groß. Erlaubt sind höchstens %(mb)s MB.", mb=limit))
+    from ..web.errors import too_large_message
+
+    return _error(413, too_large_message())
 
 
 @bp.errorhandler(PermissionDenied)

@@ -16,7 +16,7 @@ from ..services.documents import file_version_get
 from ..services.metadata_strip import report_is_empty
 from ..storage import blob_store
 from .document_forms import ActionForm, DocumentEditForm, UploadDetailsForm, UploadFilesForm, VersionForm
-from .errors import render_error
+from .errors import render_error, too_large_message
 
 bp = Blueprint("contribute", __name__)
 
@@ -33,9 +33,7 @@ def _permission_denied(error):
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(error):
     """Show the form again with the size message next to the file field."""
-    from flask import current_app
-
-    message = _("Die Datei ist zu groß. Erlaubt sind höchstens %(mb)s MB.", mb=current_app.config["TOOLBOX_MAX_UPLOAD_MB"])
+    message = too_large_message()
     if request.endpoint == "contribute.upload":
         form = UploadFilesForm(formdata=None)
         form.files.errors = [message]

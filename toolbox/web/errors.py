@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -48,13 +48,28 @@ def render_error(status: int, message: str | None = None) -> Response:
     return make_response(render_template("error.html", status=status, title=title, message=message), status)
 
 
+def too_large_message() -> str:
+    """Name the limit a 413 hit: the size of an upload, or the size of a form around it.
+
+    Werkzeug raises the same error for a body above ``MAX_CONTENT_LENGTH`` and for a form with
+    too many parts or too long a field; only an upload that is too big as a whole is about the
+    file.
+    """
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    length = request.content_length
+    if request.mimetype == "multipart/form-data" and (length is None or (limit is not None and length > limit)):
+        return _("Die Datei ist zu groß. Erlaubt sind höchstens %(mb)s MB.",
+                 mb=current_app.config["TOOLBOX_MAX_UPLOAD_MB"])
+    return _("Das Formular ist zu umfangreich: zu viele Felder oder zu lange Eingaben. Bitte kürzen Sie Ihre "
+             "Angaben.")
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         status = error.code or 500
         if status == 413:
-            limit = app.config["TOOLBOX_MAX_UPLOAD_MB"]
-            return render_error(413, _("Die Datei ist zu groß. Erlaubt sind höchstens %(mb)s MB.", mb=limit))
+            return render_error(413, too_large_message())
         response = render_error(status, getattr(error, "toolbox_message", None))
         if status == 405 and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
