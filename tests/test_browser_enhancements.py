@@ -1,0 +1,180 @@
+"""The JavaScript enhancements in a real browser: instant facets and sort, drag-and-drop upload.
+
+Both are progressive: the same pages work without JavaScript (tests/test_accessibility.py holds
+them to that). Here the scripts run, and the tests check what a visitor notices: the page is not
+reloaded (a marker set on ``window`` survives), the address and the counts follow the filter,
+focus stays where it was, Back and Forward walk through the filters, and a dropped file is
+uploaded through the ordinary form. One browser and one live server serve the module.
+"""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import DEFAULT_PASSWORD, LiveServer, _config, browser_login, make_document
+
+pytestmark = pytest.mark.browser
+
+CONTRIBUTOR = "projektleitung@musterstadt.example"
+MOBILITY = "input[type=checkbox][name=topic][value=mobilitaet-verkehr]"
+UPLOAD_LIMIT_MB = 1
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, template_database):
+    """A live app with CSRF on, a 1 MB upload limit, a contributor and three published documents."""
+    from toolbox import create_app, search
+    from toolbox.extensions import db
+    from toolbox.services import users as user_service
+    from toolbox.services.indexing import flush_index_queue
+
+    folder = tmp_path_factory.mktemp("enhancements")
+    shutil.copyfile(template_database, folder / "toolbox.sqlite3")
+    config = _config(folder, f"sqlite:///{folder / 'toolbox.sqlite3'}")
+    config["WTF_CSRF_ENABLED"] = True
+    config["MAX_UPLOAD_MB"] = UPLOAD_LIMIT_MB
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TOOLBOX_INSTANCE_DIR", str(folder / "instance"))
+        app = create_app(config)
+    with app.app_context():
+        search.ensure_index()
+        user_service.user_create(CONTRIBUTOR, "contributor", password=DEFAULT_PASSWORD)
+        db.session.commit()
+    common = dict(municipality="Musterstadt", population=8000, year=2024, license="cc-by-4.0")
+    make_document(app, title="Datenstrategie Musterstadt", text="Datenstrategie für offene Daten",
+                  topics=["daten-plattformen"], type="konzept-strategie", **common)
+    make_document(app, title="Leistungsbeschreibung LoRaWAN", text="Datenstrategie Gateways Parkraum",
+                  topics=["infrastruktur-netze-iot", "mobilitaet-verkehr"],
+                  type="leistungsbeschreibung-ausschreibung", **common)
+    make_document(app, title="Datenschutz-Folgenabschätzung Parken", text="Datenstrategie Datenschutz Sensoren",
+                  topics=["verwaltung-e-government", "mobilitaet-verkehr"], type="datenschutz", **common)
+    with app.app_context():
+        flush_index_queue()
+        db.session.remove()
+    server = LiveServer(app)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def page(module_browser):
+    context = module_browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def _hits(page) -> list[str]:
+    return page.locator(".search-hits h3 a").all_inner_texts()
+
+
+def _focused(page, selector: str) -> bool:
+    return page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector)
+
+
+def _wait_for_count(page, text: str) -> None:
+    page.wait_for_function("t => document.querySelector('.result-count').textContent.trim() === t", arg=text)
+
+
+def test_a_facet_and_the_sort_apply_without_reloading_the_page(site, page):
+    """Ticking a topic or choosing a sort order updates hits, counts, address and announcement in
+    place; focus stays on the control; Back and Forward restore each state; nothing reloads."""
+    page.goto(f"{site}/search?q=Datenstrategie")
+    assert page.inner_text(".result-count") == "3 Treffer"
+    page.evaluate("window.stillTheSamePage = 'ja'")
+    loads: list[str] = []
+    page.on("load", lambda loaded: loads.append(loaded.url))
+
+    page.check(MOBILITY)
+    page.wait_for_url("**topic=mobilitaet-verkehr**")
+    _wait_for_count(page, "2 Treffer")
+    assert sorted(_hits(page)) == ["Datenschutz-Folgenabschätzung Parken", "Leistungsbeschreibung LoRaWAN"]
+    assert page.inner_text("#search-announcer") == "2 Treffer"
+    assert _focused(page, MOBILITY) and page.is_checked(MOBILITY)
+    # The other facets were counted again within the new selection.
+    assert page.locator("#facet-type label").all_inner_texts() == [
+        "Leistungsbeschreibung/Ausschreibung (1)", "Datenschutz (DSFA, Verarbeitungsverzeichnis) (1)"]
+    assert "Datenstrategie – 2 Treffer" in page.title()
+
+    page.select_option("#sort", "title")
+    page.wait_for_url("**sort=title**")
+    page.wait_for_function("() => document.querySelector('.search-hits h3 a').textContent.startsWith('Datenschutz')")
+    assert _hits(page) == ["Datenschutz-Folgenabschätzung Parken", "Leistungsbeschreibung LoRaWAN"]
+    assert "topic=mobilitaet-verkehr" in page.url
+    assert _focused(page, "#sort")
+
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('sort=title')")
+    page.wait_for_function("() => document.querySelector('#sort').value === 'relevance'")
+    assert page.is_checked(MOBILITY)
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('topic=')")
+    _wait_for_count(page, "3 Treffer")
+    assert not page.is_checked(MOBILITY)
+    page.go_forward()
+    _wait_for_count(page, "2 Treffer")
+    assert page.is_checked(MOBILITY)
+    assert page.evaluate("window.stillTheSamePage") == "ja"
+    assert loads == []
+
+
+DROP = """([name, size]) => {
+    const transfer = new DataTransfer();
+    const body = size ? new Uint8Array(size).fill(65) : 'Konzept für das Ablegen von Dateien mit der Maus.';
+    transfer.items.add(new File([body], name, {type: 'text/plain'}));
+    const zone = document.getElementById('files-drop');
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+        zone.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
+    }
+}"""
+
+
+def test_a_dropped_file_is_uploaded_through_the_form(site, page):
+    """A file dropped on the zone fills the real file input, is listed with its size and is
+    uploaded by the ordinary form."""
+    browser_login(page, site, CONTRIBUTOR)
+    page.goto(f"{site}/upload")
+    assert page.is_visible("#files-drop")
+    page.evaluate(DROP, ["Abgelegt.txt", 0])
+    assert page.inner_text("#files-chosen .chosen-files-heading") == "Ausgewählt:"
+    assert page.locator("#files-chosen li").all_inner_texts() == ["Abgelegt.txt – 50 B"]
+    assert page.evaluate("document.getElementById('files').files[0].name") == "Abgelegt.txt"
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("#titles-0")
+    assert "Abgelegt.txt" in page.inner_text("main")
+
+
+def test_a_dropped_file_over_the_limit_is_refused_before_upload(site, page):
+    """A file over the limit is refused in the page with the German size message, linked to the
+    file field; the input stays empty, so nothing is sent."""
+    browser_login(page, site, CONTRIBUTOR)
+    page.goto(f"{site}/upload")
+    page.evaluate(DROP, ["Riesig.txt", UPLOAD_LIMIT_MB * 1024 * 1024 + 1])
+    message = page.inner_text("#files-client-error")
+    assert message == "„Riesig.txt“ (1 MB): Die Datei ist zu groß. Erlaubt sind höchstens 1 MB."
+    assert "files-client-error" in page.get_attribute("#files", "aria-describedby")
+    assert page.get_attribute("#files", "aria-invalid") == "true"
+    assert page.evaluate("document.getElementById('files').files.length") == 0
+
+    page.evaluate(DROP, ["Klein.txt", 0])
+    assert page.locator("#files-client-error").count() == 0
+    assert page.get_attribute("#files", "aria-invalid") is None
+
+
+def test_without_javascript_the_drop_zone_stays_hidden(module_browser, site):
+    """Without JavaScript nobody is offered a drop zone that could not work."""
+    context = module_browser.new_context(locale="de-DE", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        browser_login(page, site, CONTRIBUTOR)
+        page.goto(f"{site}/upload")
+        assert page.locator("#files").is_visible()
+        assert not page.locator("#files-drop").is_visible()
+    finally:
+        context.close()
