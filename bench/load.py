@@ -8,7 +8,7 @@ The repository (N published documents of 2 000 words each from `bench.search.Cor
 topics, types, municipalities, licences and years, inserted in bulk by
 `bench.search.build_database` and indexed by `toolbox.search.reindex()`) is built once and
 cached under ``$TMPDIR/toolbox-bench-load/``: a SQLite file plus its index, or on PostgreSQL a
-template database ``toolbox_load_<N>`` plus its index. Every run works on a fresh copy (file
+template database ``toolbox_load_<N>_<schema>`` plus its index. Every run works on a fresh copy (file
 copy, or ``CREATE DATABASE … TEMPLATE``), so runs neither disturb each other nor grow the cache.
 
 A run starts ``gunicorn -w 4 toolbox.wsgi:app`` on 127.0.0.1 and a free port, then for
@@ -115,13 +115,32 @@ class Repository:
 def _app(database_url: str, folder: Path):
     from toolbox import create_app
 
+    # The instance folder comes from the environment only; put it back for whoever called us.
+    previous = os.environ.get("TOOLBOX_INSTANCE_DIR")
     os.environ["TOOLBOX_INSTANCE_DIR"] = str(folder / "instance")
-    return create_app({
-        "SECRET_KEY": "bench-load",
-        "DATABASE_URL": database_url,
-        "DOCUMENTS_DIR": str(folder / "documents"),
-        "INDEX_DIR": str(folder / "index"),
-    })
+    try:
+        return create_app({
+            "SECRET_KEY": "bench-load",
+            "DATABASE_URL": database_url,
+            "DOCUMENTS_DIR": str(folder / "documents"),
+            "INDEX_DIR": str(folder / "index"),
+        })
+    finally:
+        if previous is None:
+            os.environ.pop("TOOLBOX_INSTANCE_DIR", None)
+        else:
+            os.environ["TOOLBOX_INSTANCE_DIR"] = previous
+
+
+def _fingerprint() -> str:
+    """Changes with the schema of the database or the index, so a stale cache is never reused."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((PROJECT_ROOT / "toolbox" / "migrations" / "versions").glob("*.py")):
+        digest.update(path.name.encode())
+    digest.update((PROJECT_ROOT / "toolbox" / "search" / "_schema.py").read_bytes())
+    return digest.hexdigest()[:8]
 
 
 def _build(database_url: str, folder: Path, docs: int) -> None:
@@ -178,10 +197,14 @@ def _with_database(url: str, name: str) -> str:
 
 def prepare_repository(docs: int, database_url: str | None, cache: Path = CACHE_ROOT) -> Repository:
     """A fresh copy of the cached repository of ``docs`` documents; built first if missing."""
+    if database_url is not None:
+        from sqlalchemy.engine import make_url
+
+        require_loopback(make_url(database_url).host or "localhost", "database host")
     cache.mkdir(parents=True, exist_ok=True)
     run = Path(tempfile.mkdtemp(prefix="run-", dir=cache))
     if database_url is None:
-        cached = cache / f"sqlite-{docs}"
+        cached = cache / f"sqlite-{docs}-{_fingerprint()}"
         if not (cached / "ready").exists():
             shutil.rmtree(cached, ignore_errors=True)
             cached.mkdir()
@@ -193,12 +216,10 @@ def prepare_repository(docs: int, database_url: str | None, cache: Path = CACHE_
         return Repository(f"sqlite:///{run / 'toolbox.sqlite3'}", run, lambda: shutil.rmtree(run, ignore_errors=True))
 
     import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
 
-    require_loopback(make_url(database_url).host or "localhost", "database host")
     admin = _pg_admin(database_url)
-    template = f"toolbox_load_{docs}"
-    cached = cache / f"pg-{docs}"
+    template = f"toolbox_load_{docs}_{_fingerprint()}"
+    cached = cache / f"pg-{docs}-{_fingerprint()}"
     if not ((cached / "ready").exists() and _pg_database_exists(admin, template)):
         shutil.rmtree(cached, ignore_errors=True)
         cached.mkdir()
@@ -336,7 +357,8 @@ class Client:
             with self.opener.open(req, timeout=60) as response:
                 return response.status, response.read()
         except urllib.error.HTTPError as exc:
-            return exc.code, exc.read()
+            with exc:
+                return exc.code, exc.read()
 
     def post_form(self, path: str, fields: dict[str, str]) -> tuple[int, bytes]:
         return self.request("POST", path, data=urllib.parse.urlencode(fields).encode(),
@@ -552,6 +574,7 @@ class Options:
     database_url: str | None = None
     p95_goal: float = 300.0
     cache: Path = CACHE_ROOT
+    warm_up_rounds: int = 6
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -606,13 +629,14 @@ def run(options: Options) -> dict:
     _log(f"repository ready in {time.perf_counter() - began:.0f} s ({repo.database_url.split(':')[0]})")
     try:
         accounts = create_accounts(repo, options.uploaders)
+        _log("accounts ready; starting gunicorn")
         run_seed = random.SystemRandom().randrange(1, 10_000)
         queries = QueryMaker(accounts, options.docs, run_seed)
         server = Gunicorn(repo)
         try:
             _log(f"gunicorn -w {WORKERS} on {server.url}: {options.searchers} searchers, {options.uploaders} "
                  f"uploaders for {options.duration:.0f} s")
-            warm_up(server.url, queries)
+            warm_up(server.url, queries, options.warm_up_rounds)
             recorder = Recorder(options.max_requests, time.monotonic() + options.duration)
             threads = [threading.Thread(target=searcher, args=(server.url, recorder, queries, run_seed + 100 + n,
                                                                options.think), daemon=True)
@@ -626,6 +650,7 @@ def run(options: Options) -> dict:
             for thread in threads:
                 thread.join(timeout=options.duration + 180)
             elapsed = time.monotonic() - started
+            _log(f"load done: {sum(len(v) for v in recorder.latencies.values())} requests; checking the uploads")
             missing = find_uploads(server.url, recorder.uploads)
         finally:
             server.stop()
