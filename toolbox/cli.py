@@ -252,6 +252,56 @@ def check_command(repair: bool) -> None:
         sys.exit(1)
 
 
+
+# --- backup ----------------------------------------------------------------------------------
+
+
+@cli.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(directory: Path) -> None:
+    """Back up the database and the stored files into DIRECTORY (new or empty); not the index."""
+    from .services.backup import BackupError, backup_create
+
+    try:
+        with _progress_bar("Sichere Dateien") as advance:
+            summary = backup_create(directory, progress=advance)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = sum(summary.rows.values())
+    click.echo(f"Sicherung in {summary.path}: {len(summary.rows)} Tabellen mit {rows} Zeilen, "
+               f"{summary.blobs} Dateien ({summary.blob_bytes} Byte), Datenbankstand {summary.revision}.")
+    if summary.missing_blobs:
+        click.echo(f"Fehlende oder beschädigte Dateien, nicht gesichert: {len(summary.missing_blobs)}")
+        for sha256 in summary.missing_blobs:
+            click.echo(f"  {sha256}")
+        click.echo("Prüfen mit: toolbox check")
+        sys.exit(1)
+
+
+@cli.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a repository that already has content.")
+@with_appcontext
+def restore_command(directory: Path, force: bool) -> None:
+    """Restore database and stored files from DIRECTORY and rebuild the index.
+
+    Stop the web server first: the database is replaced as a whole.
+    """
+    from .services.backup import BackupError, backup_restore
+
+    try:
+        with _progress_bar("Prüfe Sicherung") as advance:
+            summary = backup_restore(directory, force=force, progress=advance)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = sum(summary.rows.values())
+    click.echo(f"Wiederhergestellt: {len(summary.rows)} Tabellen mit {rows} Zeilen, {summary.blobs} Dateien "
+               f"(Datenbankstand {summary.revision}); Suchindex neu aufgebaut: {summary.indexed} Dokumente.")
+    if summary.quarantined:
+        click.echo(f"Vorher gespeicherte Dateien, die nicht in der Sicherung sind, in Quarantäne: "
+                   f"{len(summary.quarantined)} ({summary.quarantined[0].parent})")
+
 @contextlib.contextmanager
 def _progress_bar(label: str):
     """``advance(done, total)`` draws a bar on a terminal and does nothing elsewhere."""
