@@ -15,6 +15,8 @@ Crash points:
     db_committed      the database commit is done, the index commit has not started
     index_segment     Whoosh has written the new segment, not the table of contents
     index_toc         Whoosh has written the new table of contents under its temporary name
+    index_rebuild     ``reindex`` has built the complete new index, not yet swapped it in
+                      (CRASH_FILE is ingested completely first; the crash hits the rebuild)
 """
 from __future__ import annotations
 
@@ -74,13 +76,17 @@ def _arm(point: str, documents_dir: Path, marker: Path) -> None:
             return real_rename(self, frm, to, safe)
 
         FileStorage.rename_file = rename_file
+    elif point == "index_rebuild":
+        from toolbox.search import _store
+
+        _store.publish_build = lambda root, build: _die()
     else:
         raise SystemExit(f"unknown crash point {point!r}")
 
 
 def main() -> int:
     point, before_file, crash_file = sys.argv[1:4]
-    from toolbox import create_app
+    from toolbox import create_app, search
     from toolbox.services.database import prepare_database
     from toolbox.services.ingest import DocumentMetadata, ingest_file
     from toolbox.services.startup import repair_on_start
@@ -93,8 +99,13 @@ def main() -> int:
         assert outcome.status == "ingested", outcome.message
         print(f"before={outcome.document_id}", flush=True)
         marker = Path(app.instance_path) / "extraction-child.pid"
-        _arm(point, Path(app.config["TOOLBOX_DOCUMENTS_DIR"]), marker)
-        ingest_file(crash_file, DocumentMetadata(title="Beim Absturz"), publish=True)
+        if point == "index_rebuild":
+            ingest_file(crash_file, DocumentMetadata(title="Beim Absturz"), publish=True)
+            _arm(point, Path(app.config["TOOLBOX_DOCUMENTS_DIR"]), marker)
+            search.reindex()
+        else:
+            _arm(point, Path(app.config["TOOLBOX_DOCUMENTS_DIR"]), marker)
+            ingest_file(crash_file, DocumentMetadata(title="Beim Absturz"), publish=True)
     return 3
 
 

@@ -42,6 +42,7 @@ COMMITTED = {
     "db_committed": True,
     "index_segment": True,
     "index_toc": True,
+    "index_rebuild": True,
 }
 
 
@@ -88,10 +89,16 @@ def _state_before_restart(app) -> dict:
             "crash_rows": db.session.scalar(select(func.count()).select_from(Document)
                                             .where(Document.title == "Beim Absturz")),
             "queued": db.session.scalar(select(func.count()).select_from(IndexQueue)),
+            "builds": _builds(app),
         }
         db.session.remove()
         db.engine.dispose()
     return state
+
+
+def _builds(app) -> list[Path]:
+    """Index folders of rebuilds that never went live."""
+    return sorted(Path(app.config["TOOLBOX_INDEX_DIR"]).glob("tmp-*"))
 
 
 def _found(q: str) -> list[str]:
@@ -101,6 +108,7 @@ def _found(q: str) -> list[str]:
 def _assert_consistent(app, committed: bool) -> None:
     store = BlobStore(app.config["TOOLBOX_DOCUMENTS_DIR"])
     assert store.temporary_files() == [], "no half-written file may survive the restart"
+    assert _builds(app) == [], "no abandoned index build may survive the restart"
     with app.app_context():
         versions = db.session.execute(select(FileVersion.sha256, FileVersion.size)).all()
         for sha256, size in versions:
@@ -150,7 +158,9 @@ def test_kill_9_leaves_a_consistent_repository(point, app_config, environment, t
         assert len(state["temporary"]) == 1 and not state["crash_blob"]
     if point in ("blob_stored", "extracting"):
         assert state["crash_blob"] and state["temporary"] == []
-    if committed:
+    if point == "index_rebuild":
+        assert len(state["builds"]) == 1 and state["queued"] == 0
+    elif committed:
         assert state["queued"] == 1, "the index commit must not have happened"
 
     output = _restart(app, point, environment)

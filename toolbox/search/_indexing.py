@@ -177,6 +177,10 @@ def ensure_index() -> None:
     root = _store.index_root()
     health = _store.probe(root)
     if health.ok and not _empty_but_database_is_not(root):
+        # A rebuild killed before its swap leaves a whole index copy in a tmp- folder. It is
+        # abandoned when nobody holds the lock; a running rebuild holds it, and then it stays.
+        with contextlib.suppress(_store.IndexBusy), _store.writer_lock(root, timeout=0):
+            _store.clean_leftovers(root)
         return
     with _store.writer_lock(root):
         # Another process may have rebuilt it while this one waited for the lock.
