@@ -161,3 +161,44 @@ def test_progress_bar_shows_on_a_terminal(tmp_path):
     assert result.returncode == 0, terminal.decode(errors="replace")
     assert "Importiert: 3" in result.stdout
     assert "Importiere" in terminal.decode() and "3/3" in terminal.decode()
+
+
+def test_check_draws_a_progress_bar_on_a_terminal(tmp_path):
+    """``toolbox check`` shows its progress over the stored files on a terminal, like ingest."""
+    import pty
+
+    env = dict(os.environ)
+    env.update({
+        "TOOLBOX_INSTANCE_DIR": str(tmp_path / "instance"),
+        "TOOLBOX_DOCUMENTS_DIR": str(tmp_path / "documents"),
+        "TOOLBOX_INDEX_DIR": str(tmp_path / "index"),
+        "TOOLBOX_SECRET_KEY": "x" * 32,
+        "COLUMNS": "120",
+    })
+    env.pop("TOOLBOX_DATABASE_URL", None)
+    folder = _inbox(tmp_path)
+    for n in range(2):
+        (folder / f"{n}.txt").write_text(f"Smarte Mülleimer Quartier {n}", encoding="utf-8")
+    toolbox = Path(sys.executable).parent / "toolbox"
+    ingest = subprocess.run([str(toolbox), "ingest", str(folder)], env=env, capture_output=True, text=True, timeout=120)
+    assert ingest.returncode == 0, ingest.stderr
+    primary, secondary = pty.openpty()
+    try:
+        result = subprocess.run([str(toolbox), "check"], env=env, stdout=subprocess.PIPE, stderr=secondary,
+                                text=True, timeout=120)
+        os.close(secondary)
+        terminal = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            terminal += chunk
+    finally:
+        os.close(primary)
+    assert result.returncode == 0, terminal.decode(errors="replace")
+    assert "Keine Probleme gefunden" in result.stdout
+    assert "Prüfe Dateien" in terminal.decode() and "2/2" in terminal.decode()
+    assert "Prüfe Dateien" not in result.stdout

@@ -310,11 +310,11 @@ def _progress_bar(label: str):
         bars = []
 
         def advance(done: int, total: int) -> None:
-            if not show:
+            if not show or not total:
                 return
             if not bars:
                 bars.append(stack.enter_context(click.progressbar(
-                    length=max(total, 1), label=label, file=sys.stderr, show_pos=True, show_eta=True)))
+                    length=total, label=label, file=sys.stderr, show_pos=True, show_eta=True)))
             bars[0].update(done - bars[0].pos)
 
         yield advance
