@@ -111,11 +111,15 @@ def test_round_trip_restores_every_table_file_and_search_result(app, make_doc, f
 
 
 def test_restore_refuses_a_repository_with_content_unless_forced(app, make_doc, fresh, tmp_path):
-    """Restoring over someone's work needs --force; the files it replaces go to quarantine."""
+    """Restoring over someone's work needs --force; the files it replaces go to quarantine, and
+    tables that are not the repository's stay."""
     make_doc(title="Gesichert", text="Bürgerhaushalt")
     backup = tmp_path / "sicherung"
     assert app.test_cli_runner().invoke(args=["backup", str(backup)]).exit_code == 0
     make_document(fresh, title="Schon da", text="Vorhandene Arbeit im Ziel")
+    with fresh.app_context(), db.engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE fremd (id INTEGER PRIMARY KEY, wert TEXT)"))
+        conn.execute(sa.text("INSERT INTO fremd (wert) VALUES ('gehört einer anderen Anwendung')"))
     result = fresh.test_cli_runner().invoke(args=["restore", str(backup)])
     assert result.exit_code == 1
     assert "nicht leer" in result.output and "--force" in result.output
@@ -127,6 +131,8 @@ def test_restore_refuses_a_repository_with_content_unless_forced(app, make_doc, 
     assert "in Quarantäne: 1" in result.output
     with fresh.app_context():
         assert list(db.session.scalars(sa.select(Document.title))) == ["Gesichert"]
+        # Tables of something else sharing the database are not the restore's to drop.
+        assert db.session.execute(sa.text("SELECT wert FROM fremd")).scalar() == "gehört einer anderen Anwendung"
     quarantined = list((Path(fresh.config["TOOLBOX_DOCUMENTS_DIR"]) / "quarantine").rglob("*"))
     assert any(b"Vorhandene Arbeit" in p.read_bytes() for p in quarantined if p.is_file())
 

@@ -333,13 +333,13 @@ def _restore_database(source: Path, manifest: dict, revision: str, summary: Rest
     from alembic import command
 
     db.session.remove()
-    _drop_everything()
+    files = {t["name"]: t["file"] for t in manifest["tables"]}
+    _drop_repository_tables(set(db.metadata.tables) | set(files) | {"alembic_version"})
     config = _alembic_config()
     command.upgrade(config, revision)
     with db.engine.begin() as conn:
         reflected = sa.MetaData()
         reflected.reflect(bind=conn)
-        files = {t["name"]: t["file"] for t in manifest["tables"]}
         for table in reflected.sorted_tables:
             if table.name not in files:
                 continue
@@ -348,15 +348,16 @@ def _restore_database(source: Path, manifest: dict, revision: str, summary: Rest
         if unknown:
             raise BackupError("Tabellen der Sicherung fehlen im Datenbankschema: " + ", ".join(sorted(unknown)))
         if conn.dialect.name == "postgresql":
-            _advance_sequences(conn, reflected)
+            _advance_sequences(conn, [table for table in reflected.sorted_tables if table.name in files])
     command.upgrade(config, "head")
     db.engine.dispose()
 
 
-def _drop_everything() -> None:
+def _drop_repository_tables(names: set[str]) -> None:
+    """Drop the repository's tables as they are now; tables of anything else sharing the database stay."""
     with db.engine.begin() as conn:
         existing = sa.MetaData()
-        existing.reflect(bind=conn)
+        existing.reflect(bind=conn, only=lambda name, _metadata: name in names)
         existing.drop_all(bind=conn)
 
 
@@ -384,9 +385,9 @@ def _load_table(conn: sa.Connection, table: sa.Table, path: Path) -> int:
     return count
 
 
-def _advance_sequences(conn: sa.Connection, metadata: sa.MetaData) -> None:
+def _advance_sequences(conn: sa.Connection, tables: list[sa.Table]) -> None:
     """Rows came with their ids; PostgreSQL's id sequences must continue after the highest."""
-    for table in metadata.sorted_tables:
+    for table in tables:
         if "id" not in table.columns or not isinstance(table.columns["id"].type, sa.Integer):
             continue
         sequence = conn.execute(sa.text("SELECT pg_get_serial_sequence(:table, 'id')"),
