@@ -2,12 +2,19 @@
 
 Migrating a new database per test costs about a second, so the schema is migrated and seeded
 once per session into a template file that every test copies.
+
+With ``TOOLBOX_TEST_DATABASE_URL`` set (a PostgreSQL server, e.g.
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``) the ``app`` of every test runs on
+PostgreSQL instead: a template database is migrated and seeded once per session, and each test
+gets ``CREATE DATABASE t_<random> TEMPLATE <template>``, dropped afterwards. Tests that build
+their own app from ``template_database`` stay on SQLite.
 """
 from __future__ import annotations
 
 import os
 import shutil
 import socket
+import uuid
 from pathlib import Path
 
 import pytest
@@ -16,6 +23,19 @@ from toolbox import create_app
 from toolbox.extensions import db
 
 SHARED_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+#: The PostgreSQL server the suite runs on instead of SQLite, or None for SQLite.
+TEST_DATABASE_URL = os.environ.get("TOOLBOX_TEST_DATABASE_URL") or None
+
+
+def on_postgres() -> bool:
+    """True in the suite's PostgreSQL run (``TOOLBOX_TEST_DATABASE_URL`` set)."""
+    return TEST_DATABASE_URL is not None
+
+
+def skip_on_postgres(reason: str):
+    """Mark a test that checks SQLite itself, so the PostgreSQL run skips it with ``reason``."""
+    return pytest.mark.skipif(on_postgres(), reason=f"SQLite only: {reason}")
 
 
 def corpus_path() -> Path:
@@ -52,11 +72,74 @@ def template_database(tmp_path_factory) -> Path:
     return path
 
 
+def _database_url(name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """An AUTOCOMMIT engine on the server of ``TOOLBOX_TEST_DATABASE_URL`` to create databases."""
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    engine = sa.create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as exc:
+        pytest.exit(f"TOOLBOX_TEST_DATABASE_URL={TEST_DATABASE_URL} is not reachable: {exc}", returncode=3)
+    yield engine
+    engine.dispose()
+
+
+def _drop_database(pg_server, name: str) -> None:
+    import sqlalchemy as sa
+
+    with pg_server.connect() as conn:
+        # FORCE: a test that built its own engine may still hold a connection.
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server, tmp_path_factory) -> str:
+    """A migrated and seeded PostgreSQL database, unique to this session, to copy for each test."""
+    import sqlalchemy as sa
+
+    from toolbox.services.database import prepare_database
+
+    name = f"toolbox_template_{uuid.uuid4().hex[:12]}"
+    with pg_server.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        folder = tmp_path_factory.mktemp("pg-template")
+        os.environ.setdefault("TOOLBOX_INSTANCE_DIR", str(folder / "instance"))
+        app = create_app(_config(folder, _database_url(name)))
+        prepare_database(app)
+        with app.app_context():
+            db.engine.dispose()
+        yield name
+    finally:
+        _drop_database(pg_server, name)
+
+
 @pytest.fixture
-def app_config(tmp_path, template_database) -> dict:
-    database = tmp_path / "toolbox.sqlite3"
-    shutil.copyfile(template_database, database)
-    return _config(tmp_path, f"sqlite:///{database}")
+def app_config(request, tmp_path) -> dict:
+    """Settings for a fresh repository: a copy of the SQLite template, or of the PostgreSQL one."""
+    if not on_postgres():
+        database = tmp_path / "toolbox.sqlite3"
+        shutil.copyfile(request.getfixturevalue("template_database"), database)
+        return _config(tmp_path, f"sqlite:///{database}")
+    import sqlalchemy as sa
+
+    pg_server = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue("pg_template")
+    name = f"t_{uuid.uuid4().hex}"
+    with pg_server.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    request.addfinalizer(lambda: _drop_database(pg_server, name))
+    return _config(tmp_path, _database_url(name))
 
 
 @pytest.fixture
