@@ -124,3 +124,172 @@ def test_document_page_in_english(client, make_doc):
     from markupsafe import escape
 
     assert str(escape(label_de)) in german and str(escape(label_en)) in english and label_de != label_en
+
+
+# --- texts stored in German: extraction results and audit summaries ----------------------------
+
+# Words and letters that give a German sentence away; the values fed in below are free of them.
+GERMAN = re.compile(r"\b(Datei|Bitte|Seiten?|Wörter|nicht|wird|von|für|und|oder|angelegt|Bild|Programm|"
+                    r"Dokument|Konto|leer)\b|[äöüßÄÖÜ„]")
+
+
+def _extraction_messages() -> list[str]:
+    """Every kind of message stored with a file version, with plain values."""
+    from toolbox.extract import messages
+
+    produced = [
+        messages.ok_pages(1), messages.ok_pages(1234), messages.ok_words(1), messages.ok_words(2),
+        messages.ok_pages_partly(12, 1), messages.ok_pages_partly(12, 3), messages.pdf_stream_too_large(512 * 2**20),
+        messages.corrupt("Keine Seite der PDF-Datei konnte gelesen werden"), messages.corrupt(""),
+        messages.timeout(0.5), messages.memory(1024), messages.crashed("signal 9"),
+        messages.zip_too_many_members(10000), messages.zip_too_large(2**30), messages.zip_ratio("word/document.xml", 1500.0),
+        messages.zip_corrupt("BadZipFile: File is not a zip file"), messages.unsupported("docm"),
+        messages.unsupported("unknown"),
+    ]
+    produced += [messages.unsupported(name) for name in messages.UNSUPPORTED_ADVICE]
+    produced += [messages.corrupt_detail(what, "PdfReadError: EOF marker not found")
+                 for what in ("Die PDF-Datei konnte nicht gelesen werden", "Die Word-Datei konnte nicht gelesen werden",
+                              "Die Datei konnte nicht gelesen werden")]
+    produced += [value for name, value in vars(messages).items()
+                 if name.isupper() and isinstance(value, str) and name != "SUPPORTED_FORMATS"]
+    # What the integrity check writes over the message of a version whose file is gone or damaged.
+    from toolbox.services.consistency import _MARK_MESSAGES
+
+    produced += [template.format(sha="ab12cd34") for template in _MARK_MESSAGES.values()]
+    return produced
+
+
+def test_stored_extraction_messages_show_in_the_page_language(app):
+    """An extraction message stored in German reads in English on an English page, numbers
+    formatted the English way and nested reasons translated too; German pages show it as stored."""
+    from toolbox.extract import messages
+    from toolbox.stored_text import stored_text
+
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert stored_text(messages.ok_pages(1234)) == "Text extracted successfully (1,234 pages)."
+        assert stored_text(messages.timeout(0.5)) == (
+            "Time limit of 0.5 s exceeded – the file could not be read in time.")
+        assert stored_text(messages.unsupported("png")) == (
+            "The file format PNG (image) is not supported. Please upload it as a PDF.")
+        assert stored_text(messages.corrupt_detail("Die PDF-Datei konnte nicht gelesen werden", "EOF marker")) == (
+            "File damaged: The PDF file could not be read (EOF marker).")
+        still_german = [f"{text!r} → {stored_text(text)!r}" for text in _extraction_messages()
+                        if GERMAN.search(stored_text(text))]
+        assert not still_german, "\n".join(still_german)
+        assert stored_text("Ein Satz, den niemand kennt.") == "Ein Satz, den niemand kennt."
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        assert all(stored_text(text) == text for text in _extraction_messages())
+
+
+def _audit_summaries_from_the_services(app) -> list[str]:
+    """Do one of nearly everything the audit log records, through the real services."""
+    import io
+
+    from conftest import DEFAULT_PASSWORD, make_document
+    from toolbox.models import AuditEntry, Document, Municipality, Project
+    from toolbox.services import contribute, curation, review, users
+    from toolbox.services.ingest import DocumentMetadata
+
+    first = make_document(app, title="Musterplan", municipality="Musterstadt", publish=False)
+    second = make_document(app, title="Parkraumplan", municipality="Beispielheim", project="Smart Parking",
+                           publish=False)
+    with app.app_context():
+        admin = users.user_create("admin@toolbox.example", "admin", password=DEFAULT_PASSWORD)
+        editor = users.user_create("redaktion@toolbox.example", "editor", password=DEFAULT_PASSWORD, actor=admin)
+        author = users.user_create("autorin@toolbox.example", "contributor", password=DEFAULT_PASSWORD, actor=admin)
+        users.user_set_role(author, "editor", actor=admin)
+        users.user_set_role(author, "contributor", actor=admin)
+        users.user_deactivate(author, actor=admin)
+        users.user_reactivate(author, actor=admin)
+        users.password_change(author, "Noch-eine-sichere-Passphrase-2026", actor=admin)
+        users.user_record_login(author)
+        users.user_record_logout(author)
+        users.login_failed_record("", None)
+        users.login_failed_record("niemand@toolbox.example", None)
+        users.invitation_create(author, actor=admin)
+        users.api_token_create(author)
+        users.api_token_create(author)
+        users.api_token_revoke(author)
+        metadata = DocumentMetadata(title="Sensorkonzept", description="Ein Konzept.", topics=["umwelt-wasser"],
+                                    type="konzept-strategie", municipality="Musterstadt", year=2024,
+                                    license="cc-by-4.0")
+        uploaded = contribute.document_upload(author, io.BytesIO(b"Sensoren an der Schwalm."), "sensoren.txt",
+                                              metadata)
+        document = db_get(Document, uploaded.document_id)
+        contribute.document_version_add(author, document, io.BytesIO(b"Sensoren, zweite Fassung."), "sensoren-2.txt")
+        review.document_publish(editor, document)
+        edit = review.document_metadata(document)
+        edit.title, edit.description = "Sensorplan", "Ein besserer Plan."
+        review.document_update(editor, document, edit)
+        review.document_trash(editor, document)
+        review.document_restore(editor, document)
+        review.document_withdraw(author, document)
+        review.document_reject(editor, db_get(Document, first.id), "Zu kurz.")
+        review.document_trash(editor, db_get(Document, first.id))
+        review.trash_empty(admin)
+        entry = curation.vocabulary_entry_create(editor, "topic", "Testthema")
+        spare = curation.vocabulary_entry_create(editor, "topic", "Restthema")
+        curation.vocabulary_entry_rename(editor, "topic", entry.id, "Probethema", "Trial topic")
+        curation.vocabulary_entry_set_active(editor, "topic", entry.id, False)
+        curation.vocabulary_entry_set_active(editor, "topic", entry.id, True)
+        curation.vocabulary_entry_move(editor, "topic", entry.id, -1)
+        curation.vocabulary_entry_merge(editor, "topic", spare.id, entry.id)
+        town = db_get(Document, second.id).municipality
+        curation.municipality_update(editor, town, name="Beispielheim", population=12000)
+        curation.municipality_merge(editor, town, Municipality.query.filter_by(name="Musterstadt").one())
+        project = db_get(Document, second.id).project
+        curation.project_update(editor, project, name="Smart Parking Pilot")
+        other = Project(name="Parken digital")
+        from toolbox.extensions import db
+
+        db.session.add(other)
+        db.session.commit()
+        curation.project_merge(editor, other, project)
+        return [entry.summary for entry in AuditEntry.query.order_by(AuditEntry.id)]
+
+
+def db_get(model, key):
+    from toolbox.extensions import db
+
+    return db.session.get(model, key)
+
+
+def test_audit_summaries_written_by_the_services_show_in_english(app):
+    """Every kind of audit summary the services write in German reads in English on an English
+    page: a service that changes its wording without this catalogue fails here."""
+    from toolbox.stored_text import stored_text
+
+    summaries = _audit_summaries_from_the_services(app)
+    assert len(summaries) >= 30, summaries
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        still_german = [f"{text!r} → {stored_text(text)!r}" for text in summaries if GERMAN.search(stored_text(text))]
+        assert not still_german, "\n".join(still_german)
+        assert stored_text("Themenfeld umbenannt: „Testthema“ → „Probethema“") == (
+            "Topic renamed: “Testthema” → “Probethema”")
+        assert stored_text("Bearbeitet: „Sensorplan“ (Titel, Beschreibung)") == (
+            "Edited: “Sensorplan” (Title, Description)")
+
+
+def test_english_pages_show_stored_messages_in_english(app, client, auth, make_doc):
+    """The document page and the audit log show stored German texts in the page's language;
+    the German pages keep them word for word."""
+    from conftest import make_user
+    from toolbox.services import review
+
+    document_id = make_doc(title="Musterplan", text="Ein kurzer Text mit sieben Wörtern hier.")
+    german = client.get(f"/documents/{document_id}").get_data(as_text=True)
+    english = client.get(f"/documents/{document_id}?lang=en").get_data(as_text=True)
+    assert "Text erfolgreich extrahiert (" in german
+    assert "Text extracted successfully (" in english and "Text erfolgreich" not in english
+
+    make_user(app, "admin@toolbox.example", role="admin")
+    with app.app_context():
+        from toolbox.models import Document, User
+
+        editor = User.query.filter_by(email="admin@toolbox.example").one()
+        review.document_trash(editor, db_get(Document, document_id))
+    auth.login("admin@toolbox.example")
+    english = client.get("/admin/audit?lang=en").get_data(as_text=True)
+    assert "Moved to the trash: “Musterplan”" in english and "In den Papierkorb" not in english
+    german = client.get("/admin/audit?lang=de").get_data(as_text=True)
+    assert "In den Papierkorb: „Musterplan“" in german

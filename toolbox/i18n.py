@@ -43,6 +43,10 @@ def init_app(app: Flask) -> None:
         supported_locales=SUPPORTED_LOCALES,
         switch_locale_url=switch_locale_url,
     )
+    from .stored_text import stored_text
+
+    # ``{{ version.extraction_message|stored }}``: German stored sentences in the page's language.
+    app.jinja_env.filters["stored"] = stored_text
 
 
 def current_locale_name() -> str:
