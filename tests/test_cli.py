@@ -163,25 +163,22 @@ def test_progress_bar_shows_on_a_terminal(tmp_path):
     assert "Importiere" in terminal.decode() and "3/3" in terminal.decode()
 
 
-def test_check_draws_a_progress_bar_on_a_terminal(tmp_path):
+def test_check_draws_a_progress_bar_on_a_terminal(app, app_config, make_doc, tmp_path):
     """``toolbox check`` shows its progress over the stored files on a terminal, like ingest."""
     import pty
 
+    for n in range(2):
+        make_doc(title=f"Mülleimer {n}", text=f"Smarte Mülleimer Quartier {n}")
     env = dict(os.environ)
     env.update({
+        "TOOLBOX_DATABASE_URL": app_config["DATABASE_URL"],
+        "TOOLBOX_DOCUMENTS_DIR": app_config["DOCUMENTS_DIR"],
+        "TOOLBOX_INDEX_DIR": app_config["INDEX_DIR"],
         "TOOLBOX_INSTANCE_DIR": str(tmp_path / "instance"),
-        "TOOLBOX_DOCUMENTS_DIR": str(tmp_path / "documents"),
-        "TOOLBOX_INDEX_DIR": str(tmp_path / "index"),
         "TOOLBOX_SECRET_KEY": "x" * 32,
         "COLUMNS": "120",
     })
-    env.pop("TOOLBOX_DATABASE_URL", None)
-    folder = _inbox(tmp_path)
-    for n in range(2):
-        (folder / f"{n}.txt").write_text(f"Smarte Mülleimer Quartier {n}", encoding="utf-8")
     toolbox = Path(sys.executable).parent / "toolbox"
-    ingest = subprocess.run([str(toolbox), "ingest", str(folder)], env=env, capture_output=True, text=True, timeout=120)
-    assert ingest.returncode == 0, ingest.stderr
     primary, secondary = pty.openpty()
     try:
         result = subprocess.run([str(toolbox), "check"], env=env, stdout=subprocess.PIPE, stderr=secondary,
