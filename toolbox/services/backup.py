@@ -96,9 +96,9 @@ def backup_create(target: str | os.PathLike, *, progress: Progress | None = None
 
 def _write_backup(target: Path, progress: Progress | None) -> BackupSummary:
     (target / "database").mkdir(parents=True, exist_ok=True)
-    tables, revision = _dump_database(target / "database")
+    tables, revision, hashes = _dump_database(target / "database")
     summary = BackupSummary(path=target, revision=revision, rows={t["name"]: t["rows"] for t in tables})
-    blobs = _copy_blobs(target / "blobs", summary, progress)
+    blobs = _copy_blobs(target / "blobs", sorted(hashes), summary, progress)
     manifest = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -113,8 +113,15 @@ def _write_backup(target: Path, progress: Progress | None) -> BackupSummary:
     return summary
 
 
-def _dump_database(folder: Path) -> tuple[list[dict], str]:
+def _dump_database(folder: Path) -> tuple[list[dict], str, set[str]]:
+    """Write every table; return the manifest entries, the revision and the files the rows name.
+
+    The files are taken from the same snapshot as the rows, so every version in the backup has
+    its file in it (or is reported as missing), whatever is uploaded or purged meanwhile.
+    """
     tables = []
+    hashes: set[str] = set()
+    versions = FileVersion.__table__.name
     db.session.remove()
     with db.engine.connect() as conn:
         _begin_snapshot(conn)
@@ -126,6 +133,8 @@ def _dump_database(folder: Path) -> tuple[list[dict], str]:
             order = list(table.primary_key.columns) or list(table.columns)
             with path.open("wb") as out:
                 for row in conn.execute(sa.select(table).order_by(*order)).mappings():
+                    if table.name == versions:
+                        hashes.add(row["sha256"])
                     line = (json.dumps(dict(row), ensure_ascii=False, sort_keys=True, default=_encode) + "\n")
                     data = line.encode("utf-8")
                     out.write(data)
@@ -136,7 +145,7 @@ def _dump_database(folder: Path) -> tuple[list[dict], str]:
             tables.append({"name": table.name, "file": f"database/{path.name}", "rows": rows,
                            "sha256": digest.hexdigest()})
         conn.rollback()
-    return tables, revision
+    return tables, revision, hashes
 
 
 def _begin_snapshot(conn: sa.Connection) -> None:
@@ -154,10 +163,8 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} into a backup")
 
 
-def _copy_blobs(folder: Path, summary: BackupSummary, progress: Progress | None) -> list[dict]:
+def _copy_blobs(folder: Path, hashes: list[str], summary: BackupSummary, progress: Progress | None) -> list[dict]:
     store = blob_store()
-    hashes = sorted(set(db.session.scalars(sa.select(FileVersion.sha256))))
-    db.session.rollback()
     copied = []
     if progress:
         progress(0, len(hashes))
