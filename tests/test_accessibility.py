@@ -247,6 +247,9 @@ def test_narrow_screen_has_no_horizontal_scrolling(module_browser, site, role):
             if width > 320:
                 culprits = page.evaluate(WIDEST_ELEMENTS)
                 too_wide.append(f"{name}: {width}px {culprits}")
+            if name in SCREENSHOT_PAGES or name in ("audit", "my-documents"):
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SCREENSHOTS / f"{name}-{role}-de-320.png"), full_page=True)
         assert not too_wide, "\n".join(too_wide)
     finally:
         context.close()
