@@ -26,6 +26,9 @@ A run starts ``gunicorn -w 4 toolbox.wsgi:app`` on 127.0.0.1 and a free port, th
   publishes it with the review page's CSRF-protected form; think time mean ``--upload-think``
   seconds (default 3 s).
 
+Before the clock starts, a few untimed searches warm up every worker (index opened, facet view
+built), as on a server that has been running for a while.
+
 Errors are responses other than 2xx/3xx, connection failures and tracebacks in gunicorn's log.
 Afterwards every uploaded document must be found by the search API under the unique word in its
 title (polled for up to 30 s, the index queue may still be draining). The script exits non-zero
