@@ -46,6 +46,9 @@
   /* A selector that finds the same control in the new page: facet checkboxes are numbered by
    * position, which changes with the counts, so they are found by name and value. */
   function locatorOf(element) {
+    if (element && element.type === "submit" && element.form && element.form.classList.length) {
+      return "form." + CSS.escape(element.form.classList[0]) + " [type=submit]";
+    }
     if (!element || !element.name) {
       return null;
     }
@@ -106,6 +109,13 @@
           window.history.pushState({ toolboxSearch: true }, "", url);
         }
         var target = focusSelector ? page.querySelector(focusSelector) : null;
+        if (!target && focusSelector) {
+          // The control is gone (a facet value without hits): keep focus near, not on <body>.
+          target = page.querySelector("#filters-heading");
+          if (target) {
+            target.setAttribute("tabindex", "-1");
+          }
+        }
         if (target) {
           target.focus();
         }

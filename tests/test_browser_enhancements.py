@@ -120,6 +120,19 @@ def test_a_facet_and_the_sort_apply_without_reloading_the_page(site, page):
     page.go_forward()
     _wait_for_count(page, "2 Treffer")
     assert page.is_checked(MOBILITY)
+
+    # A filter sent with Enter or with the form's button is applied in place as well.
+    page.fill("#f-year-from", "2024")
+    page.press("#f-year-from", "Enter")
+    page.wait_for_url("**year_from=2024**")
+    assert _focused(page, "#f-year-from") and page.input_value("#f-year-from") == "2024"
+    page.focus(".search-filters [type=submit]")
+    page.fill("#f-year-from", "")
+    page.focus(".search-filters [type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !location.search.includes('year_from')")
+    _wait_for_count(page, "2 Treffer")
+    assert _focused(page, ".search-filters [type=submit]")
     assert page.evaluate("window.stillTheSamePage") == "ja"
     assert loads == []
 
