@@ -142,7 +142,8 @@ def _extraction_messages() -> list[str]:
         messages.ok_pages_partly(12, 1), messages.ok_pages_partly(12, 3), messages.pdf_stream_too_large(512 * 2**20),
         messages.corrupt("Keine Seite der PDF-Datei konnte gelesen werden"), messages.corrupt(""),
         messages.timeout(0.5), messages.memory(1024), messages.crashed("signal 9"),
-        messages.zip_too_many_members(10000), messages.zip_too_large(2**30), messages.zip_ratio("word/document.xml", 1500.0),
+        messages.zip_too_many_members(10000), messages.zip_too_large(2**30),
+        messages.zip_ratio("word/document.xml", 1500.0),
         messages.zip_corrupt("BadZipFile: File is not a zip file"), messages.unsupported("docm"),
         messages.unsupported("unknown"),
     ]
@@ -293,3 +294,23 @@ def test_english_pages_show_stored_messages_in_english(app, client, auth, make_d
     assert "Moved to the trash: “Musterplan”" in english and "In den Papierkorb" not in english
     german = client.get("/admin/audit?lang=de").get_data(as_text=True)
     assert "In den Papierkorb: „Musterplan“" in german
+
+
+def test_an_upload_refusal_reads_in_the_page_language(app, client, auth):
+    """The upload service refuses in German; an English page shows the refusal in English."""
+    import io
+
+    from conftest import make_user
+
+    make_user(app, "projektleitung@musterstadt.example", role="contributor")
+    auth.login("projektleitung@musterstadt.example")
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+    def refusal(lang: str) -> str:
+        response = client.post(f"/upload?lang={lang}", data={"files": (io.BytesIO(png), "Plan.png")},
+                               content_type="multipart/form-data")
+        assert response.status_code == 400
+        return response.get_data(as_text=True)
+
+    assert "“Plan.png”: The file format PNG (image) is not supported. Please upload it as a PDF." in refusal("en")
+    assert "„Plan.png“: Das Dateiformat PNG (Bild) wird nicht unterstützt. Bitte als PDF hochladen." in refusal("de")

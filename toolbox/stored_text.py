@@ -8,7 +8,8 @@ it a pattern. A stored text that matches one is shown through gettext with the c
 values that are themselves known German fragments (a reason, a piece of advice, a vocabulary
 name) are translated in turn, and German-formatted numbers are re-formatted for the locale.
 Anything else — a sentence a newer service wrote, a title, an e-mail address — is shown as
-stored, which is what it was before.
+stored, which is what it was before. The upload pages pass the refusals of the upload service
+through here too: they come from the same German-only code, only they are shown at once.
 
 The msgids must stay word for word what the services write; tests/test_i18n.py produces the
 messages through the real services and fails when one of them no longer matches.
@@ -24,7 +25,7 @@ from .i18n import DEFAULT_LOCALE, N_, current_locale_name
 
 # Placeholders whose captured value is German text to translate in turn; all others (titles,
 # names, e-mail addresses, file names, slugs, library error texts) are shown as stored.
-_NESTED = {"reason", "what", "advice", "format", "vocabulary", "vocabularies", "fields", "who"}
+_NESTED = {"reason", "what", "advice", "format", "vocabulary", "vocabularies", "fields"}
 # Placeholders that hold a number written the German way (1.234 or 0,5).
 _NUMBERS = {"count", "pages", "words", "failed", "seconds", "mb", "number", "ratio", "limit"}
 # A placeholder matches any text unless it is narrowed here; keeping the vocabulary names narrow
@@ -96,6 +97,12 @@ KNOWN_TEXTS: tuple[str, ...] = (
     N_("Bitte als PDF, DOCX oder TXT hochladen."),
     N_("Bitte in Word als DOCX speichern oder als PDF exportieren und erneut hochladen."),
     N_("Bitte die enthaltenen Dokumente einzeln als PDF oder DOCX hochladen."),
+    # --- upload refusals (toolbox/services/contribute.py), shown at once rather than stored -----
+    N_("„%(filename)s“: %(reason)s"),
+    N_("Die Datei ist größer als %(mb)s MB."),
+    N_("Dieses Dateiformat wird nicht unterstützt."),
+    N_("Diese Datei ist bereits eine Version dieses Dokuments."),
+    N_("Diese Datei ist bereits als anderes Dokument (Nr. %(number)s) vorhanden."),
     # --- integrity check (toolbox/services/consistency.py) --------------------------------------
     N_("Die gespeicherte Datei fehlt (SHA-256 %(sha)s). Bitte eine neue Version hochladen oder die Datei aus "
        "einer Sicherung wiederherstellen."),
