@@ -36,9 +36,11 @@ _INFO_PROPERTIES = {
 
 
 # pypdf's own decompression caps (75 MB per stream) are far above what a child limited to a
-# few hundred MB can hold while it also parses the result. A quarter of the child's address
-# space per stream keeps the cap tied to TOOLBOX_EXTRACT_MEMORY_MB, so a Flate bomb stops at
-# a named limit with a precise message instead of a MemoryError somewhere in the parser.
+# few hundred MB can afford: while it inflates a page's contents it holds the compressed
+# streams, the inflated ones, their concatenation and the decoded text, next to the
+# interpreter and its libraries. An eighth of the child's address space per stream keeps the
+# cap tied to TOOLBOX_EXTRACT_MEMORY_MB, so a Flate bomb stops at a named limit with a
+# precise message instead of a MemoryError somewhere in the parser.
 _CAPPED_SETTINGS = (
     "zlib_maximum_output_length",
     "array_based_stream_maximum_output_length",
@@ -52,13 +54,13 @@ _CAPPED_SETTINGS = (
 
 
 def decompression_cap() -> int:
-    """Bytes one PDF stream may inflate to in this process: a quarter of the address-space
-    limit, never more than pypdf's own default."""
+    """Bytes one PDF stream (or a page's contents together) may inflate to in this process:
+    an eighth of the address-space limit, never more than pypdf's own default."""
     default = get_configuration().zlib_maximum_output_length
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     if soft == resource.RLIM_INFINITY:
         return default
-    return min(default, soft // 4)
+    return min(default, soft // 8)
 
 
 def parse(path: str, detected: DetectedType) -> ExtractionResult:
