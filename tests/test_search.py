@@ -760,3 +760,32 @@ def test_term_cache_holds_a_bounded_number_of_document_numbers():
         assert len(cache.get(Reader(), "body", word)) == 1000
     assert cache._cache._held <= 2500
     assert len(cache._cache._entries) == 2
+
+
+def test_relevance_scores_are_whooshs_bm25(corpus):
+    """The vectorised scoring gives the BM25 weights of Whoosh's own scorer, boosts applied."""
+    from whoosh import query as wq
+    from whoosh.scoring import BM25F
+    from whoosh.searching import Searcher
+
+    from toolbox.search._analysis import term_for
+    from toolbox.search._search import _rank, _view
+
+    terms = [term_for("Ausschreibung"), term_for("Daten")]
+    with corpus.app.app_context():
+        with search._store.searcher(search._store.index_root()) as searcher:
+            reader, view = searcher.reader(), _view(searcher)
+            bm25 = Searcher(reader, weighting=BM25F(B=0.75, K1=1.2), closereader=False)
+            expected: dict[int, float] = {}
+            for fieldname, boost in (("body", 1.0), ("title", 4.0)):
+                for term in terms:
+                    for hit in bm25.search(wq.Term(fieldname, term), limit=None):
+                        expected[hit.docnum] = expected.get(hit.docnum, 0.0) + boost * hit.score
+            query = wq.Or([wq.Or([wq.Term("body", t) for t in terms]),
+                           wq.Or([wq.Term("title", t) for t in terms], boost=4.0)])
+            ranked = _rank(query, reader, view, set(expected), None)
+    assert len(ranked) >= 3
+    assert {d for d, _ in ranked} == set(expected)
+    for docnum, score in ranked:
+        assert score == pytest.approx(expected[docnum], rel=1e-6)
+    assert [score for _, score in ranked] == sorted((score for _, score in ranked), reverse=True)

@@ -489,15 +489,22 @@ class Compiler:
         BM25 rewards rare terms; a compound is rarer than its head, so its weight is scaled by
         idf(head) / idf(compound) on top of the fixed compound weight.
         """
-        base_idf = self._idf(fieldname, term)
-        subs = []
-        for compound in expansions:
-            if not self.reader.doc_frequency(fieldname, compound):
-                continue
-            scale = min(1.0, base_idf / self._idf(fieldname, compound))
-            boost = TEXT_FIELD_BOOSTS[fieldname] * COMPOUND_WEIGHT * scale
-            subs.append(wq.Term(fieldname, compound, boost=boost))
-        return subs
+        # The weights depend on the lexicon only, so one index generation computes them once:
+        # they cost three document-frequency lookups per compound and field.
+        key = (fieldname, term, tuple(expansions))
+        weighted = self._expansions.get(key)  # type: ignore[call-overload]
+        if weighted is None:
+            base_idf = self._idf(fieldname, term)
+            weighted = []
+            for compound in expansions:
+                if not self.reader.doc_frequency(fieldname, compound):
+                    continue
+                scale = min(1.0, base_idf / self._idf(fieldname, compound))
+                weighted.append((compound, TEXT_FIELD_BOOSTS[fieldname] * COMPOUND_WEIGHT * scale))
+            if len(self._expansions) >= MAX_CACHED_EXPANSIONS:
+                self._expansions.clear()
+            self._expansions[key] = weighted  # type: ignore[index]
+        return [wq.Term(fieldname, compound, boost=boost) for compound, boost in weighted]
 
     def _idf(self, fieldname: str, term: str) -> float:
         # Whoosh's BM25F idf; always > 0 because df <= n.

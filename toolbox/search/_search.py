@@ -16,6 +16,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sized, TypeVar
 
+import numpy as np
+
 from sqlalchemy import select
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -64,6 +66,15 @@ class IndexView:
     term_weights: "_TermWeights"                      # BM25 weights of recently searched terms
     # query word → its compound expansions (they depend on the lexicon only; see Compiler)
     expansions: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def sort_dates(self) -> np.ndarray:
+        """``sort_date`` as an array, for ranking with numpy (built on first use)."""
+        dates = self.__dict__.get("_sort_dates")
+        if dates is None:
+            dates = np.asarray(self.sort_date, dtype=np.int64)
+            object.__setattr__(self, "_sort_dates", dates)
+        return dates
 
 
 _VIEWS: OrderedDict[tuple, IndexView] = OrderedDict()
@@ -234,7 +245,7 @@ def _evaluate(q: wq.Query, searcher, reader, cache: "_TermCache", weights: "_Ter
         if weights is not None:
             fieldname, text = q.fieldname, q.text
             return cache.get(reader, fieldname, text,
-                             lambda: frozenset(weights.get(reader, view, fieldname, text)) or _EMPTY)
+                             lambda: weights.get(reader, view, fieldname, text).docs() or _EMPTY)
         return cache.get(reader, q.fieldname, q.text)
     if isinstance(q, wq.AndNot):
         positive = _evaluate(q.a, searcher, reader, cache, weights, view)
@@ -338,35 +349,28 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 
 
-def _scores(q: wq.Query, reader, view: "IndexView", docs) -> dict[int, float]:
-    """BM25 scores of ``docs`` (documents already known to match ``q``).
+def _accumulate(q: wq.Query, reader, view: "IndexView", total: np.ndarray, factor: float = 1.0) -> None:
+    """Add the BM25 score of ``q`` to ``total`` (indexed by docnum) for every document with its terms.
 
     Ranking with Whoosh's matchers walks a tree of Python objects per document and was the
     slowest part of a search. Matching is done by set algebra already, so the scores are
-    summed here from cached per-term weights: OR and AND add up the weights of the parts
-    that a document contains, an exclusion scores its positive part, and a phrase scores
-    as its words.
+    summed here from cached per-term weight arrays, one vectorised addition per term: OR and
+    AND add up the weights of their parts (a boost multiplies its whole subtree), an
+    exclusion scores its positive part, and a phrase scores as its words. Documents outside
+    the match get scores too, but are never looked at.
     """
     if isinstance(q, wq.Term):
         weights = view.term_weights.get(reader, view, q.fieldname, q.text)
-        boost = q.boost
-        if len(weights) < len(docs):
-            return {d: w * boost for d, w in weights.items() if d in docs}
-        return {d: weights[d] * boost for d in docs if d in weights}
-    if isinstance(q, wq.Phrase):
-        words = wq.And([wq.Term(q.fieldname, w) for w in q.words], boost=q.boost)
-        return _scores(words, reader, view, docs)
-    if isinstance(q, wq.AndNot):
-        return _scores(q.a, reader, view, docs)
-    if isinstance(q, (wq.And, wq.Or)):
-        total: dict[int, float] = {}
+        if len(weights):
+            boost = factor * q.boost
+            total[weights.docnums] += weights.values * boost if boost != 1.0 else weights.values
+    elif isinstance(q, wq.Phrase):
+        _accumulate(wq.And([wq.Term(q.fieldname, w) for w in q.words], boost=q.boost), reader, view, total, factor)
+    elif isinstance(q, wq.AndNot):
+        _accumulate(q.a, reader, view, total, factor)
+    elif isinstance(q, (wq.And, wq.Or)):
         for sub in q.subqueries:
-            for d, value in _scores(sub, reader, view, docs).items():
-                total[d] = total.get(d, 0.0) + value
-        if q.boost != 1:
-            total = {d: value * q.boost for d, value in total.items()}
-        return total
-    return {}
+            _accumulate(sub, reader, view, total, factor * q.boost)
 
 
 SizedT = TypeVar("SizedT", bound=Sized)
@@ -406,75 +410,137 @@ class _BoundedCache:
         return value
 
 
+@dataclass(frozen=True)
+class _Weights:
+    """One term's postings as two parallel arrays: document numbers and their BM25 weights."""
+
+    docnums: np.ndarray  # int64, each docnum once
+    values: np.ndarray   # float64
+
+    def __len__(self) -> int:
+        return len(self.docnums)
+
+    def docs(self) -> frozenset[int]:
+        return frozenset(self.docnums.tolist())
+
+
+_NO_WEIGHTS = _Weights(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
+
+
 class _TermWeights:
     """BM25 weight of one term in each document that has it, for the most recent terms."""
 
-    def __init__(self, size: int = 512, max_weights: int = 1_000_000) -> None:
-        # About 100 bytes per weight held.
+    def __init__(self, size: int = 512, max_weights: int = 4_000_000) -> None:
+        # 16 bytes per weight held (a document number and a float).
         self._cache = _BoundedCache(size, max_weights)
-        self._norms: dict[str, dict[int, float]] = {}  # field → docnum → BM25 length norm
+        self._norms: dict[str, np.ndarray] = {}  # field → docnum → BM25 length norm (NaN: not read yet)
         self._lock = threading.Lock()
 
-    def get(self, reader, view: "IndexView", fieldname: str, text: str) -> dict[int, float]:
+    def get(self, reader, view: "IndexView", fieldname: str, text: str) -> _Weights:
         return self._cache.get((fieldname, text), lambda: self._compute(reader, fieldname, text))
 
-    def _compute(self, reader, fieldname: str, text: str) -> dict[int, float]:
+    def _field_norms(self, reader, fieldname: str, docnums: np.ndarray) -> np.ndarray:
+        """The length part of BM25's denominator for ``docnums``, read once per document."""
+        with self._lock:
+            norms = self._norms.get(fieldname)
+            if norms is None:
+                norms = self._norms[fieldname] = np.full(reader.doc_count_all(), np.nan)
+        wanted = norms[docnums]
+        missing = np.isnan(wanted)
+        if missing.any():
+            k1, b = BM25_K1, BM25_B
+            average = reader.field_length(fieldname) / max(reader.doc_count(), 1) or 1.0
+            field_length = reader.doc_field_length
+            unread = docnums[missing]
+            lengths = np.fromiter((field_length(d, fieldname, 1) for d in unread.tolist()), dtype=np.float64,
+                                  count=len(unread))
+            values = k1 * (1 - b + b * lengths / average)
+            norms[unread] = values  # the same values whichever thread writes them
+            wanted[missing] = values
+        return wanted
+
+    def _compute(self, reader, fieldname: str, text: str) -> _Weights:
         if (fieldname, text) not in reader:
-            return {}
+            return _NO_WEIGHTS
         documents = max(reader.doc_count_all(), 1)
         idf = math.log(documents / (reader.doc_frequency(fieldname, text) + 1)) + 1.0
-        average = reader.field_length(fieldname) / max(reader.doc_count(), 1) or 1.0
-        with self._lock:
-            norms = self._norms.setdefault(fieldname, {})
-        k1, b = BM25_K1, BM25_B
-        k1_plus_1 = k1 + 1
-        field_length = reader.doc_field_length
-
-        def norm(docnum: int) -> float:
-            # The length part of BM25's denominator; the same expression as written out in full.
-            value = norms.get(docnum)
-            if value is None:
-                value = norms[docnum] = k1 * (1 - b + b * field_length(docnum, fieldname, 1) / average)
-            return value
-
-        weights: dict[int, float] = {}
+        id_parts: list[np.ndarray] = []
+        frequency_parts: list[np.ndarray] = []
         for leaf, base in reader.leaf_readers():
             if (fieldname, text) not in leaf:
                 continue
-            matcher = leaf.postings(fieldname, text)
-            if isinstance(matcher, W3LeafMatcher):
-                # Whole blocks at a time: a Python method call per posting (is_active, id,
-                # weight, next) cost more than the arithmetic.
-                while matcher.is_active():
-                    ids = matcher._ids if matcher._ids is not None else (matcher._read_ids() or matcher._ids)
-                    frequencies = (matcher._weights if matcher._weights is not None
-                                   else (matcher._read_weights() or matcher._weights))
-                    for docnum, frequency in zip(ids[matcher._i:], frequencies[matcher._i:]):
-                        docnum += base
-                        n = norms.get(docnum)
-                        if n is None:
-                            n = norm(docnum)
-                        weights[docnum] = idf * frequency * k1_plus_1 / (frequency + n)
-                    matcher._next_block()
+            ids, frequencies = _postings_arrays(leaf.postings(fieldname, text))
+            id_parts.append(ids + base if base else ids)
+            frequency_parts.append(frequencies)
+        if not id_parts:
+            return _NO_WEIGHTS
+        docnums = np.concatenate(id_parts) if len(id_parts) > 1 else id_parts[0]
+        frequencies = np.concatenate(frequency_parts) if len(frequency_parts) > 1 else frequency_parts[0]
+        norms = self._field_norms(reader, fieldname, docnums)
+        values = idf * frequencies * (BM25_K1 + 1) / (frequencies + norms)
+        return _Weights(docnums, values)
+
+
+def _postings_arrays(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """Document numbers and term frequencies of a posting list, a block at a time.
+
+    For Whoosh's own on-disk matcher the raw blocks are decoded with numpy (the ids are
+    stored as deltas); a Python call per posting (is_active, id, weight, next) cost more
+    than all the arithmetic. Any other matcher is read through the public interface.
+    """
+    id_blocks: list[np.ndarray] = []
+    weight_blocks: list[np.ndarray] = []
+    if isinstance(matcher, W3LeafMatcher) and hasattr(matcher, "_read_data") and matcher._i == 0:
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            raw_ids, raw_weights = matcher._data[0], matcher._data[1]
+            count = matcher._blocklength
+            ids = np.asarray(raw_ids, dtype=np.int64)
+            if not matcher._byteids:
+                ids = np.cumsum(ids)
+            if raw_weights is None:
+                weights = np.ones(count, dtype=np.float64)
+            elif isinstance(raw_weights, float):
+                weights = np.full(count, raw_weights, dtype=np.float64)
             else:
-                while matcher.is_active():
-                    docnum = matcher.id() + base
-                    frequency = matcher.weight()
-                    weights[docnum] = idf * frequency * k1_plus_1 / (frequency + norm(docnum))
-                    matcher.next()
-        return weights
+                weights = np.asarray(raw_weights, dtype=np.float64)
+            id_blocks.append(ids)
+            weight_blocks.append(weights)
+            matcher._next_block()
+    else:
+        ids_list: list[int] = []
+        weights_list: list[float] = []
+        while matcher.is_active():
+            ids_list.append(matcher.id())
+            weights_list.append(matcher.weight())
+            matcher.next()
+        id_blocks.append(np.asarray(ids_list, dtype=np.int64))
+        weight_blocks.append(np.asarray(weights_list, dtype=np.float64))
+    if len(id_blocks) == 1:
+        return id_blocks[0], weight_blocks[0]
+    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
 
 def _rank(q: wq.Query, reader, view: "IndexView", docs, limit: int | None) -> list[tuple[int, float]]:
-    """(docnum, score), best first; ties go to the newer document."""
-    scores = _scores(q, reader, view, docs)
-    dates, get = view.sort_date, scores.get
-
-    def key(d: int):
-        return (get(d, 0.0), dates[d], d)
-
-    ordered = heapq.nlargest(limit, docs, key=key) if limit is not None else sorted(docs, key=key, reverse=True)
-    return [(d, get(d, 0.0)) for d in ordered]
+    """(docnum, score), best first; ties go to the newer document, then the higher docnum."""
+    if not docs:
+        return []
+    total = np.zeros(max(len(view.doc_ids), reader.doc_count_all()), dtype=np.float64)
+    _accumulate(q, reader, view, total)
+    candidates = np.fromiter(docs, dtype=np.int64, count=len(docs))
+    scores = total[candidates]
+    if limit is not None and limit < len(candidates):
+        if limit <= 0:
+            return []
+        # Only documents scoring at least the limit-th best can be on the page (ties included).
+        threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        keep = scores >= threshold
+        candidates, scores = candidates[keep], scores[keep]
+    order = np.lexsort((-candidates, -view.sort_dates[candidates], -scores))
+    if limit is not None:
+        order = order[:limit]
+    return list(zip(candidates[order].tolist(), scores[order].tolist()))
 
 
 class _TermCache:
