@@ -789,3 +789,34 @@ def test_relevance_scores_are_whooshs_bm25(corpus):
     for docnum, score in ranked:
         assert score == pytest.approx(expected[docnum], rel=1e-6)
     assert [score for _, score in ranked] == sorted((score for _, score in ranked), reverse=True)
+
+
+def test_scores_leave_out_replaced_index_entries(app, make_doc):
+    """An update deletes a document's old entry; the scores skip it and still equal Whoosh's."""
+    from whoosh import query as wq
+    from whoosh.scoring import BM25F
+    from whoosh.searching import Searcher
+
+    from toolbox.search._analysis import term_for
+    from toolbox.search._search import _rank, _view
+    from toolbox.services import indexing
+
+    ids = [make_doc(title=f"Bericht {n}", text="Ausschreibung " * (n + 1) + "Vergabe der Leistungen.")
+           for n in range(4)]
+    with app.app_context():
+        document = db.session.get(Document, ids[1])
+        document.title = "Bericht über die Ausschreibung"
+        indexing.queue_document(document.id)
+        db.session.commit()
+        indexing.flush_index_queue()
+        term = term_for("Ausschreibung")
+        with search._store.searcher(search._store.index_root()) as searcher:
+            reader, view = searcher.reader(), _view(searcher)
+            assert reader.has_deletions()
+            bm25 = Searcher(reader, weighting=BM25F(B=0.75, K1=1.2), closereader=False)
+            expected = {hit.docnum: hit.score for hit in bm25.search(wq.Term("body", term), limit=None)}
+            ranked = _rank(wq.Term("body", term), reader, view, view.live, None)
+    assert {view.doc_ids[d] for d, _ in ranked} == set(ids)
+    assert len(ranked) == len(expected) == 4
+    for docnum, score in ranked:
+        assert score == pytest.approx(expected[docnum], rel=1e-6)

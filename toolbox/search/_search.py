@@ -21,6 +21,7 @@ import numpy as np
 from sqlalchemy import select
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 
 from ..extensions import db
 from ..models import STATUS_PUBLISHED, Document, FileVersion
@@ -449,7 +450,8 @@ class _TermWeights:
         missing = np.isnan(wanted)
         if missing.any():
             k1, b = BM25_K1, BM25_B
-            average = reader.field_length(fieldname) / max(reader.doc_count(), 1) or 1.0
+            # As Whoosh: the total length still counts replaced entries, and so does the divisor.
+            average = reader.field_length(fieldname) / max(reader.doc_count_all(), 1) or 1.0
             field_length = reader.doc_field_length
             unread = docnums[missing]
             lengths = np.fromiter((field_length(d, fieldname, 1) for d in unread.tolist()), dtype=np.float64,
@@ -490,7 +492,13 @@ def _postings_arrays(matcher) -> tuple[np.ndarray, np.ndarray]:
     """
     id_blocks: list[np.ndarray] = []
     weight_blocks: list[np.ndarray] = []
-    if isinstance(matcher, W3LeafMatcher) and hasattr(matcher, "_read_data") and matcher._i == 0:
+    deleted = None
+    if (isinstance(matcher, FilterMatcher) and matcher._exclude and isinstance(matcher.child, W3LeafMatcher)):
+        # A segment with deleted documents (every update deletes the old entry) wraps its
+        # postings in a filter; read the raw blocks and drop the deleted documents at the end.
+        deleted, matcher = matcher._ids, matcher.child
+    if isinstance(matcher, W3LeafMatcher) and hasattr(matcher, "_read_data"):
+        matcher.reset()
         while matcher.is_active():
             if matcher._data is None:
                 matcher._read_data()
@@ -517,9 +525,12 @@ def _postings_arrays(matcher) -> tuple[np.ndarray, np.ndarray]:
             matcher.next()
         id_blocks.append(np.asarray(ids_list, dtype=np.int64))
         weight_blocks.append(np.asarray(weights_list, dtype=np.float64))
-    if len(id_blocks) == 1:
-        return id_blocks[0], weight_blocks[0]
-    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+    ids = id_blocks[0] if len(id_blocks) == 1 else np.concatenate(id_blocks)
+    weights = weight_blocks[0] if len(weight_blocks) == 1 else np.concatenate(weight_blocks)
+    if deleted:
+        keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
+        ids, weights = ids[keep], weights[keep]
+    return ids, weights
 
 
 def _rank(q: wq.Query, reader, view: "IndexView", docs, limit: int | None) -> list[tuple[int, float]]:
