@@ -12,6 +12,7 @@ the Adler-32 of n zero bytes is known in closed form.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import shutil
 import struct
@@ -19,7 +20,6 @@ import sys
 import zipfile
 import zlib
 from dataclasses import dataclass
-from dataclasses import field
 from pathlib import Path
 from typing import Callable
 
@@ -82,7 +82,6 @@ class HostileFile:
     stored_over_http: str | None = None
     #: Whether the name can exist on a POSIX file system (for `toolbox ingest`).
     on_disk: bool = True
-    marks: tuple = field(default=())
 
 
 # --- PDF -----------------------------------------------------------------------------------
@@ -171,6 +170,23 @@ def build_reference_loop_pdf(target: Path, scratch: Path) -> None:
         b"6 0 R",
         b"<< /Length 4 0 R >>\nstream\nBT ET\nendstream",
         b"4 0 R",
+    ]
+    target.write_bytes(pdf_bytes(objects))
+
+
+def build_xobject_loop_pdf(target: Path, scratch: Path) -> None:
+    """A page that draws a form XObject that draws itself: endless recursion for a renderer
+    or a text extractor that follows it."""
+    content = b"BT /F1 12 Tf 72 720 Td (Bauhofordnung der Gemeinde) Tj ET /X1 Do"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R "
+        b"/Resources << /Font << /F1 4 0 R >> /XObject << /X1 6 0 R >> >> >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        _stream(content),
+        _stream(b"/X1 Do", b"/Type /XObject /Subtype /Form /BBox [0 0 10 10] "
+                           b"/Resources << /XObject << /X1 6 0 R >> >> "),
     ]
     target.write_bytes(pdf_bytes(objects))
 
@@ -346,6 +362,43 @@ def build_external_entity(target: Path, scratch: Path) -> None:
                                 doctype), core_xml=core)
 
 
+def build_external_entity_in_renamed_part(target: Path, scratch: Path) -> None:
+    """The XXE document part under a name that does not end in .xml: its content type,
+    declared in [Content_Types].xml, is what makes python-docx parse it."""
+    secret = scratch / "geheim.txt"
+    secret.write_text(f"{SECRET_MARKER}\n", encoding="utf-8")
+    doctype = f'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "{secret.resolve().as_uri()}">]>'
+    write_zip(target, [
+        ZipMember.of("[Content_Types].xml", DOCX_CONTENT_TYPES.replace("/word/document.xml", "/word/inhalt.bin")),
+        ZipMember.of("_rels/.rels", DOCX_ROOT_RELS.replace("word/document.xml", "word/inhalt.bin")),
+        ZipMember.of("word/inhalt.bin", _document_xml(_paragraph("Vorher &xxe; nachher"), doctype)),
+        ZipMember.of("docProps/core.xml", '<?xml version="1.0"?><cp:coreProperties xmlns:cp='
+                     '"http://schemas.openxmlformats.org/package/2006/metadata/core-properties"/>'),
+    ])
+
+
+SVG_WITH_DOCTYPE = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+)
+
+
+def build_docx_with_svg_logo(target: Path, scratch: Path) -> None:
+    """A harmless DOCX with an SVG logo as Inkscape or Illustrator writes it, DOCTYPE included."""
+    content_types = DOCX_CONTENT_TYPES.replace(
+        '<Default Extension="xml"',
+        '<Default Extension="svg" ContentType="image/svg+xml"/><Default Extension="xml"')
+    write_zip(target, [
+        ZipMember.of("[Content_Types].xml", content_types),
+        ZipMember.of("_rels/.rels", DOCX_ROOT_RELS),
+        ZipMember.of("word/document.xml", _document_xml(_paragraph("Briefkopf mit Stadtwappen"))),
+        ZipMember.of("word/media/image1.svg", SVG_WITH_DOCTYPE),
+        ZipMember.of("docProps/core.xml", '<?xml version="1.0"?><cp:coreProperties xmlns:cp='
+                     '"http://schemas.openxmlformats.org/package/2006/metadata/core-properties"/>'),
+    ])
+
+
 HUGE_DOCX_PARAGRAPHS = 100_000
 
 
@@ -404,8 +457,10 @@ def build_legacy_doc(target: Path, scratch: Path) -> None:
 
 
 def build_plain_text(target: Path, scratch: Path) -> None:
-    """A harmless text; the target's name makes it unique, so no two are duplicates."""
-    target.write_text(f"Geschäftsordnung des Digitalbeirats ({target.stem})\n", encoding="utf-8")
+    """A harmless text; a digest of the target's name makes it unique, so no two are
+    duplicates of each other (the name itself may hold control characters)."""
+    digest = hashlib.sha256(target.name.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    target.write_text(f"Geschäftsordnung des Digitalbeirats ({digest})\n", encoding="utf-8")
 
 
 # --- the catalogue -------------------------------------------------------------------------
@@ -424,6 +479,9 @@ FILES: tuple[HostileFile, ...] = (
                 message="Dekomprimierungsbombe", extraction_status="failed"),
     HostileFile("reference-loop-pdf", "schleife.pdf", build_reference_loop_pdf, refused=False,
                 message="Datei beschädigt", extraction_status="failed"),
+    HostileFile("xobject-loop-pdf", "bauhof.pdf", build_xobject_loop_pdf, refused=False,
+                message="Text erfolgreich extrahiert (1 Seite).", extraction_status="ok",
+                text_contains=("Bauhofordnung der Gemeinde",)),
     HostileFile("encrypted-pdf", "vertraulich.pdf", build_encrypted_pdf, refused=False,
                 message="passwortgeschützt", extraction_status="encrypted"),
     HostileFile("zip-bomb-ratio", DOCX_NAME, build_zip_bomb_ratio, refused=False,

@@ -15,10 +15,15 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import re
 import resource
+import shutil
+import subprocess
 import sys
 import time
 import unicodedata
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +34,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import hostile_files as hf  # noqa: E402
 from conftest import DEFAULT_PASSWORD  # noqa: E402
+from conftest import _config  # noqa: E402
+from conftest import _database_url  # noqa: E402
+from conftest import _drop_database  # noqa: E402
 from conftest import make_document  # noqa: E402
 from conftest import make_user  # noqa: E402
+from conftest import on_postgres  # noqa: E402
 from contribute_helpers import blob_files  # noqa: E402
 from contribute_helpers import counts  # noqa: E402
 from contribute_helpers import details_form  # noqa: E402
@@ -45,7 +54,6 @@ from toolbox.storage import blob_store  # noqa: E402
 MEMORY_MB = 256
 TIMEOUT = 10.0
 SENTINEL_WORD = "Zisternenkataster"
-ENTRY_POINTS = ("form", "api", "cli")
 CONTRIBUTOR = "hostile@musterstadt.example"
 
 
@@ -118,8 +126,9 @@ class Repository:
     sentinel: Snapshot
     token: str | None = None
     cli_output: str = ""
+    cli_errors: str = ""
     cli_exit_code: int | None = None
-    cli_peak_growth_mb: float = 0.0
+    cli_peak_rss_mb: float = 0.0
 
     def documents(self) -> int:
         return counts(self.app)[0]
@@ -139,20 +148,20 @@ class Repository:
 
 
 @pytest.fixture(scope="module")
-def repository(request, template_database, tmp_path_factory, hostile_path):
+def repository(request, tmp_path_factory, hostile_path):
     """A repository for one entry point (indirect parameter), with a published sentinel
-    document stored before any hostile file and a low extraction memory limit and timeout."""
-    import shutil
+    document stored before any hostile file and a low extraction memory limit and timeout.
 
-    from conftest import _config
+    Like `app_config`, but once per entry point: a copy of the SQLite template, or a database
+    made from the PostgreSQL template in the suite's PostgreSQL run.
+    """
     from toolbox import create_app
     from toolbox import search
 
     entry = request.param
     folder = tmp_path_factory.mktemp(f"repository-{entry}")
-    database = folder / "toolbox.sqlite3"
-    shutil.copyfile(template_database, database)
-    config = _config(folder, f"sqlite:///{database}")
+    database_url, drop = repository_database(request, folder)
+    config = _config(folder, database_url)
     config.update(EXTRACT_MEMORY_MB=MEMORY_MB, EXTRACT_TIMEOUT=TIMEOUT)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TOOLBOX_INSTANCE_DIR", str(folder / "instance"))
@@ -175,33 +184,70 @@ def repository(request, template_database, tmp_path_factory, hostile_path):
             with app.app_context():
                 repo.token = api_token_create(user(user_id))
         else:
-            run_cli_batch(repo, hostile_path)
+            run_cli_batch(repo, config, hostile_path)
         yield repo
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+        drop()
 
 
-def run_cli_batch(repo: Repository, hostile_path) -> None:
-    """`toolbox ingest` over a folder of every hostile file that can exist on disk, each in
-    a folder of its own kind, and a harmless file after them: one real batch, as an operator
-    would run it on a folder of contributions."""
+def repository_database(request, folder: Path):
+    """(URL of a fresh migrated database, function that removes it)."""
+    if not on_postgres():
+        database = folder / "toolbox.sqlite3"
+        shutil.copyfile(request.getfixturevalue("template_database"), database)
+        return f"sqlite:///{database}", lambda: None
+    import sqlalchemy as sa
+
+    pg_server = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue("pg_template")
+    name = f"hostile_{uuid.uuid4().hex}"
+    with pg_server.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    return _database_url(name), lambda: _drop_database(pg_server, name)
+
+
+#: Runs a command and reports on stderr the largest resident set of any process it started
+#: and waited for: the command itself and every extraction child of it.
+_PEAK_RSS_WRAPPER = """\
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:]).returncode
+print(f"peak-rss-kb={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def run_cli_batch(repo: Repository, config: dict, hostile_path) -> None:
+    """The real `toolbox ingest` command, in a process of its own, over a folder of every
+    hostile file that can exist on disk (each in a folder of its own kind) and a harmless
+    file after them: one batch, as an operator would run it on a folder of contributions."""
     inbox = repo.folder / "einlieferung"
     for item in hf.ALL:
         if item.on_disk:
             (inbox / item.kind).mkdir(parents=True)
-            shutil_copy(hostile_path(item), inbox / item.kind / item.filename)
+            shutil.copyfile(hostile_path(item), inbox / item.kind / item.filename)
     (inbox / "zz-zuletzt").mkdir()
     (inbox / "zz-zuletzt" / "harmlos.txt").write_text("Protokoll der Lenkungsgruppe Wasser\n", encoding="utf-8")
-    rss_before = peak_rss_mb()
-    result = repo.app.test_cli_runner().invoke(args=["ingest", str(inbox), "--topic", "umwelt-wasser"])
-    repo.cli_peak_growth_mb = peak_rss_mb() - rss_before
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    repo.cli_output, repo.cli_exit_code = result.output, result.exit_code
-
-
-def shutil_copy(source: Path, target: Path) -> None:
-    target.write_bytes(source.read_bytes())
+    environment = dict(os.environ)
+    environment.update({
+        "TOOLBOX_DATABASE_URL": config["DATABASE_URL"],
+        "TOOLBOX_DOCUMENTS_DIR": config["DOCUMENTS_DIR"],
+        "TOOLBOX_INDEX_DIR": config["INDEX_DIR"],
+        "TOOLBOX_INSTANCE_DIR": str(repo.folder / "instance"),
+        "TOOLBOX_SECRET_KEY": "x" * 32,
+        "TOOLBOX_EXTRACT_MEMORY_MB": str(MEMORY_MB),
+        "TOOLBOX_EXTRACT_TIMEOUT": str(TIMEOUT),
+    })
+    toolbox = Path(sys.executable).parent / "toolbox"
+    result = subprocess.run(
+        [sys.executable, "-c", _PEAK_RSS_WRAPPER, str(toolbox), "ingest", str(inbox), "--topic", "umwelt-wasser"],
+        env=environment, capture_output=True, text=True, timeout=300)
+    peak = re.search(r"peak-rss-kb=(\d+)", result.stderr)
+    assert peak, result.stderr
+    repo.cli_peak_rss_mb = int(peak.group(1)) / 1024
+    repo.cli_output, repo.cli_exit_code = result.stdout, result.returncode
+    repo.cli_errors = result.stderr
 
 
 # --- the three doors -----------------------------------------------------------------------
@@ -333,15 +379,17 @@ def check_hostile_file(item: hf.HostileFile, repository: Repository, hostile_pat
 @pytest.mark.parametrize("repository", ["cli"], indirect=True)
 def test_ingest_batch_goes_on_after_every_hostile_file(repository):
     """The batch reports each refused file with its reason, ingests all the others, including
-    the harmless file after the hostile ones, exits non-zero, and the process stayed under the
-    configured memory limit."""
+    the harmless file after the hostile ones, and exits non-zero; no process of it, the
+    command or an extraction child, grew beyond the configured memory limit."""
     repo = repository
     refused = [item for item in hf.ALL if item.on_disk and item.refused]
     stored = [item for item in hf.ALL if item.on_disk and not item.refused]
     assert repo.cli_exit_code == 1
     assert f"Importiert: {len(stored) + 1} " in repo.cli_output
     assert f"Fehlgeschlagen: {len(refused)}" in repo.cli_output
-    assert repo.cli_peak_growth_mb < MEMORY_MB
+    assert "Traceback" not in repo.cli_errors
+    # Neither the command nor any of its extraction children ever held more than the limit.
+    assert repo.cli_peak_rss_mb < MEMORY_MB
     assert repo.documents() == 1 + len(stored) + 1
     with repo.app.app_context():
         harmless = db.session.scalars(select(Document).where(Document.title == "harmlos")).one()
@@ -445,3 +493,26 @@ def test_xml_parsers_never_expand_entities(kind, hostile_path):
             serialised = etree.tostring(root, encoding="unicode")
             assert hf.SECRET_MARKER not in serialised
             assert "lollollol" not in serialised
+
+
+def test_entity_declaration_in_a_part_named_otherwise_is_found(tmp_path):
+    """The DOCTYPE check follows the declared content types, not the file names."""
+    from toolbox.extract import extract
+
+    path = tmp_path / "umbenannt.docx"
+    hf.build_external_entity_in_renamed_part(path, tmp_path)
+    result = extract(path, "umbenannt.docx", timeout=TIMEOUT, memory_mb=MEMORY_MB)
+    assert result.status == "failed"
+    assert "enthält eine DTD" in result.message
+    assert hf.SECRET_MARKER not in json.dumps(result.to_dict(), ensure_ascii=False)
+
+
+def test_svg_image_with_a_doctype_is_no_entity_attack(tmp_path):
+    """An SVG logo with the usual DOCTYPE is an image, not an XML part: the document reads."""
+    from toolbox.extract import extract
+
+    path = tmp_path / "briefkopf.docx"
+    hf.build_docx_with_svg_logo(path, tmp_path)
+    result = extract(path, "briefkopf.docx", timeout=TIMEOUT, memory_mb=MEMORY_MB)
+    assert result.status == "ok", result.message
+    assert result.text == "Briefkopf mit Stadtwappen"

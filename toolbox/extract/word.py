@@ -171,22 +171,63 @@ def parse(path: str, detected: DetectedType) -> ExtractionResult:
 
 
 def declares_doctype(path: str) -> bool:
-    """True if any member of the package holds a document type declaration.
+    """True if an XML part of the package holds a document type declaration.
 
-    Every member is read, not only those named *.xml: python-docx parses a part by the
-    content type the package declares for it, whatever its name. The ZIP guard has bounded
-    what the members unpack to before this runs.
+    The XML parts are the content-type list, the relationship parts and every part whose
+    declared content type is XML, whatever its name: python-docx picks a part's parser by
+    that type. Images are left out even as image/svg+xml (SVG files from drawing programs
+    often carry a harmless DOCTYPE, and nothing here parses them), and so are embedded
+    HTML chunks. The ZIP guard has bounded what the members unpack to before this runs.
     """
-    overlap = max(len(marker) for marker in _DOCTYPE_MARKERS) - 1
     with zipfile.ZipFile(path) as archive:
-        for member in archive.infolist():
-            with archive.open(member) as stream:
-                tail = b""
-                while chunk := stream.read(_SCAN_CHUNK):
-                    window = tail + chunk
-                    if any(marker in window for marker in _DOCTYPE_MARKERS):
-                        return True
-                    tail = window[-overlap:]
+        names = archive.namelist()
+        if _CONTENT_TYPES in names and _member_declares_doctype(archive, _CONTENT_TYPES):
+            return True
+        xml_parts = _xml_part_names(archive, names)
+        return any(
+            _member_declares_doctype(archive, name)
+            for name in names
+            if name in xml_parts or name.endswith(".rels")
+        )
+
+
+_CONTENT_TYPES = "[Content_Types].xml"
+_CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+
+
+def _xml_part_names(archive: zipfile.ZipFile, names: list[str]) -> set[str]:
+    """Members whose declared content type is XML (and not an image). Without a readable
+    content-type list python-docx cannot open the package, so every *.xml member counts."""
+    try:
+        root = etree.fromstring(archive.read(_CONTENT_TYPES), _PARSER)
+    except (KeyError, etree.XMLSyntaxError):
+        return {name for name in names if name.lower().endswith(".xml")}
+    defaults = {
+        (element.get("Extension") or "").lower(): element.get("ContentType") or ""
+        for element in root.iter(f"{{{_CT_NS}}}Default")
+    }
+    overrides = {
+        (element.get("PartName") or "").lstrip("/"): element.get("ContentType") or ""
+        for element in root.iter(f"{{{_CT_NS}}}Override")
+    }
+    found = set()
+    for name in names:
+        content_type = overrides.get(name) or defaults.get(name.rpartition(".")[2].lower(), "")
+        content_type = content_type.split(";")[0].strip().lower()
+        if content_type.endswith(("/xml", "+xml")) and not content_type.startswith("image/"):
+            found.add(name)
+    return found
+
+
+def _member_declares_doctype(archive: zipfile.ZipFile, name: str) -> bool:
+    overlap = max(len(marker) for marker in _DOCTYPE_MARKERS) - 1
+    with archive.open(name) as stream:
+        tail = b""
+        while chunk := stream.read(_SCAN_CHUNK):
+            window = tail + chunk
+            if any(marker in window for marker in _DOCTYPE_MARKERS):
+                return True
+            tail = window[-overlap:]
     return False
 
 
