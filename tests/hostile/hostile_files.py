@@ -162,14 +162,23 @@ def build_truncated_pdf(target: Path, scratch: Path) -> None:
 
 
 def build_reference_loop_pdf(target: Path, scratch: Path) -> None:
-    """A page tree that contains itself, and a stream length that refers to itself."""
+    """A page tree that contains itself."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        _stream(b"BT ET"),
+    ]
+    target.write_bytes(pdf_bytes(objects))
+
+
+def build_length_loop_pdf(target: Path, scratch: Path) -> None:
+    """A page whose content stream's /Length refers to an object that refers back to it."""
+    content = b"BT /F1 12 Tf 72 720 Td (Ringverweis) Tj ET"
+    objects = _page_objects(b"5 0 R") + [
+        b"<< /Length 6 0 R >>\nstream\n" + content + b"\nendstream",
+        b"7 0 R",
         b"6 0 R",
-        b"<< /Length 4 0 R >>\nstream\nBT ET\nendstream",
-        b"4 0 R",
     ]
     target.write_bytes(pdf_bytes(objects))
 
@@ -479,6 +488,8 @@ FILES: tuple[HostileFile, ...] = (
                 message="Dekomprimierungsbombe", extraction_status="failed"),
     HostileFile("reference-loop-pdf", "schleife.pdf", build_reference_loop_pdf, refused=False,
                 message="Datei beschädigt", extraction_status="failed"),
+    HostileFile("length-loop-pdf", "ringverweis.pdf", build_length_loop_pdf, refused=False,
+                message="Keine Seite der PDF-Datei konnte gelesen werden", extraction_status="failed"),
     HostileFile("xobject-loop-pdf", "bauhof.pdf", build_xobject_loop_pdf, refused=False,
                 message="Text erfolgreich extrahiert (1 Seite).", extraction_status="ok",
                 text_contains=("Bauhofordnung der Gemeinde",)),

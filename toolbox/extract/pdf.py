@@ -69,8 +69,26 @@ def parse(path: str, detected: DetectedType) -> ExtractionResult:
     with apply_configuration(**{name: cap for name in _CAPPED_SETTINGS}):
         try:
             return _parse(path, detected)
-        except LimitReachedError:
+        except LimitReachedError as exc:
+            if not is_inflation_limit(exc):
+                raise  # a reference loop and the like: reported as a damaged file
             return _result(detected, "failed", messages.pdf_stream_too_large(cap))
+
+
+# pypdf raises LimitReachedError for reference loops and oversized structures as well; only
+# these texts mean that inflating a stream went past the cap.
+_INFLATION_MARKERS = (
+    "decompressing",
+    "array-based stream has at least",
+    "stream decoding exceeded",
+    "declared stream length",
+    "jbig2",
+)
+
+
+def is_inflation_limit(exc: LimitReachedError) -> bool:
+    text = str(exc).lower()
+    return any(marker in text for marker in _INFLATION_MARKERS)
 
 
 def _parse(path: str, detected: DetectedType) -> ExtractionResult:
@@ -94,9 +112,19 @@ def _parse(path: str, detected: DetectedType) -> ExtractionResult:
     failed_pages = 0
     for page in pages:
         try:
-            texts.append(page.extract_text() or "")
-        except (MemoryError, LimitReachedError):
-            raise  # the file as a whole is refused, not just this page
+            page_text = page.extract_text() or ""
+            if not page_text.strip():
+                # pypdf answers "" both for a page without text (a scan) and for one whose
+                # content stream it cannot read at all (a /Length that refers to itself);
+                # reading the contents tells the two apart, and costs little on such pages.
+                page.get_contents()
+            texts.append(page_text)
+        except MemoryError:
+            raise
+        except LimitReachedError as exc:
+            if is_inflation_limit(exc):
+                raise  # the file as a whole is refused, not just this page
+            failed_pages += 1
         except Exception:  # one broken page must not cost the others
             failed_pages += 1
     if failed_pages:
