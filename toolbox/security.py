@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import BadRequest
 
 from .extensions import db, login_manager
 
@@ -31,13 +32,16 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 
 CSRF_MESSAGE = _l("Das Formular ist abgelaufen oder wurde nicht vollständig übertragen. Bitte laden Sie "
                   "die Seite neu und versuchen Sie es noch einmal.")
+NUL_BYTE_MESSAGE = _l("Die Anfrage enthält ein unzulässiges Steuerzeichen (Nullbyte). Bitte prüfen Sie Ihre "
+                      "Eingabe.")
 RATE_LIMIT_MESSAGE = _l("Zu viele Anmeldeversuche. Bitte warten Sie einige Minuten und versuchen Sie es "
                         "dann erneut.")
 
 
 def init_app(app: Flask) -> None:
-    # First of the hooks: the CSRF check and the login limiter read the form.
-    app.before_request(limit_form_bodies)
+    # Ahead of every other hook, whatever the order of init_app calls: the CSRF check and the
+    # login limiter read the form, the merged-slug redirect queries the database.
+    app.before_request_funcs.setdefault(None, [])[:0] = [limit_form_bodies, refuse_nul_bytes]
     _configure_cookies(app)
     _init_login(app)
     _init_csrf(app)
@@ -62,6 +66,26 @@ def limit_form_bodies() -> None:
     upload_limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if form_limit is not None:
         request.max_content_length = form_limit if upload_limit is None else min(form_limit, upload_limit)
+
+
+#: Paths whose parameters are search terms: a search never fails on malformed parameters
+#: (DESIGN.md), so a NUL byte there is only text that finds nothing.
+LENIENT_PATHS = ("/search", "/search/download.zip", "/api/v1/search", "/api/v1/suggest")
+
+
+def refuse_nul_bytes() -> None:
+    """Answer 400 to a parameter or form field with a NUL byte, before anything looks at it.
+
+    No text a person types holds one, and PostgreSQL refuses to compare or store it: it would
+    turn a login, a form or a filter of an admin list into a database error.
+    """
+    fields = [] if request.path in LENIENT_PATHS else list(request.args.items(multi=True))
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields += list(request.form.items(multi=True))
+    if any("\x00" in key or "\x00" in value for key, value in fields):
+        error = BadRequest()
+        error.toolbox_message = str(NUL_BYTE_MESSAGE)
+        raise error
 
 
 # --- cookies ---------------------------------------------------------------------------------

@@ -328,6 +328,13 @@ def user_record_login(user: User) -> None:
 
 
 def user_record_logout(user: User) -> None:
+    """Audit the logout and end the session for good.
+
+    The session cookie is signed, not stored: a copy taken before the logout (shared PC,
+    proxy log) would stay valid without a new session token. This ends the account's other
+    sessions too, as a password change does.
+    """
+    user.session_token = new_session_token()
     audit_record("logout", user=user, object_type="user", object_id=user.id, summary=f"Abmeldung {user.email}")
     db.session.commit()
 

@@ -2,9 +2,25 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+#: The largest id or version number a URL may name: PostgreSQL's INTEGER. A larger number
+#: cannot name a row, and handing it to the database fails (SQLite cannot even bind a number
+#: beyond 64 bits) instead of finding nothing.
+MAX_URL_INT = 2**31 - 1
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:…>`` that matches only numbers a database column can hold; larger ones are 404."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_URL_INT,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its rules: a rule takes its converter when it is added.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     from . import admin, admin_users, aliases, auth, contribute, errors, filters, legal, public
     from . import search as search_pages
 

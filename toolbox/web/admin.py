@@ -234,11 +234,10 @@ def trash_empty():
 
 
 def _next_url(default: str) -> str:
-    target = request.form.get("next") or ""
-    # Only our own pages: a path, never another host.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    # Only our own pages, by the same rule as the login's ``next``.
+    from .auth import safe_next
+
+    return safe_next(request.form.get("next")) or default
 
 
 # --- vocabularies ----------------------------------------------------------------------------

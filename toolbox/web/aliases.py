@@ -24,10 +24,16 @@ ALIASED_PARAMETERS = {
     "license": "license",
     "municipality": MUNICIPALITY_ALIAS,
 }
+#: Values looked up per parameter. The search reads no more than 50 values of a filter, and a
+#: URL with thousands of them must not cost thousands of queries.
+MAX_LOOKUPS_PER_PARAMETER = 50
 
 
 def current_value(vocabulary: str, value: str) -> str | None:
     """The value to use instead of ``value``, or None when ``value`` is current (or unknown)."""
+    if "\x00" in value:
+        # No name or slug holds a NUL byte, and PostgreSQL refuses to even compare one.
+        return None
     if vocabulary == MUNICIPALITY_ALIAS:
         if db.session.scalar(select(Municipality.id).where(Municipality.name == value)) is not None:
             return None
@@ -47,9 +53,12 @@ def redirect_merged_slugs():
         return None
     params: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
+    lookups: dict[str, int] = {}
     changed = False
     for key, value in request.args.items(multi=True):
-        if key in ALIASED_PARAMETERS and value:
+        if key in ALIASED_PARAMETERS and value and (key, value) not in seen \
+                and lookups.get(key, 0) < MAX_LOOKUPS_PER_PARAMETER:
+            lookups[key] = lookups.get(key, 0) + 1
             replacement = current_value(ALIASED_PARAMETERS[key], value)
             if replacement is not None:
                 value = replacement
