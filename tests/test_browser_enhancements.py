@@ -148,26 +148,17 @@ DROP = """([name, size]) => {
 }"""
 
 
-def test_a_dropped_file_is_uploaded_through_the_form(site, page):
-    """A file dropped on the zone fills the real file input, is listed with its size and is
-    uploaded by the ordinary form."""
+def test_a_dropped_file_is_checked_listed_and_uploaded_through_the_form(site, page):
+    """A file over the limit dropped on the zone is refused in the page with the German size
+    message, linked to the file field, and nothing is put in the input; a file within the limit
+    fills the real file input, is listed with its size and is uploaded by the ordinary form.
+    Without JavaScript the zone is never shown."""
     browser_login(page, site, CONTRIBUTOR)
+    served = page.context.request.get(f"{site}/upload").text()
+    assert 'id="files-drop" hidden' in served
     page.goto(f"{site}/upload")
     assert page.is_visible("#files-drop")
-    page.evaluate(DROP, ["Abgelegt.txt", 0])
-    assert page.inner_text("#files-chosen .chosen-files-heading") == "Ausgewählt:"
-    assert page.locator("#files-chosen li").all_inner_texts() == ["Abgelegt.txt – 50 B"]
-    assert page.evaluate("document.getElementById('files').files[0].name") == "Abgelegt.txt"
-    page.click("main form button[type=submit]")
-    page.wait_for_selector("#titles-0")
-    assert "Abgelegt.txt" in page.inner_text("main")
 
-
-def test_a_dropped_file_over_the_limit_is_refused_before_upload(site, page):
-    """A file over the limit is refused in the page with the German size message, linked to the
-    file field; the input stays empty, so nothing is sent."""
-    browser_login(page, site, CONTRIBUTOR)
-    page.goto(f"{site}/upload")
     page.evaluate(DROP, ["Riesig.txt", UPLOAD_LIMIT_MB * 1024 * 1024 + 1])
     message = page.inner_text("#files-client-error")
     assert message == "„Riesig.txt“ (1 MB): Die Datei ist zu groß. Erlaubt sind höchstens 1 MB."
@@ -175,19 +166,12 @@ def test_a_dropped_file_over_the_limit_is_refused_before_upload(site, page):
     assert page.get_attribute("#files", "aria-invalid") == "true"
     assert page.evaluate("document.getElementById('files').files.length") == 0
 
-    page.evaluate(DROP, ["Klein.txt", 0])
+    page.evaluate(DROP, ["Abgelegt.txt", 0])
     assert page.locator("#files-client-error").count() == 0
     assert page.get_attribute("#files", "aria-invalid") is None
-
-
-def test_without_javascript_the_drop_zone_stays_hidden(module_browser, site):
-    """Without JavaScript nobody is offered a drop zone that could not work."""
-    context = module_browser.new_context(locale="de-DE", java_script_enabled=False)
-    page = context.new_page()
-    try:
-        browser_login(page, site, CONTRIBUTOR)
-        page.goto(f"{site}/upload")
-        assert page.locator("#files").is_visible()
-        assert not page.locator("#files-drop").is_visible()
-    finally:
-        context.close()
+    assert page.inner_text("#files-chosen .chosen-files-heading") == "Ausgewählt:"
+    assert page.locator("#files-chosen li").all_inner_texts() == ["Abgelegt.txt – 50 B"]
+    assert page.evaluate("document.getElementById('files').files[0].name") == "Abgelegt.txt"
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("#titles-0")
+    assert "Abgelegt.txt" in page.inner_text("main")
