@@ -21,6 +21,7 @@
   var form = input.form;
   var maxBytes = parseInt(zone.getAttribute("data-max-bytes"), 10);
   var tooLargeMessage = zone.getAttribute("data-too-large");
+  var fileError = zone.getAttribute("data-file-error");
   var locale = document.documentElement.lang || "de";
   var errorId = input.id + "-client-error";
 
@@ -74,7 +75,9 @@
     error.id = errorId;
     error.setAttribute("role", "alert");
     error.textContent = files.map(function (file) {
-      return "„" + file.name + "“ (" + size(file.size) + "): " + tooLargeMessage;
+      // The sentence comes translated from the page; only the values are filled in here.
+      return fileError.replace("{filename}", file.name).replace("{size}", size(file.size))
+        .replace("{reason}", tooLargeMessage);
     }).join(" ");
     input.insertAdjacentElement("afterend", error);
     input.setAttribute("aria-invalid", "true");
