@@ -130,15 +130,22 @@ def _assert_consistent(app, committed: bool) -> None:
 def _restart(app, point: str, env: dict[str, str]) -> str:
     """Start as ``toolbox`` starts (migrations, start-up repair), then run ``toolbox check``.
 
-    One crash point goes through the installed command in a process of its own; the others do
-    the same steps in this process, which saves a second a run.
+    One crash point goes through the installed command in a process of its own and one through
+    the web server's entry point; the others do the same steps in this process, which saves a
+    second a run.
     """
     if point == "index_toc":
         result = subprocess.run([str(TOOLBOX), "check"], env=env, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
-    prepare_database(app)
-    repair_on_start(app)
+    if point == "db_committed":
+        # The web server's restart: a gunicorn worker imports toolbox.wsgi.
+        started = subprocess.run([sys.executable, "-c", "import toolbox.wsgi"], env=env, capture_output=True,
+                                 text=True, timeout=120)
+        assert started.returncode == 0, started.stderr
+    else:
+        prepare_database(app)
+        repair_on_start(app)
     result = app.test_cli_runner().invoke(args=["check"])
     assert result.exit_code == 0, result.output
     return result.output

@@ -8,5 +8,10 @@ worker starts its own extraction children.
 from __future__ import annotations
 
 from . import create_app
+from .services.startup import repair_on_start
 
 app = create_app()
+# A worker that starts after a crash first undoes what the killed process left behind (temporary
+# files, an abandoned index build, index updates still queued); each step takes the lock it
+# needs, so workers starting together are safe. Migrations stay an explicit ``toolbox`` step.
+repair_on_start(app)
