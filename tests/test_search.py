@@ -799,6 +799,7 @@ def test_scores_leave_out_replaced_index_entries(app, make_doc):
 
     from toolbox.search._analysis import term_for
     from toolbox.search._search import _rank, _view
+    from toolbox.search._segments import SEGMENTS
     from toolbox.services import indexing
 
     ids = [make_doc(title=f"Bericht {n}", text="Ausschreibung " * (n + 1) + "Vergabe der Leistungen.")
@@ -816,7 +817,40 @@ def test_scores_leave_out_replaced_index_entries(app, make_doc):
             bm25 = Searcher(reader, weighting=BM25F(B=0.75, K1=1.2), closereader=False)
             expected = {hit.docnum: hit.score for hit in bm25.search(wq.Term("body", term), limit=None)}
             ranked = _rank(wq.Term("body", term), reader, view, view.live, None)
+            held, _ = SEGMENTS.term(reader, view.leaves, "body", term)
+    assert len(held) == 4 and set(held.tolist()) <= view.live  # the replaced entry is left out
     assert {view.doc_ids[d] for d, _ in ranked} == set(ids)
     assert len(ranked) == len(expected) == 4
     for docnum, score in ranked:
         assert score == pytest.approx(expected[docnum], rel=1e-6)
+
+
+def test_decoded_postings_outlive_an_index_commit(app, make_doc, monkeypatch):
+    """A new upload starts a new index generation; postings of the untouched segments are
+    not decoded again, and the new document is found next to the old ones."""
+    from toolbox.search import _segments
+    from toolbox.search._analysis import term_for
+
+    decoded: list = []
+    original = _segments._decode
+
+    def counting(matcher):
+        # Whoosh's matcher knows its (field, term); a deleted-entries filter wraps it.
+        decoded.append(getattr(getattr(matcher, "child", matcher), "_term", None))
+        return original(matcher)
+
+    monkeypatch.setattr(_segments, "_decode", counting)
+    first = make_doc(title="Glasfaserausbau", text="Breitband für alle Ortsteile")
+    for n in range(10):
+        make_doc(title=f"Sitzungsvorlage {n}", text="Beschluss des Gemeinderats")
+    with app.app_context():
+        search.reindex()  # one large segment, which Whoosh leaves alone when small ones are added
+        assert [h.document_id for h in search.search(SearchQuery(q="Breitband")).hits] == [first]
+    body_term = ("body", term_for("Breitband").encode("utf-8"))
+    before = decoded.count(body_term)
+    assert before == 1
+    second = make_doc(title="Mobilfunk", text="Funklöcher schließen")
+    with app.app_context():
+        assert [h.document_id for h in search.search(SearchQuery(q="Breitband")).hits] == [first]
+        assert decoded.count(body_term) == before  # the new segment lacks the word; the old one was cached
+        assert [h.document_id for h in search.search(SearchQuery(q="Funklöcher")).hits] == [second]

@@ -14,14 +14,12 @@ import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sized, TypeVar
+from typing import Callable, Iterable, TypeVar
 
 import numpy as np
 
 from sqlalchemy import select
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 
 from ..extensions import db
 from ..models import STATUS_PUBLISHED, Document, FileVersion
@@ -43,6 +41,7 @@ from ._query import (
     widen,
 )
 from ._schema import FACET_FIELDS, municipality_key
+from ._segments import SEGMENTS, BoundedCache, LeafView
 from ._types import ALL_STATUSES, MAX_PER_PAGE, FacetValue, SearchHit, SearchQuery, SearchResults
 
 log = logging.getLogger("toolbox.search")
@@ -67,6 +66,7 @@ class IndexView:
     term_weights: "_TermWeights"                      # BM25 weights of recently searched terms
     # query word → its compound expansions (they depend on the lexicon only; see Compiler)
     expansions: dict[str, list[str]] = field(default_factory=dict)
+    leaves: tuple[LeafView, ...] = ()                 # the generation's segments (see _segments)
 
     @property
     def sort_dates(self) -> np.ndarray:
@@ -103,27 +103,43 @@ def _build_view(reader) -> IndexView:
     if reader.doc_count_all() == 0:  # Whoosh's EmptyReader has no columns at all
         return IndexView([], [], [], frozenset(), {name: {} for name in FACET_FIELDS + ("status",)}, {},
                          _TermCache(), _TermWeights())
-    doc_ids = [int(v or 0) for v in reader.column_reader("doc_id")]
-    sort_date = [int(v or 0) for v in reader.column_reader("sort_date")]
-    title_sort = [v if isinstance(v, str) else (v or b"").decode("utf-8", "replace")
-                  for v in reader.column_reader("title_sort")]
-    live = frozenset(reader.all_doc_ids())
-    terms: dict[str, dict[str, frozenset[int]]] = {}
-    for fieldname in FACET_FIELDS + ("status",):
-        values: dict[str, frozenset[int]] = {}
-        for btext in reader.lexicon(fieldname):
-            text = btext.decode("utf-8")
-            docs = frozenset(reader.postings(fieldname, btext).all_ids())
-            if docs:
-                values[text] = docs
-        terms[fieldname] = values
+    # Built from per-segment parts that outlive the generation (see _segments): a commit adds a
+    # small segment, and only that one is read.
+    leaves = SEGMENTS.leaf_views(reader)
+    fieldnames = FACET_FIELDS + ("status",)
+    doc_ids: list[int] = []
+    sort_date: list[int] = []
+    title_sort: list[str] = []
+    live_parts: list[np.ndarray] = []
+    value_parts: dict[str, dict[str, list[np.ndarray]]] = {name: {} for name in fieldnames}
+    for (leaf, _), leaf_view in zip(reader.leaf_readers(), leaves):
+        ids, dates, titles = SEGMENTS.columns(leaf, leaf_view)
+        doc_ids.extend(ids)
+        sort_date.extend(dates)
+        title_sort.extend(titles)
+        alive, base = leaf_view.alive, leaf_view.base
+        numbers = np.arange(base, base + leaf_view.count, dtype=np.int64)
+        live_parts.append(numbers[alive] if alive is not None else numbers)
+        for fieldname, values in SEGMENTS.facets(leaf, leaf_view, fieldnames).items():
+            parts = value_parts[fieldname]
+            for value, docnums in values.items():
+                if alive is not None:
+                    docnums = docnums[alive[docnums]]
+                if len(docnums):
+                    parts.setdefault(value, []).append(docnums + base)
+    live = frozenset(np.concatenate(live_parts).tolist())
+    terms = {fieldname: {value: frozenset((np.concatenate(parts) if len(parts) > 1 else parts[0]).tolist())
+                         for value, parts in values.items()}
+             for fieldname, values in value_parts.items()}
     docnum_by_id = {doc_ids[d]: d for d in sorted(live)}
-    return IndexView(doc_ids, sort_date, title_sort, live, terms, docnum_by_id, _TermCache(), _TermWeights())
+    return IndexView(doc_ids, sort_date, title_sort, live, terms, docnum_by_id, _TermCache(leaves=leaves),
+                     _TermWeights(), leaves=leaves)
 
 
 def clear_views() -> None:
     with _VIEWS_LOCK:
         _VIEWS.clear()
+    SEGMENTS.clear()
 
 
 # --- running against the index ---------------------------------------------------------------
@@ -374,43 +390,6 @@ def _accumulate(q: wq.Query, reader, view: "IndexView", total: np.ndarray, facto
             _accumulate(sub, reader, view, total, factor * q.boost)
 
 
-SizedT = TypeVar("SizedT", bound=Sized)
-
-
-class _BoundedCache:
-    """Least recently used values by key, bounded by their count and by the items they hold.
-
-    A count of entries alone is no bound here: a frequent word's entry holds nearly every
-    document of the index, and such caches let a web process grow to gigabytes on 50 000
-    documents. Thread-safe; a value is computed outside the lock.
-    """
-
-    def __init__(self, max_entries: int, max_items: int) -> None:
-        self._max_entries = max_entries
-        self._max_items = max_items
-        self._held = 0
-        self._entries: OrderedDict[tuple[str, str], Sized] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str], compute: Callable[[], SizedT]) -> SizedT:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                return found  # type: ignore[return-value]
-        value = compute()
-        with self._lock:
-            if key not in self._entries:
-                self._entries[key] = value
-                self._held += len(value)
-            while len(self._entries) > 1 and (
-                len(self._entries) > self._max_entries or self._held > self._max_items
-            ):
-                _, dropped = self._entries.popitem(last=False)
-                self._held -= len(dropped)
-        return value
-
-
 @dataclass(frozen=True)
 class _Weights:
     """One term's postings as two parallel arrays: document numbers and their BM25 weights."""
@@ -433,104 +412,25 @@ class _TermWeights:
 
     def __init__(self, size: int = 512, max_weights: int = 4_000_000) -> None:
         # 16 bytes per weight held (a document number and a float).
-        self._cache = _BoundedCache(size, max_weights)
-        self._norms: dict[str, np.ndarray] = {}  # field → docnum → BM25 length norm (NaN: not read yet)
-        self._lock = threading.Lock()
+        self._cache = BoundedCache(size, max_weights)
 
     def get(self, reader, view: "IndexView", fieldname: str, text: str) -> _Weights:
-        return self._cache.get((fieldname, text), lambda: self._compute(reader, fieldname, text))
+        return self._cache.get((fieldname, text), lambda: self._compute(reader, view, fieldname, text))
 
-    def _field_norms(self, reader, fieldname: str, docnums: np.ndarray) -> np.ndarray:
-        """The length part of BM25's denominator for ``docnums``, read once per document."""
-        with self._lock:
-            norms = self._norms.get(fieldname)
-            if norms is None:
-                norms = self._norms[fieldname] = np.full(reader.doc_count_all(), np.nan)
-        wanted = norms[docnums]
-        missing = np.isnan(wanted)
-        if missing.any():
-            k1, b = BM25_K1, BM25_B
-            # As Whoosh: the total length still counts replaced entries, and so does the divisor.
-            average = reader.field_length(fieldname) / max(reader.doc_count_all(), 1) or 1.0
-            field_length = reader.doc_field_length
-            unread = docnums[missing]
-            lengths = np.fromiter((field_length(d, fieldname, 1) for d in unread.tolist()), dtype=np.float64,
-                                  count=len(unread))
-            values = k1 * (1 - b + b * lengths / average)
-            norms[unread] = values  # the same values whichever thread writes them
-            wanted[missing] = values
-        return wanted
-
-    def _compute(self, reader, fieldname: str, text: str) -> _Weights:
+    def _compute(self, reader, view: "IndexView", fieldname: str, text: str) -> _Weights:
         if (fieldname, text) not in reader:
+            return _NO_WEIGHTS
+        docnums, frequencies = SEGMENTS.term(reader, view.leaves, fieldname, text)
+        if not len(docnums):
             return _NO_WEIGHTS
         documents = max(reader.doc_count_all(), 1)
         idf = math.log(documents / (reader.doc_frequency(fieldname, text) + 1)) + 1.0
-        id_parts: list[np.ndarray] = []
-        frequency_parts: list[np.ndarray] = []
-        for leaf, base in reader.leaf_readers():
-            if (fieldname, text) not in leaf:
-                continue
-            ids, frequencies = _postings_arrays(leaf.postings(fieldname, text))
-            id_parts.append(ids + base if base else ids)
-            frequency_parts.append(frequencies)
-        if not id_parts:
-            return _NO_WEIGHTS
-        docnums = np.concatenate(id_parts) if len(id_parts) > 1 else id_parts[0]
-        frequencies = np.concatenate(frequency_parts) if len(frequency_parts) > 1 else frequency_parts[0]
-        norms = self._field_norms(reader, fieldname, docnums)
+        # As Whoosh: the total length still counts replaced entries, and so does the divisor.
+        average = reader.field_length(fieldname) / documents or 1.0
+        lengths = SEGMENTS.lengths(reader, view.leaves, fieldname, docnums)
+        norms = BM25_K1 * (1 - BM25_B + BM25_B * lengths / average)
         values = idf * frequencies * (BM25_K1 + 1) / (frequencies + norms)
         return _Weights(docnums, values)
-
-
-def _postings_arrays(matcher) -> tuple[np.ndarray, np.ndarray]:
-    """Document numbers and term frequencies of a posting list, a block at a time.
-
-    For Whoosh's own on-disk matcher the raw blocks are decoded with numpy (the ids are
-    stored as deltas); a Python call per posting (is_active, id, weight, next) cost more
-    than all the arithmetic. Any other matcher is read through the public interface.
-    """
-    id_blocks: list[np.ndarray] = []
-    weight_blocks: list[np.ndarray] = []
-    deleted = None
-    if (isinstance(matcher, FilterMatcher) and matcher._exclude and isinstance(matcher.child, W3LeafMatcher)):
-        # A segment with deleted documents (every update deletes the old entry) wraps its
-        # postings in a filter; read the raw blocks and drop the deleted documents at the end.
-        deleted, matcher = matcher._ids, matcher.child
-    if isinstance(matcher, W3LeafMatcher) and hasattr(matcher, "_read_data"):
-        matcher.reset()
-        while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            raw_ids, raw_weights = matcher._data[0], matcher._data[1]
-            count = matcher._blocklength
-            ids = np.asarray(raw_ids, dtype=np.int64)
-            if not matcher._byteids:
-                ids = np.cumsum(ids)
-            if raw_weights is None:
-                weights = np.ones(count, dtype=np.float64)
-            elif isinstance(raw_weights, float):
-                weights = np.full(count, raw_weights, dtype=np.float64)
-            else:
-                weights = np.asarray(raw_weights, dtype=np.float64)
-            id_blocks.append(ids)
-            weight_blocks.append(weights)
-            matcher._next_block()
-    else:
-        ids_list: list[int] = []
-        weights_list: list[float] = []
-        while matcher.is_active():
-            ids_list.append(matcher.id())
-            weights_list.append(matcher.weight())
-            matcher.next()
-        id_blocks.append(np.asarray(ids_list, dtype=np.int64))
-        weight_blocks.append(np.asarray(weights_list, dtype=np.float64))
-    ids = id_blocks[0] if len(id_blocks) == 1 else np.concatenate(id_blocks)
-    weights = weight_blocks[0] if len(weight_blocks) == 1 else np.concatenate(weight_blocks)
-    if deleted:
-        keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
-        ids, weights = ids[keep], weights[keep]
-    return ids, weights
 
 
 def _rank(q: wq.Query, reader, view: "IndexView", docs, limit: int | None) -> list[tuple[int, float]]:
@@ -557,17 +457,21 @@ def _rank(q: wq.Query, reader, view: "IndexView", docs, limit: int | None) -> li
 class _TermCache:
     """Document numbers per term of one reader generation, for the most recent terms."""
 
-    def __init__(self, size: int = 2048, max_numbers: int = 2_000_000) -> None:
+    def __init__(self, size: int = 2048, max_numbers: int = 2_000_000,
+                 leaves: tuple[LeafView, ...] | None = None) -> None:
         # About 50 bytes per document number held.
-        self._cache = _BoundedCache(size, max_numbers)
+        self._cache = BoundedCache(size, max_numbers)
+        self._leaves = leaves  # with them, postings come decoded from the segment cache
 
     def get(self, reader, fieldname: str, text,
             compute: Callable[[], frozenset[int]] | None = None) -> frozenset[int]:
         """The term's documents; ``compute`` (if given) reads them when they are not cached."""
         def postings() -> frozenset[int]:
-            if (fieldname, text) in reader:
-                return frozenset(reader.postings(fieldname, text).all_ids())
-            return _EMPTY
+            if (fieldname, text) not in reader:
+                return _EMPTY
+            if self._leaves is not None:
+                return frozenset(SEGMENTS.term(reader, self._leaves, fieldname, text)[0].tolist())
+            return frozenset(reader.postings(fieldname, text).all_ids())
 
         return self._cache.get((fieldname, text), compute or postings)
 
