@@ -467,16 +467,19 @@ class Compiler:
         if cached is not None:
             return cached
         term = term_for(word)
-        found: set[str] = set()
+        # compound → the number of documents holding it, read with the lexicon scan itself
+        # (the compounds field has one entry per document and word): a lookup per candidate
+        # in the text fields cost more than the rest of the search for a common head.
+        frequency: dict[str, int] = {}
         for head in head_terms(word):
-            for btext in _take(self.reader.expand_prefix("compounds", head[::-1]), 2000):
+            for btext, info in _take(self.reader.iter_prefix("compounds", head[::-1]), 2000):
                 reversed_term = btext.decode("utf-8") if isinstance(btext, bytes) else btext
                 if len(reversed_term) - len(head) >= MIN_MODIFIER:
-                    found.add(reversed_term[::-1])
-        found.discard(term)
+                    frequency[reversed_term[::-1]] = info.doc_frequency()
+        frequency.pop(term, None)
+        found = list(frequency)
         if len(found) > MAX_EXPANSIONS:
-            frequency = {t: self.reader.doc_frequency("body", t) + self.reader.doc_frequency("title", t) for t in found}
-            found = set(sorted(found, key=lambda t: (-frequency[t], t))[:MAX_EXPANSIONS])
+            found = sorted(found, key=lambda t: (-frequency[t], t))[:MAX_EXPANSIONS]
         result = sorted(found)
         if len(self._expansions) >= MAX_CACHED_EXPANSIONS:
             self._expansions.clear()
@@ -496,10 +499,12 @@ class Compiler:
         if weighted is None:
             base_idf = self._idf(fieldname, term)
             weighted = []
+            documents = max(self.reader.doc_count_all(), 1)
             for compound in expansions:
-                if not self.reader.doc_frequency(fieldname, compound):
+                frequency = self.reader.doc_frequency(fieldname, compound)
+                if not frequency:
                     continue
-                scale = min(1.0, base_idf / self._idf(fieldname, compound))
+                scale = min(1.0, base_idf / (math.log(documents / (frequency + 1)) + 1.0))  # see _idf
                 weighted.append((compound, TEXT_FIELD_BOOSTS[fieldname] * COMPOUND_WEIGHT * scale))
             if len(self._expansions) >= MAX_CACHED_EXPANSIONS:
                 self._expansions.clear()
