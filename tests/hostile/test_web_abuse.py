@@ -264,22 +264,25 @@ def _invitation(app, *, valid_for: timedelta | None = None) -> tuple[int, str]:
         return user_id, invitation_create(_user(app, user_id), actor=_user(app, admin_id), valid_for=valid_for)
 
 
-def test_expired_invitation_is_410_and_sets_no_password(app, client):
-    """An expired link shows the German explanation with 410, on GET and on POST."""
-    user_id, token = _invitation(app, valid_for=timedelta(seconds=-1))
-    page = client.get(f"/invite/{token}")
+def test_expired_used_and_unknown_invitations_are_refused(app, client):
+    """An expired link is 410 on GET and POST and sets no password; a link works once, the second
+    use is 410 and cannot overwrite the password; guessed, traversal-looking, SQL-looking or
+    absurdly long tokens are a German 404."""
+    from toolbox.services.users import invitation_create
+
+    user_id, token = _invitation(app)
+    with app.app_context():
+        late_id = make_user(app, "spaet@example.org", password=None)
+        expired = invitation_create(_user(app, late_id), actor=_user(app, make_user(app, role="admin")),
+                                    valid_for=timedelta(seconds=-1))
+    page = client.get(f"/invite/{expired}")
     assert page.status_code == 410
     assert "abgelaufen" in page.get_data(as_text=True)
     new = "Ein ganz neues Passwort für mich"
-    response = client.post(f"/invite/{token}", data={"password": new, "password_repeat": new})
-    assert response.status_code == 410
+    assert client.post(f"/invite/{expired}", data={"password": new, "password_repeat": new}).status_code == 410
     with app.app_context():
-        assert _user(app, user_id).password_hash is None
+        assert _user(app, late_id).password_hash is None
 
-
-def test_used_invitation_is_410(app, client):
-    """A link works once; the second use gets 410 and cannot overwrite the password."""
-    user_id, token = _invitation(app)
     first = "Das erste Passwort am Rathaus"
     assert client.post(f"/invite/{token}", data={"password": first, "password_repeat": first}).status_code == 302
     with app.app_context():
@@ -291,16 +294,12 @@ def test_used_invitation_is_410(app, client):
     with app.app_context():
         assert _user(app, user_id).password_hash == hashed
 
-
-def test_unknown_invitation_tokens_are_404(app, client):
-    """Guessed, traversal-looking, SQL-looking or absurdly long tokens are a German 404."""
-    _invitation(app)
-    for token in ["x", "A" * 43, "..%2F..%2Fetc%2Fpasswd", "%27%20OR%20%271%27%3D%271", "a" * 3000, "..", "%2e%2e"]:
-        response = client.get(f"/invite/{token}")
-        assert response.status_code == 404, token
+    for guess in ["x", "A" * 43, "..%2F..%2Fetc%2Fpasswd", "%27%20OR%20%271%27%3D%271", "a" * 3000, "..", "%2e%2e"]:
+        response = client.get(f"/invite/{guess}")
+        assert response.status_code == 404, guess
         page = response.get_data(as_text=True)
         # A slash stops the router itself (the general German 404); anything else reaches the check.
-        assert "Einladungslink ist ungültig" in page or "gibt es nicht" in page, token
+        assert "Einladungslink ist ungültig" in page or "gibt es nicht" in page, guess
 
 
 # --- open redirects -----------------------------------------------------------------------------

@@ -159,9 +159,9 @@ def test_form_errors_echo_hostile_input_as_text(app, client, auth, make_doc):
     assert_inert(response.get_data(as_text=True), "feedback form")
 
 
-def test_api_keeps_the_exact_text_and_escapes_snippets(app, client, make_doc):
-    """JSON carries titles and labels exactly as typed (a client escapes them for its medium);
-    the highlight snippets, which are HTML, escape the document text around <mark>."""
+def test_api_and_zip_keep_the_exact_text_and_escape_snippets(app, client, make_doc):
+    """JSON and metadata.json carry titles and labels exactly as typed (a client escapes them for
+    its medium); the highlight snippets, which are HTML, escape the document text around <mark>."""
     ids = _hostile_catalogue(app, make_doc)
     response = client.get("/api/v1/search?q=Radverkehr")
     assert response.mimetype == "application/json"
@@ -178,11 +178,8 @@ def test_api_keeps_the_exact_text_and_escapes_snippets(app, client, make_doc):
     suggest = client.get("/api/v1/suggest?q=" + quote(SCRIPT))
     assert suggest.mimetype == "application/json" and suggest.get_json()["query"] == SCRIPT
 
-
-def test_zip_keeps_exact_metadata_and_plain_names(app, client, make_doc):
-    """metadata.json holds the exact text; the ZIP's member names are plain names; manifest.csv
-    has the markup as text (it is no HTML) and the file unpacks nowhere but its own folder."""
-    ids = _hostile_catalogue(app, make_doc)
+    # The ZIP: metadata.json holds the exact text; member names are plain names that unpack
+    # nowhere but in their own folder; manifest.csv (no HTML) has the markup as text.
     response = client.get("/search/download.zip?q=Radverkehr")
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
