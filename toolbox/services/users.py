@@ -45,8 +45,9 @@ _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 
 _hasher = PasswordHasher()
 # Verifying against this keeps a login for an unknown address as slow as one for a known one,
-# so the response time does not reveal which addresses have accounts.
-_DUMMY_HASH = _hasher.hash("dummy-password-for-timing")
+# so the response time does not reveal which addresses have accounts. Made on first use: a hash
+# costs about a second, which every CLI command and worker process paid at import.
+_dummy_hash: str | None = None
 
 
 class AccountError(ValueError):
@@ -149,8 +150,11 @@ def password_verify(user: User, password: str) -> bool:
 
 
 def _dummy_verify(password: str) -> None:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("dummy-password-for-timing")
     try:
-        _hasher.verify(_DUMMY_HASH, _normalise(password or ""))
+        _hasher.verify(_dummy_hash, _normalise(password or ""))
     except VerificationError:
         pass
 
