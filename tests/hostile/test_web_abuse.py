@@ -632,6 +632,27 @@ def test_hostile_upload_filename_never_becomes_a_path_or_a_header(app, client):
     assert "\r" not in disposition and "\n" not in disposition and "/" not in disposition.split("filename")[1]
 
 
+def test_zip_member_names_unpack_on_every_system(client, make_doc):
+    """Stored names that Windows reserves (CON, aux.tar.gz), that hold characters it forbids or
+    that are long in bytes (120 umlauts = 240 bytes) become plain, short names that keep their
+    extension."""
+    wanted = ["CON.txt", "aux.tar.gz", "LPT1", "ä" * 120 + ".txt", "com3.txt", "Bericht: Ausblick?.txt"]
+    for i, name in enumerate(wanted):
+        make_doc(title=f"Name {i}", text=f"Dateiname Nummer {i}.", filename=name, topics=["tourismus-kultur"])
+    response = client.get("/search/download.zip?topic=tourismus-kultur")
+    import zipfile
+
+    names = [n for n in zipfile.ZipFile(io.BytesIO(response.get_data())).namelist()
+             if n not in ("manifest.csv", "metadata.json", "LIZENZEN.txt")]
+    assert len(names) == len(wanted)
+    devices = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+    for name in names:
+        assert "/" not in name and "\\" not in name and ":" not in name, name
+        assert name.split(".")[0].upper() not in devices, name
+        assert len(name.encode("utf-8")) <= 210, name
+    assert any(name.startswith("ää") and name.endswith(".txt") for name in names)
+
+
 # --- the JSON API's errors ----------------------------------------------------------------------
 
 

@@ -50,6 +50,10 @@ _PRECOMPRESSED = {"pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "zip", "pn
 # Characters Windows does not allow in file names; a ZIP must unpack everywhere.
 _FORBIDDEN = set('<>:"/\\|?*')
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Names Windows reserves for devices, with any extension: "CON.txt" cannot be unpacked there.
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+# Well below the 255 bytes of common file systems, leaving room for " (2)" and the like.
+_MAX_NAME_BYTES = 200
 
 MANIFEST_COLUMNS = (
     "Datei", "ID", "Titel", "Beschreibung", "Dokumenttyp", "Themenfelder", "Kommune", "Größenklasse",
@@ -277,12 +281,23 @@ def _zip_date_time(moment: datetime | None) -> tuple[int, int, int, int, int, in
 
 
 def safe_filename(name: str) -> str:
-    """A name that unpacks on every system: NFC umlauts kept, no path, no forbidden characters."""
+    """A name that unpacks on every system: NFC umlauts kept, no path, no forbidden characters,
+    no Windows device name, and short enough in bytes for any file system (255 bytes), with
+    its extension kept when it has to be shortened."""
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join("_" if ch in _FORBIDDEN or not ch.isprintable() else ch for ch in name)
-    name = name.strip().strip(".").strip()
-    return name[:200] or "dokument"
+    name = name.strip().strip(".").strip() or "dokument"
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not stem or len(suffix) > 10:
+        stem, suffix = name, ""
+    suffix = f".{suffix}" if suffix else ""
+    room = _MAX_NAME_BYTES - len(suffix.encode("utf-8"))
+    if len(stem.encode("utf-8")) > room:
+        stem = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" .") or "dokument"
+    if stem.split(".")[0].strip().upper() in _WINDOWS_DEVICES:
+        stem = "_" + stem
+    return stem + suffix
 
 
 class UniqueNames:
