@@ -16,7 +16,7 @@ from toolbox.services import curation, review
 from toolbox.services.users import user_authenticate
 from toolbox.storage import BlobStore
 
-from conftest import DEFAULT_PASSWORD, make_document, make_user
+from conftest import DEFAULT_PASSWORD, make_document, make_user, skip_on_postgres
 
 QUERIES = ["Glasfaser", "Wärmeplanung", "Mobilität", "Leitfaden", ""]
 
@@ -206,6 +206,7 @@ def test_backup_of_a_live_database_is_one_snapshot(app, make_doc, tmp_path, monk
     assert [row["title"] for row in rows] == ["Vorher"]
 
 
+@skip_on_postgres("the SQLite side of the round trip is the app of the first run")
 def test_round_trip_across_sqlite_and_postgresql(app, make_doc, pg_app, tmp_path, monkeypatch):
     """The same backup restores into PostgreSQL, and PostgreSQL's backup back into SQLite, with
     every table, file and search result unchanged."""
