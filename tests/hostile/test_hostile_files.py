@@ -1,11 +1,13 @@
 """Hostile files through every door: the upload form, the JSON API and `toolbox ingest`.
 
-Issue #5, part 1. Each file of `hostile_files.ALL` goes through each entry point into a
-repository that already holds a published document (the "sentinel"). Whatever the file, the
-entry point answers with a German message or stores a document with a precise extraction
-status; the web worker (here: the test process) keeps answering and its memory stays under
-the configured extraction limit; and the sentinel is byte-for-byte the same afterwards in the
-blob store, the database and the search index.
+Issue #5, part 1. Each file of `hostile_files.ALL` goes into a repository that already holds
+a published document (the "sentinel"): through the upload form and the API one after the
+other, and through one real `toolbox ingest` process over a folder of all of them. Whatever
+the file, the entry point answers with a German message or stores a document with a precise
+extraction status. The web worker (here: the test process) keeps answering and its peak
+memory grows by less than the configured extraction limit; no process of the ingest run, the
+command or an extraction child, ever holds more than that limit. The sentinel is the same
+afterwards in the blob store, the database, the API and the search index.
 
 The app runs with a low extraction memory limit (`MEMORY_MB`) so that the decompression
 bombs are stopped by that configured limit within a second, which the messages prove.
@@ -355,6 +357,8 @@ def test_hostile_file_in_ingest_is_refused_or_stored_with_a_precise_status(item,
 
 
 def check_hostile_file(item: hf.HostileFile, repository: Repository, hostile_path) -> None:
+    """Send `item` through the repository's door and check the answer, the worker and the
+    sentinel."""
     repo = repository
     path = hostile_path(item)
     documents_before = repo.documents()
