@@ -539,6 +539,7 @@ NOT_FOUND_PATHS = [
     "/documents/2147483648",
     "/documents/99999999999999999999",
     "/documents/9223372036854775808",
+    "/documents/" + "1" * 5000,
     "/documents/1/versions/-1/download",
     "/documents/1/versions/99999999999999999999/download",
     "/documents/1/versions/..%2F..%2F1/download",

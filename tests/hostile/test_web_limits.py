@@ -185,14 +185,20 @@ def test_live_server_stops_reading_a_chunked_body_at_the_limit(live):
 
 
 def test_too_many_form_parts_get_413_with_a_form_message(client):
-    """A multipart form with more parts than MAX_FORM_PARTS is refused with 413 and a message
-    about the form (not about a file)."""
+    """A multipart form with more parts than MAX_FORM_PARTS, or with one text field above
+    MAX_FORM_MEMORY_SIZE, is refused with 413 and a message about the form (not about a file)."""
     fields = {f"feld{i}": "x" for i in range(1200)}
     response = client.post("/login", data=fields, content_type="multipart/form-data")
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "Das Formular ist zu umfangreich" in page
     assert "Die Datei ist zu groß" not in page
+    # One text field beyond MAX_FORM_MEMORY_SIZE (500 000 bytes) is refused the same way.
+    body = (b'--grenze\r\nContent-Disposition: form-data; name="password"\r\n\r\n' + b"p" * 600_000
+            + b"\r\n--grenze--\r\n")
+    response = client.post("/login", data=body, content_type="multipart/form-data; boundary=grenze")
+    assert response.status_code == 413
+    assert "Das Formular ist zu umfangreich" in response.get_data(as_text=True)
 
 
 def test_too_many_parts_on_the_api_is_413_json(client, api_token):
