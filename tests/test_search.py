@@ -854,3 +854,40 @@ def test_decoded_postings_outlive_an_index_commit(app, make_doc, monkeypatch):
         assert [h.document_id for h in search.search(SearchQuery(q="Breitband")).hits] == [first]
         assert decoded.count(body_term) == before  # the new segment lacks the word; the old one was cached
         assert [h.document_id for h in search.search(SearchQuery(q="Funklöcher")).hits] == [second]
+
+
+def test_phrase_positions_read_by_block_equal_the_matchers(tmp_path):
+    """Positions read straight from posting blocks (skipping blocks without a wanted document)
+    are those Whoosh's matcher gives, over many blocks and with deleted entries."""
+    import random
+
+    from whoosh import index
+
+    from toolbox.search._analysis import term_for
+    from toolbox.search._schema import build_schema
+    from toolbox.search._search import _matcher_positions, _positions
+
+    ix = index.create_in(str(tmp_path), build_schema())
+    rng = random.Random(5)
+    words = ["Vergabe", "Kommune", "Netz", "Sensor", "und", "die"]
+    with ix.writer() as writer:
+        for n in range(700):
+            body = " ".join(rng.choice(words) for _ in range(rng.randint(3, 40)))
+            writer.add_document(doc_id=n, body=body)
+    with ix.writer() as writer:
+        writer.delete_by_term("doc_id", 3)
+        writer.add_document(doc_id=700, body="Kommune Netz Kommune")
+    term = term_for("Kommune")
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        live = sorted(reader.all_doc_ids())
+        for sample in (live, rng.sample(live, 40), rng.sample(live, 3), [live[-1]]):
+            expected: dict[int, list[int]] = {}
+            for leaf, base in reader.leaf_readers():
+                local = {d - base for d in sample if base <= d < base + leaf.doc_count_all()}
+                if ("body", term) in leaf:
+                    _matcher_positions(leaf.postings("body", term), local, base, expected)
+            found = _positions(reader, "body", term, set(sample))
+            assert found == expected
+            assert len(expected) > 0
+    ix.close()

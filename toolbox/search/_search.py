@@ -41,7 +41,7 @@ from ._query import (
     widen,
 )
 from ._schema import FACET_FIELDS, municipality_key
-from ._segments import SEGMENTS, BoundedCache, LeafView
+from ._segments import SEGMENTS, BoundedCache, LeafView, unwrap_postings
 from ._types import ALL_STATUSES, MAX_PER_PAGE, FacetValue, SearchHit, SearchQuery, SearchResults
 
 log = logging.getLogger("toolbox.search")
@@ -340,24 +340,61 @@ def _positions(reader, fieldname: str, term: str, docs: set[int]) -> dict[int, l
     found: dict[int, list[int]] = {}
     if not docs or (fieldname, term) not in reader:
         return found
-    matcher = reader.postings(fieldname, term)
-    if len(docs) * 8 < reader.doc_frequency(fieldname, term):
-        for docnum in sorted(docs):
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                found[docnum] = matcher.value_as("positions")
-    else:
-        while matcher.is_active():
-            docnum = matcher.id()
-            if docnum in docs:
-                found[docnum] = matcher.value_as("positions")
-            matcher.next()
+    wanted = np.fromiter(docs, dtype=np.int64, count=len(docs))
+    wanted.sort()
+    decode = reader.schema[fieldname].format.decode_positions
+    for leaf, base in reader.leaf_readers():
+        if (fieldname, term) not in leaf:
+            continue
+        low, high = np.searchsorted(wanted, [base, base + leaf.doc_count_all()])
+        if low == high:
+            continue
+        matcher = leaf.postings(fieldname, term)
+        raw = unwrap_postings(matcher)
+        if raw is not None:
+            _block_positions(raw, wanted[low:high] - base, base, decode, found)
+        else:
+            _matcher_positions(matcher, set((wanted[low:high] - base).tolist()), base, found)
     return found
+
+
+def _block_positions(matcher, local: np.ndarray, base: int, decode, found: dict[int, list[int]]) -> None:
+    """Positions for the sorted ``local`` docnums, a posting block at a time.
+
+    A block whose id range holds no wanted document is skipped unread (its header gives the
+    largest id); in the others only the wanted postings' positions are decoded. A method call
+    per posting through Whoosh's matcher cost more than the decoding itself.
+    """
+    matcher.reset()
+    first = 0
+    while matcher.is_active() and first < len(local):
+        end = int(np.searchsorted(local, matcher._maxid, side="right"))
+        if end > first:
+            if matcher._data is None:
+                matcher._read_data()
+            ids = np.asarray(matcher._data[0], dtype=np.int64)
+            if not matcher._byteids:
+                ids = np.cumsum(ids)
+            candidates = local[first:end]
+            at = np.searchsorted(ids, candidates)
+            at_valid = at < len(ids)
+            hits = at[at_valid][ids[at[at_valid]] == candidates[at_valid]]
+            if len(hits):
+                if matcher._values is None:
+                    matcher._read_values()
+                values = matcher._values
+                for i in hits.tolist():
+                    found[int(ids[i]) + base] = decode(values[i])
+            first = end
+        matcher._next_block()
+
+
+def _matcher_positions(matcher, docs: set[int], base: int, found: dict[int, list[int]]) -> None:
+    while matcher.is_active():
+        docnum = matcher.id()
+        if docnum in docs:
+            found[docnum + base] = matcher.value_as("positions")
+        matcher.next()
 
 
 # --- ranking ----------------------------------------------------------------------------------

@@ -229,6 +229,18 @@ def _segment_key(leaf) -> tuple | None:
         return None
 
 
+def unwrap_postings(matcher) -> W3LeafMatcher | None:
+    """Whoosh's on-disk block matcher behind ``matcher`` (looking through the filter a segment
+    with deleted entries adds), or None for any other kind: the callers then use the public
+    matcher interface."""
+    if isinstance(matcher, FilterMatcher) and matcher._exclude:
+        matcher = matcher.child
+    if isinstance(matcher, W3LeafMatcher) and all(
+            hasattr(matcher, name) for name in ("_read_data", "_read_values", "_maxid", "_byteids")):
+        return matcher
+    return None
+
+
 def _decode(matcher) -> _Postings:
     """Document numbers and term frequencies of a segment's posting list, deleted ones included.
 
@@ -238,11 +250,11 @@ def _decode(matcher) -> _Postings:
     through: deletions are applied per generation. Any other matcher is read through the public
     interface.
     """
-    if isinstance(matcher, FilterMatcher) and matcher._exclude and isinstance(matcher.child, W3LeafMatcher):
-        matcher = matcher.child
+    raw = unwrap_postings(matcher)
     id_blocks: list[np.ndarray] = []
     frequency_blocks: list[np.ndarray] = []
-    if isinstance(matcher, W3LeafMatcher) and hasattr(matcher, "_read_data"):
+    if raw is not None:
+        matcher = raw
         matcher.reset()
         while matcher.is_active():
             if matcher._data is None:
