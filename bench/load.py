@@ -198,6 +198,16 @@ def _with_database(url: str, name: str) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
+def _template_name(docs: int, cache: Path) -> str:
+    """The template database of one cache folder: two caches (two test sessions) never share one."""
+    import hashlib
+
+    name = f"toolbox_load_{docs}_{_fingerprint()}"
+    if Path(cache) != CACHE_ROOT:
+        name += "_" + hashlib.sha256(str(Path(cache).resolve()).encode()).hexdigest()[:8]
+    return name
+
+
 def prepare_repository(docs: int, database_url: str | None, cache: Path = CACHE_ROOT) -> Repository:
     """A fresh copy of the cached repository of ``docs`` documents; built first if missing."""
     if database_url is not None:
@@ -221,7 +231,7 @@ def prepare_repository(docs: int, database_url: str | None, cache: Path = CACHE_
     import sqlalchemy as sa
 
     admin = _pg_admin(database_url)
-    template = f"toolbox_load_{docs}_{_fingerprint()}"
+    template = _template_name(docs, cache)
     cached = cache / f"pg-{docs}-{_fingerprint()}"
     if not ((cached / "ready").exists() and _pg_database_exists(admin, template)):
         shutil.rmtree(cached, ignore_errors=True)
@@ -244,6 +254,21 @@ def prepare_repository(docs: int, database_url: str | None, cache: Path = CACHE_
         shutil.rmtree(run, ignore_errors=True)
 
     return Repository(_with_database(database_url, name), run, drop)
+
+
+def forget_repository(docs: int, database_url: str | None, cache: Path = CACHE_ROOT) -> None:
+    """Remove the cached repository of ``docs`` documents: its folder and any template database."""
+    shutil.rmtree(cache / f"sqlite-{docs}-{_fingerprint()}", ignore_errors=True)
+    shutil.rmtree(cache / f"pg-{docs}-{_fingerprint()}", ignore_errors=True)
+    if database_url is not None:
+        import sqlalchemy as sa
+        from sqlalchemy.engine import make_url
+
+        require_loopback(make_url(database_url).host or "localhost", "database host")
+        admin = _pg_admin(database_url)
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{_template_name(docs, cache)}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @dataclass
@@ -696,8 +721,8 @@ def goals_failed(result: dict, p95_goal: float) -> list[str]:
 
 def report(result: dict) -> None:
     s, u, p = result["search_ms"], result["upload_ms"], result["publish_ms"]
-    print(f"| database | documents | users | s | requests | errors | searches | search p50 / p95 / p99 ms "
-          f"| uploads (published, found) | upload p50 / p95 ms | publish p50 / p95 ms |")
+    print("| database | documents | users | s | requests | errors | searches | search p50 / p95 / p99 ms "
+          "| uploads (published, found) | upload p50 / p95 ms | publish p50 / p95 ms |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     print(f"| {result['database']} | {result['docs']:,} | {result['searchers']} + {result['uploaders']} "
           f"| {result['seconds']:.0f} | {result['requests']} | {result['errors']} | {result['searches']} "

@@ -20,7 +20,10 @@ def test_searchers_and_uploaders_at_once_lose_nothing(tmp_path):
                            think=0.5, upload_think=0.5,
                            database_url=os.environ.get("TOOLBOX_TEST_DATABASE_URL") or None,
                            cache=tmp_path / "cache", warm_up_rounds=1)
-    result = load.run(options)
+    try:
+        result = load.run(options)
+    finally:
+        load.forget_repository(options.docs, options.database_url, options.cache)
 
     assert result["errors"] == 0, result["error_samples"]
     assert result["searches"] >= 20
