@@ -506,14 +506,15 @@ def searcher(base: str, recorder: Recorder, queries: QueryMaker, seed: int, thin
 
 
 def _word_for(number: int) -> str:
-    """A made-up word (letters only, so the analyser keeps it whole) that no document contains."""
+    """A made-up word that no document contains: consonants only, so it holds no German word
+    that compound splitting could find, and no digits, so the analyser keeps it whole."""
     letters = "bcdfghjklmnpqrstvwxz"
     out = ""
     while True:
         number, digit = divmod(number, len(letters))
         out += letters[digit]
         if not number:
-            return "zyqlast" + out + "probe"
+            return "zyq" + out + "qx"
 
 
 def _generated_file(seed: int) -> tuple[str, bytes]:
@@ -551,8 +552,8 @@ def uploader(base: str, recorder: Recorder, accounts: Accounts, number: int, run
     sequence = 0
     while recorder.take_slot():
         sequence += 1
-        seed = run_seed * 1000 + number * 100 + sequence
-        word = _word_for(run_seed * 1000 + number * 100 + sequence)
+        seed = (run_seed * 1000 + number) * 100_000 + sequence
+        word = _word_for(seed)
         filename, content = _generated_file(seed)
         body, content_type = multipart([
             ("title", f"Lastprobe {word} {number}-{sequence}"),
