@@ -726,3 +726,31 @@ def test_corpus_expected_outcomes(corpus_results):
     assert r["pdf/020-xmp_output_with_metadata_pymupdf.pdf"].title == "Sample PDF with XMP Metadata"
     assert r["pdf/002-trivial-libre-office-writer_source.odt"].status == "failed"
     assert "ODT" in r["pdf/002-trivial-libre-office-writer_source.odt"].message
+
+
+@pytest.mark.parametrize(
+    ("part", "declares"),
+    [
+        (b'<?xml version="1.0"?>\n<!DOCTYPE w [<!ENTITY a "x">]><w:document/>', True),
+        (b'<?xml version="1.0"?><!-- ' + b"x" * 20_000 + b' --><!DOCTYPE w><w:document/>', True),
+        ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE w><w/>'.encode("utf-16"), True),
+        ('<!DOCTYPE w><w/>'.encode("utf-16-le"), True),
+        (b"\xef\xbb\xbf<!doctype w><w/>", True),
+        (b'<?xml version="1.0"?><!-- <!DOCTYPE inside a comment --><w:document/>', False),
+        (b'<?xml version="1.0"?><w:document><w:t>&lt;!DOCTYPE as text</w:t></w:document>', False),
+        (b'<?xml version="1.0"?><w:document/>' + b"<w:p/>" * 50_000, False),
+        (b"", False),
+    ],
+)
+def test_doctype_check_reads_the_prolog_of_each_part(tmp_path, part, declares):
+    """Only a declaration before the root element counts (nowhere else is one valid XML),
+    in UTF-8 or UTF-16, however long the comments before it."""
+    import zipfile
+
+    from toolbox.extract.word import _member_declares_doctype
+
+    path = tmp_path / "parts.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", part)
+    with zipfile.ZipFile(path) as archive:
+        assert _member_declares_doctype(archive, "word/document.xml") is declares
