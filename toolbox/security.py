@@ -80,7 +80,9 @@ def refuse_nul_bytes() -> None:
     turn a login, a form or a filter of an admin list into a database error.
     """
     fields = [] if request.path in LENIENT_PATHS else list(request.args.items(multi=True))
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    # Url-encoded forms only: a multipart body is an upload, parsed where it is used (the API
+    # checks its text fields itself), so this hook never spools a whole upload on its own.
+    if request.mimetype == "application/x-www-form-urlencoded":
         fields += list(request.form.items(multi=True))
     if any("\x00" in key or "\x00" in value for key, value in fields):
         error = BadRequest()

@@ -407,14 +407,19 @@ def test_sql_looking_ids_are_404(app, client, make_doc):
 def test_nul_byte_in_forms_and_parameters_is_a_german_400(app, client):
     """A NUL byte (which PostgreSQL cannot compare) in a form or in the parameters of a page is
     refused up front with 400 and a message, as a page and as JSON."""
+    from toolbox.services.users import api_token_create
+
     make_user(app, "chef@example.org", role="admin")
     login = client.post("/login", data={"email": "a\x00@example.org", "password": "x"})
     assert login.status_code == 400
     assert "Nullbyte" in login.get_data(as_text=True)
-    api = client.post("/api/v1/documents", data={"title": "a\x00", "file": (io.BytesIO(b"x"), "a.txt")},
-                      headers={"Authorization": "Bearer tbx_x"}, content_type="multipart/form-data")
+    with app.app_context():
+        token = api_token_create(_user(app, make_user(app, "api@example.org")))
+    api = client.post("/api/v1/documents", data={"municipality": "Fulda\x00", "file": (io.BytesIO(b"x\n"), "a.txt")},
+                      headers={"Authorization": f"Bearer {token}"}, content_type="multipart/form-data")
     assert api.status_code == 400
     assert "Nullbyte" in api.get_json()["error"]["message"]
+    assert _count(app, Document) == 0
     client.post("/login", data={"email": "chef@example.org", "password": DEFAULT_PASSWORD})
     page = client.get("/admin/documents?status=%00")
     assert page.status_code == 400

@@ -50,7 +50,13 @@ def _token_user():
 
 
 def _metadata(form) -> DocumentMetadata:
-    """Read the metadata fields; raise ValueError with a German message on bad numbers."""
+    """Read the metadata fields; raise ValueError with a German message on bad numbers or a
+    NUL byte."""
+    from ..security import NUL_BYTE_MESSAGE
+
+    if any("\x00" in value for _name, value in form.items(multi=True)):
+        # PostgreSQL cannot store a NUL byte; refuse it before it reaches the database.
+        raise ValueError(str(NUL_BYTE_MESSAGE))
     values: dict = {name: (form.get(name) or "").strip() or None for name in TEXT_FIELDS}
     for name, label in INT_FIELDS.items():
         raw = (form.get(name) or "").strip()
