@@ -5,6 +5,8 @@ import io
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from toolbox.extensions import db
 from toolbox.models import Document
@@ -25,8 +27,12 @@ def token(app):
 def _post(client, token=None, *, data="Checkliste Barrierefreiheit im Bürgerportal\n".encode(), filename="checkliste.txt",
           **fields):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    form = {"file": (io.BytesIO(data), filename), **fields} if data is not None else dict(fields)
-    return client.post("/api/v1/documents", data=form, headers=headers, content_type="multipart/form-data")
+    form = {"file": FileStorage(io.BytesIO(data), filename=filename), **fields} if data is not None else dict(fields)
+    # Encoded in memory: for bodies above 500 KB the test client spools to a temporary file
+    # that nobody closes once the app refuses the request unread.
+    boundary, body = encode_multipart(form)
+    return client.post("/api/v1/documents", data=body, headers=headers,
+                       content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def test_upload_with_token_answers_201_with_the_document(app, client, token):
