@@ -21,7 +21,8 @@ A run starts ``gunicorn -w 4 toolbox.wsgi:app`` on 127.0.0.1 and a free port, th
   distribution with a mean of ``--think`` seconds (default 2 s, bounded to 0.2–10 s): people
   read a result list before they refine a query; without the pause 20 threads would be a
   benchmark of the CPU, not of 20 users.
-- each uploader is a contributor with an API token who sends a newly generated DOCX or PDF to
+- each uploader is a contributor with an API token who sends a newly generated DOCX or PDF
+  (written before the clock starts, so the load generator's CPU stays out of the figures) to
   ``POST /api/v1/documents``, and an editor logged in through the real ``/login`` form who then
   publishes it with the review page's CSRF-protected form; think time mean ``--upload-think``
   seconds (default 3 s).
@@ -532,7 +533,20 @@ def _generated_file(seed: int) -> tuple[str, bytes]:
         return path.name, path.read_bytes()
 
 
-def uploader(base: str, recorder: Recorder, accounts: Accounts, number: int, run_seed: int, think: float) -> None:
+def upload_file(number: int, run_seed: int, sequence: int) -> tuple[str, str, bytes]:
+    """Uploader ``number``'s file ``sequence``: (marker word, filename, content)."""
+    seed = (run_seed * 1000 + number) * 100_000 + sequence
+    return (_word_for(seed), *_generated_file(seed))
+
+
+def upload_files(number: int, run_seed: int, count: int) -> list[tuple[str, str, bytes]]:
+    """The files an uploader will likely need, made before the clock starts: writing PDFs and
+    DOCX files is the load generator's CPU, not the server's."""
+    return [upload_file(number, run_seed, sequence) for sequence in range(1, count + 1)]
+
+
+def uploader(base: str, recorder: Recorder, accounts: Accounts, number: int, run_seed: int, think: float,
+             files: list[tuple[str, str, bytes]]) -> None:
     """Upload as contributor ``number`` through the API, then publish as editor ``number``."""
     rng = random.Random(run_seed + number)
     token = accounts.contributor_tokens[number]
@@ -552,9 +566,10 @@ def uploader(base: str, recorder: Recorder, accounts: Accounts, number: int, run
     sequence = 0
     while recorder.take_slot():
         sequence += 1
-        seed = (run_seed * 1000 + number) * 100_000 + sequence
-        word = _word_for(seed)
-        filename, content = _generated_file(seed)
+        if sequence <= len(files):
+            word, filename, content = files[sequence - 1]
+        else:
+            word, filename, content = upload_file(number, run_seed, sequence)
         body, content_type = multipart([
             ("title", f"Lastprobe {word} {number}-{sequence}"),
             ("description", "Hochgeladen vom Lasttest (bench/load.py)."),
@@ -661,6 +676,8 @@ def run(options: Options) -> dict:
         _log("accounts ready; starting gunicorn")
         run_seed = random.SystemRandom().randrange(1, 10_000)
         queries = QueryMaker(accounts, options.docs, run_seed)
+        expected = math.ceil(options.duration / options.upload_think * 1.5) + 2
+        files = [upload_files(n, run_seed, expected) for n in range(options.uploaders)]
         server = Gunicorn(repo)
         try:
             _log(f"gunicorn -w {WORKERS} on {server.url}: {options.searchers} searchers, {options.uploaders} "
@@ -671,7 +688,7 @@ def run(options: Options) -> dict:
                                                                options.think), daemon=True)
                        for n in range(options.searchers)]
             threads += [threading.Thread(target=uploader, args=(server.url, recorder, accounts, n, run_seed,
-                                                                options.upload_think), daemon=True)
+                                                                options.upload_think, files[n]), daemon=True)
                         for n in range(options.uploaders)]
             started = time.monotonic()
             for thread in threads:
