@@ -56,6 +56,7 @@ MAX_EXPANSIONS = 40
 MAX_CACHED_EXPANSIONS = 20_000  # words whose expansions one index generation keeps
 MAX_PREFIX_TERMS = 200
 COMPOUND_WEIGHT = 0.3
+MAX_COMPOUND_SCAN = 2000  # lexicon entries one head may expand to before the cut
 
 FIELD_ALIASES = {
     "title": "title", "titel": "title",
@@ -378,11 +379,13 @@ class HighlightTerms:
 class Compiler:
     """Turn a syntax tree into a Whoosh query against one reader (for the expansions)."""
 
-    def __init__(self, searcher, expansions: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, searcher, expansions: dict[str, list[str]] | None = None, leaves=None) -> None:
         """``expansions``: a cache of ``compound_terms`` shared by searches of the same index
-        generation (the expansions depend on the lexicon only)."""
+        generation (the expansions depend on the lexicon only); ``leaves``: the generation's
+        segments (``_segments.LeafView``), whose lexicon scans are cached across generations."""
         self.searcher = searcher
         self.reader = searcher.reader()
+        self.leaves = leaves
         self.highlight = HighlightTerms()
         self._expansions: dict[str, list[str]] = expansions if expansions is not None else {}
 
@@ -472,10 +475,10 @@ class Compiler:
         # in the text fields cost more than the rest of the search for a common head.
         frequency: dict[str, int] = {}
         for head in head_terms(word):
-            for btext, info in _take(self.reader.iter_prefix("compounds", head[::-1]), 2000):
-                reversed_term = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+            for reversed_term, count in self._prefix_scan("compounds", head[::-1]):
                 if len(reversed_term) - len(head) >= MIN_MODIFIER:
-                    frequency[reversed_term[::-1]] = info.doc_frequency()
+                    compound = reversed_term[::-1]
+                    frequency[compound] = frequency.get(compound, 0) + count
         frequency.pop(term, None)
         found = list(frequency)
         if len(found) > MAX_EXPANSIONS:
@@ -485,6 +488,21 @@ class Compiler:
             self._expansions.clear()
         self._expansions[word] = result
         return result
+
+    def _prefix_scan(self, fieldname: str, prefix: str):
+        """(term, document count) of the lexicon entries starting with ``prefix``.
+
+        With the generation's segments known, each segment's scan is cached beyond the
+        generation (``_segments``): an upload adds a small segment, and only that is scanned.
+        """
+        if self.leaves is None:
+            for btext, info in _take(self.reader.iter_prefix(fieldname, prefix), MAX_COMPOUND_SCAN):
+                yield (btext.decode("utf-8") if isinstance(btext, bytes) else btext), info.doc_frequency()
+            return
+        from ._segments import SEGMENTS
+
+        for (leaf, _), leaf_view in zip(self.reader.leaf_readers(), self.leaves):
+            yield from SEGMENTS.prefix_frequencies(leaf, leaf_view, fieldname, prefix, MAX_COMPOUND_SCAN).items()
 
     def _expansion_terms(self, fieldname: str, term: str, expansions: list[str]) -> list[wq.Query]:
         """Compound terms weighted so that they never outscore an exact match of equal rarity.

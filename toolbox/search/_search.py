@@ -227,7 +227,7 @@ class _Match:
 def _match(searcher, view: IndexView, query: SearchQuery, status_docs, filters) -> _Match:
     scored = query.sort == "relevance"
     clauses = drop_stopwords(parse(query.q)) if query.q and query.q.strip() else []
-    compiler = Compiler(searcher, view.expansions)
+    compiler = Compiler(searcher, view.expansions, view.leaves)
     compiled = compiler.compile(clauses) if clauses else None
     if compiled is None:
         clauses = []
@@ -239,7 +239,7 @@ def _match(searcher, view: IndexView, query: SearchQuery, status_docs, filters) 
     positive_clauses = sum(1 for clause in clauses if not clause.negated)
     if compiled is not None and not final and positive_clauses >= 2:
         wide = widen(clauses)
-        wide_compiler = Compiler(searcher, view.expansions)
+        wide_compiler = Compiler(searcher, view.expansions, view.leaves)
         wide_compiled = wide_compiler.compile(wide)
         if wide_compiled is not None:
             wide_base = _docs(searcher, wide_compiled, scored) & status_docs

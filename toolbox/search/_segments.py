@@ -88,12 +88,14 @@ class Segments:
     def __init__(self, max_entries: int = 50_000, max_postings: int = 8_000_000) -> None:
         # 16 bytes per posting held.
         self._postings = BoundedCache(max_entries, max_postings)
+        self._prefixes = BoundedCache(20_000, 2_000_000)  # lexicon scans (compound expansion)
         self._lengths: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._parts: OrderedDict[tuple, object] = OrderedDict()  # columns and filter postings
         self._lock = threading.Lock()
 
     def clear(self) -> None:
         self._postings.clear()
+        self._prefixes.clear()
         with self._lock:
             self._lengths.clear()
             self._parts.clear()
@@ -153,6 +155,22 @@ class Segments:
                 wanted[missing] = values
             result[inside] = wanted
         return result
+
+    def prefix_frequencies(self, leaf, view: LeafView, fieldname: str, prefix: str, limit: int) -> dict[str, int]:
+        """The segment's terms of ``fieldname`` that start with ``prefix`` (at most ``limit``),
+        each with the number of documents holding it (deleted ones too, as Whoosh counts)."""
+        def scan() -> dict[str, int]:
+            found: dict[str, int] = {}
+            for count, (btext, info) in enumerate(leaf.iter_prefix(fieldname, prefix)):
+                if count >= limit:
+                    break
+                text = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+                found[text] = info.doc_frequency()
+            return found
+
+        if view.key is None:
+            return scan()
+        return self._prefixes.get((view.key, fieldname, prefix, limit), scan)
 
     def columns(self, leaf, view: LeafView) -> tuple[list[int], list[int], list[str]]:
         """The segment's document ids, sort dates and title sort keys, by document number."""
