@@ -891,3 +891,21 @@ def test_phrase_positions_read_by_block_equal_the_matchers(tmp_path):
             assert found == expected
             assert len(expected) > 0
     ix.close()
+
+
+def test_compound_segment_files_are_read_in_place():
+    """Files inside a compound segment are served from the memory map without a copy, and
+    read like a file: sequential reads, lines, seeks from every origin."""
+    from whoosh.filedb.structfile import BufferFile
+
+    data = bytearray(b"Kopf\nZeile zwei\nEnde")
+    file = BufferFile(memoryview(data))
+    data[0:4] = b"KOPF"  # a copy would not see the change
+    assert file.file.readline() == b"KOPF\n"
+    assert file.read(5) == b"Zeile"
+    file.seek(-4, 2)
+    assert file.read() == b"Ende"
+    file.seek(5)
+    file.seek(6, 1)
+    assert file.read(100) == b"zwei\nEnde"
+    assert file.get(0, 4) == b"KOPF"
