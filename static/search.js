@@ -82,6 +82,7 @@
       controller.abort();
     }
     controller = window.AbortController ? new AbortController() : null;
+    var activeAtStart = document.activeElement;
     var layout = page.querySelector(".search-layout");
     if (layout) {
       layout.setAttribute("aria-busy", "true");
@@ -103,21 +104,40 @@
         if (!fresh.querySelector(".search-page .search-layout")) {
           throw new Error("not a search page");
         }
+        // Focus follows the visitor, not the request: by the time the answer arrives they may
+        // have moved on to the next control, and pulling focus back to the one that changed
+        // would make their next key press act on the wrong control.
+        var active = document.activeElement;
+        var focusLost = !active || active === document.body;
+        var wanted = null;
+        var restore = false;
+        if (active === activeAtStart || focusLost) {
+          wanted = focusSelector;  // still on (or lost from) the control that changed
+          restore = !!focusSelector;
+        } else if (REGIONS.some(function (selector) {
+          var region = page.querySelector(selector);
+          return region && region.contains(active);
+        })) {
+          wanted = locatorOf(active);  // moved on to a control the new page replaces
+          restore = true;
+        }  // else: moved on outside the replaced regions, where focus stays as it is
         replaceRegions(fresh);
         document.title = fresh.title;
         if (push) {
           window.history.pushState({ toolboxSearch: true }, "", url);
         }
-        var target = focusSelector ? page.querySelector(focusSelector) : null;
-        if (!target && focusSelector) {
-          // The control is gone (a facet value without hits): keep focus near, not on <body>.
-          target = page.querySelector("#filters-heading");
-          if (target) {
-            target.setAttribute("tabindex", "-1");
+        if (restore) {
+          var target = wanted ? page.querySelector(wanted) : null;
+          if (!target) {
+            // The control is gone (a facet value without hits): keep focus near, not on <body>.
+            target = page.querySelector("#filters-heading");
+            if (target) {
+              target.setAttribute("tabindex", "-1");
+            }
           }
-        }
-        if (target) {
-          target.focus();
+          if (target) {
+            target.focus();
+          }
         }
         var count = page.querySelector(".result-count");
         announcer.textContent = count ? count.textContent.trim() : "";

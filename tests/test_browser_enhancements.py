@@ -148,6 +148,30 @@ DROP = """([name, size]) => {
 }"""
 
 
+def test_focus_stays_where_the_visitor_moved_while_the_page_updated(site, page):
+    """A keyboard user ticks a facet and tabs on before the answer arrives: the update keeps
+    focus on the control they moved to, so their next key press acts where they are."""
+    page.goto(f"{site}/search?q=Datenstrategie")
+    held: list = []
+    page.route("**/search?*topic=*", lambda route: held.append(route))  # hold the answer back
+    page.focus(MOBILITY)
+    page.keyboard.press("Space")
+    page.wait_for_function("() => true")
+    assert len(held) == 1
+    page.keyboard.press("Tab")
+    moved_to = page.evaluate("() => document.activeElement.name + '=' + document.activeElement.value")
+    assert moved_to != "topic=mobilitaet-verkehr"
+    held[0].continue_()
+    page.unroute("**/search?*topic=*")
+    page.wait_for_url("**topic=mobilitaet-verkehr**")
+    _wait_for_count(page, "2 Treffer")
+    name, value = moved_to.split("=", 1)
+    assert _focused(page, f"[name='{name}'][value='{value}']")
+    page.keyboard.press("Space")  # acts on the control the visitor is on, not on the topic
+    page.wait_for_url(f"**{name}={value}**")
+    assert page.is_checked(MOBILITY)
+
+
 def test_a_dropped_file_is_checked_listed_and_uploaded_through_the_form(site, page):
     """A file over the limit dropped on the zone is refused in the page with the German size
     message, linked to the file field, and nothing is put in the input; a file within the limit
