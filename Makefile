@@ -15,17 +15,44 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# KERN UX, the open design system of German administrations, from npm (package-lock.json pins
+# it). Only what the pages link is copied to static/vendor/kern/, so the app serves stylesheet and
+# fonts itself and no page asks a third party for anything. Runs again only when the lock file
+# changes. Without npm or the registry the app falls back to its own stylesheet, so this step
+# never fails `make run` or `make test`.
+KERN_DIST := node_modules/@kern-ux/native/dist
+KERN_VENDOR := static/vendor/kern
+KERN_STAMP := $(KERN_VENDOR)/.installed
+
+$(KERN_STAMP): package-lock.json
+	@rm -rf $(KERN_VENDOR)
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "KERN UX: npm not found - the app falls back to its own stylesheet (static/kern-fallback.css)."; \
+	elif log=$$(npm ci --ignore-scripts --no-audit --no-fund --loglevel=error --fetch-retries=1 \
+			--fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=10000 2>&1) \
+		&& mkdir -p $(KERN_VENDOR)/fonts/fira-sans \
+		&& cp $(KERN_DIST)/kern.min.css $(KERN_DIST)/../LICENSE.md $(KERN_VENDOR)/ \
+		&& cp $(KERN_DIST)/fonts/fira-sans.css $(KERN_VENDOR)/fonts/ \
+		&& fonts=$$(sed -n 's|.*url("\./fira-sans/\([^"]*\)").*|$(KERN_DIST)/fonts/fira-sans/\1|p' $(KERN_DIST)/fonts/fira-sans.css) \
+		&& test -n "$$fonts" && cp $$fonts $(KERN_VENDOR)/fonts/fira-sans/ \
+		&& touch $@; then \
+		echo "KERN UX $$(node -p 'require("./$(KERN_DIST)/../package.json").version') installed in $(KERN_VENDOR)/"; \
+	else \
+		rm -rf $(KERN_VENDOR); \
+		echo "KERN UX could not be installed ($$(printf '%s\n' "$$log" | grep -m1 -i error || echo 'copying its files failed')) - the app falls back to its own stylesheet (static/kern-fallback.css)."; \
+	fi
+
 # A random key per checkout: sessions survive restarts, and no key is ever committed.
 $(SECRET):
 	mkdir -p instance
 	$(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $(SECRET)
 	chmod 600 $(SECRET)
 
-run: $(STAMP) $(SECRET)
+run: $(STAMP) $(SECRET) $(KERN_STAMP)
 	TOOLBOX_SECRET_KEY=$$(cat $(SECRET)) $(BIN)/toolbox demo --if-empty
 	TOOLBOX_SECRET_KEY=$$(cat $(SECRET)) $(BIN)/toolbox run --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(KERN_STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)
