@@ -25,6 +25,8 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "BASE_URL": ("TOOLBOX_BASE_URL", str),
     "COOKIE_SECURE": ("TOOLBOX_COOKIE_SECURE", bool),
     "INVITATION_DAYS": ("TOOLBOX_INVITATION_DAYS", int),
+    # design: KERN UX when `make` installed it; 0 keeps the own stylesheet
+    "KERN": ("TOOLBOX_KERN", bool),
 }
 
 DEFAULTS: dict[str, object] = {
@@ -38,6 +40,7 @@ DEFAULTS: dict[str, object] = {
     "ZIP_MAX_DOCUMENTS": 500,
     "ZIP_MAX_MB": 1024,
     "RATELIMIT_STORAGE_URI": "memory://",
+    "KERN": True,
 }
 
 
