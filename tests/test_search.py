@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -865,7 +866,7 @@ def test_phrase_positions_read_by_block_equal_the_matchers(tmp_path):
 
     from toolbox.search._analysis import term_for
     from toolbox.search._schema import build_schema
-    from toolbox.search._search import _matcher_positions, _positions
+    from toolbox.search._search import _matcher_positions, _position_keys
 
     ix = index.create_in(str(tmp_path), build_schema())
     rng = random.Random(5)
@@ -882,14 +883,49 @@ def test_phrase_positions_read_by_block_equal_the_matchers(tmp_path):
         reader = searcher.reader()
         live = sorted(reader.all_doc_ids())
         for sample in (live, rng.sample(live, 40), rng.sample(live, 3), [live[-1]]):
-            expected: dict[int, list[int]] = {}
+            docnums: list[int] = []
+            positions: list[list[int]] = []
             for leaf, base in reader.leaf_readers():
                 local = {d - base for d in sample if base <= d < base + leaf.doc_count_all()}
                 if ("body", term) in leaf:
-                    _matcher_positions(leaf.postings("body", term), local, base, expected)
-            found = _positions(reader, "body", term, set(sample))
-            assert found == expected
+                    _matcher_positions(leaf.postings("body", term), local, base, docnums, positions)
+            expected = sorted((d << 32) | p for d, found in zip(docnums, positions) for p in found)
+            found = _position_keys(reader, "body", term, np.array(sorted(sample), dtype=np.int64))
+            assert found.tolist() == expected
             assert len(expected) > 0
+    ix.close()
+
+
+def test_phrase_matches_equal_whooshs_own_phrase_query(tmp_path):
+    """The array-based phrase check finds exactly the documents Whoosh's span matcher finds,
+    for phrases with repeated words, over several segments and with deleted entries."""
+    import random
+
+    from whoosh import index
+    from whoosh import query as wq
+
+    from toolbox.search._analysis import term_for
+    from toolbox.search._schema import build_schema
+    from toolbox.search._search import _phrase_docs
+
+    ix = index.create_in(str(tmp_path), build_schema())
+    rng = random.Random(11)
+    words = ["Vergabe", "Kommune", "Netz", "Sensor", "Daten"]
+    for segment in range(3):
+        with ix.writer() as writer:
+            for n in range(250):
+                body = " ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))
+                writer.add_document(doc_id=segment * 1000 + n, body=body)
+    with ix.writer() as writer:
+        for n in range(0, 250, 7):
+            writer.delete_by_term("doc_id", 1000 + n)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        live = set(reader.all_doc_ids())
+        for _ in range(40):
+            terms = [term_for(rng.choice(words)) for _ in range(rng.randint(2, 4))]
+            expected = {hit.docnum for hit in searcher.search(wq.Phrase("body", terms), limit=None)}
+            assert _phrase_docs(reader, "body", terms, live) == expected, terms
     ix.close()
 
 

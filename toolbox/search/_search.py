@@ -9,6 +9,7 @@ corresponding click returns.
 from __future__ import annotations
 
 import heapq
+import itertools
 import logging
 import math
 import threading
@@ -297,9 +298,11 @@ def _evaluate(q: wq.Query, searcher, reader, cache: "_TermCache", weights: "_Ter
 def _phrase_docs(reader, fieldname: str, terms: list[str], candidates) -> set[int]:
     """Documents among ``candidates`` where ``terms`` follow each other.
 
-    Set arithmetic on each document's positions, rarest word first so that documents drop
-    out before the positions of a frequent word ("und") are read; Whoosh's span matcher does
-    the same check with a Python object per position and is far slower.
+    Every occurrence is one number, ``docnum << 32 | position``, so checking a phrase is a
+    few sorted-array lookups over all documents at once; the rarest word goes first so that
+    documents drop out before the positions of a frequent word ("und") are read. Whoosh's span
+    matcher does the same check with a Python object per position and is far slower, and a
+    set per document cost most of a phrase query's time under load (py-spy, bench/load.py).
     """
     if not candidates:
         return set()
@@ -307,63 +310,68 @@ def _phrase_docs(reader, fieldname: str, terms: list[str], candidates) -> set[in
     for offset, term in enumerate(terms):
         offsets.setdefault(term, []).append(offset)
     order = sorted(offsets, key=lambda t: reader.doc_frequency(fieldname, t))
-    starts: dict[int, set[int]] | None = None
-    alive = set(candidates)
-    for term in order:
-        found = _positions(reader, fieldname, term, alive)
-        next_starts: dict[int, set[int]] = {}
-        term_offsets = offsets[term]
-        for docnum, positions in found.items():
-            # Shifting with map(int.__add__) keeps the loops in C.
-            if starts is None:
-                # The rarest word: its occurrences give the possible phrase starts.
-                possible: set[int] | None = None
-                for offset in term_offsets:
-                    shifted = set(map((-offset).__add__, positions)) if offset else set(positions)
-                    possible = shifted if possible is None else possible & shifted
-            else:
-                # A more frequent word only confirms or rules out the starts found so far.
-                present = set(positions)
-                possible = starts.get(docnum, set())
-                for offset in term_offsets:
-                    if not possible:
-                        break
-                    confirmed = set(map(offset.__add__, possible)) & present if offset else possible & present
-                    possible = set(map((-offset).__add__, confirmed)) if offset else confirmed
-            if possible:
-                next_starts[docnum] = possible
-        starts = next_starts
-        alive = set(starts)
-        if not alive:
-            break
-    return alive
-
-
-def _positions(reader, fieldname: str, term: str, docs: set[int]) -> dict[int, list[int]]:
-    """The positions of ``term`` in each of ``docs`` that contains it."""
-    found: dict[int, list[int]] = {}
-    if not docs or (fieldname, term) not in reader:
-        return found
-    wanted = np.fromiter(docs, dtype=np.int64, count=len(docs))
+    wanted = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
     wanted.sort()
-    decode = reader.schema[fieldname].format.decode_positions
-    for leaf, base in reader.leaf_readers():
-        if (fieldname, term) not in leaf:
-            continue
-        low, high = np.searchsorted(wanted, [base, base + leaf.doc_count_all()])
-        if low == high:
-            continue
-        matcher = leaf.postings(fieldname, term)
-        raw = unwrap_postings(matcher)
-        if raw is not None:
-            _block_positions(raw, wanted[low:high] - base, base, decode, found)
+    starts: np.ndarray | None = None
+    for term in order:
+        keys = _position_keys(reader, fieldname, term, wanted)
+        if starts is None:
+            # The rarest word: its occurrences give the possible phrase starts.
+            for offset in offsets[term]:
+                shifted = keys[(keys & _POSITION_MASK) >= offset] - offset
+                starts = shifted if starts is None else starts[_members(starts, shifted)]
         else:
-            _matcher_positions(matcher, set((wanted[low:high] - base).tolist()), base, found)
-    return found
+            # A more frequent word only confirms or rules out the starts found so far.
+            for offset in offsets[term]:
+                starts = starts[_members(starts + offset, keys)]
+        if not len(starts):
+            return set()
+        wanted = np.unique(starts >> 32)
+    return set(wanted.tolist())
 
 
-def _block_positions(matcher, local: np.ndarray, base: int, decode, found: dict[int, list[int]]) -> None:
-    """Positions for the sorted ``local`` docnums, a posting block at a time.
+_POSITION_MASK = (1 << 32) - 1
+
+
+def _members(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """A boolean per entry of ``values``: is it in ``sorted_keys``?"""
+    if not len(sorted_keys):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_keys, values)
+    np.minimum(at, len(sorted_keys) - 1, out=at)
+    return sorted_keys[at] == values
+
+
+def _position_keys(reader, fieldname: str, term: str, wanted: np.ndarray) -> np.ndarray:
+    """``docnum << 32 | position`` for each occurrence of ``term`` in the sorted ``wanted``
+    documents, ascending."""
+    docnums: list[int] = []
+    positions: list[list[int]] = []
+    if len(wanted) and (fieldname, term) in reader:
+        decode = reader.schema[fieldname].format.decode_positions
+        for leaf, base in reader.leaf_readers():
+            if (fieldname, term) not in leaf:
+                continue
+            low, high = np.searchsorted(wanted, [base, base + leaf.doc_count_all()])
+            if low == high:
+                continue
+            matcher = leaf.postings(fieldname, term)
+            raw = unwrap_postings(matcher)
+            if raw is not None:
+                _block_positions(raw, wanted[low:high] - base, base, decode, docnums, positions)
+            else:
+                _matcher_positions(matcher, set((wanted[low:high] - base).tolist()), base, docnums, positions)
+    if not docnums:
+        return np.empty(0, dtype=np.int64)
+    counts = np.fromiter(map(len, positions), dtype=np.int64, count=len(positions))
+    flat = np.fromiter(itertools.chain.from_iterable(positions), dtype=np.int64, count=int(counts.sum()))
+    return (np.repeat(np.asarray(docnums, dtype=np.int64), counts) << 32) | flat
+
+
+def _block_positions(matcher, local: np.ndarray, base: int, decode,
+                     docnums: list[int], positions: list[list[int]]) -> None:
+    """Positions for the sorted ``local`` docnums, a posting block at a time, appended in
+    document order.
 
     A block whose id range holds no wanted document is skipped unread (its header gives the
     largest id); in the others only the wanted postings' positions are decoded. A method call
@@ -387,17 +395,18 @@ def _block_positions(matcher, local: np.ndarray, base: int, decode, found: dict[
                 if matcher._values is None:
                     matcher._read_values()
                 values = matcher._values
-                for i in hits.tolist():
-                    found[int(ids[i]) + base] = decode(values[i])
+                docnums.extend((ids[hits] + base).tolist())
+                positions.extend(map(decode, map(values.__getitem__, hits.tolist())))
             first = end
         matcher._next_block()
 
 
-def _matcher_positions(matcher, docs: set[int], base: int, found: dict[int, list[int]]) -> None:
+def _matcher_positions(matcher, docs: set[int], base: int, docnums: list[int], positions: list[list[int]]) -> None:
     while matcher.is_active():
         docnum = matcher.id()
         if docnum in docs:
-            found[docnum + base] = matcher.value_as("positions")
+            docnums.append(docnum + base)
+            positions.append(list(matcher.value_as("positions")))
         matcher.next()
 
 
