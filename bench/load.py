@@ -11,7 +11,8 @@ cached under ``$TMPDIR/toolbox-bench-load/``: a SQLite file plus its index, or o
 template database ``toolbox_load_<N>_<schema>`` plus its index. Every run works on a fresh copy (file
 copy, or ``CREATE DATABASE … TEMPLATE``), so runs neither disturb each other nor grow the cache.
 
-A run starts ``gunicorn -w 4 toolbox.wsgi:app`` on 127.0.0.1 and a free port, then for
+A run starts ``gunicorn -c python:toolbox.gunicorn_conf -w 4 toolbox.wsgi:app`` (preloaded: start-up
+repair and search cache warming once in the master) on 127.0.0.1 and a free port, then for
 ``--duration`` seconds, and at most ``--max-requests`` requests in all:
 
 - each searcher is a visitor: the search page (4 of 5 requests) or the JSON API (1 of 5) with
@@ -312,7 +313,8 @@ def create_accounts(repo: Repository, uploaders: int) -> Accounts:
 
 
 class Gunicorn:
-    """``gunicorn -w 4 toolbox.wsgi:app`` on 127.0.0.1 and a free port, its log in the run folder."""
+    """``gunicorn -c python:toolbox.gunicorn_conf -w 4 toolbox.wsgi:app`` (as the README deploys it)
+    on 127.0.0.1 and a free port, its log in the run folder."""
 
     def __init__(self, repo: Repository, workers: int = WORKERS, host: str = "127.0.0.1"):
         require_loopback(host, "server address")
@@ -326,7 +328,8 @@ class Gunicorn:
         env.pop("TOOLBOX_DEBUG", None)
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{self.port}",
+            [sys.executable, "-m", "gunicorn", "--config", "python:toolbox.gunicorn_conf",
+             "--workers", str(workers), "--bind", f"{host}:{self.port}",
              "--timeout", "120", "--graceful-timeout", "10", "toolbox.wsgi:app"],
             cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
         )

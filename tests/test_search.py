@@ -857,6 +857,64 @@ def test_decoded_postings_outlive_an_index_commit(app, make_doc, monkeypatch):
         assert [h.document_id for h in search.search(SearchQuery(q="Funklöcher")).hits] == [second]
 
 
+def test_warming_decodes_the_largest_postings_first_within_its_budget(app, make_doc, monkeypatch):
+    """After ``warm_up`` a query on the frequent words decodes nothing more, and the budget
+    keeps the rarest terms out when it is too small for all of them."""
+    from toolbox.search import _segments
+    from toolbox.search._analysis import term_for
+
+    decoded: list = []
+    original = _segments._decode
+
+    def counting(matcher):
+        decoded.append(getattr(getattr(matcher, "child", matcher), "_term", None))
+        return original(matcher)
+
+    for n in range(12):
+        make_doc(title=f"Sitzungsvorlage {n}", text="Beschluss des Gemeinderats zur Ausschreibung")
+    rare = make_doc(title="Glasfaserausbau", text="Breitband für alle Ortsteile")
+    with app.app_context():
+        search.reindex()
+        _segments.SEGMENTS.clear()
+        monkeypatch.setattr(_segments, "_decode", counting)
+        small = search.warm_up(max_postings=40)
+        assert 0 < small.postings <= 40
+        with search._store.searcher(search._store.index_root()) as searcher:
+            reader = searcher.reader()
+            frequencies = [reader.doc_frequency(f, t) for f, t in decoded
+                           if f in ("title", "description", "body", "project", "municipality")]
+        assert frequencies[0] >= 12 and frequencies == sorted(frequencies, reverse=True)
+        assert ("body", term_for("Breitband").encode("utf-8")) not in decoded  # the budget ran out first
+
+        _segments.SEGMENTS.clear()
+        decoded.clear()
+        report = search.warm_up(max_postings=1_000_000)
+        assert report.terms == len([f for f, _ in decoded if f in ("title", "description", "body", "project",
+                                                                   "municipality")])
+        assert report.postings > small.postings
+        decoded.clear()
+        hits = search.search(SearchQuery(q="Ausschreibung Gemeinderats")).hits
+        assert len(hits) == 12 and decoded == []  # everything the query needs was warmed
+        assert [h.document_id for h in search.search(SearchQuery(q="Breitband")).hits] == [rare]
+        assert decoded == []
+
+
+def test_warming_is_switched_off_by_a_zero_budget(app, make_doc, monkeypatch):
+    """``TOOLBOX_SEARCH_WARM_POSTINGS=0`` leaves decoding to the first queries."""
+    from toolbox.search import _segments
+    from toolbox.services.startup import warm_search
+
+    make_doc(title="Sitzungsvorlage", text="Beschluss des Gemeinderats")
+    with app.app_context():
+        search.reindex()
+    _segments.SEGMENTS.clear()
+    calls: list = []
+    monkeypatch.setattr(_segments, "_decode", lambda matcher: calls.append(matcher))
+    app.config["TOOLBOX_SEARCH_WARM_POSTINGS"] = 0
+    warm_search(app)
+    assert calls == []
+
+
 def test_phrase_positions_read_by_block_equal_the_matchers(tmp_path):
     """Positions read straight from posting blocks (skipping blocks without a wanted document)
     are those Whoosh's matcher gives, over many blocks and with deleted entries."""

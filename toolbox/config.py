@@ -20,6 +20,8 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "RATELIMIT_STORAGE_URI": ("TOOLBOX_RATELIMIT_STORAGE_URI", str),
     "INDEX_WORKERS": ("TOOLBOX_INDEX_WORKERS", int),
     "INDEX_PARALLEL_MIN": ("TOOLBOX_INDEX_PARALLEL_MIN", int),
+    # postings decoded before serving (wsgi start); 0 leaves it to the first queries
+    "SEARCH_WARM_POSTINGS": ("TOOLBOX_SEARCH_WARM_POSTINGS", int),
     "DEBUG": ("TOOLBOX_DEBUG", bool),
     # accounts: public address for invitation links, cookie override, invitation lifetime
     "BASE_URL": ("TOOLBOX_BASE_URL", str),
@@ -40,6 +42,7 @@ DEFAULTS: dict[str, object] = {
     "ZIP_MAX_DOCUMENTS": 500,
     "ZIP_MAX_MB": 1024,
     "RATELIMIT_STORAGE_URI": "memory://",
+    "SEARCH_WARM_POSTINGS": 6_000_000,
     "KERN": True,
 }
 

@@ -8,7 +8,7 @@ rebuilt from the database (``reindex``). Searches use ``flask.current_app.config
 Modules: ``_analysis`` (German word forms), ``_schema`` (fields, document → entry),
 ``_store`` (directory layout, writer lock, searchers), ``_indexing`` (queue, rebuild,
 start-up and drift checks), ``_query`` (query language, compound expansion), ``_search``
-(matching, facets, sorting, snippets, suggestions), ``_highlight``, ``_patches`` (a speed fix
+(matching, facets, sorting, snippets, suggestions), ``_warmup`` (caches filled at start), ``_highlight``, ``_patches`` (a speed fix
 to Whoosh's commit path).
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ _patches.apply()
 from ._indexing import IndexReport, apply_index_queue, check_index, ensure_index, reindex
 from ._search import matching_document_ids, more_like_this, search, suggest
 from ._types import FacetValue, SearchHit, SearchQuery, SearchResults
+from ._warmup import WarmUpReport, release_open_files, warm_up
 
 __all__ = [
     "FacetValue",
@@ -27,12 +28,15 @@ __all__ = [
     "SearchHit",
     "SearchQuery",
     "SearchResults",
+    "WarmUpReport",
     "apply_index_queue",
     "check_index",
     "ensure_index",
     "matching_document_ids",
     "more_like_this",
     "reindex",
+    "release_open_files",
     "search",
     "suggest",
+    "warm_up",
 ]

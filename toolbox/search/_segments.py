@@ -57,6 +57,10 @@ class BoundedCache:
                 self._held -= len(dropped)
         return value
 
+    @property
+    def max_items(self) -> int:
+        return self._max_items
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
@@ -227,6 +231,14 @@ class Segments:
                 while len(self._lengths) > 256:
                     self._lengths.popitem(last=False)
             return lengths
+
+    @property
+    def max_postings(self) -> int:
+        return self._postings.max_items
+
+    def warm(self, leaf, view: LeafView, fieldname: str, text: str) -> int:
+        """Decode and keep one term's postings in one segment; the number of postings."""
+        return len(self._leaf_postings(leaf, view, fieldname, text))
 
     def _leaf_postings(self, leaf, view: LeafView, fieldname: str, text: str) -> _Postings:
         if view.key is None:

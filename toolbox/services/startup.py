@@ -29,3 +29,42 @@ def repair_on_start(app: Flask) -> None:
         applied = indexing.flush_index_queue()
         if applied:
             log.warning("Applied %d index updates that an interrupted process left queued", applied)
+
+
+def warm_search(app: Flask) -> None:
+    """Decode the most frequent postings before serving (``TOOLBOX_SEARCH_WARM_POSTINGS``).
+
+    A failure only costs speed: the first queries then decode what they need, as without
+    warming, so it is logged and start-up goes on.
+    """
+    from .. import search
+
+    budget = int(app.config.get("TOOLBOX_SEARCH_WARM_POSTINGS") or 0)
+    if budget <= 0:
+        return
+    try:
+        with app.app_context():
+            report = search.warm_up(budget)
+    except Exception:
+        log.exception("Warming the search caches failed; queries will decode postings as they go")
+        return
+    finally:
+        search.release_open_files()
+    log.info("Search caches warmed: %d posting lists, %d postings in %.1f s",
+             report.terms, report.postings, report.seconds)
+
+
+def after_fork(app: Flask) -> None:
+    """In a freshly forked server worker: drop what must not be shared with the parent.
+
+    Database connections (SQLAlchemy's advice for fork: dispose without closing, the parent
+    still owns them) and open index files; the decoded search caches stay and are shared
+    copy-on-write.
+    """
+    from .. import search
+    from ..extensions import db
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+    search.release_open_files()

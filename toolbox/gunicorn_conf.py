@@ -1,0 +1,17 @@
+"""gunicorn settings for the toolbox: ``gunicorn -c python:toolbox.gunicorn_conf -w 4 toolbox.wsgi:app``.
+
+Preloading runs ``toolbox.wsgi`` (start-up repair, search cache warming) once in the master;
+the forked workers then share the decoded posting lists instead of each decoding them again
+while visitors wait. What a fork must not share is dropped in each worker: database
+connections and open index files (``services.startup.after_fork``).
+"""
+from __future__ import annotations
+
+preload_app = True
+
+
+def post_fork(server, worker):  # noqa: ARG001 - gunicorn's hook signature
+    from toolbox.services.startup import after_fork
+    from toolbox.wsgi import app
+
+    after_fork(app)
