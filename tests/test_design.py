@@ -10,8 +10,10 @@ axe-core as well.
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -330,3 +332,47 @@ def test_fallback_pages_pass_axe_and_use_system_fonts(fallback_site, browser_pag
     assert not problems, "\n".join(problems)
     assert not [url for url in requests if "/vendor/" in url or url.endswith((".woff", ".woff2"))]
     assert all(url.startswith(fallback_site + "/") for url in requests)
+
+
+# --- the build step -----------------------------------------------------------------------------
+
+def _copy_project(folder: Path) -> Path:
+    """The files the Makefile's KERN step reads, copied so that it never touches the real tree."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("Makefile", "package.json", "package-lock.json"):
+        shutil.copy(ROOT / name, folder / name)
+    return folder
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_step_without_npm_says_so_in_one_line_and_succeeds(tmp_path):
+    """Without npm, `make run`/`make test` go on: one line says the app uses its own stylesheet."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for tool in ("sh", "rm", "mkdir", "cp", "sed", "test", "touch", "grep", "printf"):
+        found = shutil.which(tool)
+        if found:
+            (tools / tool).symlink_to(found)
+    project = _copy_project(tmp_path / "project")
+    result = subprocess.run([shutil.which("make"), "--no-print-directory", "static/vendor/kern/.installed"],
+                            cwd=project, env={"PATH": str(tools)}, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines() == [
+        "KERN UX: npm not found - the app falls back to its own stylesheet (static/kern-fallback.css)."]
+    assert not (project / "static" / "vendor").exists()
+
+
+@pytest.mark.skipif(shutil.which("make") is None or shutil.which("npm") is None, reason="make or npm is not installed")
+def test_make_step_with_an_unreachable_registry_says_so_in_one_line_and_succeeds(tmp_path):
+    """When npm cannot fetch the package, nothing half-copied stays behind and make succeeds."""
+    project = _copy_project(tmp_path / "project")
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "npm_config_registry": "http://127.0.0.1:9/",
+           "npm_config_cache": str(tmp_path / "npm-cache")}
+    result = subprocess.run(["make", "--no-print-directory", "static/vendor/kern/.installed"], cwd=project, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("KERN UX could not be installed (npm error"), lines
+    assert lines[0].endswith("the app falls back to its own stylesheet (static/kern-fallback.css).")
+    assert not (project / "static" / "vendor").exists()
