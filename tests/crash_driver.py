@@ -57,6 +57,19 @@ def _arm(point: str, documents_dir: Path, marker: Path) -> None:
                 _die()
 
         subprocess.Popen = KilledWhileChildParses
+
+        # A single file normally goes to the process's warm extraction child instead.
+        import json
+
+        from toolbox.extract import pool
+        from toolbox.extract._worker import write_frame
+
+        def call(self, target, args, timeout):
+            write_frame(self.process.stdin.fileno(), json.dumps({"target": target, "args": args}).encode())
+            marker.write_text(str(self.process.pid), encoding="ascii")
+            _die()
+
+        pool._Worker.call = call
     elif point == "db_committed":
         import toolbox.services.indexing
 

@@ -99,3 +99,71 @@ def test_extract_through_the_pool_matches_a_fresh_child(tmp_path):
     assert pooled.status == alone.status == "ok"
     assert pooled.text == alone.text
     assert "Straßenbeleuchtung" in pooled.text
+
+
+def test_single_files_share_one_warm_child_per_process(tmp_path):
+    """Uploads one at a time (no batch pool) are parsed by the process's warm child, which
+    stays the same between files and keeps its memory limit."""
+    from toolbox.extract.pool import close_shared_pools, shared_pool
+
+    close_shared_pools()
+    try:
+        pool = shared_pool(512)
+        assert shared_pool(512) is pool
+        first = pool.run("os:getpid", timeout=30).value
+        note = tmp_path / "note.txt"
+        note.write_text("Protokoll der Sitzung", encoding="utf-8")
+        assert extract(note, timeout=30, memory_mb=512).text.startswith("Protokoll")
+        assert pool.run("os:getpid", timeout=30).value == first != os.getpid()
+        assert pool.run(_target("allocate"), [2048], timeout=30).kind == "memory"
+        assert extract(note, timeout=30, memory_mb=512).status == "ok"  # a fresh child took over
+    finally:
+        close_shared_pools()
+
+
+def test_a_busy_warm_child_sends_the_next_file_to_a_one_off_sandbox():
+    """While the warm child parses one file, another file of the same process does not queue
+    behind it: ``run_if_idle`` declines and the caller starts a one-off child."""
+    with WorkerPool(1) as pool:
+        started = threading.Event()
+
+        def slow() -> None:
+            started.set()
+            pool.run("time:sleep", [1.5], timeout=30)
+
+        thread = threading.Thread(target=slow)
+        thread.start()
+        started.wait()
+        time.sleep(0.3)
+        assert pool.run_if_idle("os:getpid", timeout=30) is None
+        thread.join()
+        assert pool.run_if_idle("os:getpid", timeout=30).kind == "ok"
+
+
+def test_a_forked_process_starts_its_own_warm_child():
+    """A gunicorn worker forked from a master that already had a warm child never writes to
+    the parent's child: the pool belongs to the process that made it."""
+    from toolbox.extract.pool import close_shared_pools, shared_pool
+
+    close_shared_pools()
+    try:
+        parent_pool = shared_pool(512)
+        parent_child = parent_pool.run("os:getpid", timeout=30).value
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child process: report what its own pool runs in, then leave at once
+            try:
+                own = shared_pool(512)
+                answer = f"{int(own is not parent_pool)} {own.run('os:getppid', timeout=30).value}"
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent below
+                answer = f"error {exc!r}"
+            os.write(write, answer.encode())
+            os._exit(0)
+        os.close(write)
+        os.waitpid(pid, 0)
+        answer = os.read(read, 1000).decode()
+        os.close(read)
+        assert answer == f"1 {pid}"  # a new pool whose child is the forked process's own
+        assert parent_pool.run("os:getpid", timeout=30).value == parent_child
+    finally:
+        close_shared_pools()

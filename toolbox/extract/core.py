@@ -13,7 +13,7 @@ from . import zipguard
 from ._child import is_memory_error
 from .detect import detect_type
 from .normalize import clean_value
-from .pool import WorkerPool
+from .pool import WorkerPool, shared_pool
 from .result import DetectedType
 from .result import ExtractionResult
 
@@ -45,8 +45,9 @@ def extract(
     """Read the text and properties of the file at `path` in a sandboxed child process.
 
     `filename` is the user's name for the file; it only tells txt, md and csv apart.
-    With a `pool` (batches), a long-lived child of the pool parses the file; without one, a
-    fresh child is started for this file alone.
+    With a `pool` (batches), a long-lived child of the pool parses the file; without one, the
+    process's warm child does (`shared_pool`), or a fresh child for this file alone when the
+    warm one is busy.
     Every outcome, including timeouts, crashes and internal errors, is returned as an
     ExtractionResult; this function does not raise.
     """
@@ -81,9 +82,11 @@ def _extract(
         outcome = pool.run(_PARSE_TARGET, [path, detected.to_dict()], timeout=timeout)
         memory_mb = pool.memory_mb
     else:
-        outcome = sandbox.run(
-            _PARSE_TARGET, [path, detected.to_dict()], timeout=timeout, memory_mb=memory_mb
-        )
+        outcome = shared_pool(memory_mb).run_if_idle(_PARSE_TARGET, [path, detected.to_dict()], timeout=timeout)
+        if outcome is None:  # the warm child is busy with another file of this process
+            outcome = sandbox.run(
+                _PARSE_TARGET, [path, detected.to_dict()], timeout=timeout, memory_mb=memory_mb
+            )
     return result_from_outcome(outcome, detected, timeout=timeout, memory_mb=memory_mb)
 
 

@@ -1,4 +1,4 @@
-"""Long-lived sandboxed extraction children for batches.
+"""Long-lived sandboxed extraction children for batches and for single uploads.
 
 `sandbox.run` starts a fresh interpreter per file: the strongest isolation, but about 40 ms of
 start-up plus the parser imports for every file, which is more than parsing a typical two-page
@@ -11,6 +11,7 @@ one hostile file can cost at most its own extraction and a restart.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -145,7 +146,20 @@ class WorkerPool:
 
     def run(self, target: str, args: list[Any] | tuple[Any, ...] = (), *, timeout: float = 60.0
             ) -> sandbox.SandboxOutcome:
-        worker = self._idle.get()
+        return self._run(self._idle.get(), target, args, timeout)
+
+    def run_if_idle(self, target: str, args: list[Any] | tuple[Any, ...] = (), *, timeout: float = 60.0
+                    ) -> sandbox.SandboxOutcome | None:
+        """Like `run` when a child is free; None at once when all are busy (the caller then
+        starts a one-off sandbox instead of queueing behind another upload)."""
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            return None
+        return self._run(worker, target, args, timeout)
+
+    def _run(self, worker: "_Worker | None", target: str, args: list[Any] | tuple[Any, ...], timeout: float
+             ) -> sandbox.SandboxOutcome:
         try:
             if worker is None or not worker.alive() or worker.tasks >= self.max_tasks:
                 if worker is not None:
@@ -178,3 +192,37 @@ class WorkerPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_SHARED: dict[int, tuple[int, WorkerPool]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_pool(memory_mb: int) -> WorkerPool:
+    """One warm child per process for single files (web uploads), started on first use.
+
+    A one-off sandbox costs ~130 ms of CPU for the interpreter and parser imports, more than
+    parsing a typical upload; under load (bench/load.py) those start-ups were a twelfth of the
+    server's CPU. The child keeps every limit of the one-off sandbox and is replaced after a
+    timeout, a crash or a memory error. A forked process (a gunicorn worker) never uses its
+    parent's child: the pool belongs to the process that made it.
+    """
+    pid = os.getpid()
+    with _SHARED_LOCK:
+        found = _SHARED.get(memory_mb)
+        if found is not None and found[0] == pid:
+            return found[1]
+        if not _SHARED:
+            atexit.register(close_shared_pools)
+        pool = WorkerPool(1, memory_mb=memory_mb)
+        _SHARED[memory_mb] = (pid, pool)
+        return pool
+
+
+def close_shared_pools() -> None:
+    """Stop this process's warm children (at exit; tests call it to start clean)."""
+    with _SHARED_LOCK:
+        pools = [pool for pid, pool in _SHARED.values() if pid == os.getpid()]
+        _SHARED.clear()
+    for pool in pools:
+        pool.close()
