@@ -287,6 +287,26 @@ def test_every_control_reached_with_tab_shows_a_focus_ring(request, browser_page
     assert not invisible, "\n".join(invisible)
 
 
+@pytest.mark.browser
+def test_kern_pages_stay_light_when_the_system_asks_for_dark(kern_site, module_browser):
+    """KERN switches its colours with prefers-color-scheme; our own colours are light only, so the
+    pages pin KERN's light theme and a dark system setting changes nothing."""
+    looks = {}
+    for scheme in ("light", "dark"):
+        context = module_browser.new_context(locale="de-DE", color_scheme=scheme)
+        page = context.new_page()
+        try:
+            page.goto(kern_site + "/search?q=Datenstrategie&topic=mobilitaet-verkehr")
+            looks[scheme] = page.evaluate("""() => ['body', '.site-header', 'main p', 'main a', '.chip',
+                '.kern-form-input__input', '.kern-btn--primary .kern-label', '.facet', '.site-footer'].map(s => {
+                    const style = getComputedStyle(document.querySelector(s));
+                    return s + ': ' + style.color + ' on ' + style.backgroundColor; })""")
+        finally:
+            context.close()
+    assert looks["dark"] == looks["light"], looks
+    assert looks["light"][0].endswith(("on rgb(255, 255, 255)", "on oklch(1 0 0)")), looks
+
+
 CUMULATIVE_LAYOUT_SHIFT = """() => new Promise(resolve => {
     let total = 0;
     new PerformanceObserver(list => {
