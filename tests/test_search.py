@@ -915,6 +915,39 @@ def test_warming_is_switched_off_by_a_zero_budget(app, make_doc, monkeypatch):
     assert calls == []
 
 
+def test_a_visitors_search_may_lag_another_processs_commit_by_the_refresh_interval(app, make_doc, monkeypatch):
+    """Within ``max_age`` seconds of confirming its generation a process reuses its searcher
+    without looking at the disk; a commit by another process (here: a writer that bypasses
+    this process's bookkeeping) shows after that, and this process's own commits at once."""
+    from whoosh import index as whoosh_index
+
+    from toolbox.search import _store
+
+    make_doc(title="Sitzungsvorlage", text="Beschluss des Gemeinderats")
+    clock = [1000.0]
+    monkeypatch.setattr(_store.time, "monotonic", lambda: clock[0])
+    with app.app_context():
+        root = _store.index_root()
+        with _store.searcher(root, 5.0) as searcher:
+            before = searcher.doc_count_all()
+        foreign = whoosh_index.open_dir(str(_store.current_generation(root)))
+        with foreign.writer() as writer:  # as another process would commit
+            writer.add_document(doc_id=999_999, body="Fremder Eintrag")
+        clock[0] += 4.0
+        with _store.searcher(root, 5.0) as searcher:
+            assert searcher.doc_count_all() == before  # still the confirmed generation
+        with _store.searcher(root, 0.0) as searcher:
+            assert searcher.doc_count_all() == before + 1  # no lag allowed: the disk decides
+        clock[0] += 0.5
+        with _store.searcher(root, 5.0) as searcher:
+            assert searcher.doc_count_all() == before + 1  # confirmed again above
+
+        own = make_doc(title="Glasfaserausbau", text="Breitband für alle Ortsteile")  # commits here
+        with _store.searcher(root, 5.0) as searcher:
+            assert searcher.doc_count_all() == before + 2
+        assert [h.document_id for h in search.search(SearchQuery(q="Breitband")).hits] == [own]
+
+
 def test_phrase_positions_read_by_block_equal_the_matchers(tmp_path):
     """Positions read straight from posting blocks (skipping blocks without a wanted document)
     are those Whoosh's matcher gives, over many blocks and with deleted entries."""

@@ -22,6 +22,8 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "INDEX_PARALLEL_MIN": ("TOOLBOX_INDEX_PARALLEL_MIN", int),
     # postings decoded before serving (wsgi start); 0 leaves it to the first queries
     "SEARCH_WARM_POSTINGS": ("TOOLBOX_SEARCH_WARM_POSTINGS", int),
+    # seconds a visitor's search may lag behind another process's index commit
+    "SEARCH_REFRESH_SECONDS": ("TOOLBOX_SEARCH_REFRESH_SECONDS", float),
     "DEBUG": ("TOOLBOX_DEBUG", bool),
     # accounts: public address for invitation links, cookie override, invitation lifetime
     "BASE_URL": ("TOOLBOX_BASE_URL", str),
@@ -43,6 +45,7 @@ DEFAULTS: dict[str, object] = {
     "ZIP_MAX_MB": 1024,
     "RATELIMIT_STORAGE_URI": "memory://",
     "SEARCH_WARM_POSTINGS": 6_000_000,
+    "SEARCH_REFRESH_SECONDS": 1.0,
     "KERN": True,
 }
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, TypeVar
 
 import numpy as np
+from flask import current_app
 
 from sqlalchemy import select
 from whoosh import query as wq
@@ -155,8 +156,10 @@ def with_searcher(action: Callable[..., T]) -> T:
     from ._indexing import ensure_index
 
     root = _store.index_root()
+    # Visitors may see another process's commit up to this late (``_store._SearcherPool``).
+    max_age = float(current_app.config.get("TOOLBOX_SEARCH_REFRESH_SECONDS", 1.0))
     try:
-        with _store.searcher(root) as searcher:
+        with _store.searcher(root, max_age) as searcher:
             return action(searcher)
     except _store.IndexUnavailable:
         log.warning("No readable search index in %s; building it from the database", root)

@@ -114,6 +114,7 @@ def index_writer(ix: whoosh_index.Index) -> Iterator[IndexWriter]:
         writer.cancel()
         raise
     writer.commit()
+    _SEARCHERS.note_commit()
 
 
 # --- generations -----------------------------------------------------------------------------
@@ -295,22 +296,53 @@ def _probe(root: Path, thorough: bool) -> Health:
 class _SearcherPool:
     """Idle searchers per live generation, handed out one per query.
 
-    A searcher is never shared by two threads at once; one that is out of date is replaced
-    before use, so no reader holds a stale view for longer than one query.
+    A searcher is never shared by two threads at once. Normally one that is out of date is
+    replaced before use. With ``max_age`` a query may take an idle searcher whose generation
+    was confirmed current less than ``max_age`` seconds ago without looking at the disk again:
+    under load every upload and publication commits a new generation, and opening each one
+    (readers, per-generation views and weights) cost a quarter of the search time
+    (bench/load.py, py-spy). A commit made by this process is always seen at once
+    (``note_commit``); other processes' commits within ``max_age``.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pools: dict[str, tuple[str, whoosh_index.Index, list[Searcher]]] = {}
+        self._confirmed: dict[str, tuple[float, int]] = {}  # when the idle ones were last current
+        self._commits = 0
+
+    def note_commit(self) -> None:
+        with self._lock:
+            self._commits += 1
+
+    def _take_recent(self, key: str, max_age: float) -> tuple[str, Searcher] | None:
+        if max_age <= 0:
+            return None
+        with self._lock:
+            entry = self._pools.get(key)
+            confirmed = self._confirmed.get(key)
+            if (entry is None or not entry[2] or confirmed is None or confirmed[1] != self._commits
+                    or time.monotonic() - confirmed[0] >= max_age):
+                return None
+            return entry[0], entry[2].pop()
 
     @contextlib.contextmanager
-    def searcher(self, root: Path) -> Iterator[Searcher]:
+    def searcher(self, root: Path, max_age: float = 0.0) -> Iterator[Searcher]:
         key = str(root.resolve())
+        recent = self._take_recent(key, max_age)
+        if recent is not None:
+            name, searcher = recent
+            try:
+                yield searcher
+            finally:
+                self._give_back(key, name, searcher)
+            return
         generation = current_generation(root)
         if generation is None:
             raise IndexUnavailable(f"no index in {root}")
         searcher = None
         with self._lock:
+            commits = self._commits
             entry = self._pools.get(key)
             if entry is not None and entry[0] != generation.name:
                 for idle in entry[2]:
@@ -329,6 +361,7 @@ class _SearcherPool:
             searcher = None
         if searcher is None:
             searcher = ix.searcher()
+        checked = time.monotonic()
         try:
             yield searcher
         finally:
@@ -338,8 +371,18 @@ class _SearcherPool:
                     entry = self._pools[key] = (generation.name, ix, [])
                 if entry is not None and entry[0] == generation.name and len(entry[2]) < 16:
                     entry[2].append(searcher)
+                    if searcher.up_to_date():
+                        self._confirmed[key] = (checked, commits)
                 else:
                     _close_quietly(searcher)
+
+    def _give_back(self, key: str, name: str, searcher: Searcher) -> None:
+        with self._lock:
+            entry = self._pools.get(key)
+            if entry is not None and entry[0] == name and len(entry[2]) < 16:
+                entry[2].append(searcher)
+                return
+        _close_quietly(searcher)
 
     def discard_all(self) -> None:
         with self._lock:
@@ -347,6 +390,8 @@ class _SearcherPool:
                 for searcher in idle:
                     _close_quietly(searcher)
             self._pools.clear()
+            self._confirmed.clear()
+            self._commits += 1
 
 
 def _close_quietly(searcher: Searcher) -> None:
@@ -357,9 +402,10 @@ def _close_quietly(searcher: Searcher) -> None:
 _SEARCHERS = _SearcherPool()
 
 
-def searcher(root: Path):
-    """``with searcher(root) as s:`` — a fresh searcher of the live index for one query."""
-    return _SEARCHERS.searcher(root)
+def searcher(root: Path, max_age: float = 0.0):
+    """``with searcher(root) as s:`` — a searcher of the live index for one query; current,
+    or (with ``max_age``) confirmed current at most that many seconds ago."""
+    return _SEARCHERS.searcher(root, max_age)
 
 
 def discard_searchers() -> None:
