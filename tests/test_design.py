@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -187,15 +188,25 @@ def _site(tmp_path_factory, template_database, name: str, kern: bool):
     return app, first.id
 
 
+@dataclass
+class Site:
+    url: str
+    document_id: int
+
+    @property
+    def pages(self) -> tuple[str, ...]:
+        """Start, a filtered search, a document and the login page."""
+        return ("/", "/search?q=Datenstrategie&topic=mobilitaet-verkehr", f"/documents/{self.document_id}", "/login")
+
+
 @pytest.fixture(scope="module")
 def kern_site(tmp_path_factory, template_database):
     if not (VENDOR / "kern.min.css").is_file():
         pytest.skip("KERN UX is not installed in static/vendor/kern/ (run `make test`)")
     app, document_id = _site(tmp_path_factory, template_database, "kern", kern=True)
     server = LiveServer(app)
-    PUBLIC_PAGES[2] = f"/documents/{document_id}"
     try:
-        yield server.url
+        yield Site(server.url, document_id)
     finally:
         server.stop()
 
@@ -204,9 +215,8 @@ def kern_site(tmp_path_factory, template_database):
 def fallback_site(tmp_path_factory, template_database):
     app, document_id = _site(tmp_path_factory, template_database, "fallback", kern=False)
     server = LiveServer(app)
-    PUBLIC_PAGES[2] = f"/documents/{document_id}"
     try:
-        yield server.url
+        yield Site(server.url, document_id)
     finally:
         server.stop()
 
@@ -222,8 +232,6 @@ def browser_page(module_browser):
         context.close()
 
 
-#: The document page's address is filled in when a site has made its document.
-PUBLIC_PAGES = ["/", "/search?q=Datenstrategie&topic=mobilitaet-verkehr", "/documents/1", "/login"]
 
 
 @pytest.mark.browser
@@ -232,13 +240,13 @@ def test_kern_pages_load_nothing_from_other_origins_and_use_the_own_fira_sans(ke
     static/vendor/kern, and only the weights the pages use are downloaded."""
     requests: list[str] = []
     browser_page.on("request", lambda request: requests.append(request.url))
-    for path in PUBLIC_PAGES:
-        browser_page.goto(kern_site + path)
+    for path in kern_site.pages:
+        browser_page.goto(kern_site.url + path)
         browser_page.wait_for_load_state("networkidle")
         family = browser_page.evaluate("getComputedStyle(document.querySelector('main p, main li')).fontFamily")
         assert family.startswith('"Fira Sans"'), (path, family)
         assert browser_page.evaluate("document.fonts.check('18px \"Fira Sans\"')"), path
-    foreign = [url for url in requests if not url.startswith(kern_site + "/") and not url.startswith("data:")]
+    foreign = [url for url in requests if not url.startswith(kern_site.url + "/") and not url.startswith("data:")]
     assert not foreign, foreign
     fonts = sorted({url.rsplit("/", 1)[1] for url in requests if url.endswith(".woff2")})
     assert fonts and set(fonts) <= {"FiraSans-Regular.woff2", "FiraSans-Medium.woff2", "FiraSans-SemiBold.woff2",
@@ -277,10 +285,10 @@ def test_every_control_reached_with_tab_shows_a_focus_ring(request, browser_page
     site = request.getfixturevalue(f"{variant}_site")
     invisible = []
     for path in ("/", "/search?q=Datenstrategie"):
-        browser_page.goto(site + path)
+        browser_page.goto(site.url + path)
         invisible += [f"{path}: {what}" for what in _tab_through(browser_page, 60)]
-    browser_login(browser_page, site, CONTRIBUTOR)
-    browser_page.goto(site + "/my/documents")
+    browser_login(browser_page, site.url, CONTRIBUTOR)
+    browser_page.goto(site.url + "/my/documents")
     browser_page.focus(".table-scroll")
     browser_page.keyboard.press("Shift+Tab")
     invisible += [f"/my/documents: {what}" for what in _tab_through(browser_page, 8)]
@@ -296,7 +304,7 @@ def test_kern_pages_stay_light_when_the_system_asks_for_dark(kern_site, module_b
         context = module_browser.new_context(locale="de-DE", color_scheme=scheme)
         page = context.new_page()
         try:
-            page.goto(kern_site + "/search?q=Datenstrategie&topic=mobilitaet-verkehr")
+            page.goto(kern_site.url + kern_site.pages[1])
             looks[scheme] = page.evaluate("""() => ['body', '.site-header', 'main p', 'main a', '.chip',
                 '.kern-form-input__input', '.kern-btn--primary .kern-label', '.facet', '.site-footer'].map(s => {
                     const style = getComputedStyle(document.querySelector(s));
@@ -320,11 +328,11 @@ CUMULATIVE_LAYOUT_SHIFT = """() => new Promise(resolve => {
 def test_kern_pages_do_not_shift_while_they_load(kern_site, module_browser):
     """Fonts and stylesheets arrive without moving what is already shown (cumulative layout
     shift of a fresh load well below Chrome's 'good' threshold of 0.1)."""
-    for path in PUBLIC_PAGES[:3]:
+    for path in kern_site.pages[:3]:
         context = module_browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
         page = context.new_page()
         try:
-            page.goto(kern_site + path, wait_until="load")
+            page.goto(kern_site.url + path, wait_until="load")
             shift = page.evaluate(CUMULATIVE_LAYOUT_SHIFT)
             assert shift < 0.05, (path, shift)
         finally:
@@ -341,9 +349,9 @@ def test_fallback_pages_pass_axe_and_use_system_fonts(fallback_site, browser_pag
     browser_page.on("request", lambda request: requests.append(request.url))
     problems = []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for name, path in (("start", "/"), ("search-facets", PUBLIC_PAGES[1]), ("document", PUBLIC_PAGES[2])):
+    for name, path in zip(("start", "search-facets", "document"), fallback_site.pages):
         browser_page.set_viewport_size({"width": 1280, "height": 900})
-        browser_page.goto(fallback_site + path)
+        browser_page.goto(fallback_site.url + path)
         problems += [f"{path}: {violation}" for violation in _violations(browser_page)]
         family = browser_page.evaluate("getComputedStyle(document.body).fontFamily")
         assert family.startswith("system-ui"), family
@@ -352,7 +360,7 @@ def test_fallback_pages_pass_axe_and_use_system_fonts(fallback_site, browser_pag
             browser_page.screenshot(path=str(SCREENSHOTS / f"fallback-{name}-visitor-de-{width}.png"), full_page=True)
     assert not problems, "\n".join(problems)
     assert not [url for url in requests if "/vendor/" in url or url.endswith((".woff", ".woff2"))]
-    assert all(url.startswith(fallback_site + "/") for url in requests)
+    assert all(url.startswith(fallback_site.url + "/") for url in requests)
 
 
 # --- the build step -----------------------------------------------------------------------------
