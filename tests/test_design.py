@@ -179,7 +179,7 @@ def _site(tmp_path_factory, template_database, name: str, kern: bool):
     common = dict(municipality="Musterstadt", population=8000, year=2024, license="cc-by-4.0",
                   type="konzept-strategie")
     first = make_document(app, title="Datenstrategie Musterstadt", text="Datenstrategie für offene Daten",
-                  topics=["daten-plattformen"], **common)
+                          topics=["daten-plattformen"], **common)
     make_document(app, title="Parkraumkonzept Musterstadt", text="Datenstrategie Parkraum Sensoren",
                   topics=["mobilitaet-verkehr"], **common)
     with app.app_context():
@@ -195,7 +195,7 @@ class Site:
 
     @property
     def pages(self) -> tuple[str, ...]:
-        """Start, a filtered search, a document and the login page."""
+        """The pages a visitor meets first; the document's address depends on the site's data."""
         return ("/", "/search?q=Datenstrategie&topic=mobilitaet-verkehr", f"/documents/{self.document_id}", "/login")
 
 
