@@ -15,3 +15,11 @@ def post_fork(server, worker):  # noqa: ARG001 - gunicorn's hook signature
     from toolbox.wsgi import app
 
     after_fork(app)
+
+# Threads let a worker answer a search while another of its requests waits for the extraction
+# child, the index writer lock or a disk flush; with one request per worker, searches queued
+# behind uploads (bench/load.py). Everything the requests share is thread-safe: the searcher
+# pool and search caches lock, the database session is per thread, the writer lock is per
+# open file.
+worker_class = "gthread"
+threads = 4
