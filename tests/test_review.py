@@ -42,9 +42,18 @@ def test_review_queue_shows_text_preview_and_extraction_status(app, client, auth
     html = client.get("/admin/review").get_data(as_text=True)
     assert "Konzept Sensorik" in html
     assert "Sensorik für Pegelstände an der Lahn" in html
-    assert "Textauszug:</strong> ok" in html
+    assert "Textauszug:</strong> Text extrahiert – Text erfolgreich extrahiert" in html  # a label, not the code "ok"
     preview = html.split('<pre class="text-preview">')[1].split("</pre>")[0]
     assert len(preview) <= 2000 + len(" …") and preview.endswith("…")
+
+
+def test_review_queue_names_the_extraction_status_in_the_editors_language(app, client, auth, people):
+    """The status code stays in the page's CSS class; the reader sees its label, in English too."""
+    contribute(app, people["contributor"], title="Leere Vorlage", data=b" \n \n", filename="leer.txt")
+    auth.login("redaktion@example.org")
+    html = client.get("/admin/review", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'class="extraction extraction-empty"' in html
+    assert "No text (scanned document?)" in html
 
 
 def test_publish_makes_the_document_public_and_searchable(app, client, auth, people):

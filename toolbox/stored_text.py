@@ -36,6 +36,12 @@ _CHOICES = {
 }
 
 KNOWN_TEXTS: tuple[str, ...] = (
+    # --- extraction statuses (toolbox/extract/result.py, STATUS_LABELS) -------------------------
+    N_("Text extrahiert"),
+    N_("Kein Text (gescanntes Dokument?)"),
+    N_("Passwortgeschützt"),
+    N_("Nicht lesbar"),
+    N_("Zeitlimit überschritten"),
     # --- extraction results (toolbox/extract/messages.py) ---------------------------------------
     N_("Text erfolgreich extrahiert (%(pages)s Seite)."),
     N_("Text erfolgreich extrahiert (%(pages)s Seiten)."),

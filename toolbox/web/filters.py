@@ -1,8 +1,11 @@
-"""Template filters that format numbers, sizes and dates the German way."""
+"""Template filters that format numbers, sizes, dates and status codes for the page's language."""
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal
+
+from ..extract import status_label
+from ..stored_text import stored_text
 
 
 def filesize(num_bytes: int | None) -> str:
@@ -18,7 +21,14 @@ def filesize(num_bytes: int | None) -> str:
     return ""
 
 
+def extraction_status(code: str | None) -> str:
+    """The label of an extraction status code ("ok" → "Text extrahiert"), in the page's language:
+    editors read the label, the code stays in the page's CSS class and the API."""
+    return stored_text(status_label(code)) if code else ""
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["extraction_status"] = extraction_status
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["number"] = lambda value: "" if value is None else format_decimal(value)
     app.jinja_env.filters["date"] = lambda value: "" if value is None else format_date(value, "medium")
