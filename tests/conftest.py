@@ -369,6 +369,18 @@ class LiveServer:
             db.engine.dispose()
 
 
+@pytest.fixture
+def browser_page(module_browser):
+    """A German page at 1280 × 900 in a context of its own (no cookies from other tests)."""
+    context = module_browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
 def browser_login(page, base: str, email: str, password: str = DEFAULT_PASSWORD) -> None:
     """Log in through the real form."""
     page.goto(f"{base}/login")

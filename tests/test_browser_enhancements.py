@@ -60,14 +60,8 @@ def site(tmp_path_factory, template_database):
 
 
 @pytest.fixture
-def page(module_browser):
-    context = module_browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    try:
-        yield page
-    finally:
-        context.close()
+def page(browser_page):
+    return browser_page
 
 
 def _hits(page) -> list[str]:

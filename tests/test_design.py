@@ -199,37 +199,25 @@ class Site:
         return ("/", "/search?q=Datenstrategie&topic=mobilitaet-verkehr", f"/documents/{self.document_id}", "/login")
 
 
+def _serve(tmp_path_factory, template_database, name: str, *, kern: bool):
+    app, document_id = _site(tmp_path_factory, template_database, name, kern=kern)
+    server = LiveServer(app)
+    try:
+        yield Site(server.url, document_id)
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="module")
 def kern_site(tmp_path_factory, template_database):
     if not (VENDOR / "kern.min.css").is_file():
         pytest.skip("KERN UX is not installed in static/vendor/kern/ (run `make test`)")
-    app, document_id = _site(tmp_path_factory, template_database, "kern", kern=True)
-    server = LiveServer(app)
-    try:
-        yield Site(server.url, document_id)
-    finally:
-        server.stop()
+    yield from _serve(tmp_path_factory, template_database, "kern", kern=True)
 
 
 @pytest.fixture(scope="module")
 def fallback_site(tmp_path_factory, template_database):
-    app, document_id = _site(tmp_path_factory, template_database, "fallback", kern=False)
-    server = LiveServer(app)
-    try:
-        yield Site(server.url, document_id)
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def browser_page(module_browser):
-    context = module_browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    try:
-        yield page
-    finally:
-        context.close()
+    yield from _serve(tmp_path_factory, template_database, "fallback", kern=False)
 
 
 

@@ -792,6 +792,27 @@ def test_relevance_scores_are_whooshs_bm25(corpus):
     assert [score for _, score in ranked] == sorted((score for _, score in ranked), reverse=True)
 
 
+@pytest.fixture
+def decode_log(monkeypatch):
+    """``decode_log()`` starts recording the (field, term) of every posting list decoded from
+    the index and returns the list it appends to."""
+    from toolbox.search import _segments
+
+    def start() -> list:
+        decoded: list = []
+        original = _segments._decode
+
+        def recording(matcher):
+            # Whoosh's matcher knows its (field, term); a deleted-entries filter wraps it.
+            decoded.append(getattr(getattr(matcher, "child", matcher), "_term", None))
+            return original(matcher)
+
+        monkeypatch.setattr(_segments, "_decode", recording)
+        return decoded
+
+    return start
+
+
 def test_scores_leave_out_replaced_index_entries(app, make_doc):
     """An update deletes a document's old entry; the scores skip it and still equal Whoosh's."""
     from whoosh import query as wq
@@ -826,21 +847,12 @@ def test_scores_leave_out_replaced_index_entries(app, make_doc):
         assert score == pytest.approx(expected[docnum], rel=1e-6)
 
 
-def test_decoded_postings_outlive_an_index_commit(app, make_doc, monkeypatch):
+def test_decoded_postings_outlive_an_index_commit(app, make_doc, decode_log):
     """A new upload starts a new index generation; postings of the untouched segments are
     not decoded again, and the new document is found next to the old ones."""
-    from toolbox.search import _segments
     from toolbox.search._analysis import term_for
 
-    decoded: list = []
-    original = _segments._decode
-
-    def counting(matcher):
-        # Whoosh's matcher knows its (field, term); a deleted-entries filter wraps it.
-        decoded.append(getattr(getattr(matcher, "child", matcher), "_term", None))
-        return original(matcher)
-
-    monkeypatch.setattr(_segments, "_decode", counting)
+    decoded = decode_log()
     first = make_doc(title="Glasfaserausbau", text="Breitband für alle Ortsteile")
     for n in range(10):
         make_doc(title=f"Sitzungsvorlage {n}", text="Beschluss des Gemeinderats")
@@ -857,18 +869,11 @@ def test_decoded_postings_outlive_an_index_commit(app, make_doc, monkeypatch):
         assert [h.document_id for h in search.search(SearchQuery(q="Funklöcher")).hits] == [second]
 
 
-def test_warming_decodes_the_largest_postings_first_within_its_budget(app, make_doc, monkeypatch):
+def test_warming_decodes_the_largest_postings_first_within_its_budget(app, make_doc, decode_log):
     """After ``warm_up`` a query on the frequent words decodes nothing more, and the budget
     keeps the rarest terms out when it is too small for all of them."""
     from toolbox.search import _segments
     from toolbox.search._analysis import term_for
-
-    decoded: list = []
-    original = _segments._decode
-
-    def counting(matcher):
-        decoded.append(getattr(getattr(matcher, "child", matcher), "_term", None))
-        return original(matcher)
 
     for n in range(12):
         make_doc(title=f"Sitzungsvorlage {n}", text="Beschluss des Gemeinderats zur Ausschreibung")
@@ -876,7 +881,7 @@ def test_warming_decodes_the_largest_postings_first_within_its_budget(app, make_
     with app.app_context():
         search.reindex()
         _segments.SEGMENTS.clear()
-        monkeypatch.setattr(_segments, "_decode", counting)
+        decoded = decode_log()
         small = search.warm_up(max_postings=40)
         assert 0 < small.postings <= 40
         with search._store.searcher(search._store.index_root()) as searcher:
