@@ -1,6 +1,7 @@
 """Per-file metadata from CSV and JSON manifests."""
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -35,6 +36,70 @@ def test_semicolon_csv_from_excel_with_cp1252(tmp_path):
     metadata = read_manifest(tmp_path / "m.csv")[(tmp_path / "plan.docx").resolve()]
     assert metadata.title == "Maßnahmenplan"
     assert metadata.municipality == "Großenlüder"
+
+
+DESCRIPTION = 'Konzept "Smart Region" für die Stadt, Teil 2'
+MULTILINE = "Rufbus im Landkreis\nFahrplan 2021"
+
+
+def _python_csv(tmp_path):
+    with (tmp_path / "m.csv").open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["path", "title", "description", "topics", "municipality", "year"])
+        writer.writerow(["strategie.pdf", "Datenstrategie", DESCRIPTION, "strategie-organisation;daten-plattformen",
+                         "Großenlüder", 2022])
+        writer.writerow(["rufbus.pdf", "Rufbus", MULTILINE, "mobilitaet-verkehr", "Großenlüder", 2021])
+
+
+# Byte for byte as the programs write them: Excel quotes a cell only when it holds the delimiter,
+# a quote or a line break (Alt+Enter is a bare LF inside the cell) and ends rows with CRLF;
+# LibreOffice with "Quote all text cells" quotes every text but not numbers and ends rows with LF.
+EXCEL_GERMAN = (
+    "path;title;description;topics;municipality;year\r\n"
+    'strategie.pdf;Datenstrategie;"Konzept ""Smart Region"" für die Stadt, Teil 2";'
+    '"strategie-organisation;daten-plattformen";Großenlüder;2022\r\n'
+    'rufbus.pdf;Rufbus;"Rufbus im Landkreis\nFahrplan 2021";mobilitaet-verkehr;Großenlüder;2021\r\n'
+    ";;;;;\r\n"
+)
+EXCEL_ENGLISH = (
+    "path,title,description,topics,municipality,year\r\n"
+    'strategie.pdf,Datenstrategie,"Konzept ""Smart Region"" für die Stadt, Teil 2",'
+    "strategie-organisation;daten-plattformen,Großenlüder,2022\r\n"
+    'rufbus.pdf,Rufbus,"Rufbus im Landkreis\nFahrplan 2021",mobilitaet-verkehr,Großenlüder,2021\r\n'
+)
+LIBREOFFICE = (
+    '"path","title","description","topics","municipality","year"\n'
+    '"strategie.pdf","Datenstrategie","Konzept ""Smart Region"" für die Stadt, Teil 2",'
+    '"strategie-organisation;daten-plattformen","Großenlüder",2022\n'
+    '"rufbus.pdf","Rufbus","Rufbus im Landkreis\nFahrplan 2021","mobilitaet-verkehr","Großenlüder",2021\n'
+)
+
+
+@pytest.mark.parametrize("write", [
+    pytest.param(_python_csv, id="python-csv-module"),
+    pytest.param(lambda tmp: (tmp / "m.csv").write_bytes(EXCEL_GERMAN.encode("cp1252")), id="excel-german-cp1252"),
+    pytest.param(lambda tmp: (tmp / "m.csv").write_bytes(EXCEL_GERMAN.encode("utf-8-sig")),
+                 id="excel-german-csv-utf8-with-bom"),
+    pytest.param(lambda tmp: (tmp / "m.csv").write_bytes(EXCEL_ENGLISH.encode("cp1252")), id="excel-english"),
+    pytest.param(lambda tmp: (tmp / "m.csv").write_bytes(LIBREOFFICE.encode("utf-8")), id="libreoffice-comma"),
+    pytest.param(lambda tmp: (tmp / "m.csv").write_bytes(
+        LIBREOFFICE.replace('",', '";').replace(",2", ";2").encode("utf-8")), id="libreoffice-semicolon"),
+])
+def test_manifests_as_spreadsheets_and_python_write_them(tmp_path, write):
+    """Whatever the delimiter, the topics cell keeps its ";"-separated slugs, a quoted
+    description keeps its doubled quotes, commas and line breaks, and umlauts survive the encoding."""
+    write(tmp_path)
+    entries = read_manifest(tmp_path / "m.csv")
+    assert set(entries) == {(tmp_path / "strategie.pdf").resolve(), (tmp_path / "rufbus.pdf").resolve()}
+    strategy = entries[(tmp_path / "strategie.pdf").resolve()]
+    assert strategy.title == "Datenstrategie"
+    assert strategy.description == DESCRIPTION
+    assert strategy.topics == ["strategie-organisation", "daten-plattformen"]
+    assert strategy.municipality == "Großenlüder"
+    assert strategy.year == 2022
+    bus = entries[(tmp_path / "rufbus.pdf").resolve()]
+    assert bus.description == MULTILINE
+    assert bus.topics == ["mobilitaet-verkehr"] and bus.year == 2021
 
 
 def test_json_manifest_accepts_list_topics(tmp_path):

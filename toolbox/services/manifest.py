@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -12,6 +13,8 @@ COLUMNS = (
     "state", "district", "project", "project_year", "year", "license", "contact",
 )
 _INT_COLUMNS = {"population", "project_year", "year"}
+# In order of preference when the header row has none of them (a single column).
+_DELIMITERS = (",", ";", "\t")
 
 
 class ManifestError(ValueError):
@@ -64,20 +67,41 @@ def _json_rows(text: str, path: Path) -> list[tuple[int, dict]]:
 
 
 def _csv_rows(text: str, path: Path) -> list[tuple[int, dict]]:
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(text.splitlines(), dialect=dialect)
-    if not reader.fieldnames or "path" not in [name.strip() for name in reader.fieldnames]:
+    """The rows of a CSV manifest, keyed by the header's column names.
+
+    The delimiter is decided from the header row alone: column names hold no commas or
+    semicolons, whereas the data rows do (several topics are ``;``-separated in a comma
+    manifest). The rest is the CSV every spreadsheet writes: ``"`` quotes, doubled inside a
+    quoted cell, and line breaks inside quoted cells.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_header_delimiter(text))
+    header = [name.strip() for name in next(reader, [])]
+    if "path" not in header:
         raise ManifestError(f"{path.name}: die Kopfzeile muss eine Spalte „path“ enthalten.")
     rows = []
-    for number, row in enumerate(reader, start=2):
-        if None in row:
+    line = reader.line_num
+    for values in reader:
+        number, line = line + 1, reader.line_num
+        if not any(value.strip() for value in values):
+            continue  # empty rows, also the ";;;" of cells Excel once formatted
+        if len(values) > len(header):
             raise ManifestError(f"{path.name}, Zeile {number}: mehr Werte als Spalten in der Kopfzeile.")
-        rows.append((number, {key.strip(): (value or "").strip() for key, value in row.items()}))
+        # A nameless column is the trailing delimiter some exports add; it counts once it holds a value.
+        rows.append((number, {key: value.strip() for key, value in zip(header, values) if key or value.strip()}))
     return rows
+
+
+def _header_delimiter(text: str) -> str:
+    """The one of comma, semicolon and tab that the header row uses most (outside quotes)."""
+    header = text.partition("\n")[0]
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    quoted = False
+    for char in header:
+        if char == '"':
+            quoted = not quoted
+        elif char in counts and not quoted:
+            counts[char] += 1
+    return max(_DELIMITERS, key=counts.__getitem__)
 
 
 def _metadata(row: dict, location: str) -> DocumentMetadata:
