@@ -174,6 +174,22 @@ def test_manifest_neutralises_csv_injection(client, make_doc):
     assert formula_row["Kommune"] == "'-Minusdorf"
 
 
+def test_manifest_quotes_every_cell_and_neutralises_hidden_formulas(client, make_doc):
+    """A title that hides its "=" behind a zero-width space or writes it full-width gets the
+    apostrophe too, and every cell of manifest.csv is quoted, numbers included."""
+    make_doc(title="\u200b=HYPERLINK(\"http://evil.example\")", text="Versteckte Formel.",
+             description="＝1+1", contact="\ufeff@admin", topics=["tourismus-kultur"])
+    archive = _open(client.get("/search/download.zip?topic=tourismus-kultur"))
+    [row] = _manifest(archive)
+    assert row["Titel"] == "'\u200b=HYPERLINK(\"http://evil.example\")"
+    assert row["Beschreibung"] == "'＝1+1"
+    assert row["Kontakt"] == "'\ufeff@admin"
+    lines = archive.read("manifest.csv").decode("utf-8-sig").split("\r\n")
+    for line in filter(None, lines):
+        cells = next(csv.reader([line], delimiter=";", quoting=csv.QUOTE_NONE))
+        assert all(cell.startswith('"') and cell.endswith('"') for cell in cells), line
+
+
 def test_metadata_json_has_the_api_document_shape(client, corpus):
     """metadata.json lists every document as the API's document JSON plus its name in the ZIP."""
     archive = _open(client.get("/search/download.zip?topic=mobilitaet-verkehr"))
@@ -309,6 +325,12 @@ def test_unique_names_ignore_case_and_keep_the_companion_files_free():
 @pytest.mark.parametrize("value,expected", [
     ("=1+1", "'=1+1"), ("+49 611", "'+49 611"), ("-5", "'-5"), ("@x", "'@x"), ("\tx", "'\tx"),
     ("\rx", "'\rx"), ("Normal", "Normal"), ("", ""), (2024, 2024),
+    # Behind characters a spreadsheet skips or folds: zero-width space, BOM, word joiner,
+    # right-to-left mark, spaces, and full-width or small operators.
+    ("\u200b=1+1", "'\u200b=1+1"), ("\ufeff=1+1", "'\ufeff=1+1"), ("\u2060@x", "'\u2060@x"),
+    ("\u200f+1", "'\u200f+1"), (" \u00a0=1", "' \u00a0=1"), ("\u3000-1", "'\u3000-1"),
+    ("＝1+1", "'＝1+1"), ("﹦1", "'﹦1"), ("＋49", "'＋49"), ("－5", "'－5"), ("＠x", "'＠x"), ("\u22125", "'\u22125"),
+    ("\u200bNormal", "\u200bNormal"), ("Gebühr = 5 €", "Gebühr = 5 €"),
 ])
 def test_neutralise_cell(value, expected):
     """Only text cells that a spreadsheet would treat as a formula are changed."""

@@ -9,7 +9,8 @@ a limit that is exceeded is reported as a page, never as a broken download.
 ``manifest.csv`` is UTF-8 with a byte order mark and uses ``;`` as delimiter: that is what
 Excel with German regional settings expects (the comma is the decimal separator there), so a
 double click opens it in columns with umlauts intact. Cells that a spreadsheet would run as a
-formula get a leading apostrophe. The companion files are German whatever the interface
+formula get a leading apostrophe, also behind invisible or full-width characters, and every
+cell is quoted. The companion files are German whatever the interface
 language, as their names (LIZENZEN.txt) and the licence notices are.
 """
 from __future__ import annotations
@@ -50,6 +51,11 @@ _PRECOMPRESSED = {"pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "zip", "pn
 # Characters Windows does not allow in file names; a ZIP must unpack everywhere.
 _FORBIDDEN = set('<>:"/\\|?*')
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What a cell may start with and still be run as a formula: spreadsheets skip invisible format
+# characters (zero-width space, BOM, bidi marks) and spaces, and some read the full-width or
+# small forms (＝ ﹦ ＋ － ＠, folded by NFKC) and the minus sign U+2212 as operators.
+_FORMULA_START_FOLDED = (*_FORMULA_START, "\u2212")
+_SKIPPED_CATEGORIES = {"Cf", "Cc", "Zs", "Zl", "Zp"}
 # Names Windows reserves for devices, with any extension: "CON.txt" cannot be unpacked there.
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 # Well below the 255 bytes of common file systems, leaving room for " (2)" and the like.
@@ -323,10 +329,19 @@ class UniqueNames:
 
 
 def neutralise_cell(value) -> object:
-    """Make a text cell inert in spreadsheets: no formula (=, +, -, @, tab, CR) ever runs."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """Make a text cell inert in spreadsheets: no formula (=, +, -, @, tab, CR) ever runs,
+    also not one hidden behind invisible characters or written in full-width forms."""
+    if isinstance(value, str) and _could_be_formula(value):
         return "'" + value
     return value
+
+
+def _could_be_formula(value: str) -> bool:
+    if value.startswith(_FORMULA_START):
+        return True
+    folded = unicodedata.normalize("NFKC", value)
+    start = next((char for char in folded if unicodedata.category(char) not in _SKIPPED_CATEGORIES), "")
+    return start in _FORMULA_START_FOLDED
 
 
 def _german_date(moment: datetime, style: str) -> str:
@@ -339,7 +354,8 @@ def _number(value) -> str:
 
 def manifest_csv(records: list[tuple[Document, dict]], arcnames: dict[int, str]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    # Every cell quoted: a spreadsheet then reads each as one value and never splits or evaluates it.
+    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(MANIFEST_COLUMNS)
     for document, data in records:
         file = data["file"] or {}
