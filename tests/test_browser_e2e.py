@@ -78,8 +78,11 @@ def test_contributor_uploads_editor_publishes_visitor_finds_and_downloads(module
     page.fill("#population", "8000")
     page.fill("#year", "2024")
     page.select_option("#license", "cc-by-4.0")
+    # Removal is ticked because the file names its author; this contributor keeps the name, so
+    # that the visitor below downloads exactly the uploaded bytes.
+    page.uncheck("#strip_metadata")
     page.check("#confirm_rights")
-    page.click("text=Zur Prüfung einreichen")
+    page.click("main button:has-text('Zur Prüfung einreichen')")
     page.wait_for_url(f"{base}/my/documents")
     row = page.inner_text("table.data-table")
     assert TITLE in row and "In Prüfung" in row
@@ -107,3 +110,43 @@ def test_contributor_uploads_editor_publishes_visitor_finds_and_downloads(module
     downloaded = Path(download.path()).read_bytes()
     assert downloaded == source.read_bytes()
     context.close()
+
+
+def test_removal_of_personal_data_is_ticked_right_under_the_findings(module_browser, live_server, tmp_path):
+    """When the file names people, step 2 offers "Personenbezogene Angaben entfernen" ticked,
+    directly after the findings and the GDPR hint (before any metadata field), and the heading
+    above the submit button says what the button says."""
+    app, base = live_server
+    make_user(app, "projektleitung@musterstadt.example", role="contributor")
+    source = write_docx(tmp_path / "Konzept.docx", ["Konzept für das Pegelmessnetz."], author="Erika Mustermann")
+    context = module_browser.new_context(locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        browser_login(page, base, "projektleitung@musterstadt.example")
+        page.goto(f"{base}/upload")
+        page.set_input_files("#files", str(source))
+        page.click("main button[type=submit]")
+        page.wait_for_selector("text=Was die Dateien über Personen verraten")
+        checkbox = page.locator("#strip_metadata")
+        assert checkbox.is_checked()
+        assert page.inner_text("label[for=strip_metadata]").strip() == "Personenbezogene Angaben entfernen"
+        # In reading order: the findings, the hint, the option, and only then the first field.
+        order = page.evaluate("""() => {
+            const all = [...document.querySelectorAll('main *')];
+            return ['.privacy-findings', '#gdpr-hint', '#strip_metadata', '#titles-0']
+                .map(s => all.indexOf(document.querySelector(s)));
+        }""")
+        assert -1 not in order and order == sorted(order), order
+        between = page.evaluate("""() => {
+            const all = [...document.querySelectorAll('main *')];
+            const from = all.indexOf(document.querySelector('#gdpr-hint'));
+            const to = all.indexOf(document.querySelector('#strip_metadata'));
+            return all.slice(from, to).filter(e => /^(INPUT|SELECT|TEXTAREA|H2|H3)$/.test(e.tagName)).length;
+        }""")
+        assert between == 0
+        button = page.inner_text("main form button[type=submit]:has-text('einreichen')").strip()
+        heading = page.locator("main h2").last.inner_text().strip()
+        assert heading == button == "Zur Prüfung einreichen"
+    finally:
+        context.close()

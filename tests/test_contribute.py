@@ -53,13 +53,34 @@ def test_upload_shows_what_the_file_reveals_before_anything_is_stored(app, clien
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     for revealed in (AUTHOR, EDITOR, REVIEWER, COMMENT, "Zuletzt geändert von", "Nachverfolgte Änderungen",
-                     "DSGVO", "Eigenschaften entfernen"):
+                     "DSGVO", "Personenbezogene Angaben entfernen"):
         assert revealed in html, revealed
     assert blob_files(app) == []
     assert counts(app) == (0, 0)
     staged = staged_files(app)
     assert any(p.read_bytes() == data for p in staged)
     assert all("documents" not in p.parts for p in staged)
+
+
+def test_removal_is_ticked_under_the_findings_when_something_was_found(app, client, contributor, tmp_path):
+    """Found personal data: "Personenbezogene Angaben entfernen" is ticked and follows the findings
+    before the first metadata field; the heading above the button matches the button."""
+    data = docx_with_personal_data(tmp_path / "lorawan.docx").read_bytes()
+    html = client.get(upload_file(client, data, "lorawan.docx").headers["Location"]).get_data(as_text=True)
+    checkbox = re.search(r'<input[^>]*id="strip_metadata"[^>]*>', html).group(0)
+    assert "checked" in checkbox
+    assert re.search(r'<label[^>]*for="strip_metadata"[^>]*>Personenbezogene Angaben entfernen</label>', html)
+    assert html.index(COMMENT) < html.index('id="gdpr-hint"') < html.index('id="strip_metadata"') < html.index(
+        'id="titles-0"')
+    assert re.search(r"<h2>Zur Prüfung einreichen</h2>\s*.*?Zur Prüfung einreichen</span></button>", html, re.S)
+    assert "<h2>Veröffentlichen</h2>" not in html
+
+
+def test_removal_is_not_ticked_when_nothing_was_found(app, client, contributor):
+    """A plain text file reveals nobody: the option is offered but not ticked."""
+    html = client.get(upload_file(client, b"Nur Text.\n", "notiz.txt").headers["Location"]).get_data(as_text=True)
+    checkbox = re.search(r'<input[^>]*id="strip_metadata"[^>]*>', html).group(0)
+    assert "checked" not in checkbox
 
 
 def test_upload_in_two_steps_submits_a_document_for_review(app, client, contributor, tmp_path):

@@ -13,7 +13,6 @@ from ..permissions import PermissionDenied, is_editor, role_required
 from ..services import contribute as contributions
 from ..services import review
 from ..services.documents import file_version_get
-from ..services.metadata_strip import report_is_empty
 from ..storage import blob_store
 from ..stored_text import stored_text
 from .document_forms import ActionForm, DocumentEditForm, UploadDetailsForm, UploadFilesForm, VersionForm
@@ -85,6 +84,9 @@ def upload_details(token: str):
     if request.method == "GET":
         for staged in staging.files:
             form.titles.append_entry(_suggested_title(staged.filename))
+        # Removing is the default once something was found: keeping colleagues' names is the
+        # choice that needs a decision, not the other way round.
+        form.strip_metadata.data = staging.reveals_something
     while len(form.titles.entries) < len(staging.files):
         form.titles.append_entry("")
     form_error = None
@@ -110,7 +112,6 @@ def upload_details(token: str):
         entries=list(zip(staging.files, form.titles.entries)),
         duplicates={f.key: _duplicate_info(f.duplicate_of) for f in staging.files if f.duplicate_of},
         gdpr_hint=contributions.GDPR_HINT,
-        report_is_empty=report_is_empty,
         form_error=form_error,
         discard_form=ActionForm(),
         municipality_names=_municipality_names(),

@@ -207,7 +207,7 @@ class UploadDetailsForm(MetadataFields):
         ]),
         min_entries=0,
     )
-    strip_metadata = BooleanField(_l("Eigenschaften entfernen"))
+    strip_metadata = BooleanField(_l("Personenbezogene Angaben entfernen"))
     confirm_rights = BooleanField(
         _l("Ich darf dieses Dokument veröffentlichen, und es enthält keine vertraulichen Angaben."),
         validators=[DataRequired(message=_l("Bitte bestätigen Sie, dass Sie das Dokument veröffentlichen dürfen."))],
