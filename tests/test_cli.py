@@ -1,7 +1,9 @@
 """The ``toolbox`` command line: ingest, demo and start-up behaviour."""
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,26 @@ from toolbox.extensions import db
 from toolbox.models import Document
 
 from conftest import write_docx
+
+TOOLBOX = Path(sys.executable).parent / "toolbox"
+
+
+def _command_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a ``toolbox`` command with its own instance folder, files and index."""
+    env = dict(os.environ)
+    env.update({
+        "TOOLBOX_INSTANCE_DIR": str(tmp_path / "instance"),
+        "TOOLBOX_DOCUMENTS_DIR": str(tmp_path / "documents"),
+        "TOOLBOX_INDEX_DIR": str(tmp_path / "index"),
+        "TOOLBOX_SECRET_KEY": "x" * 32,
+    })
+    env.pop("TOOLBOX_DATABASE_URL", None)
+    return env
+
+
+def _toolbox(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """The installed ``toolbox`` command, as an operator runs it."""
+    return subprocess.run([str(TOOLBOX), *args], env=env, capture_output=True, text=True, timeout=120)
 
 
 def _inbox(tmp_path: Path) -> Path:
@@ -97,29 +119,43 @@ def test_manifest_metadata_is_applied(app, runner, tmp_path):
 
 def test_toolbox_command_migrates_a_new_database(tmp_path):
     """The installed ``toolbox`` command creates and seeds a fresh database on start-up."""
-    env = dict(os.environ)
-    env.update({
-        "TOOLBOX_INSTANCE_DIR": str(tmp_path / "instance"),
-        "TOOLBOX_DOCUMENTS_DIR": str(tmp_path / "documents"),
-        "TOOLBOX_INDEX_DIR": str(tmp_path / "index"),
-        "TOOLBOX_SECRET_KEY": "x" * 32,
-    })
-    env.pop("TOOLBOX_DATABASE_URL", None)
-    toolbox = Path(sys.executable).parent / "toolbox"
+    env = _command_env(tmp_path)
     (tmp_path / "a.txt").write_text("Digitaler Zwilling", encoding="utf-8")
-    result = subprocess.run([str(toolbox), "ingest", str(tmp_path / "a.txt"), "--publish"],
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = _toolbox(env, "ingest", str(tmp_path / "a.txt"), "--publish")
     assert result.returncode == 0, result.stderr
     assert "Importiert: 1" in result.stdout
     assert (tmp_path / "instance" / "toolbox.sqlite3").is_file()
+
+
+def test_start_up_notes_go_to_the_log_and_only_repairs_to_the_terminal(tmp_path):
+    """Catching up queued index updates is routine and goes to ``instance/toolbox.log``; a
+    repair (files of an interrupted upload removed) is still reported on the terminal."""
+    env = _command_env(tmp_path)
+    (tmp_path / "a.txt").write_text("Digitaler Zwilling", encoding="utf-8")
+    assert _toolbox(env, "ingest", str(tmp_path / "a.txt"), "--publish").returncode == 0
+    with contextlib.closing(sqlite3.connect(tmp_path / "instance" / "toolbox.sqlite3")) as connection, connection:
+        # What another process leaves when the index writer lock was busy.
+        connection.execute("INSERT INTO index_queue (document_id, queued_at) VALUES (1, '2026-01-01 00:00:00')")
+
+    quiet = _toolbox(env, "check-index")
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == ""
+    assert "Index und Datenbank stimmen überein." in quiet.stdout
+    assert "Applied 1 queued index updates" in (tmp_path / "instance" / "toolbox.log").read_text(encoding="utf-8")
+
+    leftover = tmp_path / "documents" / "tmp" / "upload-abgebrochen"
+    leftover.write_bytes(b"halb geschrieben")
+    repaired = _toolbox(env, "check-index")
+    assert repaired.returncode == 0, repaired.stderr
+    assert "Removed 1 temporary files of interrupted uploads" in repaired.stderr
+    assert not leftover.exists()
 
 
 def test_toolbox_refuses_to_start_without_secret_key(tmp_path):
     """Outside debug the command stops with a clear message when the secret key is missing."""
     env = {k: v for k, v in os.environ.items() if k not in ("TOOLBOX_SECRET_KEY", "TOOLBOX_DEBUG")}
     env["TOOLBOX_INSTANCE_DIR"] = str(tmp_path)
-    toolbox = Path(sys.executable).parent / "toolbox"
-    result = subprocess.run([str(toolbox), "check-index"], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run([str(TOOLBOX), "check-index"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "TOOLBOX_SECRET_KEY" in result.stderr
     assert "Traceback" not in result.stderr
@@ -129,22 +165,13 @@ def test_progress_bar_shows_on_a_terminal(tmp_path):
     """On a terminal, ``toolbox ingest`` draws a progress bar with the file count."""
     import pty
 
-    env = dict(os.environ)
-    env.update({
-        "TOOLBOX_INSTANCE_DIR": str(tmp_path / "instance"),
-        "TOOLBOX_DOCUMENTS_DIR": str(tmp_path / "documents"),
-        "TOOLBOX_INDEX_DIR": str(tmp_path / "index"),
-        "TOOLBOX_SECRET_KEY": "x" * 32,
-        "COLUMNS": "120",
-    })
-    env.pop("TOOLBOX_DATABASE_URL", None)
+    env = _command_env(tmp_path) | {"COLUMNS": "120"}
     folder = _inbox(tmp_path)
     for n in range(3):
         (folder / f"{n}.txt").write_text(f"Mitfahrbank Ortsteil {n}", encoding="utf-8")
     primary, secondary = pty.openpty()
-    toolbox = Path(sys.executable).parent / "toolbox"
     try:
-        result = subprocess.run([str(toolbox), "ingest", str(folder)], env=env, stdout=subprocess.PIPE,
+        result = subprocess.run([str(TOOLBOX), "ingest", str(folder)], env=env, stdout=subprocess.PIPE,
                                 stderr=secondary, text=True, timeout=120)
         os.close(secondary)
         terminal = b""
@@ -178,10 +205,9 @@ def test_check_draws_a_progress_bar_on_a_terminal(app, app_config, make_doc, tmp
         "TOOLBOX_SECRET_KEY": "x" * 32,
         "COLUMNS": "120",
     })
-    toolbox = Path(sys.executable).parent / "toolbox"
     primary, secondary = pty.openpty()
     try:
-        result = subprocess.run([str(toolbox), "check"], env=env, stdout=subprocess.PIPE, stderr=secondary,
+        result = subprocess.run([str(TOOLBOX), "check"], env=env, stdout=subprocess.PIPE, stderr=secondary,
                                 text=True, timeout=120)
         os.close(secondary)
         terminal = b""

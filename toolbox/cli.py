@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 import click
@@ -17,7 +19,34 @@ _NO_PREPARE = {"db"}
 
 
 def _create_app() -> "Flask":  # noqa: F821
-    return create_app()
+    app = create_app()
+    _log_to_instance_folder(app)
+    return app
+
+
+def _log_to_instance_folder(app: "Flask") -> None:  # noqa: F821
+    """The toolbox's notes go to ``<instance>/toolbox.log``; the terminal shows only warnings.
+
+    Start-up notes (index updates caught up, an index built) would otherwise greet every
+    command; what start-up repaired and what failed is a warning and still shows. Only the
+    ``toolbox`` loggers: the development server's address and request lines stay on the terminal.
+    """
+    from flask.logging import default_handler
+
+    logger = logging.getLogger("toolbox")
+    if any(getattr(handler, "toolbox_cli", False) for handler in logger.handlers):
+        return
+    # Flask's own handler on app.logger ("toolbox") would print every note again.
+    logger.removeHandler(default_handler)
+    logger.setLevel(logging.INFO)
+    log_file = RotatingFileHandler(Path(app.instance_path) / "toolbox.log", maxBytes=2_000_000, backupCount=3,
+                                   encoding="utf-8")
+    log_file.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    terminal = logging.StreamHandler(sys.stderr)
+    terminal.setLevel(logging.WARNING)
+    for handler in (log_file, terminal):
+        handler.toolbox_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)

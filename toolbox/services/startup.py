@@ -28,7 +28,9 @@ def repair_on_start(app: Flask) -> None:
         search.ensure_index()
         applied = indexing.flush_index_queue()
         if applied:
-            log.warning("Applied %d index updates that an interrupted process left queued", applied)
+            # Routine: another process may have queued them a moment ago, or left them when the
+            # writer lock was busy. A note for the log, not a repair to report on the terminal.
+            log.info("Applied %d queued index updates", applied)
 
 
 def warm_search(app: Flask) -> None:
