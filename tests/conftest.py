@@ -259,6 +259,10 @@ def make_document(
     path = folder / f"{_counter['n']}-{name}"
     if fmt == "docx":
         write_docx(path, [text])
+    elif fmt == "pdf":
+        from extract_fixtures import write_text_pdf
+
+        write_text_pdf(path, [f"{text} Laufende Nummer {_counter['n']}"])
     else:
         # A unique line keeps factory files from being duplicates of each other.
         path.write_text(f"{text}\n\nLaufende Nummer {_counter['n']}\n", encoding="utf-8")

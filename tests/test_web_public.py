@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import pytest
+
 
 def test_start_page_lists_newest_published_documents(client, make_doc):
     """Published documents appear on the start page with their metadata; submitted ones don't."""
@@ -48,6 +50,16 @@ def test_download_keeps_german_filename_and_forbids_sniffing(client, make_doc, a
     assert "filename*=UTF-8''" + quote("Förderantrag_Gemeinde_Mücke.txt") in disposition
     assert "Förderantrag Smarte Modellregion" in response.get_data(as_text=True)
     response.close()
+
+
+@pytest.mark.parametrize("uploaded, offered", [("bericht.pdf.exe", "bericht.pdf"), ("scan", "scan.pdf")])
+def test_download_name_takes_the_extension_of_the_detected_format(client, make_doc, uploaded, offered):
+    """A PDF uploaded under a misleading or no extension is offered under its stem with ".pdf"."""
+    doc_id = make_doc(title="Jahresbericht", fmt="pdf", filename=uploaded)
+    response = client.get(f"/documents/{doc_id}/download")
+    response.close()
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == f"attachment; filename={offered}"
 
 
 def test_download_counts(client, make_doc, app):

@@ -131,6 +131,17 @@ def test_equal_original_filenames_get_unique_names(client, corpus):
     assert len(names) == 3
 
 
+def test_member_names_take_the_extension_of_the_detected_format(client, make_doc):
+    """A PDF uploaded as bericht.pdf.exe or scan is packed as bericht.pdf and scan.pdf, as the
+    single download names it; the manifest keeps the uploaded name beside it."""
+    make_doc(title="Bericht", fmt="pdf", filename="bericht.pdf.exe", topics=["tourismus-kultur"])
+    make_doc(title="Scan", fmt="pdf", filename="scan", topics=["tourismus-kultur"])
+    archive = _open(client.get("/search/download.zip?topic=tourismus-kultur"))
+    assert set(archive.namelist()) - COMPANIONS == {"bericht.pdf", "scan.pdf"}
+    rows = {row["Datei"]: row["Originaldateiname"] for row in _manifest(archive)}
+    assert rows == {"bericht.pdf": "bericht.pdf.exe", "scan.pdf": "scan"}
+
+
 def test_licenses_txt_names_what_each_licence_requires(app, client, corpus):
     """LIZENZEN.txt groups the documents per licence with notice, licence URL and attribution details."""
     archive = _open(client.get("/search/download.zip?topic=daten-plattformen"))

@@ -98,6 +98,18 @@ _MAX_SMALL_MEMBER = 1024 * 1024
 _MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})
 _CSV_SUFFIXES = frozenset({".csv", ".tsv", ".tab"})
 
+#: The file name extensions that fit a stored media type, the usual one first. Keyed by media
+#: type rather than format because a Word template is stored as format "docx": Word refuses to
+#: open a template named ``.docx``.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    MEDIA_TYPES["pdf"]: (".pdf",),
+    MEDIA_TYPES["docx"]: (".docx",),
+    MEDIA_TYPES["dotx"]: (".dotx",),
+    MEDIA_TYPES["txt"]: (".txt", ".text"),
+    MEDIA_TYPES["md"]: (".md", *sorted(_MARKDOWN_SUFFIXES - {".md"})),
+    MEDIA_TYPES["csv"]: (".csv", *sorted(_CSV_SUFFIXES - {".csv"})),
+}
+
 
 def detected(format: str, media_type: str | None = None) -> DetectedType:
     """The DetectedType for a format name, with the German message if unsupported."""

@@ -1,9 +1,12 @@
 """Reading documents for visitors and editors; counting downloads."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select, update
 
 from ..extensions import db
+from ..extract.detect import EXTENSIONS
 from ..models import STATUS_PUBLISHED, Document, FileVersion, Topic, document_topics
 
 
@@ -15,6 +18,26 @@ def document_get_visible(document_id: int, *, include_unpublished: bool = False)
     if document.status != STATUS_PUBLISHED and not include_unpublished:
         return None
     return document
+
+
+# A suffix counts as an extension when it has a letter: "Protokoll 12.03.2024" has none.
+_EXTENSION = re.compile(r"\.(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,10}$")
+
+
+def download_filename(version: FileVersion) -> str:
+    """The name a stored version is offered under, in single downloads and in the ZIP alike.
+
+    The uploaded stem stays, the extension follows the format detected from the content: a PDF
+    uploaded as ``bericht.pdf.exe`` is ``bericht.pdf``, one uploaded as ``scan`` is
+    ``scan.pdf``. A browser or file manager then opens it with the program for what it is,
+    never runs it as what its name claimed.
+    """
+    name = version.original_filename
+    fitting = EXTENSIONS.get(version.media_type)
+    if not fitting or name.lower().endswith(fitting):
+        return name
+    stem = _EXTENSION.sub("", name) or name
+    return stem if stem.lower().endswith(fitting) else stem + fitting[0]
 
 
 def newest_published(limit: int = 10) -> list[Document]:

@@ -35,7 +35,7 @@ from flask_babel import to_user_timezone
 from .. import search
 from ..models import Document
 from ..storage import BlobStore, blob_store
-from .documents import downloads_count
+from .documents import download_filename, downloads_count
 from .search_view import document_json, documents_for_ids, label_maps, query_params
 
 log = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ def zip_export_prepare(query) -> ZipPlan:
     arcnames: dict[int, str] = {}
     for document in available:
         version = document.current_version
-        arcname = names.claim(version.original_filename)
+        arcname = names.claim(download_filename(version))
         arcnames[document.id] = arcname
         members.append(ZipMember(
             document_id=document.id,

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import DOCUMENT_STATUSES, ROLE_ADMIN, Document, Municipality, Project
 from ..permissions import PermissionDenied, has_role, is_editor
 from ..services import curation, dashboard, review
-from ..services.documents import file_version_get
+from ..services.documents import download_filename, file_version_get
 from ..services.vocabularies import VOCABULARY_NAMES_DE, vocabulary_entries
 from ..storage import blob_store
 from .document_forms import (
@@ -201,7 +201,7 @@ def version_download(document_id: int, number: int):
     if version is None or not store.exists(version.sha256):
         abort(404)
     return send_file(store.path_for(version.sha256), mimetype=version.media_type, as_attachment=True,
-                     download_name=version.original_filename, etag=version.sha256, max_age=0)
+                     download_name=download_filename(version), etag=version.sha256, max_age=0)
 
 
 @bp.get("/trash")

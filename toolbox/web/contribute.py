@@ -12,7 +12,7 @@ from ..models import ROLE_CONTRIBUTOR, STATUS_PUBLISHED, STATUS_REJECTED
 from ..permissions import PermissionDenied, is_editor, role_required
 from ..services import contribute as contributions
 from ..services import review
-from ..services.documents import file_version_get
+from ..services.documents import download_filename, file_version_get
 from ..storage import blob_store
 from ..stored_text import stored_text
 from .document_forms import ActionForm, DocumentEditForm, UploadDetailsForm, UploadFilesForm, VersionForm
@@ -297,4 +297,4 @@ def version_download(document_id: int, number: int):
     if version is None or not store.exists(version.sha256):
         abort(404)
     return send_file(store.path_for(version.sha256), mimetype=version.media_type, as_attachment=True,
-                     download_name=version.original_filename, etag=version.sha256, max_age=0)
+                     download_name=download_filename(version), etag=version.sha256, max_age=0)

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, render_template, send_file
 
 from ..services.documents import (
     document_get_visible,
+    download_filename,
     downloads_count,
     file_version_get,
     most_downloaded,
@@ -61,7 +62,7 @@ def document_download(document_id: int, number: int | None = None):
         store.path_for(version.sha256),
         mimetype=version.media_type,
         as_attachment=True,
-        download_name=version.original_filename,
+        download_name=download_filename(version),
         conditional=True,
         etag=version.sha256,
         max_age=0,
