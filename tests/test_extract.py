@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import random
 import time
@@ -69,15 +70,65 @@ def test_docx_named_pdf_is_detected_as_docx(tmp_path):
     assert (detected.format, detected.media_type, detected.supported) == ("docx", DOCX_MEDIA_TYPE, True)
 
 
-def test_pdf_header_after_leading_junk_is_found(tmp_path):
-    """A %PDF- header within the first 1024 bytes counts; further in it does not."""
+@pytest.mark.parametrize("prefix", [b"\x00" * 1000, b"\x00", b"\xef\xbb\xbf", b"\r\n", b"GIF-Kopf \x01\x02\x03 "])
+def test_pdf_signature_counts_only_at_the_start(tmp_path, prefix):
+    """A PDF counts as PDF only when "%PDF-" is its first byte; a binary file with the signature
+    further in is refused with a message that says so, not read leniently as pypdf would."""
     pdf_bytes = fx.write_text_pdf(tmp_path / "x.pdf", ["Text"]).read_bytes()
-    near = tmp_path / "near.bin"
-    near.write_bytes(b"\x00" * 1000 + pdf_bytes)
+    assert detect_type(tmp_path / "x.pdf").format == "pdf"
+    shifted = tmp_path / "verschoben.pdf"
+    shifted.write_bytes(prefix + pdf_bytes)
+    detected = detect_type(shifted)
+    assert (detected.format, detected.supported) == ("pdf-misplaced", False)
+    assert "PDF-Kennung steht nicht am Anfang" in detected.message
     far = tmp_path / "far.bin"
     far.write_bytes(b"\x00" * 1100 + pdf_bytes)
-    assert detect_type(near).format == "pdf"
     assert detect_type(far).format == "unknown"
+
+
+POLYGLOT = (b"<html><head><title>Bericht</title></head><body><script>fetch('/account')</script>\n"
+            b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n</body></html>\n")
+
+
+@pytest.mark.parametrize(("content", "filename", "expected"), [
+    (POLYGLOT, "bericht.pdf", "html"),
+    (b"\n\n  <!DOCTYPE html PUBLIC \"-//W3C//DTD HTML 4.01//EN\">%PDF-1.4", "bericht.pdf", "html"),
+    (b"<script>alert(document.cookie)</script>", "notiz.txt", "html"),
+    (b"<BODY onload=alert(1)>Hallo", "notiz.txt", "html"),
+    (b"<iframe src=https://evil.example></iframe>", "liste.csv", "html"),
+    (b"<p>Hallo</p>", "notiz.txt", "html"),
+    (b"<!-- Kommentar --><div>Hallo</div>", "notiz", "html"),
+    (codecs.BOM_UTF16_LE + "<html><script>x()</script></html>".encode("utf-16-le"), "seite.txt", "html"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "logo.pdf", "svg"),
+    (b'<?xml version="1.0"?>\n<!-- Inkscape -->\n<svg:svg xmlns:svg="http://www.w3.org/2000/svg"/>', "logo.txt", "svg"),
+    (b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+     b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>',
+     "wappen.svg", "svg"),
+    (b'<!DOCTYPE svg [' + b'<!ENTITY a "b">' * 400 + b']><svg/>', "wappen.txt", "svg"),
+    (codecs.BOM_UTF8 + b"<svg><script>x()</script></svg>", "wappen.md", "svg"),
+])
+def test_html_and_svg_are_refused_formats(tmp_path, content, filename, expected):
+    """HTML pages and fragments and SVG images are recognised by their start, whatever their
+    name, encoding or a "%PDF-" inside, and refused with a German message naming the format."""
+    path = tmp_path / "upload.bin"
+    path.write_bytes(content)
+    detected = detect_type(path, filename)
+    assert (detected.format, detected.supported) == (expected, False)
+    label = {"html": "HTML", "svg": "SVG (Bild)"}[expected]
+    assert detected.message.startswith(f"Das Dateiformat {label} wird nicht unterstützt.")
+
+
+@pytest.mark.parametrize(("content", "filename", "expected"), [
+    (b'<p align="center"><img src="logo.png"></p>\n\n# Datenstrategie\n', "LIESMICH.md", "md"),
+    (b"<!-- Inhaltsverzeichnis -->\n# Satzung\n", "satzung.md", "md"),
+    (b"<Anlage 1> Kostenaufstellung\n", "anlage.txt", "txt"),
+    (b"Eine PDF-Datei beginnt mit %PDF-1.7 und endet mit %%EOF.\n", "notiz.txt", "txt"),
+])
+def test_text_that_only_resembles_markup_stays_text(tmp_path, content, filename, expected):
+    """Markdown may open with an HTML paragraph or comment, and a note may mention "%PDF-"."""
+    path = tmp_path / "upload.bin"
+    path.write_bytes(content)
+    assert detect_type(path, filename).format == expected
 
 
 def test_odt_is_unsupported_with_german_advice(tmp_path):

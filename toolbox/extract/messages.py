@@ -102,6 +102,11 @@ def crashed(detail: str) -> str:
     return f"Der Leseprozess ist unerwartet abgebrochen ({detail})."
 
 
+PDF_HEADER_MISPLACED = (
+    "Die Datei beginnt nicht wie eine PDF-Datei: Ihre PDF-Kennung steht nicht am Anfang, wie es bei "
+    "als PDF getarnten Webseiten der Fall ist. Bitte die Datei neu als PDF speichern oder exportieren "
+    "und erneut hochladen."
+)
 INTERNAL_ERROR = "Die Textextraktion ist wegen eines internen Fehlers fehlgeschlagen."
 FILE_NOT_FOUND = "Die Datei wurde nicht gefunden oder kann nicht geöffnet werden."
 
@@ -156,6 +161,7 @@ UNSUPPORTED_ADVICE: dict[str, tuple[str, str]] = {
     "ole": ("eines alten Office-Programms (OLE)", _PDF_OR_DOCX),
     "rtf": ("RTF", _PDF_OR_DOCX),
     "html": ("HTML", _PDF_OR_DOCX),
+    "svg": ("SVG (Bild)", _PDF),
     "xml": ("XML", "Bitte als PDF, DOCX oder TXT hochladen."),
     "epub": ("EPUB", _PDF),
     "zip": ("ZIP", "Bitte die enthaltenen Dokumente einzeln als PDF oder DOCX hochladen."),
