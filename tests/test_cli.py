@@ -31,9 +31,9 @@ def _command_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _toolbox(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+def _toolbox(env: dict[str, str], *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
     """The installed ``toolbox`` command, as an operator runs it."""
-    return subprocess.run([str(TOOLBOX), *args], env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([str(TOOLBOX), *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def _inbox(tmp_path: Path) -> Path:
@@ -149,6 +149,37 @@ def test_start_up_notes_go_to_the_log_and_only_repairs_to_the_terminal(tmp_path)
     assert repaired.returncode == 0, repaired.stderr
     assert "Removed 1 temporary files of interrupted uploads" in repaired.stderr
     assert not leftover.exists()
+
+
+def test_demo_loads_the_corpus_once_into_an_empty_repository(tmp_path):
+    """``toolbox demo --if-empty``, as ``make run`` calls it, loads the demo corpus published into
+    a fresh instance; run again it adds nothing and says so. Each demo document names its type
+    and licence as the repository's vocabularies label them."""
+    from toolbox.demo import DEMO_DOCUMENTS
+
+    env = _command_env(tmp_path)
+    first = _toolbox(env, "demo", "--if-empty", timeout=600)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"Importiert: {len(DEMO_DOCUMENTS)} " in first.stdout
+    assert "Fehlgeschlagen: 0" in first.stdout
+    database = tmp_path / "instance" / "toolbox.sqlite3"
+    query = ("SELECT d.status, t.label_de, l.label_de, v.text FROM documents d "
+             "JOIN document_types t ON t.id = d.document_type_id JOIN licenses l ON l.id = d.license_id "
+             "JOIN file_versions v ON v.document_id = d.id")
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        documents = connection.execute(query).fetchall()
+    assert len(documents) == len(DEMO_DOCUMENTS)
+    assert {status for status, *_ in documents} == {"published"}
+    for _status, type_label, license_label, text in documents:
+        if text:  # the scans have none
+            flowing = " ".join(text.split())
+            assert type_label in flowing and f"Lizenz: {license_label}" in flowing, (type_label, license_label)
+
+    second = _toolbox(env, "demo", "--if-empty", timeout=600)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.strip() == "Das Repository enthält bereits Dokumente; das Demo-Korpus wird nicht geladen."
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        assert connection.execute("SELECT count(*) FROM documents").fetchone()[0] == len(DEMO_DOCUMENTS)
 
 
 def test_toolbox_refuses_to_start_without_secret_key(tmp_path):

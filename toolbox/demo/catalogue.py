@@ -11,64 +11,22 @@ import datetime
 from dataclasses import dataclass
 from dataclasses import field
 
-TOPICS = (
-    "strategie-organisation",
-    "verwaltung-e-government",
-    "daten-plattformen",
-    "infrastruktur-netze-iot",
-    "mobilitaet-verkehr",
-    "energie-klimaschutz",
-    "umwelt-wasser",
-    "bevoelkerungsschutz",
-    "bildung-schule",
-    "gesundheit-pflege",
-    "wirtschaft-handel-innenstadt",
-    "tourismus-kultur",
-    "buergerbeteiligung-open-government",
-)
+from .. import vocabulary_seed
 
-DOCUMENT_TYPES = {
-    "muster-vorlage": "Muster/Vorlage",
-    "beispieldokument": "Beispieldokument",
-    "leistungsbeschreibung-ausschreibung": "Leistungsbeschreibung/Ausschreibung",
-    "konzept-strategie": "Konzept/Strategie",
-    "vertrag-vereinbarung": "Vertrag/Vereinbarung",
-    "beschlussvorlage": "Beschlussvorlage",
-    "foerderantrag": "Förderantrag",
-    "datenschutz": "Datenschutz",
-    "leitfaden-checkliste": "Leitfaden/Checkliste",
-    "praesentation": "Präsentation",
-    "bericht-evaluation": "Bericht/Evaluation",
-}
-
-SIZE_CLASSES = (
-    "landgemeinde",
-    "kleinstadt",
-    "mittelstadt",
-    "grossstadt",
-    "landkreis",
-    "verbund-region",
-)
-
-LICENSES = {
-    "cc-by-4.0": "CC BY 4.0",
-    "cc-by-sa-4.0": "CC BY-SA 4.0",
-    "cc0-1.0": "CC0 1.0",
-    "dl-de-by-2.0": "Datenlizenz Deutschland – Namensnennung 2.0",
-    "dl-de-zero-2.0": "Datenlizenz Deutschland – Zero 2.0",
-    "nach-ruecksprache": "Nutzung nach Rücksprache",
-}
+# The vocabularies are the repository's seed, so a demo document names its type and licence
+# exactly as the repository's pages do.
+TOPICS = tuple(slug for slug, _de, _en in vocabulary_seed.TOPICS)
+DOCUMENT_TYPES = {slug: label_de for slug, label_de, _en in vocabulary_seed.DOCUMENT_TYPES}
+SIZE_CLASSES = tuple(slug for slug, *_labels_and_range in vocabulary_seed.SIZE_CLASSES)
+LICENSES = {slug: label_de for slug, label_de, *_details in vocabulary_seed.LICENSES}
 
 
 def size_class_for_population(population: int) -> str:
-    """Return the BBSR-style size class slug of a town with this population."""
-    if population < 5_000:
-        return "landgemeinde"
-    if population < 20_000:
-        return "kleinstadt"
-    if population < 100_000:
-        return "mittelstadt"
-    return "grossstadt"
+    """Return the slug of the seed's size class whose population range holds this town."""
+    return next(
+        slug for slug, _de, _en, low, high in vocabulary_seed.SIZE_CLASSES
+        if low is not None and population >= low and (high is None or population < high)
+    )
 
 
 # --- content blocks -------------------------------------------------------------------
