@@ -63,7 +63,7 @@ bench: $(STAMP)
 # compile. The compiled .mo is committed, so a fresh clone needs no step; tests/test_i18n.py
 # fails while an entry is missing, empty, fuzzy or not compiled.
 translations: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ --no-location --sort-output --no-wrap \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ -k Nn_:1,2 --no-location --sort-output --no-wrap \
 		--project smart-region-toolbox -o toolbox/translations/messages.pot .
 	$(BIN)/pybabel -q update -i toolbox/translations/messages.pot -d toolbox/translations \
 		--no-wrap --no-fuzzy-matching --ignore-obsolete

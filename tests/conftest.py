@@ -209,6 +209,13 @@ def pg_app(postgres_url, tmp_path, monkeypatch):
 # --- factories -------------------------------------------------------------------------------
 
 
+def german(message) -> str:
+    """A stored message (code and parameters) as the German pages show it."""
+    from toolbox.message_render import render
+
+    return render(message, "de")
+
+
 def write_docx(path: Path, paragraphs: list[str], *, table: list[list[str]] | None = None,
                header: str | None = None, author: str | None = None, title: str | None = None) -> Path:
     """Write a small real DOCX file."""

@@ -17,6 +17,8 @@ from toolbox.services.consistency import consistency_check
 from toolbox.services.dashboard import extraction_failures
 from toolbox.storage import BlobStore
 
+from conftest import german
+
 
 def _store(app) -> BlobStore:
     return BlobStore(app.config["TOOLBOX_DOCUMENTS_DIR"])
@@ -73,7 +75,7 @@ def test_a_missing_file_is_marked_for_editors_and_never_deleted(app, runner, mak
     assert "Verbleibende Probleme: 1" in result.output  # the mark itself is applied to the index at once
     version = _version(app, lost)
     assert version.extraction_status == "file_missing"
-    assert sha in version.extraction_message and "Sicherung" in version.extraction_message
+    assert sha in german(version.extraction) and "Sicherung" in german(version.extraction)
     with app.app_context():
         assert db.session.get(Document, lost) is not None
         assert [f.document_id for f in extraction_failures()] == [lost]

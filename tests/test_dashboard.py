@@ -7,7 +7,7 @@ from toolbox.permissions import PermissionDenied
 from toolbox.services import review
 from toolbox.services.dashboard import dashboard_stats
 
-from conftest import make_user
+from conftest import german, make_user
 from contribute_helpers import contribute, user
 from privacy_fixtures import pdf_with_personal_data
 
@@ -71,7 +71,7 @@ def test_extraction_failures_list_the_message(app, people, tmp_path):
         failures = dashboard_stats(user(people["editor"])).extraction_failures
     assert [(f.document_id, f.title, f.extraction_status) for f in failures] == [
         (failed, "Eingescannter Beschluss", "empty")]
-    assert "Text" in failures[0].message
+    assert "Text" in german(failures[0].message)
 
 
 def test_dashboard_page_for_editors_only(app, client, auth, people):

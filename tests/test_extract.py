@@ -30,6 +30,8 @@ from toolbox.extract.core import result_from_outcome
 from toolbox.extract.detect import detected
 from toolbox.extract.normalize import normalize_text
 
+from conftest import german
+
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -49,7 +51,7 @@ def test_public_names_are_exported():
 def test_result_rejects_unknown_status():
     """An ExtractionResult can only carry one of the five statuses."""
     with pytest.raises(ValueError):
-        ExtractionResult(status="kaputt", message="")
+        ExtractionResult(status="kaputt", message=None)
 
 
 # --- detection ------------------------------------------------------------------------
@@ -60,7 +62,7 @@ def test_pdf_named_docx_is_detected_as_pdf(tmp_path):
     path = fx.write_text_pdf(tmp_path / "antrag.docx", ["Förderantrag"])
     detected = detect_type(path)
     assert (detected.format, detected.media_type, detected.supported) == ("pdf", "application/pdf", True)
-    assert detected.message == ""
+    assert detected.message is None
 
 
 def test_docx_named_pdf_is_detected_as_docx(tmp_path):
@@ -80,7 +82,7 @@ def test_pdf_signature_counts_only_at_the_start(tmp_path, prefix):
     shifted.write_bytes(prefix + pdf_bytes)
     detected = detect_type(shifted)
     assert (detected.format, detected.supported) == ("pdf-misplaced", False)
-    assert "PDF-Kennung steht nicht am Anfang" in detected.message
+    assert "PDF-Kennung steht nicht am Anfang" in german(detected.message)
     far = tmp_path / "far.bin"
     far.write_bytes(b"\x00" * 1100 + pdf_bytes)
     assert detect_type(far).format == "unknown"
@@ -115,7 +117,7 @@ def test_html_and_svg_are_refused_formats(tmp_path, content, filename, expected)
     detected = detect_type(path, filename)
     assert (detected.format, detected.supported) == (expected, False)
     label = {"html": "HTML", "svg": "SVG (Bild)"}[expected]
-    assert detected.message.startswith(f"Das Dateiformat {label} wird nicht unterstützt.")
+    assert german(detected.message).startswith(f"Das Dateiformat {label} wird nicht unterstützt.")
 
 
 @pytest.mark.parametrize(("content", "filename", "expected"), [
@@ -140,7 +142,7 @@ def test_odt_is_unsupported_with_german_advice(tmp_path):
     detected = detect_type(path)
     assert detected.format == "odt"
     assert not detected.supported
-    assert detected.message == (
+    assert german(detected.message) == (
         "Das Dateiformat ODT wird nicht unterstützt. Bitte als PDF oder DOCX hochladen."
     )
 
@@ -178,7 +180,7 @@ def test_other_zip_containers_are_unsupported(tmp_path, members, expected):
     detected = detect_type(path)
     assert detected.format == expected
     assert not detected.supported
-    assert "wird nicht unterstützt" in detected.message or "Makros" in detected.message
+    assert "wird nicht unterstützt" in german(detected.message) or "Makros" in german(detected.message)
 
 
 def _ole2(stream_name: str) -> bytes:
@@ -199,7 +201,7 @@ def test_word_97_document_is_unsupported_with_docx_advice(tmp_path):
     detected = detect_type(path)
     assert detected.format == "doc"
     assert not detected.supported
-    assert "DOCX" in detected.message and "PDF" in detected.message
+    assert "DOCX" in german(detected.message) and "PDF" in german(detected.message)
 
 
 def test_password_protected_office_file_is_encrypted(tmp_path):
@@ -208,7 +210,7 @@ def test_password_protected_office_file_is_encrypted(tmp_path):
     path.write_bytes(_ole2("EncryptedPackage"))
     result = extract(path)
     assert result.status == "encrypted"
-    assert "passwortgeschützt" in result.message
+    assert "passwortgeschützt" in german(result.message)
 
 
 def test_random_bytes_are_unknown(tmp_path):
@@ -219,7 +221,7 @@ def test_random_bytes_are_unknown(tmp_path):
     assert (detected.format, detected.supported) == ("unknown", False)
     result = extract(path)
     assert result.status == "failed"
-    assert "nicht erkannt" in result.message
+    assert "nicht erkannt" in german(result.message)
 
 
 @pytest.mark.parametrize(
@@ -251,14 +253,14 @@ def test_empty_file_is_empty(tmp_path):
     path.write_bytes(b"")
     result = extract(path)
     assert result.status == "empty"
-    assert "0 Byte" in result.message
+    assert "0 Byte" in german(result.message)
 
 
 def test_missing_file_fails_without_raising(tmp_path):
     """A path that does not exist gives a failed result, not an exception."""
     result = extract(tmp_path / "gibt-es-nicht.pdf")
     assert result.status == "failed"
-    assert result.message
+    assert german(result.message)
 
 
 # --- PDF ------------------------------------------------------------------------------
@@ -280,7 +282,7 @@ def test_pdf_text_pages_and_metadata(tmp_path):
     assert "Bürgerbeteiligung" in result.text
     assert result.text.index("Erste Seite") < result.text.index("Zweite Seite")
     assert result.page_count == 2
-    assert result.message == "Text erfolgreich extrahiert (2 Seiten)."
+    assert german(result.message) == "Text erfolgreich extrahiert (2 Seiten)."
     assert result.title == "Abschlussbericht Parksensorik"
     assert result.author == "Stadt Musterhausen"
     assert result.created and result.created[:4].isdigit()
@@ -293,7 +295,7 @@ def test_pdf_without_text_layer_is_empty(tmp_path):
     """A PDF holding only an image and a drawing is empty: a scan without text."""
     result = extract(fx.write_scan_pdf(tmp_path / "scan.pdf"))
     assert result.status == "empty"
-    assert "Gescanntes Dokument ohne Text" in result.message
+    assert "Gescanntes Dokument ohne Text" in german(result.message)
     assert result.page_count == 1
     assert result.text == ""
 
@@ -303,7 +305,7 @@ def test_pdf_with_user_password_is_encrypted(tmp_path):
     path = fx.write_encrypted_pdf(tmp_path / "geheim.pdf", "Vertraulich", user_password="geheim")
     result = extract(path)
     assert result.status == "encrypted"
-    assert "passwortgeschützt" in result.message
+    assert "passwortgeschützt" in german(result.message)
     assert result.text == ""
 
 
@@ -314,7 +316,7 @@ def test_pdf_encrypted_with_empty_user_password_is_read(tmp_path, method):
         tmp_path / "rechte.pdf", "Nutzungsbedingungen für Gemeinden", user_password="", method=method
     )
     result = extract(path)
-    assert result.status == "ok", result.message
+    assert result.status == "ok", german(result.message)
     assert "Nutzungsbedingungen für Gemeinden" in result.text
     assert result.properties["encrypted"] is True
 
@@ -326,7 +328,7 @@ def test_damaged_pdf_fails_with_reason(tmp_path):
     path.write_bytes(data[:200])
     result = extract(path)
     assert result.status == "failed"
-    assert result.message.startswith("Datei beschädigt: Die PDF-Datei konnte nicht gelesen werden")
+    assert german(result.message).startswith("Datei beschädigt: Die PDF-Datei konnte nicht gelesen werden")
 
 
 # --- DOCX -----------------------------------------------------------------------------
@@ -430,7 +432,7 @@ def test_docx_without_text_is_empty(tmp_path):
     """A DOCX with only empty paragraphs ends as empty."""
     result = extract(fx.write_simple_docx(tmp_path / "leer.docx", ["", "   "]))
     assert result.status == "empty"
-    assert result.message
+    assert german(result.message)
 
 
 def test_damaged_docx_fails_with_reason(tmp_path):
@@ -438,7 +440,7 @@ def test_damaged_docx_fails_with_reason(tmp_path):
     path = fx.write_docx_like_bomb(tmp_path / "kaputt.docx", zeros_mb=0)
     result = extract(path)
     assert result.status == "failed"
-    assert result.message.startswith("Datei beschädigt")
+    assert german(result.message).startswith("Datei beschädigt")
 
 
 # --- text, Markdown, CSV --------------------------------------------------------------
@@ -509,9 +511,9 @@ def test_zip_bomb_is_refused_before_parsing(tmp_path):
     assert detect_type(path).format == "docx"
     result = extract(path)
     assert result.status == "failed"
-    assert "ZIP-Bombe" in result.message
-    assert "250 MB" in result.message
-    assert "beschädigt" not in result.message  # the broken document part was never parsed
+    assert "ZIP-Bombe" in german(result.message)
+    assert "250 MB" in german(result.message)
+    assert "beschädigt" not in german(result.message)  # the broken document part was never parsed
 
 
 def test_highly_compressed_member_is_refused(tmp_path):
@@ -519,7 +521,7 @@ def test_highly_compressed_member_is_refused(tmp_path):
     path = fx.write_docx_like_bomb(tmp_path / "verdichtet.docx", zeros_mb=5)
     result = extract(path)
     assert result.status == "failed"
-    assert "ZIP-Bombe" in result.message and "Verhältnis" in result.message
+    assert "ZIP-Bombe" in german(result.message) and "Verhältnis" in german(result.message)
 
 
 def test_too_many_members_are_refused(tmp_path):
@@ -527,9 +529,9 @@ def test_too_many_members_are_refused(tmp_path):
     many = fx.write_docx_like_bomb(tmp_path / "viele.docx", zeros_mb=0, extra_members=10_001)
     result = extract(many)
     assert result.status == "failed"
-    assert "mehr als 10.000" in result.message and "ZIP-Bombe" in result.message
+    assert "mehr als 10.000" in german(result.message) and "ZIP-Bombe" in german(result.message)
     few = fx.write_docx_like_bomb(tmp_path / "wenige.docx", zeros_mb=0, extra_members=20)
-    assert "ZIP-Bombe" in extract(few, zip_limits=ZipLimits(max_members=10)).message
+    assert "ZIP-Bombe" in german(extract(few, zip_limits=ZipLimits(max_members=10)).message)
 
 
 def test_guard_lets_ordinary_docx_through(tmp_path):
@@ -625,7 +627,7 @@ def test_sandbox_timeout_kills_the_process_group(tmp_path):
     assert not fx.process_is_alive(grandchild)
     result = result_from_outcome(outcome, detect_type(pid_file), timeout=2, memory_mb=1024)
     assert result.status == "timeout"
-    assert result.message.startswith("Zeitlimit von 2 s überschritten")
+    assert german(result.message).startswith("Zeitlimit von 2 s überschritten")
 
 
 def test_extract_reports_timeout(tmp_path):
@@ -633,7 +635,7 @@ def test_extract_reports_timeout(tmp_path):
     path = fx.write_text_pdf(tmp_path / "bericht.pdf", ["Text"])
     result = extract(path, timeout=0.001)
     assert result.status == "timeout"
-    assert result.message.startswith("Zeitlimit von 0,001 s überschritten")
+    assert german(result.message).startswith("Zeitlimit von 0,001 s überschritten")
     assert result.format == "pdf"
 
 
@@ -645,7 +647,7 @@ def test_sandbox_memory_limit():
         outcome, detected("pdf"), timeout=30, memory_mb=256
     )
     assert result.status == "failed"
-    assert result.message.startswith("Speicherlimit von 256 MB überschritten")
+    assert german(result.message).startswith("Speicherlimit von 256 MB überschritten")
 
 
 def test_sandbox_allows_allocations_within_the_limit():
@@ -659,7 +661,7 @@ def test_extract_reports_memory_limit(tmp_path):
     path = fx.write_simple_docx(tmp_path / "klein.docx", ["Text"])
     result = extract(path, memory_mb=20)
     assert result.status == "failed"
-    assert "Speicherlimit von 20 MB" in result.message
+    assert "Speicherlimit von 20 MB" in german(result.message)
 
 
 @pytest.mark.parametrize(
@@ -675,7 +677,7 @@ def test_sandbox_crash_is_failed_not_raised(target, args, detail):
         outcome, detected("docx"), timeout=30, memory_mb=1024
     )
     assert result.status == "failed"
-    assert detail in result.message
+    assert detail in german(result.message)
     assert result.format == "docx"
 
 
@@ -733,7 +735,7 @@ def test_corpus_file_ends_with_a_status(path, corpus_results):
     result = corpus_results[str(path.relative_to(CORPUS))]
     assert result.status in STATUSES
     assert result.status != "timeout"
-    assert result.message
+    assert german(result.message)
     if result.status == "ok":
         assert result.text.strip()
 
@@ -776,7 +778,7 @@ def test_corpus_expected_outcomes(corpus_results):
     assert r["pdf/007-imagemagick-images_imagemagick-lzw.pdf"].status == "empty"
     assert r["pdf/020-xmp_output_with_metadata_pymupdf.pdf"].title == "Sample PDF with XMP Metadata"
     assert r["pdf/002-trivial-libre-office-writer_source.odt"].status == "failed"
-    assert "ODT" in r["pdf/002-trivial-libre-office-writer_source.odt"].message
+    assert "ODT" in german(r["pdf/002-trivial-libre-office-writer_source.odt"].message)
 
 
 @pytest.mark.parametrize(

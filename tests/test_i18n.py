@@ -12,7 +12,8 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE_DIR = ROOT / "toolbox" / "translations" / "en" / "LC_MESSAGES"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "N_": None,
+            "Nn_": (1, 2)}
 
 
 def _source_messages() -> set[str]:
@@ -126,60 +127,94 @@ def test_document_page_in_english(client, make_doc):
     assert str(escape(label_de)) in german and str(escape(label_en)) in english and label_de != label_en
 
 
-# --- texts stored in German: extraction results and audit summaries ----------------------------
+# --- stored messages: codes with parameters, rendered in the reader's language ----------------
 
 # Words and letters that give a German sentence away; the values fed in below are free of them.
 GERMAN = re.compile(r"\b(Datei|Bitte|Seiten?|Wörter|nicht|wird|von|für|und|oder|angelegt|Bild|Programm|"
                     r"Dokument|Konto|leer)\b|[äöüßÄÖÜ„]")
 
 
-def _extraction_messages() -> list[str]:
+def test_every_message_code_has_an_english_translation():
+    """Each code of the message catalogue has a non-empty English entry, both forms for plurals."""
+    from toolbox.message_render import CATALOGUE, Plural
+
+    catalogue = _catalogue()
+    missing = []
+    for code, entry in CATALOGUE.items():
+        msgid = entry.forms if isinstance(entry, Plural) else entry
+        found = catalogue.get(msgid[0] if isinstance(msgid, tuple) else msgid)
+        strings = () if found is None else found.string if isinstance(found.string, tuple) else (found.string,)
+        if not strings or not all(strings) or (isinstance(msgid, tuple) and len(strings) < 2):
+            missing.append(f"{code}: {msgid!r}")
+    assert not missing, "\n".join(missing)
+
+
+def _extraction_messages() -> list:
     """Every kind of message stored with a file version, with plain values."""
     from toolbox.extract import messages
+    from toolbox.message import Message
 
     produced = [
         messages.ok_pages(1), messages.ok_pages(1234), messages.ok_words(1), messages.ok_words(2),
         messages.ok_pages_partly(12, 1), messages.ok_pages_partly(12, 3), messages.pdf_stream_too_large(512 * 2**20),
-        messages.corrupt("Keine Seite der PDF-Datei konnte gelesen werden"), messages.corrupt(""),
+        messages.corrupt(messages.NO_PDF_PAGE_READABLE), messages.corrupt(),
         messages.timeout(0.5), messages.memory(1024), messages.crashed("signal 9"),
         messages.zip_too_many_members(10000), messages.zip_too_large(2**30),
         messages.zip_ratio("word/document.xml", 1500.0),
-        messages.zip_corrupt("BadZipFile: File is not a zip file"), messages.unsupported("docm"),
-        messages.unsupported("unknown"),
+        messages.zip_corrupt("BadZipFile: File is not a zip file"), messages.zip_corrupt(""),
+        messages.unsupported("docm"), messages.unsupported("unknown"),
     ]
     produced += [messages.unsupported(name) for name in messages.UNSUPPORTED_ADVICE]
-    produced += [messages.corrupt_detail(what, "PdfReadError: EOF marker not found")
-                 for what in ("Die PDF-Datei konnte nicht gelesen werden", "Die Word-Datei konnte nicht gelesen werden",
-                              "Die Datei konnte nicht gelesen werden")]
-    produced += [value for name, value in vars(messages).items()
-                 if name.isupper() and isinstance(value, str) and name != "SUPPORTED_FORMATS"]
+    produced += [messages.corrupt_detail(what, detail) for detail in ("PdfReadError: EOF marker not found", "")
+                 for what in (messages.PDF_UNREADABLE, messages.WORD_UNREADABLE, messages.FILE_UNREADABLE)]
+    produced += [value for value in vars(messages).values() if isinstance(value, Message)]
     # What the integrity check writes over the message of a version whose file is gone or damaged.
     from toolbox.services.consistency import _MARK_MESSAGES
 
-    produced += [template.format(sha="ab12cd34") for template in _MARK_MESSAGES.values()]
+    produced += [Message(code, {"sha": "ab12cd34"}) for code in _MARK_MESSAGES.values()]
     return produced
 
 
-def test_stored_extraction_messages_show_in_the_page_language(app):
-    """An extraction message stored in German reads in English on an English page, numbers
-    formatted the English way and nested reasons translated too; German pages show it as stored."""
+def test_extraction_messages_render_in_the_page_language(app):
+    """An extraction message reads in English on an English page, numbers formatted the English
+    way and nested reasons translated too, and in German on a German page."""
     from toolbox.extract import messages
-    from toolbox.stored_text import stored_text
+    from toolbox.message_render import render
 
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
-        assert stored_text(messages.ok_pages(1234)) == "Text extracted successfully (1,234 pages)."
-        assert stored_text(messages.timeout(0.5)) == (
-            "Time limit of 0.5 s exceeded – the file could not be read in time.")
-        assert stored_text(messages.unsupported("png")) == (
+        assert render(messages.ok_pages(1234)) == "Text extracted successfully (1,234 pages)."
+        assert render(messages.ok_pages(1)) == "Text extracted successfully (1 page)."
+        assert render(messages.timeout(0.5)) == "Time limit of 0.5 s exceeded – the file could not be read in time."
+        assert render(messages.unsupported("png")) == (
             "The file format PNG (image) is not supported. Please upload it as a PDF.")
-        assert stored_text(messages.corrupt_detail("Die PDF-Datei konnte nicht gelesen werden", "EOF marker")) == (
+        assert render(messages.corrupt_detail(messages.PDF_UNREADABLE, "EOF marker")) == (
             "File damaged: The PDF file could not be read (EOF marker).")
-        still_german = [f"{text!r} → {stored_text(text)!r}" for text in _extraction_messages()
-                        if GERMAN.search(stored_text(text))]
+        still_german = [f"{message!r} → {render(message)!r}" for message in _extraction_messages()
+                        if GERMAN.search(render(message))]
         assert not still_german, "\n".join(still_german)
-        assert stored_text("Ein Satz, den niemand kennt.") == "Ein Satz, den niemand kennt."
+        assert render("Ein Satz, den niemand kennt.") == "Ein Satz, den niemand kennt."
     with app.test_request_context("/", headers={"Accept-Language": "de"}):
-        assert all(stored_text(text) == text for text in _extraction_messages())
+        assert render(messages.ok_pages(1234)) == "Text erfolgreich extrahiert (1.234 Seiten)."
+        assert render(messages.timeout(0.5)).startswith("Zeitlimit von 0,5 s überschritten")
+        assert render(messages.unsupported("png")) == (
+            "Das Dateiformat PNG (Bild) wird nicht unterstützt. Bitte als PDF hochladen.")
+        # Word for word what the services stored before messages had codes.
+        from toolbox.migrations.legacy_messages import EXTRACTION, sentence
+
+        changed = [f"{render(message)!r} != {sentence(message.code, message.to_dict()['params'], EXTRACTION)!r}"
+                   for message in _extraction_messages()
+                   if render(message) != sentence(message.code, message.to_dict()["params"], EXTRACTION)]
+        assert not changed, "\n".join(changed)
+
+
+def test_outside_a_request_messages_render_in_german(app):
+    """The CLI and background work have no reader: they get the default locale, German."""
+    from toolbox.extract import messages
+    from toolbox.message_render import render
+
+    with app.app_context():
+        assert render(messages.ok_words(2)) == "Text erfolgreich extrahiert (2 Wörter)."
+    assert render(messages.memory(1024)).startswith("Speicherlimit von 1.024 MB überschritten")
 
 
 def _audit_summaries_from_the_services(app) -> list[str]:

@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from . import create_app
 from .config import ConfigError
+from .message_render import render
 
 # Commands that must not migrate on start-up: Alembic's own, and help.
 _NO_PREPARE = {"db"}
@@ -140,13 +141,13 @@ def _ingest_with_progress(items, *, publish: bool):
     click.echo(f"Importiert: {len(ingested)}" + (f" (Textextraktion {details})" if details else ""))
     for outcome in ingested:
         if outcome.extraction_status not in (None, "ok"):
-            click.echo(f"  Hinweis {outcome.source}: {outcome.message}")
+            click.echo(f"  Hinweis {outcome.source}: {render(outcome.message)}")
     click.echo(f"Duplikate: {len(duplicates)}")
     for outcome in duplicates:
-        click.echo(f"  {outcome.source}: {outcome.message}")
+        click.echo(f"  {outcome.source}: {render(outcome.message)}")
     click.echo(f"Fehlgeschlagen: {len(failed)}")
     for outcome in failed:
-        click.echo(f"  {outcome.source}: {outcome.message}")
+        click.echo(f"  {outcome.source}: {render(outcome.message)}")
     return outcomes
 
 

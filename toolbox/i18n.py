@@ -10,6 +10,7 @@ from flask_babel import Babel
 
 SUPPORTED_LOCALES = ("de", "en")
 DEFAULT_LOCALE = "de"
+DEFAULT_TIMEZONE = "Europe/Berlin"
 
 babel = Babel()
 
@@ -17,6 +18,11 @@ babel = Babel()
 def N_(message: str) -> str:
     """Mark a German source text for extraction; it is translated where it is shown."""
     return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a German singular/plural pair for extraction; the count picks the form where it is shown."""
+    return singular, plural
 
 
 def select_locale() -> str:
@@ -35,7 +41,7 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Berlin")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", DEFAULT_TIMEZONE)
     babel.init_app(app, locale_selector=select_locale)
     # Globals rather than a context processor: imported macros see globals, not the context.
     app.jinja_env.globals.update(
@@ -43,10 +49,6 @@ def init_app(app: Flask) -> None:
         supported_locales=SUPPORTED_LOCALES,
         switch_locale_url=switch_locale_url,
     )
-    from .stored_text import stored_text
-
-    # ``{{ version.extraction_message|stored }}``: German stored sentences in the page's language.
-    app.jinja_env.filters["stored"] = stored_text
 
 
 def current_locale_name() -> str:

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
+from .message import Message, StoredMessage, stored_message
 
 
 def utcnow() -> datetime:
@@ -41,6 +42,31 @@ class TZDateTime(db.TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
+
+
+class MessageColumns:
+    """A stored message spread over a code column, a JSON params column and a text column.
+
+    The text column keeps what rows written before messages had codes say (a German sentence),
+    shown as it is; a coded message leaves it empty.
+    """
+
+    def __init__(self, code: str, params: str, literal: str):
+        self.code, self.params, self.literal = code, params, literal
+
+    def __get__(self, row, owner=None):
+        if row is None:
+            return self
+        return stored_message(getattr(row, self.code), getattr(row, self.params), getattr(row, self.literal))
+
+    def __set__(self, row, message: StoredMessage) -> None:
+        if isinstance(message, Message):
+            data = message.to_dict()
+            values = (data["code"], data["params"], "")
+        else:
+            values = (None, {}, message or "")
+        for name, value in zip((self.code, self.params, self.literal), values):
+            setattr(row, name, value)
 
 
 # --- document status -------------------------------------------------------------------------
@@ -288,6 +314,10 @@ class FileVersion(db.Model):
     text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     extraction_status: Mapped[str] = mapped_column(String(20), nullable=False)
     extraction_message: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    extraction_code: Mapped[Optional[str]] = mapped_column(String(80))
+    extraction_params: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    #: What extraction said about the file, as a ``Message`` (or an old row's German text).
+    extraction = MessageColumns("extraction_code", "extraction_params", "extraction_message")
     properties: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     # True when author, comments and other personal properties were removed before storing.
     metadata_stripped: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

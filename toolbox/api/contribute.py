@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify, make_response, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..message_render import render
 from ..models import ROLE_CONTRIBUTOR
 from ..permissions import PermissionDenied, has_role
 from ..services import contribute as contributions
@@ -93,17 +94,17 @@ def document_create():
     try:
         result = contributions.document_upload(user, upload.stream, upload.filename, metadata, strip_metadata=strip)
     except contributions.UploadError as exc:
-        return _error(exc.status, " ".join(exc.messages), field="file" if exc.field == "files" else exc.field)
+        return _error(exc.status, " ".join(render(m) for m in exc.messages), field="file" if exc.field == "files" else exc.field)
     if result.status == contributions.OUTCOME_DUPLICATE:
         body = {
             "duplicate": True,
-            "message": result.message,
+            "message": render(result.message),
             "document": {"id": result.document_id,
                          "url": url_for("public.document_detail", document_id=result.document_id, _external=True)},
         }
         return make_response(jsonify(body), 200)
     if result.status != contributions.OUTCOME_INGESTED:
-        return _error(400, result.message)
+        return _error(400, render(result.message))
     from ..extensions import db
     from ..models import Document
 

@@ -7,6 +7,7 @@ import os
 from importlib import import_module
 from typing import Any
 
+from ..message import Message
 from . import messages
 from . import sandbox
 from . import zipguard
@@ -127,7 +128,7 @@ def parse_file(path: str, detected: dict[str, Any]) -> dict[str, Any]:
     A parser's exception means the file is damaged; memory errors propagate so the sandbox
     reports them as such.
     """
-    detected_type = DetectedType(**detected)
+    detected_type = DetectedType.from_dict(detected)
     parser = import_module(f"{__package__}.{PARSERS[detected_type.format]}")
     try:
         result = parser.parse(path, detected_type)
@@ -142,13 +143,13 @@ def parse_file(path: str, detected: dict[str, Any]) -> dict[str, Any]:
 
 
 _UNREADABLE = {
-    "pdf": "Die PDF-Datei konnte nicht gelesen werden",
-    "docx": "Die Word-Datei konnte nicht gelesen werden",
-    "txt": "Die Datei konnte nicht gelesen werden",
+    "pdf": messages.PDF_UNREADABLE,
+    "docx": messages.WORD_UNREADABLE,
+    "txt": messages.FILE_UNREADABLE,
 }
 
 
-def _result(detected: DetectedType, status: str, message: str) -> ExtractionResult:
+def _result(detected: DetectedType, status: str, message: Message | None) -> ExtractionResult:
     return ExtractionResult(
         status=status,
         message=message,

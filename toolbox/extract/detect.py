@@ -127,13 +127,13 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
 
 
 def detected(format: str, media_type: str | None = None) -> DetectedType:
-    """The DetectedType for a format name, with the German message if unsupported."""
+    """The DetectedType for a format name, with the refusal message if unsupported."""
     supported = format in SUPPORTED
     return DetectedType(
         format=format,
         media_type=media_type or MEDIA_TYPES.get(format, MEDIA_TYPES["unknown"]),
         supported=supported,
-        message="" if supported else messages.unsupported(format),
+        message=None if supported else messages.unsupported(format),
     )
 
 

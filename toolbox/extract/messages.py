@@ -1,148 +1,113 @@
-"""German messages of the extraction package, kept in one place.
+"""Messages of the extraction package, as codes with parameters.
 
-They are stored with each file version and shown to contributors and editors, so they are
-written as whole sentences. Numbers follow German conventions (1.234 Seiten, 0,5 s).
+They are stored with each file version and shown to contributors and editors in their language;
+the German sentences live in the catalogue of ``toolbox.message_render``. The extraction child
+builds them without Flask or Babel, so a number stays a number here and is formatted where the
+message is shown.
 """
 
 from __future__ import annotations
 
-SUPPORTED_FORMATS = "PDF, DOCX, TXT, Markdown (MD) und CSV"
+from ..message import Message
 
 
-def number(value: int | float) -> str:
-    """Format a number the German way: 1.234 and 0,5."""
-    if isinstance(value, float) and not value.is_integer():
-        decimals = f"{value:,.3f}".rstrip("0")
-        return decimals.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return f"{int(value):,}".replace(",", ".")
+def ok_pages(pages: int) -> Message:
+    return Message("extract.ok_pages", {"pages": pages})
 
 
-def ok_pages(pages: int) -> str:
-    unit = "Seite" if pages == 1 else "Seiten"
-    return f"Text erfolgreich extrahiert ({number(pages)} {unit})."
+def ok_words(words: int) -> Message:
+    return Message("extract.ok_words", {"words": words})
 
 
-def ok_words(words: int) -> str:
-    unit = "Wort" if words == 1 else "Wörter"
-    return f"Text erfolgreich extrahiert ({number(words)} {unit})."
+def ok_pages_partly(pages: int, failed_pages: int) -> Message:
+    return Message("extract.ok_pages_partly", {"pages": pages, "failed": failed_pages})
 
 
-def ok_pages_partly(pages: int, failed_pages: int) -> str:
-    unit = "Seite konnte" if failed_pages == 1 else "Seiten konnten"
-    return (
-        f"Text teilweise extrahiert ({number(pages)} Seiten); "
-        f"{number(failed_pages)} {unit} nicht gelesen werden."
-    )
+SCANNED_PDF = Message("extract.scanned_pdf")
+PDF_WITHOUT_PAGES = Message("extract.pdf_without_pages")
+NO_TEXT = Message("extract.no_text")
+EMPTY_FILE = Message("extract.empty_file")
+PDF_PASSWORD = Message("extract.pdf_password")
+PDF_ENCRYPTION_UNSUPPORTED = Message("extract.pdf_encryption_unsupported")
+OFFICE_PASSWORD = Message("extract.office_password")
+XML_DOCTYPE = Message("extract.xml_doctype")
+INTERNAL_ERROR = Message("extract.internal_error")
+FILE_NOT_FOUND = Message("extract.file_not_found")
+PDF_HEADER_MISPLACED = Message("extract.pdf_header_misplaced")
+
+#: Reasons a parser gives for a damaged file, nested in ``corrupt``.
+NO_PDF_PAGE_READABLE = Message("extract.reason.no_pdf_page_readable")
+PDF_UNREADABLE = "extract.reason.pdf_unreadable"
+WORD_UNREADABLE = "extract.reason.word_unreadable"
+FILE_UNREADABLE = "extract.reason.file_unreadable"
+ZIP_INVALID = "extract.reason.zip_invalid"
 
 
-SCANNED_PDF = (
-    "Gescanntes Dokument ohne Text – keine Textebene gefunden. Für die Volltextsuche bitte "
-    "eine PDF-Datei mit Textebene (OCR) hochladen."
-)
-PDF_WITHOUT_PAGES = "Die PDF-Datei enthält keine Seiten."
-NO_TEXT = "Die Datei enthält keinen Text."
-EMPTY_FILE = "Die Datei ist leer (0 Byte)."
-
-PDF_PASSWORD = (
-    "Die PDF-Datei ist passwortgeschützt und kann ohne Passwort nicht gelesen werden. "
-    "Bitte eine Fassung ohne Passwort hochladen."
-)
-PDF_ENCRYPTION_UNSUPPORTED = (
-    "Die PDF-Datei ist mit einem Verfahren verschlüsselt, das nicht gelesen werden kann. "
-    "Bitte eine Fassung ohne Verschlüsselung hochladen."
-)
-OFFICE_PASSWORD = (
-    "Die Office-Datei ist passwortgeschützt und kann ohne Passwort nicht gelesen werden. "
-    "Bitte ohne Kennwort speichern und erneut hochladen."
-)
+def _mb(limit_bytes: int) -> int:
+    return limit_bytes // (1024 * 1024)
 
 
-def pdf_stream_too_large(limit_bytes: int) -> str:
-    return (
-        f"Ein Datenstrom der PDF-Datei würde entpackt mehr als "
-        f"{number(limit_bytes // (1024 * 1024))} MB belegen – möglicherweise eine "
-        "Dekomprimierungsbombe. Die Datei wird deshalb nicht gelesen."
-    )
+def pdf_stream_too_large(limit_bytes: int) -> Message:
+    return Message("extract.pdf_stream_too_large", {"mb": _mb(limit_bytes)})
 
 
-XML_DOCTYPE = (
-    "Die Word-Datei enthält eine DTD mit Entity-Definitionen (<!DOCTYPE …>), die in "
-    "DOCX-Dateien nicht vorkommt – möglicherweise eine XML-Bombe oder ein Versuch, lokale "
-    "Dateien auszulesen. Sie wird deshalb nicht gelesen."
-)
+def corrupt(reason: Message | None = None) -> Message:
+    return Message("extract.corrupt_reason", {"reason": reason}) if reason else Message("extract.corrupt")
 
 
-def corrupt(reason: str) -> str:
-    reason = reason.strip().rstrip(".")
-    return f"Datei beschädigt: {reason}." if reason else "Datei beschädigt."
-
-
-def corrupt_detail(what: str, detail: str) -> str:
-    """`what` is German ("Die PDF-Datei konnte nicht gelesen werden"); `detail` is the
-    library's (English) error text, kept short for editors who want to dig further."""
+def corrupt_detail(what: str, detail: str) -> Message:
+    """`what` is a reason code (``PDF_UNREADABLE`` …); `detail` is the library's (English) error
+    text, kept short for editors who want to dig further."""
     detail = " ".join(str(detail).split())[:200]
-    return corrupt(f"{what} ({detail})" if detail else what)
+    if detail:
+        return corrupt(Message(what + "_detail", {"detail": detail}))
+    return corrupt(Message(what))
 
 
-def timeout(seconds: float) -> str:
-    return (
-        f"Zeitlimit von {number(seconds)} s überschritten – die Datei konnte nicht "
-        "rechtzeitig gelesen werden."
-    )
+def timeout(seconds: float) -> Message:
+    return Message("extract.timeout", {"seconds": seconds})
 
 
-def memory(limit_mb: int) -> str:
-    return (
-        f"Speicherlimit von {number(limit_mb)} MB überschritten – die Datei ist zu groß "
-        "oder zu komplex, um gelesen zu werden."
-    )
+def memory(limit_mb: int) -> Message:
+    return Message("extract.memory", {"mb": limit_mb})
 
 
-def crashed(detail: str) -> str:
-    return f"Der Leseprozess ist unerwartet abgebrochen ({detail})."
+def crashed(detail: str) -> Message:
+    return Message("extract.crashed", {"detail": detail})
 
 
-PDF_HEADER_MISPLACED = (
-    "Die Datei beginnt nicht wie eine PDF-Datei: Ihre PDF-Kennung steht nicht am Anfang, wie es bei "
-    "als PDF getarnten Webseiten der Fall ist. Bitte die Datei neu als PDF speichern oder exportieren "
-    "und erneut hochladen."
-)
-INTERNAL_ERROR = "Die Textextraktion ist wegen eines internen Fehlers fehlgeschlagen."
-FILE_NOT_FOUND = "Die Datei wurde nicht gefunden oder kann nicht geöffnet werden."
+def zip_too_many_members(limit: int) -> Message:
+    return Message("extract.zip_too_many_members", {"count": limit})
 
 
-def zip_too_many_members(limit: int) -> str:
-    return (
-        f"Die Datei enthält mehr als {number(limit)} gepackte Bestandteile – möglicherweise "
-        "eine ZIP-Bombe. Sie wird deshalb nicht gelesen."
-    )
+def zip_too_large(limit_bytes: int) -> Message:
+    return Message("extract.zip_too_large", {"mb": _mb(limit_bytes)})
 
 
-def zip_too_large(limit_bytes: int) -> str:
-    return (
-        f"Die Datei würde entpackt mehr als {number(limit_bytes // (1024 * 1024))} MB belegen – "
-        "möglicherweise eine ZIP-Bombe. Sie wird deshalb nicht gelesen."
-    )
+def zip_ratio(name: str, ratio: float) -> Message:
+    return Message("extract.zip_ratio", {"name": name[:80], "ratio": round(ratio)})
 
 
-def zip_ratio(name: str, ratio: float) -> str:
-    return (
-        f"Der Bestandteil „{name[:80]}“ ist ungewöhnlich stark komprimiert "
-        f"(Verhältnis {number(round(ratio))}:1) – möglicherweise eine ZIP-Bombe. "
-        "Die Datei wird deshalb nicht gelesen."
-    )
+def zip_corrupt(detail: str) -> Message:
+    return corrupt_detail(ZIP_INVALID, detail)
 
 
-def zip_corrupt(detail: str) -> str:
-    return corrupt_detail("Das ZIP-Archiv der Datei ist ungültig", detail)
+# Unsupported formats: the name shown to the user and the code of what to do instead.
+_PDF_OR_DOCX = "extract.advice.pdf_or_docx"
+_PDF_OR_CSV = "extract.advice.pdf_or_csv"
+_PDF = "extract.advice.pdf"
+_ARCHIVE = "extract.advice.archive"
 
 
-# Unsupported formats: label shown to the user and what to do instead.
-_PDF_OR_DOCX = "Bitte als PDF oder DOCX hochladen."
-_PDF_OR_CSV = "Bitte als PDF oder CSV hochladen."
-_PDF = "Bitte als PDF hochladen."
+def _image(name: str) -> Message:
+    return Message("extract.format.image", {"name": name})
 
-UNSUPPORTED_ADVICE: dict[str, tuple[str, str]] = {
+
+def _program(name: str) -> Message:
+    return Message("extract.format.program", {"name": name})
+
+
+UNSUPPORTED_ADVICE: dict[str, tuple[str | Message, str]] = {
     "odt": ("ODT", _PDF_OR_DOCX),
     "ott": ("OTT", _PDF_OR_DOCX),
     "ods": ("ODS", _PDF_OR_CSV),
@@ -151,44 +116,35 @@ UNSUPPORTED_ADVICE: dict[str, tuple[str, str]] = {
     "odf": ("OpenDocument", _PDF_OR_DOCX),
     "xlsx": ("XLSX (Excel)", _PDF_OR_CSV),
     "pptx": ("PPTX (PowerPoint)", _PDF),
-    "doc": (
-        "DOC (Word 97–2003)",
-        "Bitte in Word als DOCX speichern oder als PDF exportieren und erneut hochladen.",
-    ),
+    "doc": ("DOC (Word 97–2003)", "extract.advice.doc"),
     "xls": ("XLS (Excel 97–2003)", _PDF_OR_CSV),
     "ppt": ("PPT (PowerPoint 97–2003)", _PDF),
-    "msg": ("MSG (Outlook-Nachricht)", _PDF),
-    "ole": ("eines alten Office-Programms (OLE)", _PDF_OR_DOCX),
+    "msg": (Message("extract.format.msg"), _PDF),
+    "ole": (Message("extract.format.ole"), _PDF_OR_DOCX),
     "rtf": ("RTF", _PDF_OR_DOCX),
     "html": ("HTML", _PDF_OR_DOCX),
-    "svg": ("SVG (Bild)", _PDF),
-    "xml": ("XML", "Bitte als PDF, DOCX oder TXT hochladen."),
+    "svg": (_image("SVG"), _PDF),
+    "xml": ("XML", "extract.advice.pdf_docx_or_txt"),
     "epub": ("EPUB", _PDF),
-    "zip": ("ZIP", "Bitte die enthaltenen Dokumente einzeln als PDF oder DOCX hochladen."),
-    "rar": ("RAR", "Bitte die enthaltenen Dokumente einzeln als PDF oder DOCX hochladen."),
-    "7z": ("7z", "Bitte die enthaltenen Dokumente einzeln als PDF oder DOCX hochladen."),
-    "gz": ("GZIP", "Bitte die enthaltenen Dokumente einzeln als PDF oder DOCX hochladen."),
-    "png": ("PNG (Bild)", _PDF),
-    "jpeg": ("JPEG (Bild)", _PDF),
-    "gif": ("GIF (Bild)", _PDF),
-    "tiff": ("TIFF (Bild)", _PDF),
-    "bmp": ("BMP (Bild)", _PDF),
-    "webp": ("WebP (Bild)", _PDF),
-    "exe": ("EXE (Programm)", _PDF_OR_DOCX),
-    "elf": ("ELF (Programm)", _PDF_OR_DOCX),
+    "zip": ("ZIP", _ARCHIVE),
+    "rar": ("RAR", _ARCHIVE),
+    "7z": ("7z", _ARCHIVE),
+    "gz": ("GZIP", _ARCHIVE),
+    "png": (_image("PNG"), _PDF),
+    "jpeg": (_image("JPEG"), _PDF),
+    "gif": (_image("GIF"), _PDF),
+    "tiff": (_image("TIFF"), _PDF),
+    "bmp": (_image("BMP"), _PDF),
+    "webp": (_image("WebP"), _PDF),
+    "exe": (_program("EXE"), _PDF_OR_DOCX),
+    "elf": (_program("ELF"), _PDF_OR_DOCX),
 }
 
 
-def unsupported(format: str) -> str:
+def unsupported(format: str) -> Message:
     if format == "docm":
-        return (
-            "Word-Dateien mit Makros (DOCM/DOTM) werden aus Sicherheitsgründen nicht "
-            "angenommen. Bitte ohne Makros als DOCX speichern oder als PDF exportieren."
-        )
+        return Message("extract.unsupported_macros")
     if format in UNSUPPORTED_ADVICE:
         label, advice = UNSUPPORTED_ADVICE[format]
-        return f"Das Dateiformat {label} wird nicht unterstützt. {advice}"
-    return (
-        "Das Dateiformat wurde nicht erkannt und wird nicht unterstützt. "
-        f"Unterstützt werden {SUPPORTED_FORMATS}."
-    )
+        return Message("extract.unsupported", {"format": label, "advice": Message(advice)})
+    return Message("extract.unsupported_unknown")

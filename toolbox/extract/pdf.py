@@ -16,6 +16,7 @@ from pypdf import get_configuration
 from pypdf.errors import DependencyError
 from pypdf.errors import LimitReachedError
 
+from ..message import Message
 from . import messages
 from .normalize import clean_value
 from .normalize import has_words
@@ -132,7 +133,7 @@ def _parse(path: str, detected: DetectedType) -> ExtractionResult:
     text = normalize_text("\n\n".join(texts))
 
     if page_count and failed_pages == page_count:
-        status, message = "failed", messages.corrupt("Keine Seite der PDF-Datei konnte gelesen werden")
+        status, message = "failed", messages.corrupt(messages.NO_PDF_PAGE_READABLE)
     elif not page_count:
         status, message = "empty", messages.PDF_WITHOUT_PAGES
     elif not has_words(text):
@@ -218,7 +219,7 @@ def _iso(value: Any) -> str | None:
     return None
 
 
-def _result(detected: DetectedType, status: str, message: str) -> ExtractionResult:
+def _result(detected: DetectedType, status: str, message: Message) -> ExtractionResult:
     return ExtractionResult(
         status=status,
         message=message,

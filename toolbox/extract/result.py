@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from ..message import Message
+
 STATUSES = ("ok", "empty", "encrypted", "failed", "timeout")
 
 STATUS_LABELS: Mapping[str, str] = {
@@ -31,10 +33,19 @@ class DetectedType:
     format: str
     media_type: str
     supported: bool
-    message: str = ""
+    #: Why the format is refused; None for a supported format.
+    message: Message | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["message"] = self.message.to_dict() if self.message else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DetectedType:
+        message = data.get("message")
+        return cls(str(data["format"]), str(data["media_type"]), bool(data["supported"]),
+                   Message.from_dict(message) if message else None)
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,7 @@ class ExtractionResult:
     """
 
     status: str
-    message: str
+    message: Message | None
     text: str = ""
     format: str = "unknown"
     media_type: str = "application/octet-stream"
@@ -67,13 +78,14 @@ class ExtractionResult:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["properties"] = dict(self.properties)
+        data["message"] = self.message.to_dict() if self.message else None
         return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ExtractionResult:
         return cls(
             status=str(data["status"]),
-            message=str(data.get("message") or ""),
+            message=Message.from_dict(data["message"]) if data.get("message") else None,
             text=str(data.get("text") or ""),
             format=str(data.get("format") or "unknown"),
             media_type=str(data.get("media_type") or "application/octet-stream"),

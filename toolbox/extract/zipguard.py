@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from ..message import Message
 from . import messages
 
 _EOCD = struct.Struct("<4s4H2LH")
@@ -98,8 +99,8 @@ def read_listing(fp: BinaryIO, max_members: int = DEFAULT_LIMITS.max_members) ->
     return ZipListing(tuple(members), truncated=False)
 
 
-def refusal(listing: ZipListing, limits: ZipLimits = DEFAULT_LIMITS) -> str | None:
-    """The German reason to refuse the container, or None if it is within the limits."""
+def refusal(listing: ZipListing, limits: ZipLimits = DEFAULT_LIMITS) -> Message | None:
+    """The reason to refuse the container, or None if it is within the limits."""
     if listing.truncated or len(listing.members) > limits.max_members:
         return messages.zip_too_many_members(limits.max_members)
     total = 0
@@ -114,7 +115,7 @@ def refusal(listing: ZipListing, limits: ZipLimits = DEFAULT_LIMITS) -> str | No
     return None
 
 
-def check_file(path: str | os.PathLike[str], limits: ZipLimits = DEFAULT_LIMITS) -> str | None:
+def check_file(path: str | os.PathLike[str], limits: ZipLimits = DEFAULT_LIMITS) -> Message | None:
     """Refusal reason for the ZIP file at `path`, or None if it may be unpacked.
 
     A damaged directory is a refusal too (zipfile could not open it either).

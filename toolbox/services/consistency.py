@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from .. import search
 from ..extensions import db
+from ..message import Message, stored_message
 from ..models import DOCUMENT_STATUSES, STATUS_PUBLISHED, Document, FileVersion, IndexQueue, utcnow
 from ..storage import BlobStore, blob_store
 from . import indexing
@@ -59,13 +60,8 @@ KIND_LABELS = {
 MARK_MISSING = "file_missing"
 MARK_CORRUPT = "file_corrupt"
 _MARKS = {BLOB_MISSING: MARK_MISSING, BLOB_CORRUPT: MARK_CORRUPT}
-_MARK_MESSAGES = {
-    MARK_MISSING: "Die gespeicherte Datei fehlt (SHA-256 {sha}). Bitte eine neue Version hochladen "
-                  "oder die Datei aus einer Sicherung wiederherstellen.",
-    MARK_CORRUPT: "Die gespeicherte Datei ist beschädigt (SHA-256 {sha}) und wurde in die Quarantäne "
-                  "verschoben. Bitte eine neue Version hochladen oder die Datei aus einer Sicherung "
-                  "wiederherstellen.",
-}
+#: Message codes written over the extraction message of a version whose file is gone or damaged.
+_MARK_MESSAGES = {MARK_MISSING: "check.file_missing", MARK_CORRUPT: "check.file_corrupt"}
 #: Key in ``FileVersion.properties`` that keeps the extraction result a mark replaced.
 _MARK_KEY = "before_file_mark"
 
@@ -217,10 +213,11 @@ def _mark(version: _Version, kind: str) -> None:
         return
     mark = _MARKS[kind]
     properties = dict(row.properties or {})
-    properties.setdefault(_MARK_KEY, {"status": row.extraction_status, "message": row.extraction_message})
+    properties.setdefault(_MARK_KEY, {"status": row.extraction_status, "message": row.extraction_message,
+                                      "code": row.extraction_code, "params": row.extraction_params})
     row.properties = properties
     row.extraction_status = mark
-    row.extraction_message = _MARK_MESSAGES[mark].format(sha=version.sha256)
+    row.extraction = Message(_MARK_MESSAGES[mark], {"sha": version.sha256})
     indexing.queue_document(version.document_id)
     audit_record(f"check.{mark}", object_type="document", object_id=version.document_id,
                  summary=f"Datei von Version {version.number} {'fehlt' if mark == MARK_MISSING else 'beschädigt'}",
@@ -239,7 +236,7 @@ def _lift_marks(holders: list[_Version]) -> None:
         properties = {k: v for k, v in (row.properties or {}).items() if k != _MARK_KEY}
         row.properties = properties
         row.extraction_status = before.get("status") or "ok"
-        row.extraction_message = before.get("message") or ""
+        row.extraction = stored_message(before.get("code"), before.get("params"), before.get("message"))
         indexing.queue_document(version.document_id)
         audit_record("check.file_restored", object_type="document", object_id=version.document_id,
                      summary=f"Datei von Version {version.number} wieder vorhanden",

@@ -24,7 +24,9 @@ from sqlalchemy import select
 from .. import extract as extraction
 from ..extensions import db
 from ..extract import sandbox
+from ..extract.messages import EMPTY_FILE
 from ..i18n import N_
+from ..message import Message, StoredMessage, dump_message, load_message
 from ..models import ROLE_CONTRIBUTOR, Document, FileVersion, User
 from ..permissions import PermissionDenied, can_edit_document, has_role
 from . import indexing
@@ -57,17 +59,18 @@ GDPR_HINT = N_(
 
 
 class UploadError(ValueError):
-    """An upload that cannot be accepted; ``messages`` are German and name the files.
+    """An upload that cannot be accepted; ``messages`` say why (``Message``s, or German texts
+    such as a metadata error's) and name the files.
 
     ``field`` names the form field the messages belong to; ``status`` is the HTTP status an API
     answers with (413 too large, 415 format not accepted, 400 anything else).
     """
 
-    def __init__(self, messages: list[str] | str, field: str = "files", status: int = 400):
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
+    def __init__(self, messages: list[StoredMessage] | StoredMessage, field: str = "files", status: int = 400):
+        self.messages = list(messages) if isinstance(messages, list) else [messages]
         self.field = field
         self.status = status
-        super().__init__(" ".join(self.messages))
+        super().__init__(*self.messages)
 
 
 class StagingNotFound(LookupError):
@@ -109,9 +112,14 @@ class UploadResult:
 
     filename: str
     status: str  # ingested | duplicate | failed
-    message: str
+    message: StoredMessage
     document_id: int | None = None
     extraction_status: str | None = None
+
+
+def file_refused(filename: str, reason: StoredMessage) -> Message:
+    """``reason`` with the name of the file it is about."""
+    return Message("upload.file_refused", {"filename": filename, "reason": reason})
 
 
 # --- step 1: stage ---------------------------------------------------------------------------
@@ -135,13 +143,14 @@ def upload_stage(user: User, uploads: Iterable[tuple[BinaryIO, str]]) -> Staging
             try:
                 staged = _stage_one(folder, str(position), stream, filename)
             except UploadError as exc:
-                staging.refused.append({"filename": filename, "message": " ".join(exc.messages),
+                # One reason per file: _stage_one refuses with a single message.
+                staging.refused.append({"filename": filename, "message": dump_message(exc.messages[0]),
                                         "status": exc.status})
                 continue
             staging.files.append(staged)
         if not staging.files:
-            messages = [f"„{r['filename']}“: {r['message']}" for r in staging.refused] or [
-                "Bitte wählen Sie mindestens eine Datei aus."
+            messages = [file_refused(r["filename"], load_message(r["message"])) for r in staging.refused] or [
+                Message("upload.no_file")
             ]
             statuses = {r["status"] for r in staging.refused}
             raise UploadError(messages, status=statuses.pop() if len(statuses) == 1 else 400)
@@ -166,16 +175,16 @@ def _stage_one(folder: Path, key: str, stream: BinaryIO, filename: str) -> Stage
             if size > limit:
                 out.close()
                 path.unlink()
-                raise UploadError(f"Die Datei ist größer als {limit_mb} MB.", status=413)
+                raise UploadError(Message("upload.too_large", {"mb": limit_mb}), status=413)
             digest.update(chunk)
             out.write(chunk)
     if size == 0:
         path.unlink()
-        raise UploadError("Die Datei ist leer (0 Byte).")
+        raise UploadError(EMPTY_FILE)
     detected = extraction.detect_type(path, filename)
     if not detected.supported:
         path.unlink()
-        raise UploadError(detected.message or "Dieses Dateiformat wird nicht unterstützt.", status=415)
+        raise UploadError(detected.message or Message("upload.unsupported"), status=415)
     sha256 = digest.hexdigest()
     return StagedFile(
         key=key,
@@ -290,7 +299,7 @@ def upload_submit(
 def _strip_staged(staging: Staging, paths: dict[str, Path]) -> set[str]:
     """Replace each staged file by its cleaned copy; the original is deleted at once."""
     stripped: set[str] = set()
-    errors: list[str] = []
+    errors: list[StoredMessage] = []
     cleaned: dict[str, Path] = {}
     for staged in staging.files:
         if staged.format not in ("docx", "pdf"):
@@ -305,15 +314,15 @@ def _strip_staged(staging: Staging, paths: dict[str, Path]) -> set[str]:
         )
         value = outcome.value if outcome.kind == "ok" and isinstance(outcome.value, dict) else None
         if value is None or value.get("error") or not target.is_file():
-            message = (value or {}).get("error") or "Die Eigenschaften konnten nicht entfernt werden."
-            errors.append(f"„{staged.filename}“: {message}")
+            reason = load_message((value or {}).get("error")) or Message("upload.strip_failed")
+            errors.append(file_refused(staged.filename, reason))
             target.unlink(missing_ok=True)
             continue
         cleaned[staged.key] = target
     if errors:
         for target in cleaned.values():
             target.unlink(missing_ok=True)
-        errors.append("Entfernen Sie die Datei oder laden Sie sie ohne Bereinigung hoch.")
+        errors.append(Message("upload.strip_advice"))
         raise UploadError(errors, field="strip_metadata")
     for key, target in cleaned.items():
         target.replace(paths[key])
@@ -388,8 +397,8 @@ def document_version_add(
         shutil.rmtree(folder, ignore_errors=True)
     if outcome.status == OUTCOME_DUPLICATE:
         if outcome.document_id == document.id:
-            raise UploadError("Diese Datei ist bereits eine Version dieses Dokuments.")
-        raise UploadError(f"Diese Datei ist bereits als anderes Dokument (Nr. {outcome.document_id}) vorhanden.")
+            raise UploadError(Message("upload.already_a_version"))
+        raise UploadError(Message("upload.duplicate_of", {"number": outcome.document_id}))
     if outcome.status == OUTCOME_FAILED:
         raise UploadError(outcome.message)
     return _result(staged.filename, outcome)

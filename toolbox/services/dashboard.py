@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..message import StoredMessage, stored_message
 from ..models import (
     DOCUMENT_STATUSES,
     STATUS_DELETED,
@@ -35,7 +36,7 @@ class ExtractionFailure:
     status: str
     filename: str
     extraction_status: str
-    message: str
+    message: StoredMessage
 
 
 @dataclass
@@ -103,11 +104,12 @@ def extraction_failures(*, limit: int = 200) -> list[ExtractionFailure]:
     )
     rows = db.session.execute(
         select(Document.id, Document.title, Document.status, FileVersion.original_filename,
-               FileVersion.extraction_status, FileVersion.extraction_message)
+               FileVersion.extraction_status, FileVersion.extraction_code, FileVersion.extraction_params,
+               FileVersion.extraction_message)
         .join(current, current.c.document_id == Document.id)
         .join(FileVersion, (FileVersion.document_id == Document.id) & (FileVersion.number == current.c.number))
         .where(FileVersion.extraction_status != "ok", Document.status != STATUS_DELETED)
         .order_by(Document.id.desc())
         .limit(limit)
     )
-    return [ExtractionFailure(*row) for row in rows]
+    return [ExtractionFailure(*row[:5], stored_message(*row[5:])) for row in rows]

@@ -20,6 +20,8 @@ from sqlalchemy import select
 
 from .. import extract as extraction
 from ..extensions import db
+from ..extract import messages as extraction_messages
+from ..message import Message, StoredMessage
 from ..models import STATUS_PUBLISHED, STATUS_SUBMITTED, Document, FileVersion, Project, User, utcnow
 from ..storage import blob_store
 from . import indexing
@@ -93,7 +95,7 @@ def validate_metadata(metadata: DocumentMetadata) -> None:
 class IngestOutcome:
     source: str
     status: str
-    message: str
+    message: StoredMessage
     document_id: int | None = None
     extraction_status: str | None = None
 
@@ -174,8 +176,7 @@ def ingest_files(
         try:
             stored = store.put_file(item.path)
         except OSError as exc:
-            return IngestOutcome(item.source, OUTCOME_FAILED,
-                                 f"Datei konnte nicht gespeichert werden: {exc.strerror or exc}")
+            return IngestOutcome(item.source, OUTCOME_FAILED, _store_failed(exc))
         result = extraction.extract(stored.path, item.filename, timeout=timeout, memory_mb=memory_mb,
                                     pool=sandbox_pool)
         return _Processed(item, stored.sha256, stored.size, result)
@@ -237,14 +238,14 @@ def _accept(path: Path, metadata: DocumentMetadata, filename: str | None) -> _Ac
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return IngestOutcome(source, OUTCOME_FAILED, f"Datei nicht lesbar: {exc.strerror or exc}")
+        return IngestOutcome(source, OUTCOME_FAILED, Message("ingest.unreadable", {"detail": exc.strerror or str(exc)}))
     if not path.is_file():
-        return IngestOutcome(source, OUTCOME_FAILED, "Keine reguläre Datei.")
+        return IngestOutcome(source, OUTCOME_FAILED, Message("ingest.not_a_file"))
     if size == 0:
-        return IngestOutcome(source, OUTCOME_FAILED, "Die Datei ist leer (0 Byte).")
+        return IngestOutcome(source, OUTCOME_FAILED, extraction_messages.EMPTY_FILE)
     limit_mb = int(current_app.config["TOOLBOX_MAX_UPLOAD_MB"])
     if size > limit_mb * 1024 * 1024:
-        return IngestOutcome(source, OUTCOME_FAILED, f"Die Datei ist größer als {limit_mb} MB.")
+        return IngestOutcome(source, OUTCOME_FAILED, Message("upload.too_large", {"mb": limit_mb}))
     detected = extraction.detect_type(path, filename)
     if not detected.supported:
         return IngestOutcome(source, OUTCOME_FAILED, detected.message)
@@ -310,7 +311,7 @@ def _record(
     except Exception as exc:  # the batch goes on; the stored blob stays for a retry
         db.session.rollback()
         current_app.logger.exception("Ingest of %s failed", item.source)
-        return IngestOutcome(item.source, OUTCOME_FAILED, f"Speichern in der Datenbank fehlgeschlagen: {exc}")
+        return IngestOutcome(item.source, OUTCOME_FAILED, _database_failed(exc))
     return IngestOutcome(
         item.source,
         OUTCOME_INGESTED,
@@ -330,7 +331,7 @@ def _duplicate_outcome(source: str, sha256: str) -> IngestOutcome | None:
     return IngestOutcome(
         source,
         OUTCOME_DUPLICATE,
-        f"Bereits vorhanden als Dokument {existing.document_id}: „{existing.document.title}“.",
+        Message("ingest.duplicate", {"id": existing.document_id, "title": existing.document.title}),
         document_id=existing.document_id,
         extraction_status=existing.extraction_status,
     )
@@ -348,7 +349,7 @@ def _file_version(processed: _Processed, *, number: int, uploader: User | None) 
         page_count=result.page_count,
         text=result.text,
         extraction_status=result.status,
-        extraction_message=result.message,
+        extraction=result.message,
         properties=_json_safe_properties(result),
         uploader=uploader,
     )
@@ -373,7 +374,7 @@ def file_version_ingest(
     try:
         stored = blob_store().put_file(item.path)
     except OSError as exc:
-        return IngestOutcome(item.source, OUTCOME_FAILED, f"Datei konnte nicht gespeichert werden: {exc.strerror or exc}")
+        return IngestOutcome(item.source, OUTCOME_FAILED, _store_failed(exc))
     duplicate = _duplicate_outcome(item.source, stored.sha256)
     if duplicate is not None:
         return duplicate
@@ -397,10 +398,18 @@ def file_version_ingest(
     except Exception as exc:
         db.session.rollback()
         current_app.logger.exception("New version of document %s failed", document.id)
-        return IngestOutcome(item.source, OUTCOME_FAILED, f"Speichern in der Datenbank fehlgeschlagen: {exc}")
+        return IngestOutcome(item.source, OUTCOME_FAILED, _database_failed(exc))
     indexing.flush_index_queue()
     return IngestOutcome(item.source, OUTCOME_INGESTED, extracted.message, document_id=document.id,
                          extraction_status=extracted.status)
+
+
+def _store_failed(exc: OSError) -> Message:
+    return Message("ingest.store_failed", {"detail": exc.strerror or str(exc)})
+
+
+def _database_failed(exc: Exception) -> Message:
+    return Message("ingest.database_failed", {"detail": str(exc)})
 
 
 def _title_for(metadata: DocumentMetadata, result: extraction.ExtractionResult, filename: str) -> str:

@@ -17,6 +17,8 @@ import posixpath
 import zipfile
 from typing import Any
 
+from ..message import Message
+
 
 def N_(message: str) -> str:
     """Mark a label for the translation catalogue; the upload page translates it when shown.
@@ -61,7 +63,11 @@ _REVISION_MARKS = {"ins", "del", "moveFrom", "moveTo"}
 
 
 class StripError(Exception):
-    """The file cannot be cleaned; the message says why, in German."""
+    """The file cannot be cleaned; ``message`` says why."""
+
+    def __init__(self, message: Message):
+        super().__init__(message.code)
+        self.message = message
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -175,7 +181,7 @@ def sandboxed_strip(source: str, target: str, file_format: str) -> dict[str, Any
     try:
         return strip_file(source, target, file_format)
     except StripError as exc:
-        return {"stripped": False, "error": str(exc)}
+        return {"stripped": False, "error": exc.message.to_dict()}
 
 
 # --- stripping -------------------------------------------------------------------------------
@@ -208,7 +214,7 @@ def _strip_docx(source: str, target: str) -> None:
     try:
         archive = zipfile.ZipFile(source)
     except zipfile.BadZipFile as exc:
-        raise StripError("Die Word-Datei ist beschädigt und kann nicht bereinigt werden.") from exc
+        raise StripError(Message("strip.word_damaged")) from exc
     from lxml import etree
 
     with archive:
@@ -237,7 +243,7 @@ def _strip_docx(source: str, target: str) -> None:
                     out.writestr(_zipinfo(info), data)
             os.replace(tmp, target)
         except (etree.XMLSyntaxError, zipfile.BadZipFile, KeyError, EOFError, OSError) as exc:
-            raise StripError("Die Word-Datei ist beschädigt und kann nicht bereinigt werden.") from exc
+            raise StripError(Message("strip.word_damaged")) from exc
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -356,7 +362,7 @@ def _strip_pdf(source: str, target: str) -> None:
     try:
         reader = PdfReader(source)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise StripError("Die PDF-Datei ist passwortgeschützt; ihre Eigenschaften können nicht entfernt werden.")
+            raise StripError(Message("strip.pdf_password"))
         writer = PdfWriter(clone_from=reader)
         writer.metadata = None
         root = writer.root_object
@@ -380,7 +386,7 @@ def _strip_pdf(source: str, target: str) -> None:
     except StripError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise StripError("Die PDF-Datei ist beschädigt; ihre Eigenschaften können nicht entfernt werden.") from exc
+        raise StripError(Message("strip.pdf_damaged")) from exc
 
 
 # --- XML helpers -----------------------------------------------------------------------------

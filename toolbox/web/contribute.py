@@ -14,7 +14,8 @@ from ..services import contribute as contributions
 from ..services import review
 from ..services.documents import download_filename, file_version_get
 from ..storage import blob_store
-from ..stored_text import stored_text
+from ..message import load_message
+from ..message_render import render
 from .document_forms import ActionForm, DocumentEditForm, UploadDetailsForm, UploadFilesForm, VersionForm
 from .errors import render_error, too_large_message
 
@@ -59,11 +60,11 @@ def upload():
         try:
             staging = contributions.upload_stage(_user(), [(f.stream, f.filename) for f in form.files.data])
         except contributions.UploadError as exc:
-            form.files.errors = list(form.files.errors) + [stored_text(m) for m in exc.messages]
+            form.files.errors = list(form.files.errors) + [render(m) for m in exc.messages]
         else:
             for refused in staging.refused:
                 flash(_("Nicht angenommen: „%(filename)s“ – %(reason)s", filename=refused["filename"],
-                        reason=stored_text(refused["message"])), "error")
+                        reason=render(load_message(refused["message"]))), "error")
             return redirect(url_for(".upload_details", token=staging.token))
     status = 400 if form.errors else 200
     return render_template("contribute/upload.html", form=form, limit_mb=_limit_mb()), status
@@ -160,7 +161,7 @@ def _flash_results(results: list[contributions.UploadResult]) -> None:
     for result in results:
         if result.status == contributions.OUTCOME_INGESTED:
             note = ("" if result.extraction_status == "ok"
-                    else " " + _("Hinweis: %(message)s", message=stored_text(result.message)))
+                    else " " + _("Hinweis: %(message)s", message=render(result.message)))
             flash(_("„%(filename)s“ wurde eingereicht und wird von der Redaktion geprüft.", filename=result.filename)
                   + note, "success")
         elif result.status == contributions.OUTCOME_DUPLICATE:
@@ -175,7 +176,7 @@ def _flash_results(results: list[contributions.UploadResult]) -> None:
             flash(message, "info")
         else:
             flash(_("„%(filename)s“ konnte nicht gespeichert werden: %(reason)s", filename=result.filename,
-                    reason=result.message), "error")
+                    reason=render(result.message)), "error")
 
 
 # --- own documents ---------------------------------------------------------------------------
@@ -259,10 +260,10 @@ def version_add(document_id: int):
             )
         except contributions.UploadError as exc:
             target = form.strip_metadata if exc.field == "strip_metadata" else form.file
-            target.errors = list(target.errors) + [stored_text(m) for m in exc.messages]
+            target.errors = list(target.errors) + [render(m) for m in exc.messages]
         else:
             note = ("" if result.extraction_status == "ok"
-                    else " " + _("Hinweis: %(message)s", message=stored_text(result.message)))
+                    else " " + _("Hinweis: %(message)s", message=render(result.message)))
             flash(_("Die neue Version „%(filename)s“ ist gespeichert.", filename=result.filename) + note, "success")
             return redirect(_back_to(document))
     status = 400 if form.errors else 200

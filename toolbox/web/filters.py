@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal
 
-from ..extract import status_label
-from ..stored_text import stored_text
+from ..message import Message
+from ..message_render import CATALOGUE, render
 
 
 def filesize(num_bytes: int | None) -> str:
@@ -24,11 +24,19 @@ def filesize(num_bytes: int | None) -> str:
 def extraction_status(code: str | None) -> str:
     """The label of an extraction status code ("ok" → "Text extrahiert"), in the page's language:
     editors read the label, the code stays in the page's CSS class and the API."""
-    return stored_text(status_label(code)) if code else ""
+    if not code:
+        return ""
+    key = f"extract.status.{code}"
+    return render(Message(key)) if key in CATALOGUE else code
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["extraction_status"] = extraction_status
+    # ``{{ version.extraction|message }}``: a stored message in the page's language.
+    app.jinja_env.filters["message"] = render
+    from ..stored_text import stored_text
+
+    app.jinja_env.filters["stored"] = stored_text
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["number"] = lambda value: "" if value is None else format_decimal(value)
     app.jinja_env.filters["date"] = lambda value: "" if value is None else format_date(value, "medium")

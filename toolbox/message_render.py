@@ -1,0 +1,214 @@
+"""Render stored messages (``toolbox.message.Message``) in the reader's language.
+
+The catalogue maps each code to its German msgid, marked for pybabel with ``N_`` (or ``Nn_``
+for a singular/plural pair whose ``count`` parameter chooses the form) and translated only when
+the message is shown, so one stored row reads German on a German page and English on an English
+one. Numbers and datetimes among the parameters are formatted for that locale; a parameter that
+is itself a message (a reason, a piece of advice) is rendered in turn. Outside a request (the
+CLI, background work) the default locale applies.
+
+A text stored before messages had codes is shown as it was stored.
+"""
+from __future__ import annotations
+
+import gettext
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+from babel.support import Translations
+from flask import has_request_context
+
+from .i18n import DEFAULT_LOCALE, DEFAULT_TIMEZONE, N_, Nn_, current_locale_name
+from .message import Message, StoredMessage
+
+logger = logging.getLogger(__name__)
+
+_TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+
+#: Parameters that name a thing by its number (a document, a version) and so are shown without
+#: the locale's thousands separator.
+_IDENTIFIERS = frozenset({"number", "document_id", "id"})
+
+
+@dataclass(frozen=True)
+class Plural:
+    """A singular/plural msgid pair; the parameter ``count`` chooses the form."""
+
+    forms: tuple[str, str]
+    count: str
+
+
+CATALOGUE: dict[str, str | Plural] = {
+    # --- extraction statuses (toolbox/extract/result.py) -----------------------------------------
+    "extract.status.ok": N_("Text extrahiert"),
+    "extract.status.empty": N_("Kein Text (gescanntes Dokument?)"),
+    "extract.status.encrypted": N_("Passwortgeschützt"),
+    "extract.status.failed": N_("Nicht lesbar"),
+    "extract.status.timeout": N_("Zeitlimit überschritten"),
+    # --- extraction results (toolbox/extract/messages.py) ----------------------------------------
+    "extract.ok_pages": Plural(Nn_("Text erfolgreich extrahiert (%(pages)s Seite).",
+                                   "Text erfolgreich extrahiert (%(pages)s Seiten)."), "pages"),
+    "extract.ok_words": Plural(Nn_("Text erfolgreich extrahiert (%(words)s Wort).",
+                                   "Text erfolgreich extrahiert (%(words)s Wörter)."), "words"),
+    "extract.ok_pages_partly": Plural(Nn_(
+        "Text teilweise extrahiert (%(pages)s Seiten); %(failed)s Seite konnte nicht gelesen werden.",
+        "Text teilweise extrahiert (%(pages)s Seiten); %(failed)s Seiten konnten nicht gelesen werden."), "failed"),
+    "extract.scanned_pdf": N_(
+        "Gescanntes Dokument ohne Text – keine Textebene gefunden. Für die Volltextsuche bitte eine PDF-Datei "
+        "mit Textebene (OCR) hochladen."),
+    "extract.pdf_without_pages": N_("Die PDF-Datei enthält keine Seiten."),
+    "extract.no_text": N_("Die Datei enthält keinen Text."),
+    "extract.empty_file": N_("Die Datei ist leer (0 Byte)."),
+    "extract.pdf_password": N_(
+        "Die PDF-Datei ist passwortgeschützt und kann ohne Passwort nicht gelesen werden. Bitte eine Fassung "
+        "ohne Passwort hochladen."),
+    "extract.pdf_encryption_unsupported": N_(
+        "Die PDF-Datei ist mit einem Verfahren verschlüsselt, das nicht gelesen werden kann. Bitte eine "
+        "Fassung ohne Verschlüsselung hochladen."),
+    "extract.office_password": N_(
+        "Die Office-Datei ist passwortgeschützt und kann ohne Passwort nicht gelesen werden. Bitte ohne "
+        "Kennwort speichern und erneut hochladen."),
+    "extract.pdf_stream_too_large": N_(
+        "Ein Datenstrom der PDF-Datei würde entpackt mehr als %(mb)s MB belegen – möglicherweise eine "
+        "Dekomprimierungsbombe. Die Datei wird deshalb nicht gelesen."),
+    "extract.xml_doctype": N_(
+        "Die Word-Datei enthält eine DTD mit Entity-Definitionen (<!DOCTYPE …>), die in DOCX-Dateien nicht "
+        "vorkommt – möglicherweise eine XML-Bombe oder ein Versuch, lokale Dateien auszulesen. Sie wird "
+        "deshalb nicht gelesen."),
+    "extract.corrupt": N_("Datei beschädigt."),
+    "extract.corrupt_reason": N_("Datei beschädigt: %(reason)s."),
+    "extract.reason.no_pdf_page_readable": N_("Keine Seite der PDF-Datei konnte gelesen werden"),
+    "extract.reason.pdf_unreadable": N_("Die PDF-Datei konnte nicht gelesen werden"),
+    "extract.reason.pdf_unreadable_detail": N_("Die PDF-Datei konnte nicht gelesen werden (%(detail)s)"),
+    "extract.reason.word_unreadable": N_("Die Word-Datei konnte nicht gelesen werden"),
+    "extract.reason.word_unreadable_detail": N_("Die Word-Datei konnte nicht gelesen werden (%(detail)s)"),
+    "extract.reason.file_unreadable": N_("Die Datei konnte nicht gelesen werden"),
+    "extract.reason.file_unreadable_detail": N_("Die Datei konnte nicht gelesen werden (%(detail)s)"),
+    "extract.reason.zip_invalid": N_("Das ZIP-Archiv der Datei ist ungültig"),
+    "extract.reason.zip_invalid_detail": N_("Das ZIP-Archiv der Datei ist ungültig (%(detail)s)"),
+    "extract.timeout": N_(
+        "Zeitlimit von %(seconds)s s überschritten – die Datei konnte nicht rechtzeitig gelesen werden."),
+    "extract.memory": N_(
+        "Speicherlimit von %(mb)s MB überschritten – die Datei ist zu groß oder zu komplex, um gelesen zu "
+        "werden."),
+    "extract.crashed": N_("Der Leseprozess ist unerwartet abgebrochen (%(detail)s)."),
+    "extract.internal_error": N_("Die Textextraktion ist wegen eines internen Fehlers fehlgeschlagen."),
+    "extract.file_not_found": N_("Die Datei wurde nicht gefunden oder kann nicht geöffnet werden."),
+    "extract.pdf_header_misplaced": N_(
+        "Die Datei beginnt nicht wie eine PDF-Datei: Ihre PDF-Kennung steht nicht am Anfang, wie es bei als PDF "
+        "getarnten Webseiten der Fall ist. Bitte die Datei neu als PDF speichern oder exportieren und erneut "
+        "hochladen."),
+    "extract.zip_too_many_members": N_(
+        "Die Datei enthält mehr als %(count)s gepackte Bestandteile – möglicherweise eine ZIP-Bombe. Sie wird "
+        "deshalb nicht gelesen."),
+    "extract.zip_too_large": N_(
+        "Die Datei würde entpackt mehr als %(mb)s MB belegen – möglicherweise eine ZIP-Bombe. Sie wird deshalb "
+        "nicht gelesen."),
+    "extract.zip_ratio": N_(
+        "Der Bestandteil „%(name)s“ ist ungewöhnlich stark komprimiert (Verhältnis %(ratio)s:1) – "
+        "möglicherweise eine ZIP-Bombe. Die Datei wird deshalb nicht gelesen."),
+    "extract.unsupported_macros": N_(
+        "Word-Dateien mit Makros (DOCM/DOTM) werden aus Sicherheitsgründen nicht angenommen. Bitte ohne "
+        "Makros als DOCX speichern oder als PDF exportieren."),
+    "extract.unsupported_unknown": N_(
+        "Das Dateiformat wurde nicht erkannt und wird nicht unterstützt. Unterstützt werden PDF, DOCX, TXT, "
+        "Markdown (MD) und CSV."),
+    "extract.unsupported": N_("Das Dateiformat %(format)s wird nicht unterstützt. %(advice)s"),
+    "extract.format.image": N_("%(name)s (Bild)"),
+    "extract.format.program": N_("%(name)s (Programm)"),
+    "extract.format.msg": N_("MSG (Outlook-Nachricht)"),
+    "extract.format.ole": N_("eines alten Office-Programms (OLE)"),
+    "extract.advice.pdf_or_docx": N_("Bitte als PDF oder DOCX hochladen."),
+    "extract.advice.pdf_or_csv": N_("Bitte als PDF oder CSV hochladen."),
+    "extract.advice.pdf": N_("Bitte als PDF hochladen."),
+    "extract.advice.pdf_docx_or_txt": N_("Bitte als PDF, DOCX oder TXT hochladen."),
+    "extract.advice.doc": N_("Bitte in Word als DOCX speichern oder als PDF exportieren und erneut hochladen."),
+    "extract.advice.archive": N_("Bitte die enthaltenen Dokumente einzeln als PDF oder DOCX hochladen."),
+    # --- refusals of uploads and imports (toolbox/services/contribute.py, ingest.py) -------------
+    "upload.file_refused": N_("„%(filename)s“: %(reason)s"),
+    "upload.no_file": N_("Bitte wählen Sie mindestens eine Datei aus."),
+    "upload.too_large": N_("Die Datei ist größer als %(mb)s MB."),
+    "upload.unsupported": N_("Dieses Dateiformat wird nicht unterstützt."),
+    "upload.already_a_version": N_("Diese Datei ist bereits eine Version dieses Dokuments."),
+    "upload.duplicate_of": N_("Diese Datei ist bereits als anderes Dokument (Nr. %(number)s) vorhanden."),
+    "upload.strip_failed": N_("Die Eigenschaften konnten nicht entfernt werden."),
+    "upload.strip_advice": N_("Entfernen Sie die Datei oder laden Sie sie ohne Bereinigung hoch."),
+    "strip.word_damaged": N_("Die Word-Datei ist beschädigt und kann nicht bereinigt werden."),
+    "strip.pdf_password": N_("Die PDF-Datei ist passwortgeschützt; ihre Eigenschaften können nicht entfernt werden."),
+    "strip.pdf_damaged": N_("Die PDF-Datei ist beschädigt; ihre Eigenschaften können nicht entfernt werden."),
+    "ingest.unreadable": N_("Datei nicht lesbar: %(detail)s"),
+    "ingest.not_a_file": N_("Keine reguläre Datei."),
+    "ingest.store_failed": N_("Datei konnte nicht gespeichert werden: %(detail)s"),
+    "ingest.database_failed": N_("Speichern in der Datenbank fehlgeschlagen: %(detail)s"),
+    "ingest.duplicate": N_("Bereits vorhanden als Dokument %(id)s: „%(title)s“."),
+    # --- integrity check (toolbox/services/consistency.py), written over the extraction message --
+    "check.file_missing": N_(
+        "Die gespeicherte Datei fehlt (SHA-256 %(sha)s). Bitte eine neue Version hochladen oder die Datei aus "
+        "einer Sicherung wiederherstellen."),
+    "check.file_corrupt": N_(
+        "Die gespeicherte Datei ist beschädigt (SHA-256 %(sha)s) und wurde in die Quarantäne verschoben. Bitte "
+        "eine neue Version hochladen oder die Datei aus einer Sicherung wiederherstellen."),
+}
+
+
+def render(message: StoredMessage, locale: str | None = None) -> str:
+    """``message`` in ``locale`` (default: the request's, else German); a plain text as it is."""
+    if not message:
+        return ""
+    if isinstance(message, str):
+        return message
+    return _render(message, locale or render_locale())
+
+
+def render_locale() -> str:
+    """The request's locale; the default locale outside a request (CLI, background work)."""
+    return current_locale_name() if has_request_context() else DEFAULT_LOCALE
+
+
+def _render(message: Message, locale: str) -> str:
+    entry = CATALOGUE.get(message.code)
+    if entry is None:
+        # A code from a newer release read by an older one: better the code than nothing.
+        logger.warning("message code %r is not in the catalogue", message.code)
+        return message.code
+    translations = _translations(locale)
+    if isinstance(entry, Plural):
+        count = message.params.get(entry.count)
+        template = translations.ngettext(*entry.forms, count if isinstance(count, int) else 0)
+    else:
+        template = translations.gettext(entry)
+    values = {name: _value(name, value, locale) for name, value in message.params.items()}
+    try:
+        return template % values
+    except (KeyError, TypeError, ValueError):
+        logger.warning("message %r does not fit its msgid %r", message, template)
+        return template
+
+
+def _value(name: str, value: Any, locale: str) -> str:
+    if isinstance(value, Message):
+        return _render(value, locale)
+    if isinstance(value, datetime):
+        return format_datetime(value, "medium", tzinfo=DEFAULT_TIMEZONE, locale=locale)
+    if isinstance(value, bool) or name in _IDENTIFIERS:
+        return str(value)
+    if isinstance(value, (int, float)):
+        return format_decimal(value, locale=locale)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_value(name, item, locale) for item in value)
+    return "" if value is None else str(value)
+
+
+@lru_cache(maxsize=None)
+def _translations(locale: str) -> gettext.NullTranslations:
+    # The German msgids are the German text; other locales read the compiled catalogue the app
+    # uses, loaded here without a request so the CLI renders the same way.
+    if locale == DEFAULT_LOCALE:
+        return gettext.NullTranslations()
+    return Translations.load(str(_TRANSLATIONS_DIR), [locale], "messages")
