@@ -298,3 +298,32 @@ def test_pagination_model_marks_gaps():
     assert model.previous_url == "/search?q=x&page=9"
     assert model.next_url == "/search?q=x&page=11"
     assert search_view.pagination(0, query, base_url="/search").pages == 1
+
+
+def _sort_options(html: str) -> list[tuple[str, bool]]:
+    select = html.split('<select id="sort"', 1)[1].split("</select>", 1)[0]
+    return [(value, bool(selected)) for value, selected in re.findall(r'<option value="(\w+)"( selected)?>', select)]
+
+
+def test_browsing_without_words_lists_the_newest_first(client, corpus):
+    """Without words the sort says "Neueste zuerst" (there is nothing to rank by); with words, "Relevanz"."""
+    html, _ = _get(client, "/search")
+    options = _sort_options(html)
+    assert ("newest", True) in options
+    assert "relevance" not in [value for value, _ in options]
+    assert _hit_titles(html) == ["Mobilitätskonzept Musterstadt", "Datenplattform Kleindorf",
+                                 "Datenstrategie Musterstadt"]
+    html, _ = _get(client, "/search?q=Musterstadt")
+    assert ("relevance", True) in _sort_options(html)
+
+
+def test_empty_result_has_no_sort_or_empty_year_filter_and_explains_how_to_widen(client, corpus):
+    """No hits: no sort control, no year fields without years, and concrete ways to widen the search."""
+    html, page = _get(client, "/search?q=Quantenkryptographie&topic=daten-plattformen")
+    assert 'name="sort"' not in html
+    assert 'id="facet-year"' not in html
+    assert "So finden Sie mehr" in html and "OR" in html
+    without_words = page.link("ohne Suchbegriff")
+    assert parse_qsl(urlsplit(without_words).query) == [("topic", "daten-plattformen")]
+    html, _ = _get(client, without_words)
+    assert sorted(_hit_titles(html)) == ["Datenplattform Kleindorf", "Datenstrategie Musterstadt"]

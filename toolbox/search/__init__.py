@@ -19,7 +19,7 @@ _patches.apply()
 
 from ._indexing import IndexReport, apply_index_queue, check_index, ensure_index, reindex
 from ._search import matching_document_ids, more_like_this, search, suggest
-from ._types import FacetValue, SearchHit, SearchQuery, SearchResults
+from ._types import FacetValue, SearchHit, SearchQuery, SearchResults, default_sort
 from ._warmup import WarmUpReport, release_open_files, warm_up
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "WarmUpReport",
     "apply_index_queue",
     "check_index",
+    "default_sort",
     "ensure_index",
     "matching_document_ids",
     "more_like_this",

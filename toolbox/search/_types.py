@@ -15,6 +15,11 @@ _LIST_FIELDS = ("topic", "size_class", "type", "format", "license", "municipalit
 _COMMA_LISTS = ("topic", "size_class", "type", "format", "license")
 
 
+def default_sort(q: str) -> str:
+    """Relevance when there are words to rank by; browsing without words shows the newest first."""
+    return "relevance" if q.strip() else "newest"
+
+
 @dataclass(frozen=True)
 class SearchQuery:
     """A search as the page, the API and the ZIP download ask for it.
@@ -41,7 +46,7 @@ class SearchQuery:
     def from_params(cls, params: Mapping[str, Any], *, allow_statuses: bool = False) -> "SearchQuery":
         """Read request parameters (a MultiDict or a plain mapping); never raises.
 
-        Bad numbers fall back to their defaults, unknown sorts to relevance, ``per_page`` is
+        Bad numbers fall back to their defaults, unknown sorts to the default sort, ``per_page`` is
         clamped to 1..100. ``status`` parameters are read only with ``allow_statuses=True``:
         the caller decides after checking the role (``status=all`` for every status).
         """
@@ -82,11 +87,12 @@ class SearchQuery:
             return min(max(number, low), high)
 
         sort = first("sort").lower()
+        q = first("q")[:1000]
         kwargs: dict[str, Any] = dict(
-            q=first("q")[:1000],
+            q=q,
             year_from=as_int("year_from", None, 0, 9999),
             year_to=as_int("year_to", None, 0, 9999),
-            sort=sort if sort in SORTS else "relevance",
+            sort=sort if sort in SORTS else default_sort(q),
             page=as_int("page", 1, 1, MAX_PAGE) or 1,
             per_page=as_int("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE) or DEFAULT_PER_PAGE,
         )

@@ -57,8 +57,11 @@ def public_query(args: Mapping) -> search.SearchQuery:
     query = search.SearchQuery.from_params(args)
     per_page = query.per_page if isinstance(query.per_page, int) else DEFAULT_PER_PAGE
     page = query.page if isinstance(query.page, int) else 1
+    # Without words there is nothing to rank by: "relevance" would silently mean newest.
+    sort = query.sort if query.q or query.sort != "relevance" else "newest"
     return dataclasses.replace(
         query,
+        sort=sort,
         statuses=(STATUS_PUBLISHED,),
         per_page=min(max(per_page, 1), MAX_PER_PAGE),
         page=min(max(page, 1), MAX_PAGE),
@@ -77,7 +80,7 @@ def query_params(query, *, page: bool = True) -> Params:
         params.append(("year_from", str(query.year_from)))
     if query.year_to is not None:
         params.append(("year_to", str(query.year_to)))
-    if query.sort and query.sort != "relevance":
+    if query.sort and query.sort != search.default_sort(query.q or ""):
         params.append(("sort", query.sort))
     if page and query.page and query.page != 1:
         params.append(("page", str(query.page)))
@@ -229,6 +232,10 @@ class SearchPage:
     clear_url: str
     zip_url: str
     zip_max_documents: int
+    #: The sort actually applied: browsing without words lists the newest first.
+    sort: str = "newest"
+    #: The same filters without the words, for an empty result ("widen the search").
+    without_words_url: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -238,6 +245,11 @@ class SearchPage:
     @property
     def zip_allowed(self) -> bool:
         return 0 < self.total <= self.zip_max_documents
+
+    @property
+    def sort_options(self) -> tuple[str, ...]:
+        """The sorts that mean something here: relevance only when there are words."""
+        return SORTS if self.query.q else tuple(s for s in SORTS if s != "relevance")
 
 
 def facet_groups(results, query, labels: Mapping[str, Mapping[str, str]], *, base_url: str) -> list[FacetGroup]:
@@ -369,6 +381,8 @@ def search_page(args: Mapping, *, base_url: str, zip_base_url: str, locale: str 
         suggestion_url=suggestion_url,
         widened=bool(results.widened),
         clear_url=build_url(base_url, [("q", query.q)] if query.q else []),
+        sort=results.sort,
+        without_words_url=build_url(base_url, _without(params, "q")) if query.q else None,
         zip_url=build_url(zip_base_url, [p for p in params if p[0] not in ("page", "per_page")]),
         zip_max_documents=int(current_app.config["TOOLBOX_ZIP_MAX_DOCUMENTS"]),
     )
