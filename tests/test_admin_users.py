@@ -160,7 +160,7 @@ def test_reinvite_resets_password_via_new_link(app, admin_client):
     link = re.search(r"http://localhost(/invite/[\w-]+)", text).group(1)
     app.test_client().post(link, data={"password": PASSWORD, "password_repeat": PASSWORD})
     with app.app_context():
-        assert user_service.user_authenticate("vergesslich@example.org", PASSWORD) is not None
+        assert user_service.user_authenticate_detailed("vergesslich@example.org", PASSWORD).user is not None
 
 
 def test_unknown_user_is_404(app, admin_client):

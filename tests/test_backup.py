@@ -14,7 +14,7 @@ from toolbox.extensions import db
 from toolbox.models import Document, Topic, User
 from toolbox.search import SearchQuery
 from toolbox.services import curation, review
-from toolbox.services.users import user_authenticate
+from toolbox.services.users import user_authenticate_detailed
 from toolbox.storage import BlobStore
 
 from conftest import DEFAULT_PASSWORD, make_document, make_user, skip_on_postgres
@@ -104,7 +104,7 @@ def test_round_trip_restores_every_table_file_and_search_result(app, make_doc, f
     assert _search_results(fresh) == _search_results(app)
     assert _search_results(fresh)["Glasfaser"]
     with fresh.app_context():
-        assert user_authenticate("redaktion@example.org", DEFAULT_PASSWORD) is not None
+        assert user_authenticate_detailed("redaktion@example.org", DEFAULT_PASSWORD).user is not None
         assert fresh.test_cli_runner().invoke(args=["check"]).exit_code == 0
         # New rows continue after the restored ids.
         new_id = make_user(fresh, "neu@example.org")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from toolbox.cli import cli
-from toolbox.services.users import user_authenticate, user_by_email
+from toolbox.services.users import user_authenticate_detailed, user_by_email
 
 PASSWORD = "Ein langes Passwort für den Start"
 
@@ -26,7 +26,7 @@ def test_create_user_prints_one_time_link(app, runner, client):
     response = client.post(match.group(1), data={"password": PASSWORD, "password_repeat": PASSWORD})
     assert response.status_code == 302
     with app.app_context():
-        assert user_authenticate("erste.admin@example.org", PASSWORD) is not None
+        assert user_authenticate_detailed("erste.admin@example.org", PASSWORD).user is not None
     assert client.get(match.group(1)).status_code == 410
 
 
@@ -45,7 +45,7 @@ def test_create_user_with_password_from_stdin(app, runner):
     assert result.exit_code == 0, result.output
     assert "/invite/" not in result.output
     with app.app_context():
-        assert user_authenticate("c@example.org", PASSWORD) is not None
+        assert user_authenticate_detailed("c@example.org", PASSWORD).user is not None
 
 
 def test_create_user_refuses_invalid_role(app, runner):

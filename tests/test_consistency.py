@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fcntl
+import io
 import os
 import time
 from datetime import datetime, timedelta, timezone
@@ -122,8 +123,8 @@ def test_stray_blobs_are_quarantined_only_when_old_enough(app, runner, make_doc)
     can take; a young one may belong to a running upload and is only mentioned."""
     make_doc(title="Normal", text="Bürgerhaushalt")
     store = _store(app)
-    old = store.put_bytes(b"Rest eines abgebrochenen Uploads")
-    young = store.put_bytes(b"Upload, dessen Textauszug noch laeuft")
+    old = store.put_stream(io.BytesIO(b"Rest eines abgebrochenen Uploads"))
+    young = store.put_stream(io.BytesIO(b"Upload, dessen Textauszug noch laeuft"))
     _backdate(old.path, 2 * 3600)
 
     result = runner.invoke(args=["check"])

@@ -61,8 +61,8 @@ def test_rename_keeps_the_slug(app, editor, contributor):
         assert entry.details["changes"]["label_de"] == ["Mobilität & Verkehr", "Mobilität & ÖPNV"]
 
 
-def test_move_up_and_down_and_reorder(app, editor):
-    """Moving swaps neighbours; reorder sets the whole order; positions stay dense."""
+def test_move_up_and_down(app, editor):
+    """Moving swaps neighbours; positions stay dense."""
     with app.app_context():
         slugs = [e.slug for e in vocabulary_entries("type")]
         second = vocabulary_get("type", slugs[1])
@@ -71,9 +71,9 @@ def test_move_up_and_down_and_reorder(app, editor):
         curation.vocabulary_entry_move(user(editor), "type", second.id, -1)  # already first: no change
         assert vocabulary_entries("type")[0].slug == slugs[1]
         last = vocabulary_get("type", slugs[-1])
-        curation.vocabulary_reorder(user(editor), "type", [last.id])
+        curation.vocabulary_entry_move(user(editor), "type", last.id, -1)
         order = vocabulary_entries("type")
-        assert order[0].slug == slugs[-1]
+        assert order[-2].slug == slugs[-1]
         assert [e.position for e in order] == list(range(len(order)))
 
 

@@ -26,6 +26,8 @@ import pytest
 
 from toolbox import create_app
 from toolbox.extensions import db
+from toolbox.models import ROLE_ADMIN, ROLE_CONTRIBUTOR, ROLE_EDITOR
+from toolbox.permissions import required_role
 
 from conftest import DEFAULT_PASSWORD, _config
 
@@ -289,6 +291,35 @@ def test_every_rule_has_an_expectation(app):
         f"{method} {rule}" for rule, method in missing)
     stale = sorted(set(EXPECTED) - present)
     assert not stale, "rows for routes that no longer exist: " + ", ".join(f"{m} {r}" for r, m in stale)
+
+
+#: Paths that are never public: a rule under them without a guard fails even if its row says 200.
+PRIVATE_PREFIXES = ("/admin", "/my/", "/upload", "/account")
+
+
+def _role_the_row_describes(statuses: tuple[int, ...]) -> str | None:
+    """Visitors sent to the login page means a guard: admins only if editors get 403, editors
+    if both contributors get 403, else any account. Other rows are open (or use API tokens)."""
+    visitor, owner, other, editor, _admin = statuses
+    if visitor != 302:
+        return None
+    if editor == 403:
+        return ROLE_ADMIN
+    if owner == other == 403:
+        return ROLE_EDITOR
+    return ROLE_CONTRIBUTOR
+
+
+def test_every_route_declares_the_role_its_row_describes(app):
+    """Each view is guarded by ``permissions.role_required`` (on the view or its blueprint) with
+    the role its matrix row describes, and nothing under the private paths is left unguarded."""
+    for rule in app.url_map.iter_rules():
+        declared = required_role(app, rule.endpoint)
+        if rule.rule.startswith(PRIVATE_PREFIXES):
+            assert declared is not None, f"{rule.rule} ({rule.endpoint}) has no role_required guard"
+        for method in _rule_methods(rule):
+            expected = _role_the_row_describes(EXPECTED[(rule.rule, method)])
+            assert declared == expected, f"{method} {rule.rule}: guard {declared}, row describes {expected}"
 
 
 def _cases(method_filter: str):

@@ -16,7 +16,7 @@ def test_file_is_stored_under_its_sha256(tmp_path):
     """A stored file lives at a path derived from its SHA-256 and holds the same bytes."""
     store = BlobStore(tmp_path)
     data = "Leistungsbeschreibung Straßenbeleuchtung".encode()
-    blob = store.put_bytes(data)
+    blob = store.put_stream(io.BytesIO(data))
     assert blob.sha256 == hashlib.sha256(data).hexdigest()
     assert blob.path == tmp_path / blob.sha256[:2] / blob.sha256[2:4] / blob.sha256
     assert blob.path.read_bytes() == data
@@ -27,7 +27,7 @@ def test_file_is_stored_under_its_sha256(tmp_path):
 def test_same_bytes_are_stored_once(tmp_path):
     """Storing identical bytes twice keeps one file and says so."""
     store = BlobStore(tmp_path)
-    first = store.put_bytes(b"gleicher Inhalt")
+    first = store.put_stream(io.BytesIO(b"gleicher Inhalt"))
     second = store.put_stream(io.BytesIO(b"gleicher Inhalt"))
     assert second.sha256 == first.sha256
     assert not second.created
@@ -38,7 +38,7 @@ def test_same_bytes_are_stored_once(tmp_path):
 def test_no_temporary_file_is_left_behind(tmp_path):
     """After a write, the temporary folder is empty: the file was renamed into place."""
     store = BlobStore(tmp_path)
-    store.put_bytes(b"x" * 3_000_000)
+    store.put_stream(io.BytesIO(b"x" * 3_000_000))
     assert list((tmp_path / "tmp").iterdir()) == []
 
 
@@ -72,7 +72,7 @@ def test_user_names_never_become_paths(tmp_path):
 def test_verify_detects_changed_bytes(tmp_path):
     """verify() is True for an intact blob and False once its bytes changed."""
     store = BlobStore(tmp_path)
-    blob = store.put_bytes(b"original")
+    blob = store.put_stream(io.BytesIO(b"original"))
     assert store.verify(blob.sha256)
     blob.path.write_bytes(b"manipuliert")
     assert not store.verify(blob.sha256)

@@ -19,7 +19,7 @@ from toolbox.services.users import (
     invitation_create,
     password_change,
     password_check,
-    user_authenticate,
+    user_authenticate_detailed,
     user_create,
     user_deactivate,
     user_for_api_token,
@@ -83,19 +83,19 @@ def test_authenticate(app):
     """Only the right password of an active account authenticates; the address is case-insensitive."""
     uid = make_user(app, "Anna.Schmidt@Example.org", password=GOOD)
     with app.app_context():
-        assert user_authenticate("anna.schmidt@example.org", GOOD).id == uid
-        assert user_authenticate(" ANNA.SCHMIDT@example.org ", GOOD).id == uid
-        assert user_authenticate("anna.schmidt@example.org", GOOD + "x") is None
-        assert user_authenticate("niemand@example.org", GOOD) is None
-        assert user_authenticate("anna.schmidt@example.org", "") is None
+        assert user_authenticate_detailed("anna.schmidt@example.org", GOOD).user.id == uid
+        assert user_authenticate_detailed(" ANNA.SCHMIDT@example.org ", GOOD).user.id == uid
+        assert user_authenticate_detailed("anna.schmidt@example.org", GOOD + "x").user is None
+        assert user_authenticate_detailed("niemand@example.org", GOOD).user is None
+        assert user_authenticate_detailed("anna.schmidt@example.org", "").user is None
 
 
 def test_user_without_password_cannot_log_in(app):
     """An invited account without a password cannot authenticate with any password."""
     make_user(app, "neu@example.org", password=None)
     with app.app_context():
-        assert user_authenticate("neu@example.org", "") is None
-        assert user_authenticate("neu@example.org", "None") is None
+        assert user_authenticate_detailed("neu@example.org", "").user is None
+        assert user_authenticate_detailed("neu@example.org", "None").user is None
 
 
 @pytest.mark.parametrize("email, role, message", [
@@ -158,8 +158,8 @@ def test_password_change_ends_other_sessions(app, auth):
     assert auth._client.get("/account").status_code == 200
     assert other.get("/account").status_code == 302
     with app.app_context():
-        assert user_authenticate("wechsel@example.org", GOOD) is not None
-        assert user_authenticate("wechsel@example.org", DEFAULT_PASSWORD) is None
+        assert user_authenticate_detailed("wechsel@example.org", GOOD).user is not None
+        assert user_authenticate_detailed("wechsel@example.org", DEFAULT_PASSWORD).user is None
 
 
 def test_password_change_requires_current_password(app, client, auth):
@@ -171,7 +171,7 @@ def test_password_change_requires_current_password(app, client, auth):
     assert response.status_code == 200
     assert "Das aktuelle Passwort ist falsch" in response.get_data(as_text=True)
     with app.app_context():
-        assert user_authenticate("alt@example.org", DEFAULT_PASSWORD) is not None
+        assert user_authenticate_detailed("alt@example.org", DEFAULT_PASSWORD).user is not None
         with pytest.raises(AccountError):
             password_change(user_service.user_by_email("alt@example.org"), GOOD, current_password="falsch")
 
@@ -215,7 +215,7 @@ def test_invitation_link_is_single_use(app, client, auth):
         "password": "Ein ganz anderes Passwort", "password_repeat": "Ein ganz anderes Passwort"})
     assert reuse.status_code == 410
     with app.app_context():
-        assert user_authenticate("eingeladen@example.org", GOOD) is not None
+        assert user_authenticate_detailed("eingeladen@example.org", GOOD).user is not None
         actions = [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
         assert actions[-2:] == ["invite_used", "login"]
 
@@ -228,7 +228,7 @@ def test_invitation_service_refuses_second_use(app):
         with pytest.raises(InvitationError) as info:
             invitation_accept(token, "Noch ein anderes Passwort")
         assert info.value.reason == "used"
-        assert user_authenticate("eingeladen@example.org", GOOD) is not None
+        assert user_authenticate_detailed("eingeladen@example.org", GOOD).user is not None
 
 
 def test_expired_invitation_is_refused(app, client, monkeypatch):

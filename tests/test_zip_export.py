@@ -279,7 +279,7 @@ def test_stream_writes_incrementally(tmp_path):
 
     store = BlobStore(tmp_path / "blobs")
     payload = os.urandom(3 * 1024 * 1024)
-    blob = store.put_bytes(payload)
+    blob = store.put_stream(io.BytesIO(payload))
     plan = zip_export.ZipPlan(
         filename="x.zip",
         members=[zip_export.ZipMember(1, "Groß.pdf", blob.sha256, blob.size, (2024, 1, 2, 3, 4, 6), True)],
@@ -306,7 +306,7 @@ def test_large_members_get_zip64_records(tmp_path, monkeypatch):
     monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 4096)
     store = BlobStore(tmp_path / "blobs")
     payload = bytes(range(256)) * 64  # 16 KiB, four times the lowered limit
-    blob = store.put_bytes(payload)
+    blob = store.put_stream(io.BytesIO(payload))
     plan = zip_export.ZipPlan(
         filename="x.zip",
         members=[zip_export.ZipMember(1, "Große Datei.pdf", blob.sha256, blob.size, (2024, 1, 2, 3, 4, 6), False)],

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import abort
+from flask import Blueprint, Flask
 from flask_login import current_user
 
 from .models import ROLE_ADMIN, ROLE_CONTRIBUTOR, ROLE_EDITOR, Document, User
@@ -30,23 +30,55 @@ def can_edit_document(user: User | None, document: Document) -> bool:
     return has_role(user, ROLE_CONTRIBUTOR) and document.uploader_id == user.id
 
 
+def require(user: User | None, role: str) -> None:
+    """The one check of services and views: raise ``PermissionDenied`` unless ``user`` has ``role``."""
+    if not has_role(user, role):
+        raise PermissionDenied(role)
+
+
+#: Blueprint name -> the role every view of that blueprint needs (``role_required`` on a blueprint).
+_BLUEPRINT_ROLES: dict[str, str] = {}
+
+
 def role_required(role: str) -> Callable:
-    """Let through users with ``role`` or higher; send visitors to the login page, others get 403."""
+    """Guard a view, or every view of a blueprint (those added later too), with ``role``.
 
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
+    Visitors are sent to the login page; logged-in users without the role get 403 (the
+    application's handler for ``PermissionDenied``). The role is recorded, so that
+    ``required_role`` can show that every route that is not public says whom it is for.
+    """
+
+    def guard():
+        if not current_user.is_authenticated:
+            from .extensions import login_manager
+
+            return login_manager.unauthorized()
+        require(current_user, role)
+        return None
+
+    def decorator(target):
+        if isinstance(target, Blueprint):
+            target.before_request(guard)
+            _BLUEPRINT_ROLES[target.name] = role
+            return target
+
+        @wraps(target)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                from .extensions import login_manager
+            return guard() or target(*args, **kwargs)
 
-                return login_manager.unauthorized()
-            if not has_role(current_user, role):
-                abort(403)
-            return view(*args, **kwargs)
-
+        wrapped.required_role = role  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
+
+
+def required_role(app: Flask, endpoint: str) -> str | None:
+    """The highest role the guards of ``endpoint`` (its blueprint's and its own) ask for."""
+    roles = [getattr(app.view_functions.get(endpoint), "required_role", None)]
+    blueprint, _dot, _name = endpoint.rpartition(".")
+    roles.append(_BLUEPRINT_ROLES.get(blueprint))
+    declared = [role for role in roles if role]
+    return max(declared, key=ROLE_RANK.__getitem__) if declared else None
 
 
 class PermissionDenied(Exception):

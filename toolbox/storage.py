@@ -53,11 +53,6 @@ class BlobStore:
         with open(source, "rb") as stream:
             return self.put_stream(stream)
 
-    def put_bytes(self, data: bytes) -> StoredBlob:
-        import io
-
-        return self.put_stream(io.BytesIO(data))
-
     def put_stream(self, stream: BinaryIO) -> StoredBlob:
         """Copy ``stream`` into the store: temporary file, fsync, then an atomic rename.
 
@@ -109,10 +104,6 @@ class BlobStore:
             for chunk in iter(lambda: stream.read(_CHUNK), b""):
                 digest.update(chunk)
         return digest.hexdigest() == sha256
-
-    def iter_chunks(self, sha256: str, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
-        with self.open(sha256) as stream:
-            yield from iter(lambda: stream.read(chunk_size), b"")
 
     def temporary_files(self) -> list[Path]:
         """Temporary files of writes that are running or were interrupted."""

@@ -31,8 +31,6 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-OUTCOME_KINDS = ("ok", "error", "memory", "timeout", "crashed")
-
 # The top-level package (normally "toolbox") and the directory it lives in.
 _PACKAGE = __name__.split(".")[0]
 _PACKAGE_DIR = str(Path(__file__).resolve().parents[1])

@@ -28,7 +28,7 @@ from ..extract.messages import EMPTY_FILE
 from ..i18n import N_
 from ..message import Message, StoredMessage, dump_message, load_message
 from ..models import ROLE_CONTRIBUTOR, Document, FileVersion, User
-from ..permissions import PermissionDenied, can_edit_document, has_role
+from ..permissions import PermissionDenied, can_edit_document, require
 from . import indexing
 from .audit import audit_record
 from .ingest import (
@@ -131,7 +131,7 @@ def upload_stage(user: User, uploads: Iterable[tuple[BinaryIO, str]]) -> Staging
     :raise PermissionDenied: the user may not contribute.
     :raise UploadError: no file was acceptable; the messages say why for each file.
     """
-    _require_contributor(user)
+    require(user, ROLE_CONTRIBUTOR)
     staging_sweep()
     token = secrets.token_urlsafe(24)
     folder = _staging_root() / token
@@ -226,7 +226,7 @@ def upload_get(user: User, token: str) -> Staging:
 
     :raise StagingNotFound: unknown, expired or another user's token.
     """
-    _require_contributor(user)
+    require(user, ROLE_CONTRIBUTOR)
     staging = _read_manifest(token)
     if staging is None or staging.uploader_id != user.id:
         raise StagingNotFound(token)
@@ -343,7 +343,7 @@ def document_upload(
     strip_metadata: bool = False,
 ) -> UploadResult:
     """Stage and submit one file in a single call (the JSON API has no preview step)."""
-    _require_contributor(user)
+    require(user, ROLE_CONTRIBUTOR)
     try:
         validate_metadata(metadata)
     except (UnknownSlugError, MetadataError) as exc:
@@ -450,11 +450,6 @@ def staging_sweep(max_age: float = STAGING_MAX_AGE) -> int:
         except FileNotFoundError:
             continue
     return removed
-
-
-def _require_contributor(user: User | None) -> None:
-    if not has_role(user, ROLE_CONTRIBUTOR):
-        raise PermissionDenied("contribute")
 
 
 __all__ = [

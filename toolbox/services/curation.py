@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from ..extensions import db
 from ..models import (
+    ROLE_EDITOR,
     VOCABULARY_MODELS,
     Document,
     Municipality,
@@ -22,7 +23,7 @@ from ..models import (
     User,
     document_topics,
 )
-from ..permissions import PermissionDenied, is_editor
+from ..permissions import require
 from . import indexing
 from .audit import audit_record
 from .vocabularies import VOCABULARY_NAMES_DE, size_class_for_population, vocabulary_get
@@ -143,7 +144,7 @@ def vocabulary_usage(vocabulary: str) -> dict[int, int]:
 def vocabulary_entry_create(user: User, vocabulary: str, label_de: str, label_en: str | None = None,
                             slug: str | None = None):
     """Add an entry at the end; the slug comes from the German label unless given."""
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     model = _model(vocabulary)
     label_de = _label(label_de, "label_de")
     label_en = " ".join((label_en or "").split()) or label_de
@@ -177,7 +178,7 @@ def _slug_taken(vocabulary: str, slug: str) -> bool:
 
 def vocabulary_entry_rename(user: User, vocabulary: str, entry_id: int, label_de: str, label_en: str | None):
     """Change the labels; the slug stays, so every link and API client keeps working."""
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     model = _model(vocabulary)
     entry = vocabulary_entry_get(vocabulary, entry_id)
     label_de = _label(label_de, "label_de")
@@ -201,7 +202,7 @@ def vocabulary_entry_rename(user: User, vocabulary: str, entry_id: int, label_de
 
 def vocabulary_entry_move(user: User, vocabulary: str, entry_id: int, offset: int) -> None:
     """Move an entry ``offset`` places up (negative) or down (positive) in the list."""
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     model = _model(vocabulary)
     entries = list(db.session.scalars(select(model).order_by(model.position, model.id)))
     index = next((i for i, e in enumerate(entries) if e.id == entry_id), None)
@@ -211,16 +212,6 @@ def vocabulary_entry_move(user: User, vocabulary: str, entry_id: int, offset: in
     if new_index == index:
         return
     entries.insert(new_index, entries.pop(index))
-    _apply_order(user, vocabulary, entries)
-
-
-def vocabulary_reorder(user: User, vocabulary: str, ordered_ids: list[int]) -> None:
-    """Set the order of the whole list; ids not named keep their relative order at the end."""
-    _require_editor(user)
-    model = _model(vocabulary)
-    entries = list(db.session.scalars(select(model).order_by(model.position, model.id)))
-    rank = {entry_id: i for i, entry_id in enumerate(ordered_ids)}
-    entries.sort(key=lambda e: (rank.get(e.id, len(rank)), e.position, e.id))
     _apply_order(user, vocabulary, entries)
 
 
@@ -235,7 +226,7 @@ def _apply_order(user: User, vocabulary: str, entries: list) -> None:
 
 def vocabulary_entry_set_active(user: User, vocabulary: str, entry_id: int, active: bool):
     """Hide an entry from forms (documents keep it) or show it again."""
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     entry = vocabulary_entry_get(vocabulary, entry_id)
     if entry.active == active:
         return entry
@@ -254,7 +245,7 @@ def vocabulary_entry_merge(user: User, vocabulary: str, source_id: int, target_i
     Returns the number of documents that moved; they are re-indexed so that a search by the
     target finds them at once.
     """
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     if source_id == target_id:
         raise CurationError("Ein Eintrag kann nicht mit sich selbst zusammengeführt werden.", field="target")
     source = vocabulary_entry_get(vocabulary, source_id)
@@ -337,7 +328,7 @@ def municipality_update(
     size_class: str | None = None,
 ) -> dict[str, list]:
     """Correct a municipality's facts. Without a size class given, it follows the population."""
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     name = _label(name, "name")
     clash = db.session.scalar(select(Municipality).where(Municipality.name == name, Municipality.id != municipality.id))
     if clash is not None:
@@ -385,7 +376,7 @@ def municipality_merge(user: User, source: Municipality, target: Municipality) -
     Documents and projects move; facts the target lacks are taken from the source; the old
     name redirects in searches. Returns the number of documents that moved.
     """
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     if source.id == target.id:
         raise CurationError("Eine Kommune kann nicht mit sich selbst zusammengeführt werden.", field="target")
     affected = _documents_of_municipalities([source.id])
@@ -447,7 +438,7 @@ def project_update(
     contact: str | None = None,
     link: str | None = None,
 ) -> dict[str, list]:
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     name = _label(name, "name")
     if municipality_id is not None and db.session.get(Municipality, municipality_id) is None:
         raise CurationError("Diese Kommune gibt es nicht (mehr).", field="municipality_id")
@@ -492,7 +483,7 @@ def _project_snapshot(p: Project) -> dict:
 
 def project_merge(user: User, source: Project, target: Project) -> int:
     """Move every document of ``source`` to ``target`` and delete ``source``."""
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     if source.id == target.id:
         raise CurationError("Ein Projekt kann nicht mit sich selbst zusammengeführt werden.", field="target")
     summary = f"Projekte zusammengeführt: „{source.name}“ → „{target.name}“"
@@ -523,11 +514,6 @@ def _merge_project_rows(source: Project, target: Project) -> list[int]:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _require_editor(user: User | None) -> None:
-    if not is_editor(user):
-        raise PermissionDenied("curation")
 
 
 def _label(value: str | None, field: str) -> str:
@@ -563,6 +549,5 @@ __all__ = [
     "vocabulary_entry_move",
     "vocabulary_entry_rename",
     "vocabulary_entry_set_active",
-    "vocabulary_reorder",
     "vocabulary_usage",
 ]

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..message import StoredMessage, stored_message
 from ..models import (
     DOCUMENT_STATUSES,
+    ROLE_EDITOR,
     STATUS_DELETED,
     STATUS_PUBLISHED,
     Document,
@@ -19,7 +20,7 @@ from ..models import (
     User,
     document_topics,
 )
-from ..permissions import PermissionDenied, is_editor
+from ..permissions import require
 
 
 @dataclass
@@ -53,8 +54,7 @@ class Dashboard:
 def dashboard_stats(user: User, *, top: int = 10, failures_limit: int = 200) -> Dashboard:
     """Counts for the dashboard. Topic and size-class counts are over published documents,
     which is what visitors see; documents in the trash count nowhere but in their status."""
-    if not is_editor(user):
-        raise PermissionDenied("dashboard")
+    require(user, ROLE_EDITOR)
     from .review import status_label
 
     board = Dashboard()

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ROLE_ADMIN, AccessibilityFeedback, User
-from ..permissions import PermissionDenied, has_role
+from ..permissions import require
 
 
 def feedback_submit(message: str, *, page: str = "", name: str | None = None, email: str | None = None,
@@ -22,7 +22,6 @@ def feedback_submit(message: str, *, page: str = "", name: str | None = None, em
 
 def feedback_list(user: User) -> list[AccessibilityFeedback]:
     """All reports, newest first; for admins only."""
-    if not has_role(user, ROLE_ADMIN):
-        raise PermissionDenied("Nur die Administration sieht die Rückmeldungen.")
+    require(user, ROLE_ADMIN)
     return list(db.session.scalars(select(AccessibilityFeedback).order_by(AccessibilityFeedback.received_at.desc(),
                                                                           AccessibilityFeedback.id.desc())))

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import (
     ROLE_ADMIN,
     ROLE_CONTRIBUTOR,
+    ROLE_EDITOR,
     STATUS_DELETED,
     STATUS_PUBLISHED,
     STATUS_REJECTED,
@@ -24,7 +25,7 @@ from ..models import (
     utcnow,
 )
 from ..i18n import N_
-from ..permissions import PermissionDenied, can_edit_document, has_role, is_editor
+from ..permissions import PermissionDenied, can_edit_document, is_editor, require
 from ..storage import blob_store
 from . import indexing
 from .audit import audit_record
@@ -62,15 +63,14 @@ def status_label(status: str) -> str:
 
 def review_queue(user: User) -> list[Document]:
     """Submitted documents, oldest first: what the editors have to look at next."""
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     stmt = select(Document).where(Document.status == STATUS_SUBMITTED).order_by(Document.created_at, Document.id)
     return list(db.session.scalars(stmt))
 
 
 def documents_of(user: User) -> list[Document]:
     """The user's own uploads, except those an editor moved to the trash, newest first."""
-    if not has_role(user, ROLE_CONTRIBUTOR):
-        raise PermissionDenied("documents_of")
+    require(user, ROLE_CONTRIBUTOR)
     stmt = (
         select(Document)
         .where(Document.uploader_id == user.id, Document.status != STATUS_DELETED)
@@ -94,7 +94,7 @@ def document_for_edit(user: User, document_id: int) -> Document | None:
 
 def documents_list(user: User, status: str | None = None, *, limit: int = 500) -> list[Document]:
     """Every document (editors), optionally of one status, newest change first."""
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     stmt = select(Document).order_by(Document.updated_at.desc(), Document.id.desc()).limit(limit)
     if status:
         stmt = stmt.where(Document.status == status)
@@ -102,7 +102,7 @@ def documents_list(user: User, status: str | None = None, *, limit: int = 500) -
 
 
 def trash_list(user: User) -> list[Document]:
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     stmt = select(Document).where(Document.status == STATUS_DELETED).order_by(Document.updated_at.desc())
     return list(db.session.scalars(stmt))
 
@@ -112,7 +112,7 @@ def trash_list(user: User) -> list[Document]:
 
 def document_publish(user: User, document: Document) -> None:
     """Make a submitted (or earlier rejected) document visible to everyone."""
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     _require_status(document, (STATUS_SUBMITTED, STATUS_REJECTED), "veröffentlicht")
     previous = document.status
     document.status = STATUS_PUBLISHED
@@ -124,7 +124,7 @@ def document_publish(user: User, document: Document) -> None:
 
 def document_reject(user: User, document: Document, reason: str) -> None:
     """Reject a submitted or published document; the contributor sees the reason."""
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError("Bitte geben Sie einen Grund für die Ablehnung an.", field="reason")
@@ -151,7 +151,7 @@ def document_withdraw(user: User, document: Document) -> None:
 
 def document_trash(user: User, document: Document) -> None:
     """Move a document to the trash, remembering its status for an exact restore."""
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     if document.status == STATUS_DELETED:
         raise WorkflowError("Das Dokument liegt bereits im Papierkorb.")
     previous = document.status
@@ -163,7 +163,7 @@ def document_trash(user: User, document: Document) -> None:
 
 def document_restore(user: User, document: Document) -> None:
     """Take a document out of the trash with the status it had before."""
-    _require_editor(user)
+    require(user, ROLE_EDITOR)
     if document.status != STATUS_DELETED:
         raise WorkflowError("Das Dokument liegt nicht im Papierkorb.")
     restored = document.status_before_delete or STATUS_SUBMITTED
@@ -179,8 +179,7 @@ def trash_empty(user: User) -> int:
     Only admins may do this; it is the one way anything is ever deleted. Returns the number of
     documents deleted.
     """
-    if not has_role(user, ROLE_ADMIN):
-        raise PermissionDenied("trash_empty")
+    require(user, ROLE_ADMIN)
     documents = list(db.session.scalars(select(Document).where(Document.status == STATUS_DELETED)))
     if not documents:
         return 0
@@ -325,11 +324,6 @@ def status_counts() -> dict[str, int]:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _require_editor(user: User | None) -> None:
-    if not is_editor(user):
-        raise PermissionDenied("editor")
 
 
 def _require_status(document: Document, allowed: tuple[str, ...], verb: str) -> None:

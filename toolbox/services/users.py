@@ -244,11 +244,6 @@ def user_authenticate_detailed(email: str, password: str) -> LoginAttempt:
     return LoginAttempt(user, None)
 
 
-def user_authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail address and password, or None."""
-    return user_authenticate_detailed(email, password).user
-
-
 def password_change(user: User, new_password: str, *, current_password: str | None = None,
                     actor: User | None = None) -> None:
     """Set a new password and end all other sessions of ``user``.
@@ -267,10 +262,10 @@ def password_change(user: User, new_password: str, *, current_password: str | No
 
 def _require_admin(actor: User | None) -> None:
     """Account administration is for admins; ``actor=None`` is the operator at the command line."""
-    from ..permissions import PermissionDenied, has_role
+    from ..permissions import require
 
-    if actor is not None and not has_role(actor, ROLE_ADMIN):
-        raise PermissionDenied("account administration needs the admin role")
+    if actor is not None:
+        require(actor, ROLE_ADMIN)
 
 
 def _active_admin_count() -> int:

@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import DOCUMENT_STATUSES, ROLE_ADMIN, Document, Municipality, Project
-from ..permissions import PermissionDenied, has_role, is_editor
+from ..models import DOCUMENT_STATUSES, ROLE_ADMIN, ROLE_EDITOR, Document, Municipality, Project
+from ..permissions import has_role, role_required
 from ..services import curation, dashboard, review
 from ..services.documents import download_filename, file_version_get
 from ..services.vocabularies import VOCABULARY_NAMES_DE, vocabulary_entries
 from ..storage import blob_store
+from .actions import button_action
 from .document_forms import (
     ActionForm,
     EmptyTrashForm,
@@ -23,9 +24,9 @@ from .document_forms import (
     VocabularyCreateForm,
     VocabularyEntryForm,
 )
-from .errors import render_error
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+# Every page here is for editors; visitors are sent to the login page.
+bp = role_required(ROLE_EDITOR)(Blueprint("admin", __name__, url_prefix="/admin"))
 
 VOCABULARIES = "any(topic, type, size_class, license)"
 PREVIEW_CHARS = 2000
@@ -33,23 +34,6 @@ PREVIEW_CHARS = 2000
 
 def _user():
     return current_user._get_current_object()
-
-
-@bp.before_request
-def _editors_only():
-    """Every page here is for editors; visitors are sent to the login page."""
-    if not current_user.is_authenticated:
-        from ..extensions import login_manager
-
-        return login_manager.unauthorized()
-    if not is_editor(current_user):
-        abort(403)
-    return None
-
-
-@bp.errorhandler(PermissionDenied)
-def _permission_denied(error):
-    return render_error(403)
 
 
 def _document_or_404(document_id: int) -> Document:
@@ -129,15 +113,9 @@ def _render_document(document: Document, reject_form: RejectForm | None = None, 
 def document_publish(document_id: int):
     """Publish a submitted document."""
     document = _document_or_404(document_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        review.document_publish(_user(), document)
-    except review.WorkflowError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("„%(title)s“ ist veröffentlicht.", title=document.title), "success")
-    return redirect(_next_url(url_for(".review_queue")))
+    return button_action(lambda: review.document_publish(_user(), document),
+                         _("„%(title)s“ ist veröffentlicht.", title=document.title),
+                         _next_url(url_for(".review_queue")))
 
 
 @bp.post("/documents/<int:document_id>/reject")
@@ -164,32 +142,20 @@ def document_reject(document_id: int):
 def document_trash(document_id: int):
     """Move a document to the trash."""
     document = _document_or_404(document_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        review.document_trash(_user(), document)
-    except review.WorkflowError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("„%(title)s“ liegt im Papierkorb und kann dort wiederhergestellt werden.", title=document.title),
-              "success")
-    return redirect(url_for(".document_detail", document_id=document.id))
+    return button_action(lambda: review.document_trash(_user(), document),
+                         _("„%(title)s“ liegt im Papierkorb und kann dort wiederhergestellt werden.",
+                           title=document.title),
+                         url_for(".document_detail", document_id=document.id))
 
 
 @bp.post("/documents/<int:document_id>/restore")
 def document_restore(document_id: int):
     """Take a document out of the trash with its former status."""
     document = _document_or_404(document_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        review.document_restore(_user(), document)
-    except review.WorkflowError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("„%(title)s“ ist wiederhergestellt (%(status)s).", title=document.title,
-                status=review.status_label(document.status)), "success")
-    return redirect(_next_url(url_for(".trash")))
+    return button_action(lambda: review.document_restore(_user(), document),
+                         lambda _result: _("„%(title)s“ ist wiederhergestellt (%(status)s).", title=document.title,
+                                           status=review.status_label(document.status)),
+                         _next_url(url_for(".trash")))
 
 
 @bp.get("/documents/<int:document_id>/versions/<int:number>/download")
@@ -218,10 +184,9 @@ def trash():
 
 
 @bp.post("/trash/empty")
+@role_required(ROLE_ADMIN)
 def trash_empty():
     """Delete everything in the trash for good (admins only)."""
-    if not has_role(current_user, ROLE_ADMIN):
-        abort(403)
     form = EmptyTrashForm()
     if not form.validate_on_submit():
         return render_template(
@@ -332,16 +297,15 @@ def vocabulary_entry_move(vocabulary: str, entry_id: int):
 def vocabulary_entry_active(vocabulary: str, entry_id: int):
     """Deactivate an active entry or reactivate an inactive one."""
     entry = _entry_or_404(vocabulary, entry_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    entry = curation.vocabulary_entry_set_active(_user(), vocabulary, entry.id, not entry.active)
-    if entry.active:
-        flash(_("„%(label)s“ ist wieder aktiv.", label=entry.label_de), "success")
-    else:
-        flash(_("„%(label)s“ ist deaktiviert: in Formularen nicht mehr wählbar, bei Dokumenten bleibt er.",
-                label=entry.label_de),
-              "success")
-    return redirect(url_for(".vocabulary_entry", vocabulary=vocabulary, entry_id=entry.id))
+
+    def done(entry) -> str:
+        if entry.active:
+            return _("„%(label)s“ ist wieder aktiv.", label=entry.label_de)
+        return _("„%(label)s“ ist deaktiviert: in Formularen nicht mehr wählbar, bei Dokumenten bleibt er.",
+                 label=entry.label_de)
+
+    return button_action(lambda: curation.vocabulary_entry_set_active(_user(), vocabulary, entry.id, not entry.active),
+                         done, url_for(".vocabulary_entry", vocabulary=vocabulary, entry_id=entry.id))
 
 
 @bp.post(f"/vocabularies/<{VOCABULARIES}:vocabulary>/<int:entry_id>/merge")

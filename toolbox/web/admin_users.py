@@ -13,14 +13,16 @@ from sqlalchemy import select
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..extensions import db, login_manager
+from ..extensions import db
 from ..models import ROLE_ADMIN, ROLES, AuditEntry, User
-from ..permissions import PermissionDenied, has_role
+from ..permissions import role_required
 from ..services import users as user_service
+from .actions import button_action
 from .auth import invitation_url
-from .errors import render_error
+from .document_forms import ActionForm
 
-bp = Blueprint("admin_users", __name__, url_prefix="/admin")
+# Every page here is for admins; visitors are sent to the login page.
+bp = role_required(ROLE_ADMIN)(Blueprint("admin_users", __name__, url_prefix="/admin"))
 
 AUDIT_PER_PAGE = 50
 LOCAL_TZ = ZoneInfo("Europe/Berlin")
@@ -91,25 +93,6 @@ class RoleForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = _role_choices()
-
-
-class ActionForm(FlaskForm):
-    """A button-only form: just the CSRF token."""
-
-
-@bp.before_request
-def _admins_only():
-    """Every page here is for admins; visitors are sent to the login page."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not has_role(current_user, ROLE_ADMIN):
-        abort(403)
-    return None
-
-
-@bp.errorhandler(PermissionDenied)
-def _permission_denied(error):
-    return render_error(403)
 
 
 def _actor() -> User:
@@ -189,43 +172,27 @@ def user_role(user_id: int):
     """Change a user's role."""
     user = _user_or_404(user_id)
     form = RoleForm(prefix=f"u{user.id}")
-    if not form.validate_on_submit():
-        flash(_("Bitte wählen Sie eine gültige Rolle."), "error")
-        return redirect(url_for("admin_users.users"))
-    try:
-        user_service.user_set_role(user, form.role.data, actor=_actor())
-    except user_service.AccountError as error:
-        flash(error.message, "error")
-    else:
-        flash(_("Die Rolle von %(email)s ist jetzt „%(role)s“.", email=user.email,
-                role=user_service.ROLE_LABELS[user.role]), "success")
-    return redirect(url_for("admin_users.users"))
+    return button_action(lambda: user_service.user_set_role(user, form.role.data, actor=_actor()),
+                         lambda _result: _("Die Rolle von %(email)s ist jetzt „%(role)s“.", email=user.email,
+                                           role=user_service.ROLE_LABELS[user.role]),
+                         url_for("admin_users.users"), form=form, invalid=_("Bitte wählen Sie eine gültige Rolle."))
 
 
 @bp.post("/users/<int:user_id>/deactivate")
 def user_deactivate(user_id: int):
     """Lock an account; its open sessions end at once."""
     user = _user_or_404(user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        user_service.user_deactivate(user, actor=_actor())
-    except user_service.AccountError as error:
-        flash(error.message, "error")
-    else:
-        flash(_("%(email)s ist deaktiviert; offene Sitzungen sind beendet.", email=user.email), "success")
-    return redirect(url_for("admin_users.users"))
+    return button_action(lambda: user_service.user_deactivate(user, actor=_actor()),
+                         _("%(email)s ist deaktiviert; offene Sitzungen sind beendet.", email=user.email),
+                         url_for("admin_users.users"))
 
 
 @bp.post("/users/<int:user_id>/reactivate")
 def user_reactivate(user_id: int):
     """Unlock an account."""
     user = _user_or_404(user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    user_service.user_reactivate(user, actor=_actor())
-    flash(_("%(email)s ist wieder aktiv.", email=user.email), "success")
-    return redirect(url_for("admin_users.users"))
+    return button_action(lambda: user_service.user_reactivate(user, actor=_actor()),
+                         _("%(email)s ist wieder aktiv.", email=user.email), url_for("admin_users.users"))
 
 
 # --- audit log -------------------------------------------------------------------------------

@@ -6,11 +6,13 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from ..models import ROLE_CONTRIBUTOR
+from ..permissions import role_required
 from ..security import limiter, login_failed, login_ip_limit, login_limit, login_limit_key
 from ..services import users as user_service
 
@@ -73,7 +75,7 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@role_required(ROLE_CONTRIBUTOR)
 def logout():
     """Log the user out."""
     user = current_user._get_current_object()
@@ -169,7 +171,7 @@ def invitation_accept(token: str):
 
 
 @bp.get("/account")
-@login_required
+@role_required(ROLE_CONTRIBUTOR)
 def account():
     """Show the own account: role, password change and API token."""
     return _no_store(make_response(render_template(
@@ -181,7 +183,7 @@ def _password_change_key() -> str:
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
+@role_required(ROLE_CONTRIBUTOR)
 # A stolen session must not become a way to guess the current password without limit.
 @limiter.limit(login_limit, key_func=_password_change_key, methods=["POST"], deduct_when=login_failed)
 def password_change():
@@ -205,7 +207,7 @@ def password_change():
 
 
 @bp.post("/account/token")
-@login_required
+@role_required(ROLE_CONTRIBUTOR)
 def api_token_create():
     """Create (or replace) the own API token and show it once."""
     form = EmptyForm()
@@ -218,7 +220,7 @@ def api_token_create():
 
 
 @bp.post("/account/token/revoke")
-@login_required
+@role_required(ROLE_CONTRIBUTOR)
 def api_token_revoke():
     """Revoke the own API token."""
     form = EmptyForm()

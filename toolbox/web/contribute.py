@@ -9,13 +9,14 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..models import ROLE_CONTRIBUTOR, STATUS_PUBLISHED, STATUS_REJECTED
-from ..permissions import PermissionDenied, is_editor, role_required
+from ..permissions import is_editor, role_required
 from ..services import contribute as contributions
 from ..services import review
 from ..services.documents import download_filename, file_version_get
 from ..storage import blob_store
 from ..message import load_message
 from ..message_render import render
+from .actions import button_action
 from .document_forms import ActionForm, DocumentEditForm, UploadDetailsForm, UploadFilesForm, VersionForm
 from .errors import render_error, too_large_message
 
@@ -24,11 +25,6 @@ bp = Blueprint("contribute", __name__)
 
 def _user():
     return current_user._get_current_object()
-
-
-@bp.errorhandler(PermissionDenied)
-def _permission_denied(error):
-    return render_error(403)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -276,16 +272,10 @@ def version_add(document_id: int):
 def withdraw(document_id: int):
     """Take a document back from the review or from publication."""
     document = _document_or_404(document_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        review.document_withdraw(_user(), document)
-    except review.WorkflowError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("„%(title)s“ wurde zurückgezogen und ist nicht mehr öffentlich sichtbar.", title=document.title),
-              "success")
-    return redirect(url_for(".my_documents"))
+    return button_action(lambda: review.document_withdraw(_user(), document),
+                         _("„%(title)s“ wurde zurückgezogen und ist nicht mehr öffentlich sichtbar.",
+                           title=document.title),
+                         url_for(".my_documents"))
 
 
 @bp.get("/my/documents/<int:document_id>/versions/<int:number>/download")

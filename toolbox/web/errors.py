@@ -65,6 +65,12 @@ def too_large_message() -> str:
 
 
 def init_app(app: Flask) -> None:
+    from ..permissions import PermissionDenied
+
+    @app.errorhandler(PermissionDenied)
+    def handle_permission_denied(error: PermissionDenied):
+        return render_error(403)
+
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         status = error.code or 500
