@@ -48,11 +48,29 @@ $(SECRET):
 	$(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $(SECRET)
 	chmod 600 $(SECRET)
 
+# Text recognition of scans needs three Debian packages; without them the app and the tests run
+# on, scans stay unsearchable (the document page says so) and the OCR tests skip.
+define OCR_CHECK
+missing=""; \
+command -v tesseract >/dev/null 2>&1 || missing="$$missing tesseract-ocr"; \
+tesseract --list-langs 2>/dev/null | grep -qx deu || missing="$$missing tesseract-ocr-deu"; \
+command -v gs >/dev/null 2>&1 || missing="$$missing ghostscript"; \
+if [ -n "$$missing" ]; then echo "OCR not available: missing$$missing (apt-get install tesseract-ocr tesseract-ocr-deu ghostscript) - scans stay unsearchable, OCR tests skip."; fi
+endef
+
+# The background worker (OCR jobs) runs beside the development server as a second process of
+# this one shell: Ctrl-C or the end of the server stops both, a crash of one never takes the
+# other along, and the worker is the same `toolbox worker` that production runs.
 run: $(STAMP) $(SECRET) $(KERN_STAMP)
+	@$(OCR_CHECK)
 	TOOLBOX_SECRET_KEY=$$(cat $(SECRET)) $(BIN)/toolbox demo --if-empty
-	TOOLBOX_SECRET_KEY=$$(cat $(SECRET)) $(BIN)/toolbox run --host $(HOST) --port $(PORT)
+	@export TOOLBOX_SECRET_KEY=$$(cat $(SECRET)); \
+	$(BIN)/toolbox worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/toolbox run --host $(HOST) --port $(PORT)
 
 test: $(STAMP) $(KERN_STAMP)
+	@$(OCR_CHECK)
 	$(BIN)/pytest
 
 bench: $(STAMP)

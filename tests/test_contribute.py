@@ -192,9 +192,9 @@ def test_upload_beyond_the_request_limit_gets_the_form_with_a_message(one_mb_lim
 
 
 def test_wrong_type_is_refused_by_content_whatever_the_name(app, client, contributor):
-    """A PNG named .pdf is refused with the detector's German message; nothing is stored."""
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2048
-    response = upload_file(client, png, "bericht.pdf")
+    """A GIF named .pdf is refused with the detector's German message; nothing is stored."""
+    gif = b"GIF89a" + b"\x00" * 2048
+    response = upload_file(client, gif, "bericht.pdf")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "nicht unterstützt" in html or "nicht erkannt" in html
@@ -393,11 +393,11 @@ def test_several_files_at_once_each_with_its_title(app, client, contributor):
     response = client.post("/upload", data={"files": [
         (io.BytesIO(b"Datenschutz-Folgenabschaetzung Kita-App\n"), "dsfa.txt"),
         (io.BytesIO(b"Verarbeitungsverzeichnis Kita-App\n"), "vvt.md"),
-        (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64), "foto.png"),
+        (io.BytesIO(b"GIF89a" + b"\x00" * 64), "foto.gif"),
     ]}, content_type="multipart/form-data")
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Nicht angenommen: „foto.png“" in page
+    assert "Nicht angenommen: „foto.gif“" in page
     assert 'id="titles-0"' in page and 'id="titles-1"' in page and 'id="titles-2"' not in page
     submitted = client.post(f"/upload/{_token(response)}", data=details_form(**{
         "titles-0": "DSFA Kita-App", "titles-1": "Verarbeitungsverzeichnis Kita-App", "topics": ["bildung-schule"],

@@ -201,8 +201,10 @@ def test_extraction_messages_render_in_the_page_language(app):
         # Word for word what the services stored before messages had codes.
         from toolbox.migrations.legacy_messages import EXTRACTION, sentence
 
+        # Codes that came after the migration have no stored sentence to match.
+        newer = {"extract.image_without_text"}
         changed = [f"{render(message)!r} != {sentence(message.code, message.to_dict()['params'], EXTRACTION)!r}"
-                   for message in _extraction_messages()
+                   for message in _extraction_messages() if message.code not in newer
                    if render(message) != sentence(message.code, message.to_dict()["params"], EXTRACTION)]
         assert not changed, "\n".join(changed)
 
@@ -340,13 +342,13 @@ def test_an_upload_refusal_reads_in_the_page_language(app, client, auth):
 
     make_user(app, "projektleitung@musterstadt.example", role="contributor")
     auth.login("projektleitung@musterstadt.example")
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    gif = b"GIF89a" + b"\x00" * 64
 
     def refusal(lang: str) -> str:
-        response = client.post(f"/upload?lang={lang}", data={"files": (io.BytesIO(png), "Plan.png")},
+        response = client.post(f"/upload?lang={lang}", data={"files": (io.BytesIO(gif), "Plan.gif")},
                                content_type="multipart/form-data")
         assert response.status_code == 400
         return response.get_data(as_text=True)
 
-    assert "“Plan.png”: The file format PNG (image) is not supported. Please upload it as a PDF." in refusal("en")
-    assert "„Plan.png“: Das Dateiformat PNG (Bild) wird nicht unterstützt. Bitte als PDF hochladen." in refusal("de")
+    assert "“Plan.gif”: The file format GIF (image) is not supported. Please upload it as a PDF." in refusal("en")
+    assert "„Plan.gif“: Das Dateiformat GIF (Bild) wird nicht unterstützt. Bitte als PDF hochladen." in refusal("de")

@@ -271,16 +271,69 @@ def check_command(repair: bool) -> None:
             click.echo(f"  … und {len(findings) - shown} weitere")
     for note in report.notes:
         click.echo(f"Hinweis: {note}")
-    remaining = len(report.remaining)
-    if not report.findings:
+    stuck_left = _check_jobs(repair)
+    remaining = len(report.remaining) + stuck_left
+    if not report.findings and not remaining:
         click.echo("Keine Probleme gefunden: Datenbank, Dateien und Suchindex stimmen überein.")
     elif not remaining:
-        click.echo(f"Alle {len(report.findings)} Probleme behoben.")
+        click.echo("Alle Probleme behoben.")
     else:
         hint = "" if repair else "; beheben, was sicher geht, mit: toolbox check --repair"
         click.echo(f"Verbleibende Probleme: {remaining}{hint}")
         sys.exit(1)
 
+
+def _check_jobs(repair: bool) -> int:
+    """Report background jobs older than their limit; with ``repair`` queue them again.
+
+    Returns how many stuck jobs are left.
+    """
+    from .services.jobs import jobs_repair, jobs_stuck
+
+    stuck = jobs_stuck()
+    click.echo(f"Hängende Aufträge: {len(stuck)}" + (" (erneut eingereiht)" if stuck and repair else ""))
+    for job in stuck[:20]:
+        state = "läuft" if job.state == "running" else "wartet"
+        click.echo(f"  Auftrag {job.id} ({job.kind}, Dokument {job.document_id}): {state} seit "
+                   f"{int(job.age_seconds)} s, Grenze {job.limit_seconds} s")
+    if stuck and repair:
+        jobs_repair(stuck)
+        return 0
+    return len(stuck)
+
+
+# --- background jobs -------------------------------------------------------------------------
+
+
+@cli.command("worker")
+@click.option("--threads", type=click.IntRange(1, 64), help="Worker threads (default TOOLBOX_WORKER_THREADS).")
+@with_appcontext
+def worker_command(threads: int | None) -> None:
+    """Run the background jobs (OCR of scans): Huey's consumer on TOOLBOX_QUEUE_URL.
+
+    Stop with Ctrl-C (finishes the running jobs) or SIGTERM (at once; interrupted jobs run
+    again at the next start).
+    """
+    from .derived import derived_store
+    from .extract.ocr import ocr_availability
+    from .jobs.queue import describe
+    from .jobs.worker import consumer_for, prepare_worker
+
+    # Huey's own lines (consumer started, task executed, errors) on the terminal: they are the
+    # worker's log; the toolbox's notes go to instance/toolbox.log as for every command.
+    huey_log = logging.getLogger("huey")
+    if not huey_log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        huey_log.addHandler(handler)
+        huey_log.setLevel(logging.INFO)
+    app = current_app._get_current_object()
+    derived_store().sweep_temporary()
+    sent = prepare_worker(app)
+    availability = ocr_availability()
+    ocr = "bereit" if availability.available else "nicht verfügbar (fehlt: " + ", ".join(availability.missing) + ")"
+    click.echo(f"Worker für {describe(app)}; {sent} wartende Aufträge eingereiht; Texterkennung {ocr}.")
+    consumer_for(app, threads).run()
 
 
 # --- backup ----------------------------------------------------------------------------------

@@ -31,6 +31,18 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "INVITATION_DAYS": ("TOOLBOX_INVITATION_DAYS", int),
     # design: KERN UX when `make` installed it; 0 keeps the own stylesheet
     "KERN": ("TOOLBOX_KERN", bool),
+    # background jobs: empty = SQLite file in the instance folder; redis://… in production
+    "QUEUE_URL": ("TOOLBOX_QUEUE_URL", str),
+    "QUEUE_NAME": ("TOOLBOX_QUEUE_NAME", str),
+    "WORKER_THREADS": ("TOOLBOX_WORKER_THREADS", int),
+    "JOB_MAX_ATTEMPTS": ("TOOLBOX_JOB_MAX_ATTEMPTS", int),
+    "JOB_RETRY_SECONDS": ("TOOLBOX_JOB_RETRY_SECONDS", float),
+    # derived files (OCR'd PDFs); empty = "derived" beside the documents folder
+    "DERIVED_DIR": ("TOOLBOX_DERIVED_DIR", str),
+    # OCR of scans: 0 switches it off; page cap and seconds per page
+    "OCR": ("TOOLBOX_OCR", bool),
+    "OCR_MAX_PAGES": ("TOOLBOX_OCR_MAX_PAGES", int),
+    "OCR_PAGE_SECONDS": ("TOOLBOX_OCR_PAGE_SECONDS", float),
 }
 
 DEFAULTS: dict[str, object] = {
@@ -47,6 +59,15 @@ DEFAULTS: dict[str, object] = {
     "SEARCH_WARM_POSTINGS": 6_000_000,
     "SEARCH_REFRESH_SECONDS": 1.0,
     "KERN": True,
+    "QUEUE_URL": None,
+    "QUEUE_NAME": "toolbox",
+    "WORKER_THREADS": 2,
+    "JOB_MAX_ATTEMPTS": 3,
+    "JOB_RETRY_SECONDS": 30.0,
+    "DERIVED_DIR": None,
+    "OCR": True,
+    "OCR_MAX_PAGES": 200,
+    "OCR_PAGE_SECONDS": 60.0,
 }
 
 

@@ -63,6 +63,7 @@ CATALOGUE: dict[str, str | Plural] = {
         "Gescanntes Dokument ohne Text – keine Textebene gefunden. Für die Volltextsuche bitte eine PDF-Datei "
         "mit Textebene (OCR) hochladen."),
     "extract.pdf_without_pages": N_("Die PDF-Datei enthält keine Seiten."),
+    "extract.image_without_text": N_("Bilddatei ohne Textebene – der Text wird durch Texterkennung (OCR) gewonnen."),
     "extract.no_text": N_("Die Datei enthält keinen Text."),
     "extract.empty_file": N_("Die Datei ist leer (0 Byte)."),
     "extract.pdf_password": N_(
@@ -90,6 +91,8 @@ CATALOGUE: dict[str, str | Plural] = {
     "extract.reason.word_unreadable_detail": N_("Die Word-Datei konnte nicht gelesen werden (%(detail)s)"),
     "extract.reason.file_unreadable": N_("Die Datei konnte nicht gelesen werden"),
     "extract.reason.file_unreadable_detail": N_("Die Datei konnte nicht gelesen werden (%(detail)s)"),
+    "extract.reason.image_unreadable": N_("Die Bilddatei konnte nicht gelesen werden"),
+    "extract.reason.image_unreadable_detail": N_("Die Bilddatei konnte nicht gelesen werden (%(detail)s)"),
     "extract.reason.zip_invalid": N_("Das ZIP-Archiv der Datei ist ungültig"),
     "extract.reason.zip_invalid_detail": N_("Das ZIP-Archiv der Datei ist ungültig (%(detail)s)"),
     "extract.timeout": N_(
@@ -154,6 +157,20 @@ CATALOGUE: dict[str, str | Plural] = {
     "check.file_corrupt": N_(
         "Die gespeicherte Datei ist beschädigt (SHA-256 %(sha)s) und wurde in die Quarantäne verschoben. Bitte "
         "eine neue Version hochladen oder die Datei aus einer Sicherung wiederherstellen."),
+    # --- text recognition of scans (toolbox/services/ocr.py), a background job -------------------
+    "ocr.done": Plural(Nn_("Text durch Texterkennung (OCR) gewonnen (%(pages)s Seite).",
+                           "Text durch Texterkennung (OCR) gewonnen (%(pages)s Seiten)."), "pages"),
+    "ocr.no_text": Plural(Nn_("Texterkennung abgeschlossen (%(pages)s Seite), aber kein Text erkannt.",
+                              "Texterkennung abgeschlossen (%(pages)s Seiten), aber kein Text erkannt."), "pages"),
+    "ocr.too_many_pages": N_("Texterkennung nicht durchgeführt: %(pages)s Seiten, höchstens %(limit)s sind erlaubt."),
+    "ocr.timeout": N_("Texterkennung abgebrochen: Zeitlimit von %(seconds)s s überschritten."),
+    "ocr.memory": N_("Texterkennung abgebrochen: Speicherlimit von %(mb)s MB überschritten."),
+    "ocr.unreadable": N_("Texterkennung nicht möglich: die Datei kann nicht gelesen werden (%(detail)s)."),
+    "ocr.unavailable": N_("Texterkennung auf diesem Server nicht verfügbar."),
+    "ocr.queued": N_("Texterkennung wartet auf den Start …"),
+    "ocr.running": N_("Texterkennung läuft …"),
+    "ocr.failed": Plural(Nn_("Texterkennung fehlgeschlagen nach %(attempts)s Versuch: %(reason)s",
+                             "Texterkennung fehlgeschlagen nach %(attempts)s Versuchen: %(reason)s"), "attempts"),
 }
 
 

@@ -373,3 +373,46 @@ class AccessibilityFeedback(db.Model):
     name: Mapped[Optional[str]] = mapped_column(String(200))
     email: Mapped[Optional[str]] = mapped_column(String(254))
     locale: Mapped[str] = mapped_column(String(8), nullable=False, default="de")
+
+
+# --- background jobs -------------------------------------------------------------------------
+
+JOB_QUEUED = "queued"
+JOB_RUNNING = "running"
+JOB_DONE = "done"
+JOB_FAILED = "failed"
+JOB_STATES = (JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED)
+
+
+class Job(db.Model):
+    """Work that runs outside the request (OCR, conversions), and the truth about its state.
+
+    The queue library only delivers "run job N"; what a job is, how often it was tried and how
+    it ended lives here, in the same database as the documents it changes. So a result and its
+    job's "done" are committed together, a message the queue lost is re-sent from this table,
+    and the pages can show the state without asking the queue.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    file_version_id: Mapped[Optional[int]] = mapped_column(ForeignKey("file_versions.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default=JOB_QUEUED, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
+    # How long one attempt may take before `toolbox check` calls the job stuck.
+    limit_seconds: Mapped[int] = mapped_column(Integer, nullable=False, default=600)
+    last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # host:pid:start-time of the process running it, so a restarted worker knows a dead one's jobs.
+    worker: Mapped[Optional[str]] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+    # The last change of state: queued, started, retried, finished.
+    changed_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+
+    document: Mapped[Optional[Document]] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Job {self.id} {self.kind} {self.state} {self.attempts}/{self.max_attempts}>"

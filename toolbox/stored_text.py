@@ -106,6 +106,12 @@ KNOWN_TEXTS: tuple[str, ...] = (
     N_("Bitte als PDF, DOCX oder TXT hochladen."),
     N_("Bitte in Word als DOCX speichern oder als PDF exportieren und erneut hochladen."),
     N_("Bitte die enthaltenen Dokumente einzeln als PDF oder DOCX hochladen."),
+    # --- background jobs (toolbox/services/jobs.py, ocr.py): last errors and audit summaries ----
+    N_("Texterkennung auf diesem Server nicht verfügbar."),
+    N_("Die gespeicherte Datei fehlt; bitte „toolbox check“ ausführen."),
+    N_("Abgebrochen: der Worker-Prozess wurde beendet."),
+    N_("Abgebrochen: länger als das Zeitlimit des Auftrags."),
+    N_("Texterkennung fehlgeschlagen nach %(count)s Versuch(en): Dokument %(number)s"),
     # --- upload refusals (toolbox/services/contribute.py), shown at once rather than stored -----
     N_("„%(filename)s“: %(reason)s"),
     N_("Die Datei ist größer als %(mb)s MB."),

@@ -668,7 +668,7 @@ _add(
     title="Beschluss der Stadtverordnetenversammlung zur Datenstrategie (unterschriebener Scan)",
     description=(
         "Eingescannter, unterschriebener Auszug aus dem Beschlussbuch zur Datenstrategie. "
-        "Bildscan ohne Textebene – zeigt, wie die Toolbox Dokumente ohne auslesbaren Text behandelt."
+        "Bildscan ohne Textebene – zeigt, wie die Toolbox ihn per Texterkennung (OCR) durchsuchbar macht."
     ),
     topics=("strategie-organisation", "daten-plattformen"),
     doc_type="beschlussvorlage",
@@ -676,7 +676,19 @@ _add(
     date=datetime.date(2024, 4, 25),
     license="nach-ruecksprache",
     keywords=("Beschluss", "Scan", "Datenstrategie"),
-    body=(),
+    body=(
+        H("Auszug aus dem Beschlussbuch der Stadtverordnetenversammlung"),
+        P("""Sitzung vom 25. April 2024, Tagesordnungspunkt 7: Datenstrategie der Stadt Fulda.
+        Die Stadtverordnetenversammlung beschließt die vom Magistrat vorgelegte Datenstrategie
+        einschließlich des Maßnahmenplans für die Jahre 2024 bis 2027."""),
+        P("""Der Magistrat wird beauftragt, ein Datenkompetenzzentrum einzurichten, einen
+        Metadatenkatalog für alle städtischen Fachverfahren aufzubauen und jährlich über den
+        Umsetzungsstand zu berichten. Die Haushaltsmittel werden im Rahmen der Fortschreibung
+        bereitgestellt."""),
+        T(("Abstimmung", "Stimmen"), ("Ja-Stimmen", "41"), ("Nein-Stimmen", "6"),
+          ("Enthaltungen", "2")),
+        P("Für die Richtigkeit des Auszugs: Fulda, den 29. April 2024 – Schriftführung"),
+    ),
     scan=True,
 )
 

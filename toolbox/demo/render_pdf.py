@@ -9,6 +9,7 @@ umlauts, ß, „“, – and € unchanged.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import random
 from pathlib import Path
@@ -99,10 +100,14 @@ class _Sizes:
 
 
 def render_pdf(doc: DemoDocument, path: Path) -> None:
-    """Write doc as a PDF to path (a drawn, text-free page for scans)."""
+    """Write doc as a PDF to path (for scans: page images of the text, without a text layer)."""
     if doc.scan:
         _render_scan(doc, path)
         return
+    _write(_render_text(doc), path)
+
+
+def _render_text(doc: DemoDocument) -> FPDF:
     slides = doc.layout == "slides"
     municipality = doc.municipality
     pdf = _DemoPDF(
@@ -132,7 +137,7 @@ def render_pdf(doc: DemoDocument, path: Path) -> None:
             _table(pdf, block, sizes)
         else:  # pragma: no cover - the catalogue only holds the four block kinds
             raise TypeError(f"unknown block {block!r}")
-    _write(pdf, path)
+    return pdf
 
 
 def _title_block(pdf: FPDF, doc: DemoDocument, sizes: _Sizes) -> None:
@@ -212,76 +217,22 @@ def _write(pdf: FPDF, path: Path) -> None:
 
 
 def _render_scan(doc: DemoDocument, path: Path) -> None:
-    """Draw a signed council resolution as a scanner would deliver it: pixels, no text.
+    """A signed council resolution as a scanner delivers it: the typed pages as pixels, skewed and
+    speckled, signatures and stamp drawn as lines on the last page; no text layer at all, so only
+    text recognition makes it searchable."""
+    from .render_scan import scan_images, write_scan_pdf
 
-    Only lines, rectangles and curves are drawn, so the PDF has no font and no text
-    layer at all; that is what makes the app report the "empty" extraction status.
-    """
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    _set_metadata(pdf, doc)
-    # A fixed seed keeps the "handwriting" identical from run to run.
+    typed = bytes(_render_text(dataclasses.replace(doc, scan=False)).output())
     rng = random.Random(doc.filename)
-    for page in range(2):
-        pdf.add_page()
-        pdf.set_fill_color(246, 244, 237)
-        pdf.rect(0, 0, pdf.w, pdf.h, style="F")
-        with pdf.rotation(0.7, x=pdf.w / 2, y=pdf.h / 2):
-            _scan_page(pdf, rng, last=page == 1)
-    _write(pdf, path)
 
+    def sign(pdf: FPDF) -> None:
+        y = pdf.h - 70
+        for column in (25.0, pdf.w / 2 + 5):
+            _signature(pdf, rng, column + 5, y)
+        _stamp(pdf, pdf.w - 50, y + 40)
 
-def _text_lines(pdf: FPDF, rng: random.Random, x: float, y: float, width: float, count: int) -> float:
-    pdf.set_fill_color(70, 70, 70)
-    for index in range(count):
-        length = width if index < count - 1 else width * rng.uniform(0.3, 0.8)
-        cursor = x
-        while cursor < x + length - 4:
-            word = min(rng.uniform(4, 17), x + length - cursor)
-            pdf.rect(cursor, y, word, 1.6, style="F")
-            cursor += word + 2.2
-        y += 5.2
-    return y + 3
-
-
-def _scan_page(pdf: FPDF, rng: random.Random, last: bool) -> None:
-    left, width = 25.0, pdf.w - 50
-    # Letterhead: coat of arms and address block.
-    pdf.set_draw_color(40, 40, 40)
-    pdf.set_line_width(0.5)
-    pdf.rect(left, 18, 14, 17)
-    pdf.line(left, 26.5, left + 14, 26.5)
-    pdf.line(left + 7, 18, left + 7, 35)
-    pdf.set_fill_color(40, 40, 40)
-    pdf.rect(left + 20, 20, 60, 3, style="F")
-    pdf.rect(left + 20, 26, 45, 2, style="F")
-    pdf.rect(left + width - 45, 20, 45, 2, style="F")
-    pdf.rect(left + width - 35, 25, 35, 2, style="F")
-    pdf.line(left, 40, left + width, 40)
-    y = 50.0
-    if not last:
-        pdf.rect(left, y, 90, 4, style="F")  # headline "Beschluss"
-        y += 12
-        for _ in range(3):
-            y = _text_lines(pdf, rng, left, y, width, rng.randint(3, 6))
-        # Voting result as a small ruled table.
-        pdf.set_line_width(0.3)
-        for row in range(4):
-            pdf.line(left, y + row * 7, left + 100, y + row * 7)
-        for col in (0, 50, 75, 100):
-            pdf.line(left + col, y, left + col, y + 21)
-        y += 30
-        for _ in range(2):
-            y = _text_lines(pdf, rng, left, y, width, rng.randint(3, 5))
-        return
-    y = _text_lines(pdf, rng, left, y, width, 4)
-    y += 25
-    for column in (left, left + width / 2 + 5):
-        _signature(pdf, rng, column + 5, y)
-        pdf.set_line_width(0.3)
-        pdf.line(column, y + 12, column + width / 2 - 15, y + 12)
-        pdf.set_fill_color(70, 70, 70)
-        pdf.rect(column, y + 15, 40, 1.6, style="F")
-    _stamp(pdf, left + width - 30, y + 45)
+    write_scan_pdf(scan_images(typed, seed=doc.filename, dpi=250, noise=0.004), path, dpi=250,
+                   prepare=lambda pdf: _set_metadata(pdf, doc), decorate_last=sign)
 
 
 def _signature(pdf: FPDF, rng: random.Random, x: float, y: float) -> None:

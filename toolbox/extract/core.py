@@ -29,6 +29,9 @@ PARSERS: dict[str, str] = {
     "txt": "text",
     "md": "text",
     "csv": "text",
+    "png": "image",
+    "jpeg": "image",
+    "tiff": "image",
 }
 
 _PARSE_TARGET = f"{__name__}:parse_file"
@@ -146,6 +149,9 @@ _UNREADABLE = {
     "pdf": messages.PDF_UNREADABLE,
     "docx": messages.WORD_UNREADABLE,
     "txt": messages.FILE_UNREADABLE,
+    "png": messages.IMAGE_UNREADABLE,
+    "jpeg": messages.IMAGE_UNREADABLE,
+    "tiff": messages.IMAGE_UNREADABLE,
 }
 
 

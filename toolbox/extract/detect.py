@@ -62,7 +62,9 @@ MEDIA_TYPES = {
 }
 
 TEXT_FORMATS = ("txt", "md", "csv")
-SUPPORTED = frozenset({"pdf", "docx", *TEXT_FORMATS})
+# Images are read by text recognition, a background job (toolbox/extract/ocr.py).
+IMAGE_FORMATS = ("png", "jpeg", "tiff")
+SUPPORTED = frozenset({"pdf", "docx", *TEXT_FORMATS, *IMAGE_FORMATS})
 
 _SNIFF_BYTES = 64 * 1024
 # The PDF signature counts only at offset 0. ISO 32000 puts the header on the file's first line,

@@ -25,6 +25,7 @@ def ok_pages_partly(pages: int, failed_pages: int) -> Message:
 
 SCANNED_PDF = Message("extract.scanned_pdf")
 PDF_WITHOUT_PAGES = Message("extract.pdf_without_pages")
+IMAGE_WITHOUT_TEXT = Message("extract.image_without_text")
 NO_TEXT = Message("extract.no_text")
 EMPTY_FILE = Message("extract.empty_file")
 PDF_PASSWORD = Message("extract.pdf_password")
@@ -40,6 +41,7 @@ NO_PDF_PAGE_READABLE = Message("extract.reason.no_pdf_page_readable")
 PDF_UNREADABLE = "extract.reason.pdf_unreadable"
 WORD_UNREADABLE = "extract.reason.word_unreadable"
 FILE_UNREADABLE = "extract.reason.file_unreadable"
+IMAGE_UNREADABLE = "extract.reason.image_unreadable"
 ZIP_INVALID = "extract.reason.zip_invalid"
 
 

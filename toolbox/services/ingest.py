@@ -24,7 +24,7 @@ from ..extract import messages as extraction_messages
 from ..message import Message, StoredMessage
 from ..models import STATUS_PUBLISHED, STATUS_SUBMITTED, Document, FileVersion, Project, User, utcnow
 from ..storage import blob_store
-from . import indexing
+from . import indexing, jobs
 from .places import municipality_get_or_create, project_get_or_create
 from .vocabularies import UnknownSlugError, vocabulary_get
 
@@ -304,6 +304,7 @@ def _record(
         # Read before the commit, which expires the object: reading after it costs a SELECT.
         document_id = document.id
         indexing.queue_document(document_id)
+        job_ids = _queue_jobs(document.versions[-1])
         db.session.commit()
     except (UnknownSlugError, MetadataError) as exc:
         db.session.rollback()
@@ -312,6 +313,7 @@ def _record(
         db.session.rollback()
         current_app.logger.exception("Ingest of %s failed", item.source)
         return IngestOutcome(item.source, OUTCOME_FAILED, _database_failed(exc))
+    jobs.job_dispatch(job_ids)
     return IngestOutcome(
         item.source,
         OUTCOME_INGESTED,
@@ -394,11 +396,13 @@ def file_version_ingest(
         if before_commit is not None:
             before_commit(version)
         indexing.queue_document(document.id)
+        job_ids = _queue_jobs(version)
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
         current_app.logger.exception("New version of document %s failed", document.id)
         return IngestOutcome(item.source, OUTCOME_FAILED, _database_failed(exc))
+    jobs.job_dispatch(job_ids)
     indexing.flush_index_queue()
     return IngestOutcome(item.source, OUTCOME_INGESTED, extracted.message, document_id=document.id,
                          extraction_status=extracted.status)
@@ -410,6 +414,17 @@ def _store_failed(exc: OSError) -> Message:
 
 def _database_failed(exc: Exception) -> Message:
     return Message("ingest.database_failed", {"detail": str(exc)})
+
+
+def _queue_jobs(version: FileVersion) -> list[int]:
+    """The background work a new version needs (OCR of a scan or image), in this transaction."""
+    from .ocr import ocr_queue
+
+    job = ocr_queue(version)
+    if job is None:
+        return []
+    db.session.flush()
+    return [job.id]
 
 
 def _title_for(metadata: DocumentMetadata, result: extraction.ExtractionResult, filename: str) -> str:

@@ -30,3 +30,6 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     filters.init_app(app)
     design.init_app(app)  # KERN UX stylesheets when installed, else our own
+    from . import jobs
+
+    jobs.init_app(app)  # job states beside documents, /admin/jobs, searchable PDFs of scans

@@ -1,0 +1,87 @@
+"""The Huey instance of an app: a SQLite file in the instance folder, or Redis.
+
+``TOOLBOX_QUEUE_URL`` empty (the default) keeps the queue in ``instance/queue.sqlite3``, so
+development and small installations need no server; ``redis://host:port/db`` puts it on Redis,
+which several hosts can share. ``sqlite:////path/to/file`` names another SQLite file.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from huey import Huey, RedisHuey, SqliteHuey
+
+from ..config import ConfigError
+
+log = logging.getLogger(__name__)
+
+_EXTENSION = "toolbox_queue"
+#: The one task Huey knows: it hands the job id to the service that runs it.
+TASK_NAME = "toolbox.run_job"
+
+
+def queue_for(app: Flask) -> Huey:
+    """The app's queue, built on first use (a web process that never makes a job opens nothing)."""
+    huey = app.extensions.get(_EXTENSION)
+    if huey is None:
+        huey = _build(app)
+        app.extensions[_EXTENSION] = huey
+    return huey
+
+
+def describe(app: Flask) -> str:
+    """Where the queue lives, for the worker's start line and the README's examples."""
+    url = app.config.get("TOOLBOX_QUEUE_URL") or ""
+    if not url:
+        return f"SQLite {_default_file(app)}"
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        # The URL may carry a password; the host part is enough to say where the queue is.
+        return "Redis " + url.split("@")[-1]
+    return f"SQLite {url[len('sqlite:///'):]}"
+
+
+def _default_file(app: Flask) -> Path:
+    return Path(app.instance_path) / "queue.sqlite3"
+
+
+def _build(app: Flask) -> Huey:
+    url = app.config.get("TOOLBOX_QUEUE_URL") or ""
+    name = app.config.get("TOOLBOX_QUEUE_NAME") or "toolbox"
+    # Results are not kept: the outcome of a job is written to its row in our database.
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        huey: Huey = SqliteHuey(name, filename=str(_default_file(app)), results=False)
+    elif url.startswith(("redis://", "rediss://", "unix://")):
+        huey = RedisHuey(name, url=url, results=False)
+    elif url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        huey = SqliteHuey(name, filename=url[len("sqlite:///"):], results=False)
+    else:
+        raise ConfigError(f"TOOLBOX_QUEUE_URL={url!r}: expected redis://host:port/db or sqlite:////path/file.")
+
+    @huey.task(name=TASK_NAME)
+    def run_job(job_id: int) -> None:
+        from .tasks import run_job as run
+
+        run(app, job_id)
+
+    huey.toolbox_run_job = run_job  # type: ignore[attr-defined]
+    return huey
+
+
+def send(app: Flask, job_id: int, *, delay: float | None = None) -> bool:
+    """Put "run job N" on the queue; False when the queue cannot be reached.
+
+    A message that cannot be sent is not an error of the request that made the job: the job row
+    stays queued, the next worker start sends it again and ``toolbox check`` reports it.
+    """
+    task = queue_for(app).toolbox_run_job  # type: ignore[attr-defined]
+    try:
+        if delay:
+            task.schedule(args=(job_id,), delay=delay)
+        else:
+            task(job_id)
+    except Exception:  # Redis down, SQLite file unwritable: logged, repaired from the table
+        log.exception("Could not put job %s on the queue (%s)", job_id, describe(app))
+        return False
+    return True

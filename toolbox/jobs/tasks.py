@@ -1,0 +1,11 @@
+"""What the consumer runs: thin, the use case is ``toolbox.services.jobs.job_run``."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def run_job(app: Flask, job_id: int) -> None:
+    from ..services.jobs import job_run
+
+    with app.app_context():
+        job_run(job_id)

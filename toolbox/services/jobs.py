@@ -1,0 +1,255 @@
+"""Background jobs: make them, run them once each, retry a bounded number of times, recover.
+
+A job row is added in the transaction of the change that asks for it (an upload) and sent to the
+queue after the commit. Running a job first claims it with one conditional UPDATE (queued →
+running, attempts + 1), so a message delivered twice — after a re-send, by two workers — runs
+the work once; the handler's changes and the job's "done" are committed in one transaction, so a
+worker killed in between leaves the job "running" with nothing written, and the next start of a
+worker on that host (or ``toolbox check --repair`` from anywhere) queues it again. The attempt
+counted at the claim bounds the retries even for a job that kills its worker every time.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib import import_module
+from typing import Callable, Iterable
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from ..i18n import N_
+from ..models import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, Job, utcnow
+from . import indexing
+from .audit import audit_record
+
+log = logging.getLogger(__name__)
+
+KIND_OCR = "ocr"
+
+#: kind → "module:function" of the handler; imported when a job of that kind runs.
+#: A handler gets the claimed Job, changes rows in the session (never commits) and raises
+#: ``JobFailed`` for an outcome no retry can change, any other exception for one it may.
+HANDLERS: dict[str, str] = {
+    KIND_OCR: "toolbox.services.ocr:ocr_job",
+}
+
+#: German names of the kinds for the pages (translated there).
+KIND_LABELS: dict[str, str] = {KIND_OCR: N_("Texterkennung")}
+
+ERROR_MAX_CHARS = 2000
+
+
+class JobFailed(Exception):
+    """The job cannot succeed however often it is tried; the message says why, in German."""
+
+
+def job_create(kind: str, *, document_id: int | None = None, file_version_id: int | None = None,
+               limit_seconds: int = 600) -> Job:
+    """Add a queued job to the current transaction; send it with ``job_dispatch`` after the commit."""
+    if kind not in HANDLERS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    job = Job(kind=kind, document_id=document_id, file_version_id=file_version_id, state=JOB_QUEUED,
+              attempts=0, max_attempts=max(1, int(current_app.config.get("TOOLBOX_JOB_MAX_ATTEMPTS") or 3)),
+              limit_seconds=max(60, int(limit_seconds)), last_error="")
+    db.session.add(job)
+    return job
+
+
+def job_dispatch(job_ids: Iterable[int]) -> None:
+    """Send committed jobs to the queue. A failed send is logged; the row stays queued for recovery."""
+    from ..jobs import send
+
+    app = current_app._get_current_object()
+    for job_id in job_ids:
+        send(app, job_id)
+
+
+def worker_identity(pid: int | None = None) -> str:
+    """host:pid:start time — the start time tells a live process from a later one with the same pid."""
+    pid = os.getpid() if pid is None else pid
+    return f"{socket.gethostname()}:{pid}:{_process_start(pid)}"
+
+
+def _process_start(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            # The command name (field 2) may hold spaces; the fields after its ")" do not.
+            return stat.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return "?"
+
+
+def _worker_dead(worker: str | None) -> bool:
+    """True for a worker of this host that no longer runs; other hosts' workers are not judged here."""
+    if not worker:
+        return True
+    host, _sep, rest = worker.partition(":")
+    pid_text, _sep, started = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass
+    return started != "?" and _process_start(pid) != started
+
+
+def job_run(job_id: int) -> None:
+    """Run job ``job_id`` if it is still queued; called by the consumer with an app context."""
+    claimed = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.state == JOB_QUEUED)
+        .values(state=JOB_RUNNING, attempts=Job.attempts + 1, worker=worker_identity(), changed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        log.info("Job %s is not queued (done, running elsewhere or gone); message dropped", job_id)
+        return
+    job = db.session.get(Job, job_id)
+    handler = _handler(job.kind)
+    try:
+        handler(job)
+        job.state = JOB_DONE
+        job.finished_at = job.changed_at = utcnow()
+        job.last_error = ""
+        db.session.commit()
+    except JobFailed as exc:
+        db.session.rollback()
+        _give_up(db.session.get(Job, job_id), str(exc))
+    except Exception as exc:
+        db.session.rollback()
+        log.exception("Job %s (%s) failed in attempt", job_id, job.kind)
+        _retry_or_give_up(db.session.get(Job, job_id), f"{type(exc).__name__}: {exc}")
+    finally:
+        indexing.flush_index_queue()
+
+
+def _handler(kind: str) -> Callable[[Job], None]:
+    module, _sep, name = HANDLERS[kind].partition(":")
+    return getattr(import_module(module), name)
+
+
+def _retry_or_give_up(job: Job | None, error: str) -> None:
+    if job is None:
+        return
+    if job.attempts >= job.max_attempts:
+        _give_up(job, error)
+        return
+    job.state = JOB_QUEUED
+    job.last_error = error[:ERROR_MAX_CHARS]
+    job.changed_at = utcnow()
+    db.session.commit()
+    from ..jobs import send
+
+    delay = float(current_app.config.get("TOOLBOX_JOB_RETRY_SECONDS") or 0) * job.attempts
+    send(current_app._get_current_object(), job.id, delay=delay or None)
+
+
+def _give_up(job: Job | None, error: str) -> None:
+    """Mark the job failed for good, with an audit entry, in one transaction."""
+    if job is None:
+        return
+    job.state = JOB_FAILED
+    job.last_error = error[:ERROR_MAX_CHARS]
+    job.finished_at = job.changed_at = utcnow()
+    label = KIND_LABELS.get(job.kind, job.kind)
+    audit_record("job.failed", object_type="document" if job.document_id else None, object_id=job.document_id,
+                 summary=f"{label} fehlgeschlagen nach {job.attempts} Versuch(en): Dokument {job.document_id}",
+                 details={"job": job.id, "kind": job.kind, "attempts": job.attempts, "error": job.last_error})
+    db.session.commit()
+    log.error("Job %s (%s) failed for good after %s attempt(s): %s", job.id, job.kind, job.attempts, error)
+
+
+# --- recovery --------------------------------------------------------------------------------
+
+
+def jobs_recover() -> int:
+    """At a worker's start: requeue the running jobs of dead workers of this host and send every
+    queued job again (a duplicate message is dropped at the claim). Returns the jobs sent."""
+    orphaned = [job for job in db.session.scalars(select(Job).where(Job.state == JOB_RUNNING))
+                if _worker_dead(job.worker)]
+    for job in orphaned:
+        log.warning("Job %s (%s) was running in %s, which is gone; queued again", job.id, job.kind, job.worker)
+    _requeue(orphaned, "Abgebrochen: der Worker-Prozess wurde beendet.")
+    queued = list(db.session.scalars(select(Job.id).where(Job.state == JOB_QUEUED).order_by(Job.id)))
+    job_dispatch(queued)
+    return len(queued)
+
+
+def _requeue(jobs: list[Job], reason: str) -> None:
+    """Running jobs back to queued (or failed, when their attempts are used up)."""
+    for job in jobs:
+        if job.state == JOB_RUNNING and job.attempts >= job.max_attempts:
+            _give_up(job, job.last_error or reason)
+            continue
+        job.state = JOB_QUEUED
+        job.last_error = job.last_error or reason
+        job.changed_at = utcnow()
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class StuckJob:
+    id: int
+    kind: str
+    state: str
+    document_id: int | None
+    age_seconds: float
+    limit_seconds: int
+
+
+def jobs_stuck(now=None) -> list[StuckJob]:
+    """Queued or running jobs whose state is older than their limit."""
+    now = now or utcnow()
+    found = []
+    for job in db.session.scalars(select(Job).where(Job.state.in_((JOB_QUEUED, JOB_RUNNING))).order_by(Job.id)):
+        age = (now - job.changed_at).total_seconds()
+        if age > job.limit_seconds:
+            found.append(StuckJob(job.id, job.kind, job.state, job.document_id, age, job.limit_seconds))
+    return found
+
+
+def jobs_repair(stuck: list[StuckJob]) -> int:
+    """Queue the stuck jobs again and send them; returns how many were sent."""
+    jobs = [job for job in (db.session.get(Job, s.id) for s in stuck) if job is not None]
+    _requeue(jobs, "Abgebrochen: länger als das Zeitlimit des Auftrags.")
+    again = [job.id for job in jobs if job.state == JOB_QUEUED]
+    for job_id in again:  # a fresh age, so the next check does not report it at once
+        db.session.execute(update(Job).where(Job.id == job_id).values(changed_at=utcnow()))
+    db.session.commit()
+    job_dispatch(again)
+    return len(again)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def latest_jobs(document_ids: Iterable[int]) -> dict[int, Job]:
+    """The newest job of each document, for the state shown beside it."""
+    ids = list(set(document_ids))
+    if not ids:
+        return {}
+    newest = (select(func.max(Job.id)).where(Job.document_id.in_(ids)).group_by(Job.document_id)).scalar_subquery()
+    return {job.document_id: job for job in db.session.scalars(select(Job).where(Job.id.in_(newest)))}
+
+
+def jobs_overview(limit: int = 200) -> list[Job]:
+    """The queue for editors: unfinished jobs first (oldest first), then the latest finished."""
+    open_jobs = list(db.session.scalars(
+        select(Job).where(Job.state.in_((JOB_QUEUED, JOB_RUNNING))).order_by(Job.id).limit(limit)))
+    finished = list(db.session.scalars(
+        select(Job).where(Job.state.in_((JOB_DONE, JOB_FAILED))).order_by(Job.id.desc()).limit(limit)))
+    return open_jobs + finished
+
+
+def job_age(job: Job, now=None) -> timedelta:
+    return (now or utcnow()) - job.created_at

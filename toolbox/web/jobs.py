@@ -1,0 +1,86 @@
+"""Background jobs on the pages: the state beside a document, the queue at /admin/jobs, and the
+searchable PDF that text recognition made of a scan."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, g, render_template, send_file
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..i18n import N_
+from ..models import Document, FileVersion, utcnow
+from ..permissions import is_editor
+from ..services.documents import document_get_visible
+from ..services.jobs import KIND_LABELS, jobs_overview, latest_jobs
+from ..services.ocr import ocr_notice, searchable_path
+from ..message_render import render
+
+bp = Blueprint("jobs", __name__)
+
+
+@bp.get("/admin/jobs")
+def queue_page():
+    """The queue for editors: state, attempts, last error and age of every recent job."""
+    if not current_user.is_authenticated:
+        from ..extensions import login_manager
+
+        return login_manager.unauthorized()
+    if not is_editor(current_user):
+        abort(403)
+    return render_template("admin/jobs.html", jobs=jobs_overview(), kind_labels=KIND_LABELS)
+
+
+@bp.get("/documents/<int:document_id>/searchable")
+def searchable_download(document_id: int):
+    """The OCR'd PDF of the current version: the scan with a text layer, for search in a viewer."""
+    document = document_get_visible(document_id)
+    version = document.current_version if document is not None else None
+    path = searchable_path(version) if version is not None else None
+    if path is None:
+        abort(404)
+    stem = version.original_filename.rsplit(".", 1)[0]
+    label = _("durchsuchbar")
+    response = send_file(path, mimetype="application/pdf", as_attachment=True,
+                         download_name=f"{stem} ({label}).pdf", conditional=True, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def job_notice(document: Document | None) -> str:
+    """The state of the newest job of ``document``, in the page's language; empty when none to say."""
+    if document is None:
+        return ""
+    cache = g.setdefault("_latest_jobs", {})
+    if document.id not in cache:
+        cache[document.id] = latest_jobs([document.id]).get(document.id)
+    return render(ocr_notice(document.current_version, cache.get(document.id)))
+
+
+def has_searchable(version: FileVersion | None) -> bool:
+    return version is not None and searchable_path(version) is not None
+
+
+#: German names of the job states (translated on the page).
+STATE_LABELS = {
+    "queued": N_("wartet"),
+    "running": N_("läuft"),
+    "done": N_("erledigt"),
+    "failed": N_("fehlgeschlagen"),
+}
+
+
+def job_state_label(state: str) -> str:
+    return _(STATE_LABELS[state]) if state in STATE_LABELS else state
+
+
+def age(moment) -> str:
+    """How long ago, in the page's language ("5 Minuten")."""
+    return format_timedelta(utcnow() - moment, granularity="second") if moment else ""
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals["job_state_label"] = job_state_label
+    app.jinja_env.filters["age"] = age
+    app.jinja_env.globals["job_notice"] = job_notice
+    app.jinja_env.globals["has_searchable"] = has_searchable
