@@ -41,6 +41,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/documents/<int:document_id>", "GET"): (200, 200, 200, 200, 200),
     ("/documents/<int:document_id>/download", "GET"): (200, 200, 200, 200, 200),
     ("/documents/<int:document_id>/versions/<int:number>/download", "GET"): (200, 200, 200, 200, 200),
+    # the searchable PDF of a recognised scan; the world's document is no scan
+    ("/documents/<int:document_id>/searchable", "GET"): (404, 404, 404, 404, 404),
     ("/search", "GET"): (200, 200, 200, 200, 200),
     ("/search/download.zip", "GET"): (200, 200, 200, 200, 200),
     # --- JSON API: read for everyone; upload only with an API token, never with the session ----
@@ -86,6 +88,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/admin/documents/<int:document_id>/restore", "POST"): (302, 403, 403, 302, 302),
     ("/admin/documents/<int:document_id>/versions/<int:number>/download", "GET"): (302, 403, 403, 200, 200),
     ("/admin/trash", "GET"): (302, 403, 403, 200, 200),
+    ("/admin/jobs", "GET"): (302, 403, 403, 200, 200),
     ("/admin/trash/empty", "POST"): (302, 403, 403, 403, 400),
     ("/admin/vocabularies", "GET"): (302, 403, 403, 302, 302),
     ("/admin/vocabularies/<any(topic, type, size_class, license):vocabulary>", "GET"): (302, 403, 403, 200, 200),

@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, g, render_template, send_file
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ..i18n import N_
-from ..models import Document, FileVersion, utcnow
-from ..permissions import is_editor
+from ..models import ROLE_EDITOR, Document, FileVersion, utcnow
+from ..permissions import role_required
 from ..services.documents import document_get_visible
 from ..services.jobs import KIND_LABELS, jobs_overview, latest_jobs
 from ..services.ocr import ocr_notice, searchable_path
@@ -19,14 +18,9 @@ bp = Blueprint("jobs", __name__)
 
 
 @bp.get("/admin/jobs")
+@role_required(ROLE_EDITOR)
 def queue_page():
     """The queue for editors: state, attempts, last error and age of every recent job."""
-    if not current_user.is_authenticated:
-        from ..extensions import login_manager
-
-        return login_manager.unauthorized()
-    if not is_editor(current_user):
-        abort(403)
     return render_template("admin/jobs.html", jobs=jobs_overview(), kind_labels=KIND_LABELS)
 
 
