@@ -346,7 +346,8 @@ def test_facets_list_counts_and_keep_selected_zero_values(corpus):
     assert topics["tourismus-kultur"].selected and topics["tourismus-kultur"].count == 0
     # Counts of the topic facet ignore the topic filter itself.
     assert topics["mobilitaet-verkehr"].count == 4
-    assert set(results.facets) == {"topic", "size_class", "type", "format", "license", "year"}
+    assert set(results.facets) == {"topic", "size_class", "type", "format", "license", "year", "municipality",
+                                   "state", "project"}
     everything = corpus.run("")
     years = {fv.value: fv.count for fv in everything.facets["year"]}
     assert years["2024"] == 3 and years["2019"] == 1
@@ -361,6 +362,9 @@ FACET_CHOICES = {
     "type": ["konzept-strategie", "beispieldokument", "leistungsbeschreibung-ausschreibung", "datenschutz"],
     "format": ["txt", "docx", "pdf"],
     "license": ["cc-by-4.0", "cc0-1.0", "dl-de-by-2.0"],
+    "municipality": ["Fulda", "Darmstadt", "Schlitz", "Landkreis Fulda", "Nirgendwo"],
+    "state": ["Hessen", "Bayern"],
+    "project": ["1", "999999"],
 }
 
 

@@ -327,3 +327,63 @@ def test_empty_result_has_no_sort_or_empty_year_filter_and_explains_how_to_widen
     assert parse_qsl(urlsplit(without_words).query) == [("topic", "daten-plattformen")]
     html, _ = _get(client, without_words)
     assert sorted(_hit_titles(html)) == ["Datenplattform Kleindorf", "Datenstrategie Musterstadt"]
+
+
+@pytest.fixture
+def regions(make_doc):
+    """Documents from two Länder, three municipalities and two projects."""
+    hessen = dict(state="Hessen", district="Vogelsbergkreis")
+    return {
+        "muecke_a": make_doc(title="LoRaWAN Mücke", municipality="Mücke", population=9_000, project="Smartes Dorf",
+                             **hessen),
+        "muecke_b": make_doc(title="Sensorik Mücke", municipality="Mücke", population=9_000, project="Smartes Dorf",
+                             **hessen),
+        "alsfeld": make_doc(title="Parken Alsfeld", municipality="Alsfeld", population=16_000, project="Parken digital",
+                            **hessen),
+        "fuerth": make_doc(title="Bürgerportal Fürth", municipality="Fürth", population=130_000, state="Bayern"),
+    }
+
+
+def test_region_facets_count_what_a_click_returns(client, regions):
+    """Kommune, Land and Projekt are facets whose counts equal the totals their clicks return."""
+    html, page = _get(client, "/search")
+    for legend in ("Kommune", "Land", "Projekt"):
+        assert f"<legend>{legend}</legend>" in html
+    expected = {("state", "Hessen"): 3, ("state", "Bayern"): 1, ("municipality", "Mücke"): 2,
+                ("municipality", "Alsfeld"): 1, ("municipality", "Fürth"): 1}
+    boxes = [i for i in page.inputs if i.get("type") == "checkbox" and i.get("name") in ("state", "municipality",
+                                                                                          "project")]
+    assert {(b["name"], b["value"]) for b in boxes} >= set(expected)
+    assert len([b for b in boxes if b["name"] == "project"]) == 2
+    labels = {}
+    for box in boxes:
+        label = re.search(rf'<label for="{box["id"]}" class="kern-label">([^<]+) <span class="count">\((\d+)\)',
+                          html)
+        labels[box["name"], label.group(1)] = box["value"]
+        clicked, _ = _get(client, f"/search?{box['name']}={box['value']}")
+        assert f"{label.group(2)} Treffer" in clicked, (box, label.group(1))
+        if (box["name"], box["value"]) in expected:
+            assert int(label.group(2)) == expected[(box["name"], box["value"])]
+    html, _ = _get(client, f"/search?project={labels['project', 'Smartes Dorf']}")
+    assert sorted(_hit_titles(html)) == ["LoRaWAN Mücke", "Sensorik Mücke"]
+    # Names match however they are typed, and the filter shows as a chip with the name.
+    html, page = _get(client, "/search?state=hessen&municipality=muecke")
+    assert sorted(_hit_titles(html)) == ["LoRaWAN Mücke", "Sensorik Mücke"]
+    assert "checked" in page.checkbox("municipality", "Mücke")
+
+
+def test_region_filters_apply_to_the_zip_and_the_api(client, regions):
+    """state and project filter /search/download.zip and /api/v1/search like the page."""
+    import io
+    import zipfile
+
+    body = client.get("/api/v1/search?state=Bayern").get_json()
+    assert [hit["title"] for hit in body["hits"]] == ["Bürgerportal Fürth"]
+    projects = {f["label"]: f for f in client.get("/api/v1/search").get_json()["facets"]["project"]}
+    assert projects["Smartes Dorf"]["count"] == 2
+    found = client.get(f"/api/v1/search?project={projects['Smartes Dorf']['value']}").get_json()
+    assert found["total"] == 2
+    response = client.get(f"/search/download.zip?state=Hessen&project={projects['Parken digital']['value']}")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.get_data())).namelist()
+    assert len([n for n in names if n.startswith("dokument-")]) == 1

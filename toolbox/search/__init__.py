@@ -17,6 +17,7 @@ from . import _patches
 
 _patches.apply()
 
+from ._schema import municipality_key as name_key
 from ._indexing import IndexReport, apply_index_queue, check_index, ensure_index, reindex
 from ._search import matching_document_ids, more_like_this, search, suggest
 from ._types import FacetValue, SearchHit, SearchQuery, SearchResults, default_sort
@@ -34,6 +35,7 @@ __all__ = [
     "default_sort",
     "ensure_index",
     "matching_document_ids",
+    "name_key",
     "more_like_this",
     "reindex",
     "release_open_files",

@@ -12,10 +12,18 @@ from whoosh import fields
 from ._analysis import GermanPositions, GermanTokenizer, compound_keys, fold, sort_key, words
 
 #: Bump when the schema or the analysis changes: ``ensure_index`` then rebuilds the index.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
-#: Facet fields: one term per value (topic may hold several).
-FACET_FIELDS = ("topic", "size_class", "type", "format", "license", "year")
+#: Facets: one term per value (topic may hold several).
+FACET_FIELDS = ("topic", "size_class", "type", "format", "license", "year", "municipality", "state", "project")
+#: The index field holding each facet's terms. "municipality" and "project" are also text fields
+#: searched by their words, so their facets have fields of their own: the exact name of the
+#: municipality, and the project's id (project names repeat across municipalities).
+FACET_INDEX_FIELDS = {**{name: name for name in FACET_FIELDS},
+                      "municipality": "municipality_facet", "project": "project_facet"}
+#: Facets whose values are names, matched whatever their case or spelling of umlauts
+#: ("muecke" finds "Mücke"), as people type them into a URL.
+FOLDED_FACETS = ("municipality", "state")
 #: Fields searched by a plain word, with the weight of a match in each.
 TEXT_FIELD_BOOSTS = {"title": 4.0, "description": 2.0, "body": 1.0, "project": 1.5, "municipality": 1.5}
 #: Fields whose compounds a word also finds (with a lower weight).
@@ -41,7 +49,9 @@ def build_schema() -> fields.Schema:
         words=fields.KEYWORD(scorable=False),
         compounds=fields.KEYWORD(scorable=False),
         # Filters: exact terms.
-        municipality_key=fields.ID(),
+        municipality_facet=fields.ID(),
+        state=fields.ID(),
+        project_facet=fields.ID(),
         topic=fields.KEYWORD(scorable=False),
         size_class=fields.ID(),
         type=fields.ID(),
@@ -66,6 +76,7 @@ def _words_field_value(unique: set[str]) -> str:
 
 
 def municipality_key(name: str) -> str:
+    """A name as a filter compares it: case, umlaut spelling and spacing do not count."""
     return fold(" ".join(name.split()))
 
 
@@ -89,6 +100,8 @@ class IndexRecord:
     version_key: str
     project: str
     municipality: str
+    state: str
+    project_id: str
     topics: tuple[str, ...]
     size_class: str
     type: str
@@ -120,6 +133,8 @@ class IndexRecord:
                          if version is not None else ""),
             project=project.name if project is not None else "",
             municipality=municipality.name if municipality is not None else "",
+            state=(municipality.state or "") if municipality is not None else "",
+            project_id=str(project.id) if project is not None else "",
             topics=tuple(topic.slug for topic in document.topics),
             size_class=size_class.slug if size_class is not None else "",
             type=document.document_type.slug if document.document_type is not None else "",
@@ -142,7 +157,7 @@ class IndexRecord:
         payload = [
             SCHEMA_VERSION, self.title, self.description, hashlib.sha1(self.text.encode("utf-8", "replace")).hexdigest(),
             self.version_key, self.project,
-            self.municipality, sorted(self.topics), self.size_class, self.type, self.format, self.license,
+            self.municipality, self.state, self.project_id, sorted(self.topics), self.size_class, self.type, self.format, self.license,
             self.year, self.status, _iso(self.published_at), _iso(self.created_at),
         ]
         return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
@@ -170,7 +185,9 @@ class IndexRecord:
             "fingerprint": self.fingerprint(),
         }
         optional = {
-            "municipality_key": municipality_key(self.municipality) if self.municipality else "",
+            "municipality_facet": " ".join(self.municipality.split()),
+            "state": " ".join(self.state.split()),
+            "project_facet": self.project_id,
             "size_class": self.size_class,
             "type": self.type,
             "format": self.format,

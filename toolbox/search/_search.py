@@ -42,7 +42,7 @@ from ._query import (
     render,
     widen,
 )
-from ._schema import FACET_FIELDS, municipality_key
+from ._schema import FACET_FIELDS, FACET_INDEX_FIELDS, FOLDED_FACETS, municipality_key
 from ._segments import SEGMENTS, BoundedCache, LeafView, unwrap_postings
 from ._types import ALL_STATUSES, MAX_PER_PAGE, FacetValue, SearchHit, SearchQuery, SearchResults
 
@@ -70,6 +70,17 @@ class IndexView:
     expansions: dict[str, list[str]] = field(default_factory=dict)
     leaves: tuple[LeafView, ...] = ()                 # the generation's segments (see _segments)
     term_arrays: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # ``terms`` as arrays
+
+    def named_terms(self, facet: str, names) -> list[str]:
+        """The terms of a name facet that ``names`` mean, compared as ``municipality_key`` does."""
+        cache = f"_by_key_{facet}"
+        by_key = self.__dict__.get(cache)
+        if by_key is None:
+            by_key = {}
+            for term in self.terms[facet]:
+                by_key.setdefault(municipality_key(term), []).append(term)
+            object.__setattr__(self, cache, by_key)
+        return [term for name in names for term in by_key.get(municipality_key(name), ())]
 
     @property
     def sort_dates(self) -> np.ndarray:
@@ -111,6 +122,7 @@ def _build_view(reader) -> IndexView:
     # small segment, and only that one is read.
     leaves = SEGMENTS.leaf_views(reader)
     fieldnames = FACET_FIELDS + ("status",)
+    index_fields = {FACET_INDEX_FIELDS.get(name, name): name for name in fieldnames}
     doc_ids: list[int] = []
     sort_date: list[int] = []
     title_sort: list[str] = []
@@ -124,8 +136,8 @@ def _build_view(reader) -> IndexView:
         alive, base = leaf_view.alive, leaf_view.base
         numbers = np.arange(base, base + leaf_view.count, dtype=np.int64)
         live_parts.append(numbers[alive] if alive is not None else numbers)
-        for fieldname, values in SEGMENTS.facets(leaf, leaf_view, fieldnames).items():
-            parts = value_parts[fieldname]
+        for index_field, values in SEGMENTS.facets(leaf, leaf_view, tuple(index_fields)).items():
+            parts = value_parts[index_fields[index_field]]
             for value, docnums in values.items():
                 if alive is not None:
                     docnums = docnums[alive[docnums]]
@@ -199,22 +211,19 @@ def _intersect(base, sets: Iterable) -> set[int]:
 def _filter_sets(view: IndexView, query: SearchQuery, reader) -> dict[str, set[int]]:
     """The documents each selected filter allows, by facet key (OR within one filter)."""
     filters: dict[str, set[int]] = {}
-    for facet in ("topic", "size_class", "type", "format", "license"):
+    for facet in ("topic", "size_class", "type", "format", "license", "project"):
         selected = getattr(query, facet)
         if selected:
             filters[facet] = _union(view.terms[facet].get(value, _EMPTY) for value in selected)
+    for facet in FOLDED_FACETS:
+        selected = getattr(query, facet)
+        if selected:
+            filters[facet] = _union(view.terms[facet][term] for term in view.named_terms(facet, selected))
     if query.year_from is not None or query.year_to is not None:
         low = query.year_from if query.year_from is not None else -1
         high = query.year_to if query.year_to is not None else 10_000
         filters["year"] = _union(docs for year, docs in view.terms["year"].items()
                                  if year.isdigit() and low <= int(year) <= high)
-    if query.municipality:
-        allowed: set[int] = set()
-        for name in query.municipality:
-            key = municipality_key(name)
-            if key and ("municipality_key", key) in reader:
-                allowed |= set(reader.postings("municipality_key", key).all_ids())
-        filters["municipality"] = allowed
     return filters
 
 
@@ -547,7 +556,7 @@ def _facets(view: IndexView, query: SearchQuery, base, filters: dict[str, set[in
         # One gather per value over a boolean array of the candidates: set intersections cost
         # a hash lookup per document and value, which at 50 000 documents was the larger part.
         counts = {value: int(np.count_nonzero(mask[docnums])) for value, docnums in view.term_arrays[facet].items()}
-        selected = _selected_values(query, facet, counts)
+        selected = _selected_values(query, facet, counts, view)
         values = [FacetValue(value, count, value in selected) for value, count in counts.items()
                   if count > 0 or value in selected]
         values += [FacetValue(value, 0, True) for value in selected if value not in counts]
@@ -563,7 +572,14 @@ def _mask(docs, size: int) -> np.ndarray:
     return mask
 
 
-def _selected_values(query: SearchQuery, facet: str, known: dict[str, int]) -> set[str]:
+def _selected_values(query: SearchQuery, facet: str, known: dict[str, int], view: IndexView) -> set[str]:
+    if facet in FOLDED_FACETS:
+        # A name as typed ("muecke") selects the indexed spelling ("Mücke"); one that matches
+        # nothing stays selected as typed, so that it can be removed.
+        names = getattr(query, facet)
+        matched = set(view.named_terms(facet, names))
+        keys = {municipality_key(term) for term in matched}
+        return matched | {name for name in names if municipality_key(name) not in keys}
     if facet != "year":
         return set(getattr(query, facet))
     if query.year_from is None and query.year_to is None:

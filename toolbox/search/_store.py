@@ -40,7 +40,7 @@ from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
-from ._schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
+from ._schema import FACET_INDEX_FIELDS, SCHEMA_VERSION, build_schema
 
 log = logging.getLogger("toolbox.search")
 
@@ -279,7 +279,7 @@ def _probe(root: Path, thorough: bool) -> Health:
                     seen += 1
                 if seen != count:
                     return Health("corrupt", f"{seen} stored documents, {count} counted")
-                for field in ("title", "body", "status", "compounds") + FACET_FIELDS:
+                for field in ("title", "body", "status", "compounds") + tuple(FACET_INDEX_FIELDS.values()):
                     for _term in reader.lexicon(field):
                         pass
                 if count:  # an empty index has no columns

@@ -10,9 +10,9 @@ DEFAULT_PER_PAGE = 20
 MAX_PAGE = 100_000
 ALL_STATUSES = "all"
 
-_LIST_FIELDS = ("topic", "size_class", "type", "format", "license", "municipality")
-# Slugs never contain commas, so "topic=a,b" is read as two values; municipality names may.
-_COMMA_LISTS = ("topic", "size_class", "type", "format", "license")
+_LIST_FIELDS = ("topic", "size_class", "type", "format", "license", "municipality", "state", "project")
+# Slugs and project ids never contain commas, so "topic=a,b" is read as two values; names may.
+_COMMA_LISTS = ("topic", "size_class", "type", "format", "license", "project")
 
 
 def default_sort(q: str) -> str:
@@ -35,6 +35,8 @@ class SearchQuery:
     format: tuple[str, ...] = ()
     license: tuple[str, ...] = ()
     municipality: tuple[str, ...] = ()
+    state: tuple[str, ...] = ()
+    project: tuple[str, ...] = ()  # project ids, as text like every other filter value
     year_from: int | None = None
     year_to: int | None = None
     sort: str = "relevance"

@@ -21,16 +21,18 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .. import search
 from ..extensions import db
-from ..models import STATUS_PUBLISHED, Document, FileVersion, Municipality
+from ..models import STATUS_PUBLISHED, Document, FileVersion, Municipality, Project
 from .vocabularies import vocabulary_entries
 
 log = logging.getLogger(__name__)
 
 #: Filters that take several values; several values of one filter combine with OR.
-MULTI_FILTERS = ("topic", "size_class", "type", "format", "license", "municipality")
-#: Facets in the order the page shows them.
-FACET_KEYS = ("topic", "size_class", "type", "format", "license", "year")
+MULTI_FILTERS = ("topic", "size_class", "type", "format", "license", "municipality", "state", "project")
+#: Facets in the order the page shows them: what a document is about, then where it comes from.
+FACET_KEYS = ("topic", "type", "state", "municipality", "size_class", "project", "format", "license", "year")
 VOCABULARY_FACETS = ("topic", "size_class", "type", "license")
+#: Facets whose values are names, compared without case and umlaut spelling (as the search does).
+NAME_FACETS = ("municipality", "state")
 SORTS = ("relevance", "newest", "title", "downloads")
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -74,7 +76,7 @@ def query_params(query, *, page: bool = True) -> Params:
     if query.q:
         params.append(("q", query.q))
     for key in MULTI_FILTERS:
-        for value in getattr(query, key):
+        for value in getattr(query, key, ()):
             params.append((key, str(value)))
     if query.year_from is not None:
         params.append(("year_from", str(query.year_from)))
@@ -103,11 +105,14 @@ def _without(params: Params, *keys: str, pair: tuple[str, str] | None = None) ->
 
 
 def label_maps(locale: str = "de") -> dict[str, dict[str, str]]:
-    """Slug → label for each vocabulary, inactive entries included (old documents use them)."""
-    return {
+    """Slug → label for each vocabulary, inactive entries included (old documents use them),
+    and project id → project name."""
+    labels = {
         name: {entry.slug: entry.label(locale) for entry in vocabulary_entries(name)}
         for name in VOCABULARY_FACETS
     }
+    labels["project"] = {str(project_id): name for project_id, name in db.session.execute(select(Project.id, Project.name))}
+    return labels
 
 
 def value_label(key: str, value: str, labels: Mapping[str, Mapping[str, str]]) -> str:
@@ -172,6 +177,11 @@ class FacetOption:
     url: str | None = None
 
 
+#: Open-ended facets (every municipality, every project) show this many options, then "more".
+FACET_SHORTLIST = 8
+OPEN_ENDED_FACETS = ("municipality", "state", "project")
+
+
 @dataclass(frozen=True)
 class FacetGroup:
     key: str
@@ -180,6 +190,19 @@ class FacetGroup:
     @property
     def has_selection(self) -> bool:
         return any(option.selected for option in self.options)
+
+    @property
+    def shortlist(self) -> list[FacetOption]:
+        """The options shown at once: all of a vocabulary, the most frequent of an open-ended
+        facet; a selected option always, so that it can be unticked where it is seen."""
+        if self.key not in OPEN_ENDED_FACETS or len(self.options) <= FACET_SHORTLIST + 2:
+            return self.options
+        return [o for i, o in enumerate(self.options) if i < FACET_SHORTLIST or o.selected]
+
+    @property
+    def more(self) -> list[FacetOption]:
+        shown = {id(o) for o in self.shortlist}
+        return [o for o in self.options if id(o) not in shown]
 
 
 @dataclass(frozen=True)
@@ -261,7 +284,7 @@ def facet_groups(results, query, labels: Mapping[str, Mapping[str, str]], *, bas
         if key == "year":
             groups.append(FacetGroup(key, _year_options(raw, query, params, base_url)))
             continue
-        selected = {str(v) for v in getattr(query, key)}
+        selected = {str(v) for v in getattr(query, key, ())}
         by_value: dict[str, FacetOption] = {}
         for facet_value in raw:
             value = str(facet_value.value)
@@ -270,18 +293,20 @@ def facet_groups(results, query, labels: Mapping[str, Mapping[str, str]], *, bas
             if facet_value.count <= 0 and not is_selected:
                 continue
             by_value[value] = FacetOption(value, value_label(key, value, labels), int(facet_value.count), is_selected)
-        for value in selected - by_value.keys():
-            by_value[value] = FacetOption(value, value_label(key, value, labels), 0, True)
+        shown = {search.name_key(v) for v in by_value} if key in NAME_FACETS else set(by_value)
+        for value in selected:
+            if (search.name_key(value) if key in NAME_FACETS else value) not in shown:
+                by_value[value] = FacetOption(value, value_label(key, value, labels), 0, True)
         groups.append(FacetGroup(key, _ordered(key, list(by_value.values()), labels)))
     return groups
 
 
 def _ordered(key: str, options: list[FacetOption], labels: Mapping[str, Mapping[str, str]]) -> list[FacetOption]:
-    if key in labels:
+    if key in VOCABULARY_FACETS:
         # The curated vocabulary order, so options never jump around between searches.
         position = {slug: i for i, slug in enumerate(labels[key])}
         return sorted(options, key=lambda o: (position.get(o.value, len(position)), o.label))
-    return sorted(options, key=lambda o: (-o.count, o.value))
+    return sorted(options, key=lambda o: (-o.count, o.label.casefold(), o.value))
 
 
 def _year_options(raw, query, params: Params, base_url: str) -> list[FacetOption]:
@@ -309,7 +334,7 @@ def filter_chips(query, labels: Mapping[str, Mapping[str, str]], *, base_url: st
     params = query_params(query)
     chips = []
     for key in MULTI_FILTERS:
-        for value in getattr(query, key):
+        for value in getattr(query, key, ()):
             value = str(value)
             chips.append(FilterChip(key, value, value_label(key, value, labels),
                                     build_url(base_url, _without(params, pair=(key, value)))))
