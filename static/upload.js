@@ -85,6 +85,46 @@
     describedBy(true);
   }
 
+  // The server's message about the last attempt ("Bitte wählen Sie mindestens eine Datei aus.",
+  // a refused file) is stale once other files are chosen: take it from the field, from the error
+  // summary and, when nothing else is wrong, the "Fehler:" from the title.
+  function clearServerError() {
+    var serverError = document.getElementById(input.id + "-error");
+    if (!serverError) {
+      return;
+    }
+    var box = serverError.closest(".kern-error") || serverError;
+    box.remove();
+    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
+      return id && id !== input.id + "-error";
+    });
+    if (ids.length) {
+      input.setAttribute("aria-describedby", ids.join(" "));
+    } else {
+      input.removeAttribute("aria-describedby");
+    }
+    if (!document.getElementById(errorId)) {
+      input.removeAttribute("aria-invalid");
+      input.classList.remove("kern-form-input__input--error");
+      var field = input.closest(".form-field");
+      field.classList.remove("has-error", "kern-form-input--error");
+    }
+    var summary = document.getElementById("error-summary");
+    if (summary) {
+      var link = summary.querySelector("a[href='#" + input.id + "']");
+      if (link) {
+        link.closest("li").remove();
+      }
+      if (!summary.querySelector("li")) {
+        var prefix = summary.getAttribute("data-title-prefix") || "";
+        summary.remove();
+        if (prefix && document.title.indexOf(prefix) === 0) {
+          document.title = document.title.slice(prefix.length);
+        }
+      }
+    }
+  }
+
   function listChosen() {
     while (chosen.firstChild) {
       chosen.removeChild(chosen.firstChild);
@@ -106,6 +146,9 @@
   }
 
   input.addEventListener("change", function () {
+    if (input.files.length) {
+      clearServerError();
+    }
     showError(tooLarge(input.files));
     listChosen();
   });
@@ -139,6 +182,7 @@
       transfer.items.add(file);
     });
     input.files = transfer.files;
+    clearServerError();
     listChosen();
   });
 

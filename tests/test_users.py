@@ -198,7 +198,8 @@ def _invite(app, email="eingeladen@example.org", role="contributor") -> str:
 
 
 def test_invitation_link_is_single_use(app, client, auth):
-    """The invitation link sets the password once; a second use gets 410 with a German message."""
+    """The invitation link sets the password once and logs the person in (no typing the address
+    again); a second use gets 410 with a German message."""
     token = _invite(app)
     page = client.get(f"/invite/{token}")
     assert page.status_code == 200
@@ -206,7 +207,13 @@ def test_invitation_link_is_single_use(app, client, auth):
     assert page.headers["Cache-Control"] == "no-store"
     response = client.post(f"/invite/{token}", data={"name": "Eva", "password": GOOD, "password_repeat": GOOD})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/login"
+    assert response.headers["Location"] == "/"
+    account = client.get("/account")
+    assert account.status_code == 200 and "eingeladen@example.org" in account.get_data(as_text=True)
+    with app.app_context():
+        actions = [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+        assert actions[-2:] == ["invite_used", "login"]
+    auth.logout()
     assert auth.login("eingeladen@example.org", GOOD).status_code == 302
     again = client.get(f"/invite/{token}")
     assert again.status_code == 410
@@ -216,8 +223,6 @@ def test_invitation_link_is_single_use(app, client, auth):
     assert reuse.status_code == 410
     with app.app_context():
         assert user_authenticate_detailed("eingeladen@example.org", GOOD).user is not None
-        actions = [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
-        assert actions[-2:] == ["invite_used", "login"]
 
 
 def test_invitation_service_refuses_second_use(app):

@@ -152,7 +152,7 @@ def invitation_accept(token: str):
         form.name.data = user.name
     if form.validate_on_submit():
         try:
-            user_service.invitation_accept(token, form.password.data, form.name.data)
+            user = user_service.invitation_accept(token, form.password.data, form.name.data)
         except user_service.PasswordPolicyError as error:
             form.password.errors.append(error.message)
         except user_service.InvitationError as error:
@@ -161,8 +161,12 @@ def invitation_accept(token: str):
         else:
             if current_user.is_authenticated:
                 logout_user()
-            flash(_("Ihr Passwort ist gesetzt. Bitte melden Sie sich jetzt an."), "success")
-            return redirect(url_for("auth.login"))
+            # They just proved they hold the link and chose the password: asking for the address
+            # and the password again right away would only test their typing.
+            login_user(user)
+            user_service.user_record_login(user)
+            flash(_("Ihr Passwort ist gesetzt, und Sie sind angemeldet."), "success")
+            return redirect(url_for("public.index"))
     return _no_store(make_response(render_template(
         "auth/invitation.html", form=form, user=user, password_hint=_password_hint())))
 

@@ -86,6 +86,7 @@ def upload_details(token: str):
         form.strip_metadata.data = staging.reveals_something
     while len(form.titles.entries) < len(staging.files):
         form.titles.append_entry("")
+    form.name_titles([staged.filename for staged in staging.files])
     form_error = None
     if form.validate_on_submit():
         titles = {staged.key: form.titles.entries[i].data for i, staged in enumerate(staging.files)}

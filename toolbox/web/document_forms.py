@@ -19,7 +19,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import Municipality, Project
@@ -52,6 +61,11 @@ class GermanIntegerField(IntegerField):
             self.data = None
             raise ValueError(_("Bitte eine ganze Zahl eingeben (z. B. 8000).")) from None
 
+    def pre_validate(self, form):
+        # "neunzehn" is not a number: say that once, not also that None is no year.
+        if self.process_errors:
+            raise StopValidation()
+
 
 class CheckboxListField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -66,10 +80,22 @@ class CheckboxListField(SelectMultipleField):
 
 class GermanSelectField(SelectField):
     def pre_validate(self, form):
-        if self.data in (None, "") and not self.flags.required:
+        # Nothing chosen is the validators' business (DataRequired, validate_<field>), which say
+        # what is missing; this check only refuses values that are not in the list.
+        if self.data in (None, ""):
             return
         if str(self.data) not in {str(value) for value, *_ in self.choices or []}:
             raise ValidationError(_("Bitte einen Eintrag aus der Liste wählen."))
+
+
+class Mandatory:
+    """Marks a field as one that must be filled in (label, ``required``) whose check lives in the
+    form's ``validate_<field>`` method, where it can say exactly what is missing."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        return None
 
 
 class ActionForm(FlaskForm):
@@ -78,7 +104,7 @@ class ActionForm(FlaskForm):
 
 class UploadFilesForm(FlaskForm):
     files = MultipleFileField(
-        _l("Dateien"),
+        _l("Dateien"), validators=[Mandatory()],
         description=_l("PDF, Word (DOCX), Text, Markdown oder CSV – mehrere Dateien auf einmal sind möglich."),
     )
 
@@ -96,9 +122,9 @@ class MetadataFields(FlaskForm):
         _l("Beschreibung"), validators=[Optional(), Length(max=5000, message=_l("Höchstens 5.000 Zeichen."))],
         description=_l("Worum geht es, wofür kann eine andere Kommune das Dokument nutzen?"),
     )
-    topics = CheckboxListField(_l("Themenfelder"), coerce=str)
+    topics = CheckboxListField(_l("Themenfelder"), coerce=str, validators=[Mandatory()])
     # No Optional() on type and licence: it would stop the chain before validate_type runs.
-    type = GermanSelectField(_l("Dokumenttyp"))
+    type = GermanSelectField(_l("Dokumenttyp"), validators=[Mandatory()])
     project_choice = GermanSelectField(_l("Projekt"), validators=[Optional()])
     new_project = StringField(
         _l("Name des neuen Projekts"), validators=[Optional(), Length(max=300, message=_l("Höchstens 300 Zeichen."))]
@@ -117,7 +143,7 @@ class MetadataFields(FlaskForm):
         description=_l("Nur für Landkreise und Verbünde oder ohne Einwohnerzahl."),
     )
     year = GermanIntegerField(_l("Jahr des Dokuments"), validators=[Optional(), YEAR])
-    license = GermanSelectField(_l("Lizenz"))
+    license = GermanSelectField(_l("Lizenz"), validators=[Mandatory()])
     contact = StringField(
         _l("Kontakt"), validators=[Optional(), Length(max=300, message=_l("Höchstens 300 Zeichen."))],
         description=_l("Stelle oder Funktionspostfach für Rückfragen, z. B. digitalisierung@kommune.de."),
@@ -208,6 +234,12 @@ class UploadDetailsForm(MetadataFields):
         min_entries=0,
     )
     strip_metadata = BooleanField(_l("Personenbezogene Angaben entfernen"))
+
+    def name_titles(self, filenames: list[str]) -> None:
+        """Each title field says whose title it is: in the error summary a bare "Titel" would not
+        tell which of three files lacks one."""
+        for entry, filename in zip(self.titles.entries, filenames):
+            entry.label.text = _("Titel für „%(filename)s“", filename=filename)
     confirm_rights = BooleanField(
         _l("Ich darf dieses Dokument veröffentlichen, und es enthält keine vertraulichen Angaben."),
         validators=[DataRequired(message=_l("Bitte bestätigen Sie, dass Sie das Dokument veröffentlichen dürfen."))],
@@ -221,6 +253,11 @@ class DocumentEditForm(MetadataFields):
     ])
 
     # Editing an old document must not force today's required choices on it.
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.type.flags.required = False
+        self.license.flags.required = False
+
     def validate_type(self, field):
         return None
 
@@ -229,7 +266,7 @@ class DocumentEditForm(MetadataFields):
 
 
 class VersionForm(FlaskForm):
-    file = FileField(_l("Neue Datei"))
+    file = FileField(_l("Neue Datei"), validators=[Mandatory()])
     strip_metadata = BooleanField(_l("Eigenschaften entfernen (Autor:in, Kommentare, Änderungsverfolgung)"))
 
     def validate_file(self, field):
