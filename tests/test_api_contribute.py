@@ -25,8 +25,8 @@ def token(app):
 
 
 def _post(client, token=None, *, data="Checkliste Barrierefreiheit im Bürgerportal\n".encode(), filename="checkliste.txt",
-          **fields):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+          headers=None, **fields):
+    headers = {**(headers or {}), **({"Authorization": f"Bearer {token}"} if token else {})}
     form = {"file": FileStorage(io.BytesIO(data), filename=filename), **fields} if data is not None else dict(fields)
     # Encoded in memory: for bodies above 500 KB the test client spools to a temporary file
     # that nobody closes once the app refuses the request unread.
@@ -126,6 +126,23 @@ def test_duplicate_links_to_the_existing_document(app, client, token):
     assert again.status_code == 200
     assert again.get_json()["duplicate"] is True
     assert again.get_json()["document"]["id"] == first["id"]
+    assert counts(app) == (1, 1)
+
+
+def test_duplicate_of_anothers_unpublished_document_names_nothing(app, client, token):
+    """The same bytes as another contributor's unpublished document: 200 with "bereits
+    vorhanden" and neither that document's number nor its title."""
+    from contribute_helpers import contribute
+
+    other = make_user(app, "andere@nachbarort.example", role="contributor")
+    hidden = contribute(app, other, title="Geheime Machbarkeitsstudie", data=b"Vertrauliche Studie\n")
+    again = _post(client, token, data=b"Vertrauliche Studie\n", filename="kopie.txt")
+    assert again.status_code == 200
+    assert again.get_json() == {"duplicate": True, "message": "Diese Datei ist bereits vorhanden."}
+    english = _post(client, token, data=b"Vertrauliche Studie\n", filename="kopie.txt",
+                    headers={"Accept-Language": "en"})
+    assert english.get_json()["message"] == "This file already exists."
+    assert "Geheime" not in english.get_data(as_text=True) and str(hidden) not in english.get_data(as_text=True)
     assert counts(app) == (1, 1)
 
 

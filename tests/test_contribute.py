@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from toolbox.extensions import db
+from toolbox.message_render import render
 from toolbox.models import AuditEntry, Document, FileVersion
 from toolbox.permissions import PermissionDenied
 from toolbox.services import contribute as contributions
 from toolbox.services.ingest import DocumentMetadata
+from toolbox.services.review import document_publish
 from toolbox.storage import blob_store
 
 from conftest import make_user
@@ -409,3 +411,105 @@ def test_several_files_at_once_each_with_its_title(app, client, contributor):
         assert [d.current_version.format for d in documents] == ["txt", "md"]
         assert all(d.document_type.slug == "datenschutz" and d.uploader_id == contributor for d in documents)
         assert documents[0].project_id == documents[1].project_id is not None
+
+
+# --- what a contributor learns about other contributors' unpublished documents ----------------
+
+SECRET = {"title": "Geheime Machbarkeitsstudie", "municipality": "Verschwiegenhausen",
+          "project": "Stilles Vorhaben"}
+
+
+@pytest.fixture
+def unpublished_of_another(app):
+    """A document another contributor uploaded and nobody published yet, with its own names."""
+    other = make_user(app, "andere@nachbarort.example", role="contributor")
+    return contribute(app, other, data=b"Vertrauliche Studie\n", **SECRET)
+
+
+def _leaks(text: str, document_id: int) -> list[str]:
+    return [s for s in (*SECRET.values(), f"Dokument {document_id}", f"Nr. {document_id}",
+                        f"/my/documents/{document_id}") if s in text]
+
+
+def test_duplicate_of_anothers_unpublished_document_says_only_that_it_exists(
+        app, client, contributor, unpublished_of_another):
+    """The same bytes as another contributor's unpublished document: the preview and the result
+    say "bereits vorhanden" and nothing about that document, neither title nor number."""
+    second = upload_file(client, b"Vertrauliche Studie\n", "kopie.txt")
+    preview = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert "Diese Datei ist bereits vorhanden." in preview
+    assert _leaks(preview, unpublished_of_another) == []
+    page = client.post(f"/upload/{_token(second)}", data=details_form(), follow_redirects=True).get_data(as_text=True)
+    assert "„kopie.txt“ ist bereits vorhanden und wurde nicht noch einmal gespeichert." in page
+    assert _leaks(page, unpublished_of_another) == []
+    with app.app_context():
+        staging = contributions.upload_stage(user(contributor), [(io.BytesIO(b"Vertrauliche Studie\n"), "k.txt")])
+        [result] = contributions.upload_submit(user(contributor), staging.token, DocumentMetadata(title="Kopie"))
+        assert (result.status, result.document_id) == ("duplicate", None)
+        assert render(result.message, "de") == "Diese Datei ist bereits vorhanden."
+        assert render(result.message, "en") == "This file already exists."
+    assert counts(app) == (1, 1)
+
+
+def test_new_version_with_the_bytes_of_anothers_unpublished_document_names_nothing(
+        app, client, contributor, unpublished_of_another):
+    """A new version whose bytes another contributor's unpublished document holds is refused
+    with "bereits vorhanden", without that document's number."""
+    own = contribute(app, contributor, data=b"Eigene Fassung\n")
+    response = client.post(f"/my/documents/{own}/version", data={
+        "file": (io.BytesIO(b"Vertrauliche Studie\n"), "studie.txt")}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Diese Datei ist bereits vorhanden." in html
+    assert _leaks(html, unpublished_of_another) == []
+
+
+def test_duplicates_keep_their_meaning_for_whoever_may_see_the_document(app, contributor, unpublished_of_another):
+    """An editor sees every document, so the duplicate names it to them; once it is published,
+    it is named to every contributor."""
+    editor = make_user(app, "redaktion@example.org", role="editor")
+
+    def duplicate_as(user_id: int):
+        with app.app_context():
+            staging = contributions.upload_stage(user(user_id), [(io.BytesIO(b"Vertrauliche Studie\n"), "k.txt")])
+            [result] = contributions.upload_submit(user(user_id), staging.token, DocumentMetadata(title="Kopie"))
+            return result.document_id, render(result.message, "de")
+
+    assert duplicate_as(editor) == (
+        unpublished_of_another, f"Bereits vorhanden als Dokument {unpublished_of_another}: „{SECRET['title']}“.")
+    with app.app_context():
+        document_publish(user(editor), db.session.get(Document, unpublished_of_another))
+    assert duplicate_as(contributor)[0] == unpublished_of_another
+
+
+def test_forms_offer_only_public_or_own_names(app, client, auth, contributor, unpublished_of_another):
+    """The project list and the municipality suggestions of the upload and edit pages name the
+    municipalities and projects of published documents and of one's own, not those of another
+    contributor's unpublished upload; a hidden project cannot be chosen by its number either.
+    Editors are offered every name."""
+    editor = make_user(app, "redaktion@example.org", role="editor")
+    contribute(app, editor, data=b"Veroeffentlicht\n", municipality="Offenbach am Main",
+               project="Offenes Rathaus", publish_as=editor)
+    own = contribute(app, contributor, data=b"Eigenes\n", municipality="Eigenheim", project="Eigenes Projekt")
+    with app.app_context():
+        hidden_project = db.session.get(Document, unpublished_of_another).project_id
+    staged = upload_file(client, b"Neu\n", "neu.txt")
+    preview = client.get(staged.headers["Location"]).get_data(as_text=True)
+    edit = client.get(f"/my/documents/{own}/edit").get_data(as_text=True)
+    for page in (preview, edit):
+        assert "Offenbach am Main" in page and "Offenes Rathaus" in page
+        assert "Eigenheim" in page and "Eigenes Projekt" in page
+        assert SECRET["municipality"] not in page and SECRET["project"] not in page
+    with app.app_context():
+        own_project = db.session.get(Document, own).project_id
+    for project, status in ((hidden_project, 400), (own_project, 302)):
+        chosen = client.post(f"/my/documents/{own}/edit", data=details_form(
+            title="Eigenes", project_choice=str(project), new_project=None))
+        assert chosen.status_code == status
+    with app.app_context():
+        assert db.session.get(Document, own).project.name == "Eigenes Projekt"
+
+    auth.logout()
+    auth.login("redaktion@example.org")
+    edit = client.get(f"/my/documents/{own}/edit").get_data(as_text=True)
+    assert SECRET["municipality"] in edit and SECRET["project"] in edit

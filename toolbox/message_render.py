@@ -140,6 +140,8 @@ CATALOGUE: dict[str, str | Plural] = {
     "upload.unsupported": N_("Dieses Dateiformat wird nicht unterstützt."),
     "upload.already_a_version": N_("Diese Datei ist bereits eine Version dieses Dokuments."),
     "upload.duplicate_of": N_("Diese Datei ist bereits als anderes Dokument (Nr. %(number)s) vorhanden."),
+    # The same bytes in a document the uploader may not see: nothing about it but that it exists.
+    "upload.duplicate_hidden": N_("Diese Datei ist bereits vorhanden."),
     "upload.strip_failed": N_("Die Eigenschaften konnten nicht entfernt werden."),
     "upload.strip_advice": N_("Entfernen Sie die Datei oder laden Sie sie ohne Bereinigung hoch."),
     "strip.word_damaged": N_("Die Word-Datei ist beschädigt und kann nicht bereinigt werden."),

@@ -96,12 +96,10 @@ def document_create():
     except contributions.UploadError as exc:
         return _error(exc.status, " ".join(render(m) for m in exc.messages), field="file" if exc.field == "files" else exc.field)
     if result.status == contributions.OUTCOME_DUPLICATE:
-        body = {
-            "duplicate": True,
-            "message": render(result.message),
-            "document": {"id": result.document_id,
-                         "url": url_for("public.document_detail", document_id=result.document_id, _external=True)},
-        }
+        body = {"duplicate": True, "message": render(result.message)}
+        if result.document_id is not None:  # only when the uploader may see that document
+            body["document"] = {"id": result.document_id, "url": url_for(
+                "public.document_detail", document_id=result.document_id, _external=True)}
         return make_response(jsonify(body), 200)
     if result.status != contributions.OUTCOME_INGESTED:
         return _error(400, render(result.message))

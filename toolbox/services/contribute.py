@@ -31,6 +31,7 @@ from ..models import ROLE_CONTRIBUTOR, Document, FileVersion, User
 from ..permissions import PermissionDenied, can_edit_document, require
 from . import indexing
 from .audit import audit_record
+from .documents import document_visible_to
 from .ingest import (
     OUTCOME_DUPLICATE,
     OUTCOME_FAILED,
@@ -293,7 +294,7 @@ def upload_submit(
 
     outcomes = ingest_files(items, uploader=user, before_commit=record)
     shutil.rmtree(folder, ignore_errors=True)
-    return [_result(by_source[o.source].filename, o) for o in outcomes]
+    return [_result(by_source[o.source].filename, o, user) for o in outcomes]
 
 
 def _strip_staged(staging: Staging, paths: dict[str, Path]) -> set[str]:
@@ -330,7 +331,10 @@ def _strip_staged(staging: Staging, paths: dict[str, Path]) -> set[str]:
     return stripped
 
 
-def _result(filename: str, outcome: IngestOutcome) -> UploadResult:
+def _result(filename: str, outcome: IngestOutcome, user: User) -> UploadResult:
+    if outcome.status == OUTCOME_DUPLICATE and document_visible_to(user, outcome.document_id) is None:
+        # Another contributor's unpublished document: its id and title are not the uploader's to know.
+        return UploadResult(filename, outcome.status, Message("upload.duplicate_hidden"))
     return UploadResult(filename, outcome.status, outcome.message, outcome.document_id, outcome.extraction_status)
 
 
@@ -398,10 +402,12 @@ def document_version_add(
     if outcome.status == OUTCOME_DUPLICATE:
         if outcome.document_id == document.id:
             raise UploadError(Message("upload.already_a_version"))
+        if document_visible_to(user, outcome.document_id) is None:
+            raise UploadError(Message("upload.duplicate_hidden"))
         raise UploadError(Message("upload.duplicate_of", {"number": outcome.document_id}))
     if outcome.status == OUTCOME_FAILED:
         raise UploadError(outcome.message)
-    return _result(staged.filename, outcome)
+    return _result(staged.filename, outcome, user)
 
 
 # --- staging folder --------------------------------------------------------------------------

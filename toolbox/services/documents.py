@@ -7,7 +7,8 @@ from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..extract.detect import EXTENSIONS
-from ..models import STATUS_PUBLISHED, Document, FileVersion, Topic, document_topics
+from ..models import STATUS_DELETED, STATUS_PUBLISHED, Document, FileVersion, Topic, User, document_topics
+from ..permissions import can_edit_document, is_editor
 
 
 def document_get_visible(document_id: int, *, include_unpublished: bool = False) -> Document | None:
@@ -18,6 +19,20 @@ def document_get_visible(document_id: int, *, include_unpublished: bool = False)
     if document.status != STATUS_PUBLISHED and not include_unpublished:
         return None
     return document
+
+
+def document_visible_to(user: User | None, document_id: int | None) -> Document | None:
+    """The document if ``user`` may see it, else None: a published one everybody, one of their
+    own (not in the trash) its uploader, every one an editor. What a contributor learns about
+    a document, such as the one that already holds the bytes they upload, goes through here."""
+    document = db.session.get(Document, document_id) if document_id is not None else None
+    if document is None:
+        return None
+    if document.status == STATUS_PUBLISHED or is_editor(user):
+        return document
+    if document.status != STATUS_DELETED and can_edit_document(user, document):
+        return document
+    return None
 
 
 # A suffix counts as an extension when it has a letter: "Protokoll 12.03.2024" has none.

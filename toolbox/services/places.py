@@ -1,10 +1,11 @@
 """Municipalities and projects: found by name or created on first mention."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..extensions import db
-from ..models import Municipality, Project
+from ..models import STATUS_PUBLISHED, Document, Municipality, Project, User
+from ..permissions import is_editor
 from .vocabularies import size_class_for_population, vocabulary_get
 
 
@@ -63,3 +64,39 @@ def project_get_or_create(
     if contact and not project.contact:
         project.contact = contact
     return project
+
+
+# --- what the upload and edit forms offer ------------------------------------------------------
+
+
+def municipalities_offered(user: User) -> list[Municipality]:
+    """The municipality names the upload and edit forms suggest to ``user``.
+
+    Editors get every one. Others get the public ones, named by a published document directly
+    or through its project, and those of their own documents: an unpublished upload must not
+    give away its municipality, which may be the very news its contributor waits to publish.
+    """
+    from .curation import municipalities_list
+
+    if is_editor(user):
+        return municipalities_list()
+    shown = _documents_shown_to(user)
+    ids = set(db.session.scalars(select(Document.municipality_id).where(shown)))
+    ids |= set(db.session.scalars(
+        select(Project.municipality_id).join(Document, Document.project_id == Project.id).where(shown)))
+    return [municipality for municipality in municipalities_list() if municipality.id in ids]
+
+
+def projects_offered(user: User) -> list[Project]:
+    """The projects the upload and edit forms offer to ``user``: every one to editors; to others
+    those of published documents and of their own documents (see ``municipalities_offered``)."""
+    from .curation import projects_list
+
+    if is_editor(user):
+        return projects_list()
+    ids = set(db.session.scalars(select(Document.project_id).where(_documents_shown_to(user))))
+    return [project for project in projects_list() if project.id in ids]
+
+
+def _documents_shown_to(user: User):
+    return or_(Document.status == STATUS_PUBLISHED, Document.uploader_id == user.id)

@@ -12,7 +12,8 @@ from ..models import ROLE_CONTRIBUTOR, STATUS_PUBLISHED, STATUS_REJECTED
 from ..permissions import is_editor, role_required
 from ..services import contribute as contributions
 from ..services import review
-from ..services.documents import download_filename, file_version_get
+from ..services import places
+from ..services.documents import document_visible_to, download_filename, file_version_get
 from ..storage import blob_store
 from ..message import load_message
 from ..message_render import render
@@ -77,7 +78,7 @@ def upload_details(token: str):
               "error")
         return redirect(url_for(".upload"))
     form = UploadDetailsForm()
-    form.fill_choices()
+    form.fill_choices(places.projects_offered(_user()))
     if request.method == "GET":
         for staged in staging.files:
             form.titles.append_entry(_suggested_title(staged.filename))
@@ -117,9 +118,7 @@ def upload_details(token: str):
 
 
 def _municipality_names() -> list[str]:
-    from ..services.curation import municipalities_list
-
-    return [m.name for m in municipalities_list()]
+    return [m.name for m in places.municipalities_offered(_user())]
 
 
 @bp.post("/upload/<token>/discard")
@@ -140,17 +139,17 @@ def _suggested_title(filename: str) -> str:
     return " ".join(stem.split())[:500]
 
 
-def _duplicate_info(document_id: int) -> dict:
-    """What a contributor may learn about the document that already holds these bytes."""
-    document = review.document_for_edit(_user(), document_id)
-    from ..services.documents import document_get_visible
-
-    public = document_get_visible(document_id)
+def _duplicate_info(document_id: int | None) -> dict:
+    """What the uploader may learn about the document that already holds these bytes: its
+    title and page when they may see it, nothing otherwise."""
+    document = document_visible_to(_user(), document_id)
+    if document is None:
+        return {}
+    public = document.status == STATUS_PUBLISHED
     return {
-        "id": document_id,
-        "title": (public or document).title if (public or document) else None,
-        "url": (url_for("public.document_detail", document_id=document_id) if public
-                else url_for(".document_edit", document_id=document_id) if document else None),
+        "id": document.id,
+        "title": document.title,
+        "url": url_for("public.document_detail" if public else ".document_edit", document_id=document.id),
     }
 
 
@@ -162,14 +161,14 @@ def _flash_results(results: list[contributions.UploadResult]) -> None:
             flash(_("„%(filename)s“ wurde eingereicht und wird von der Redaktion geprüft.", filename=result.filename)
                   + note, "success")
         elif result.status == contributions.OUTCOME_DUPLICATE:
-            info = _duplicate_info(result.document_id) if result.document_id else {}
-            if info.get("title"):
+            info = _duplicate_info(result.document_id)
+            if info:
                 message = _("„%(filename)s“ ist bereits vorhanden als „%(title)s“ (Dokument %(id)s) und wurde "
                             "nicht noch einmal gespeichert.", filename=result.filename, title=info["title"],
-                            id=result.document_id)
+                            id=info["id"])
             else:
-                message = _("„%(filename)s“ ist bereits vorhanden (Dokument %(id)s) und wurde nicht noch einmal "
-                            "gespeichert.", filename=result.filename, id=result.document_id)
+                message = _("„%(filename)s“ ist bereits vorhanden und wurde nicht noch einmal gespeichert.",
+                            filename=result.filename)
             flash(message, "info")
         else:
             flash(_("„%(filename)s“ konnte nicht gespeichert werden: %(reason)s", filename=result.filename,
@@ -206,7 +205,7 @@ def document_edit(document_id: int):
     """Edit a document's metadata; a published document shows the change at once."""
     document = _document_or_404(document_id)
     form = DocumentEditForm()
-    form.fill_choices(document)
+    form.fill_choices(places.projects_offered(_user()), document)
     if request.method == "GET":
         form.title.data = document.title
         form.fill_from(review.document_metadata(document))

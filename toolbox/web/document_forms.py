@@ -149,8 +149,9 @@ class MetadataFields(FlaskForm):
         description=_l("Stelle oder Funktionspostfach für Rückfragen, z. B. digitalisierung@kommune.de."),
     )
 
-    def fill_choices(self, document=None) -> None:
-        """Active vocabulary entries, plus the inactive ones the document already has."""
+    def fill_choices(self, projects: list[Project], document=None) -> None:
+        """Active vocabulary entries, plus the inactive ones the document already has, and
+        ``projects`` (the ones the user may be offered) to choose from."""
         keep = set()
         if document is not None:
             keep = {t.slug for t in document.topics}
@@ -167,11 +168,6 @@ class MetadataFields(FlaskForm):
         self.type.choices = choices("type", _("– bitte wählen –"))
         self.size_class.choices = choices("size_class", _("– aus der Einwohnerzahl –"))
         self.license.choices = choices("license", _("– bitte wählen –"))
-        from ..extensions import db
-        from sqlalchemy import select
-        from sqlalchemy.orm import joinedload
-
-        projects = db.session.scalars(select(Project).options(joinedload(Project.municipality)))
         options = sorted(
             ((str(p.id), f"{p.name} ({p.municipality.name})" if p.municipality else p.name) for p in projects),
             key=lambda item: item[1].casefold(),
