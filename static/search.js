@@ -61,6 +61,12 @@
   function replaceRegions(fresh) {
     var typed = page.querySelector("#search-q");
     var typedValue = typed && typed.value !== typed.defaultValue ? typed.value : null;
+    // The filters stay open or closed as the visitor left them, whatever the new page says.
+    var disclosure = page.querySelector(".filter-disclosure");
+    var freshDisclosure = fresh.querySelector(".filter-disclosure");
+    if (disclosure && freshDisclosure) {
+      freshDisclosure.open = disclosure.open;
+    }
     REGIONS.forEach(function (selector) {
       var old = page.querySelector(selector);
       var next = fresh.querySelector(".search-page " + selector);
@@ -130,10 +136,7 @@
           var target = wanted ? page.querySelector(wanted) : null;
           if (!target) {
             // The control is gone (a facet value without hits): keep focus near, not on <body>.
-            target = page.querySelector("#filters-heading");
-            if (target) {
-              target.setAttribute("tabindex", "-1");
-            }
+            target = page.querySelector(".filter-summary");
           }
           if (target) {
             target.focus();
@@ -176,6 +179,13 @@
         load(addressOf(sort), locatorOf(document.activeElement), true);
       });
     }
+  }
+
+  // On a narrow screen the filters start closed, so that the hits follow the search box; the
+  // page is served with them open, which is what a browser without this script shows.
+  var startDisclosure = page.querySelector(".filter-disclosure");
+  if (startDisclosure && window.matchMedia && window.matchMedia("(max-width: 50rem)").matches) {
+    startDisclosure.open = false;
   }
 
   // The entry the visitor arrived on gets a state too, so Back to it is handled here as well.

@@ -193,3 +193,63 @@ def test_a_dropped_file_is_checked_listed_and_uploaded_through_the_form(site, pa
     page.click("main form button[type=submit]")
     page.wait_for_selector("#titles-0")
     assert "Abgelegt.txt" in page.inner_text("main")
+
+
+def _tabs_to(page, selector: str, limit: int = 40) -> int | None:
+    """How many Tab presses move focus from where it is to the first element matching ``selector``."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if _focused(page, selector):
+            return presses
+    return None
+
+
+def test_on_a_narrow_screen_the_filters_fold_away_and_the_hits_come_first(site, module_browser):
+    """At 320 px the filters start closed behind a "Filter" disclosure, so the first hit is a few
+    Tab presses from the search box; "Zu den Ergebnissen" jumps past them; opened, the filters
+    still apply at once and stay open. At 1 280 px they are open from the start."""
+    context = module_browser.new_context(locale="de-DE", viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(f"{site}/search?q=Datenstrategie")
+        assert page.evaluate("document.querySelector('.filter-disclosure').open") is False
+        assert not page.is_visible(".search-filters")
+        page.focus("#search-q")
+        assert _tabs_to(page, ".search-hits h3 a") <= 8
+        # The skip link is visible here and lands on the results.
+        page.click("text=Zu den Ergebnissen")
+        assert _focused(page, "#results")
+        assert _tabs_to(page, ".search-hits h3 a") <= 4
+        hits_top = page.evaluate("document.querySelector('.search-hits').getBoundingClientRect().top + scrollY")
+        assert hits_top < 1100, hits_top  # about 1 800 px with the filters in the way
+        page.click(".filter-summary")
+        page.check(MOBILITY)
+        _wait_for_count(page, "2 Treffer")
+        assert page.evaluate("document.querySelector('.filter-disclosure').open") is True
+        assert "(1 aktiv)" in page.inner_text(".filter-summary")
+    finally:
+        context.close()
+    context = module_browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{site}/search?q=Datenstrategie")
+        assert page.is_visible(".search-filters") and page.is_visible(MOBILITY)
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_filter_disclosure_opens_and_closes(site, module_browser):
+    """The filters are a <details>: served open, and the summary folds them without any script."""
+    context = module_browser.new_context(locale="de-DE", viewport={"width": 320, "height": 800},
+                                         java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{site}/search?q=Datenstrategie")
+        assert page.is_visible(MOBILITY)
+        page.click(".filter-summary")
+        assert not page.is_visible(MOBILITY)
+        page.click(".filter-summary")
+        assert page.is_visible(MOBILITY)
+        assert page.get_attribute(".results-skip a", "href") == "#results"
+    finally:
+        context.close()
