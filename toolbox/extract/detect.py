@@ -98,15 +98,16 @@ _WEAK_MAGICS: tuple[tuple[bytes, str], ...] = (
     (b"BM", "bmp"),
     (b"MZ", "exe"),
 )
-# UTF-32 before UTF-16: the UTF-32 LE mark starts with the UTF-16 LE one.
-_TEXT_BOM_CODECS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
+#: Byte order marks of text files and the codec that decodes such a file, mark removed.
+#: UTF-32 LE starts with the UTF-16 LE mark, so it is tested first.
+TEXT_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_TEXT_BOMS = tuple(bom for bom, _codec in _TEXT_BOM_CODECS)
+_TEXT_BOMS = tuple(bom for bom, _codec in TEXT_BOMS)
 # Bytes that do not occur in text files: C0 controls except tab, line feed, vertical tab,
 # form feed, carriage return and escape.
 _CONTROL_BYTES = bytes(set(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B}) + b"\x7f"
@@ -204,10 +205,10 @@ _SVG_DOCTYPE = re.compile(rb"(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<!doctype\s
 
 
 def _markup_format(sample: bytes, name: str) -> str | None:
-    for bom, codec in _TEXT_BOM_CODECS:
+    for bom, codec in TEXT_BOMS:
         if sample.startswith(bom):
             # Markup in UTF-16 or UTF-32 is markup too: look at it as UTF-8.
-            sample = sample[len(bom):].decode(codec, "ignore").encode("utf-8")
+            sample = sample.decode(codec, "ignore").encode("utf-8")
             break
     start = sample[:4096].lstrip().lower()
     if start.startswith(b"{\\rtf"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import messages
+from .detect import TEXT_BOMS
 from .normalize import clean_value
 from .normalize import has_words
 from .normalize import normalize_text
@@ -17,14 +17,6 @@ from .normalize import word_count
 from .result import DetectedType
 from .result import ExtractionResult
 
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    # UTF-32 LE starts with the UTF-16 LE mark, so it is tested first.
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
 _SAMPLE_CHARS = 200_000
 _CSV_DELIMITERS = ";,\t|"
 # csv.Sniffer's regular expressions are slow on long input; a few KB tell enough.
@@ -72,7 +64,7 @@ def decode(raw: bytes) -> tuple[str, str]:
     It is only taken when the result looks like Latin-script text, so Cyrillic or Greek
     single-byte files still reach the detector.
     """
-    for bom, encoding in _BOMS:
+    for bom, encoding in TEXT_BOMS:
         if raw.startswith(bom):
             return raw.decode(encoding, errors="replace"), encoding
     try:
