@@ -121,6 +121,7 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("my-documents", "/my/documents"),
             ("edit", f"/my/documents/{ids['submitted']}/edit"),
             ("new-version", f"/my/documents/{ids['published']}/version"),
+            ("withdraw-confirm", f"/my/documents/{ids['published']}/withdraw"),
             ("account", "/account"),
             ("password", "/account/password"),
             ("error-403", "/admin/review"),
@@ -131,6 +132,7 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("review", "/admin/review"),
             ("documents", "/admin/documents"),
             ("document-admin", f"/admin/documents/{ids['submitted']}"),
+            ("trash-confirm", f"/admin/documents/{ids['published']}/trash"),
             ("trash", "/admin/trash"),
             ("vocabulary", "/admin/vocabularies/topic"),
             ("vocabulary-entry", f"/admin/vocabularies/topic/{ids['topic']}"),
@@ -203,6 +205,25 @@ def test_no_wcag_violations_in_english(module_browser, site):
         problems: list[str] = []
         for name, path in _pages(site.ids)["visitor"][:5]:
             _check(page, site.url, "visitor", name, path, problems, locale="en")
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
+
+
+def test_merge_confirmation_passes_axe(module_browser, site):
+    """The merge form's first submit shows the confirmation page (a POST answer, so not in the
+    page list); it names the impact and passes axe. The merge itself is not confirmed here."""
+    context = module_browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        browser_login(page, site.url, EMAILS["editor"])
+        page.goto(f"{site.url}/admin/vocabularies/topic/{site.ids['topic']}")
+        page.locator("#target").select_option(index=2)
+        page.get_by_role("button", name="Zusammenführen").click()
+        assert "zusammenführen?" in page.locator("h1").inner_text()
+        assert "verschoben" in page.locator("main").inner_text()
+        problems = _violations(page)
         assert not problems, "\n".join(problems)
     finally:
         context.close()

@@ -128,11 +128,25 @@ def test_last_admin_cannot_demote_or_deactivate_themselves(app, admin_client):
     assert admin_client.get("/admin/users").status_code == 200
 
 
-def test_admin_may_step_down_when_another_admin_exists(app, admin_client):
-    """With a second admin, an admin may demote themselves and then loses access at once."""
+def test_admin_cannot_demote_or_deactivate_themselves_even_with_another_admin(app, admin_client):
+    """Stepping down once led straight to a 403; now another admin has to do it, and the page
+    offers neither a role form nor a deactivate button on one's own row."""
     make_user(app, "zweite@example.org", role="admin")
     admin_id = _user(app, ADMIN).id
-    admin_client.post(f"/admin/users/{admin_id}/role", data={f"u{admin_id}-role": "editor"})
+    page = admin_client.get("/admin/users").get_data(as_text=True)
+    assert f"/admin/users/{admin_id}/role" not in page
+    assert f"/admin/users/{admin_id}/deactivate" not in page
+    response = admin_client.post(f"/admin/users/{admin_id}/role", data={f"u{admin_id}-role": "editor"},
+                                 follow_redirects=True)
+    assert response.status_code == 200
+    assert "Sie können Ihre eigene Administrationsrolle nicht entfernen" in response.get_data(as_text=True)
+    response = admin_client.post(f"/admin/users/{admin_id}/deactivate", follow_redirects=True)
+    assert "Sie können Ihr eigenes Konto nicht deaktivieren." in response.get_data(as_text=True)
+    admin = _user(app, ADMIN)
+    assert admin.role == "admin" and admin.active
+    second = _user(app, "zweite@example.org")
+    with app.app_context():
+        user_service.user_set_role(db.session.get(User, admin_id), "editor", actor=db.session.get(User, second.id))
     assert _user(app, ADMIN).role == "editor"
     assert admin_client.get("/admin/users").status_code == 403
 

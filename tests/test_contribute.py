@@ -352,6 +352,24 @@ def test_withdraw_takes_a_published_document_off_the_public_pages(app, client, c
     assert "Zurückgezogen" in client.get("/my/documents").get_data(as_text=True)
 
 
+def test_withdraw_asks_first_and_says_what_it_does(app, client, contributor):
+    """"Zurückziehen" in the list opens a confirmation; the published document stays public
+    until its button is pressed."""
+    editor = make_user(app, role="editor")
+    document_id = contribute(app, contributor, title="Mitfahrbank-Konzept", publish_as=editor)
+    confirm_url = f"/my/documents/{document_id}/withdraw"
+    assert f'href="{confirm_url}"' in client.get("/my/documents").get_data(as_text=True)
+    page = client.get(confirm_url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<h1>„Mitfahrbank-Konzept“ zurückziehen?</h1>" in html
+    assert "ist dann nicht mehr öffentlich sichtbar" in html
+    assert client.get(f"/documents/{document_id}").status_code == 200
+    submitted = contribute(app, contributor, title="Entwurf Parkraum")
+    assert "Die Redaktion prüft „Entwurf Parkraum“ dann nicht mehr." in client.get(
+        f"/my/documents/{submitted}/withdraw").get_data(as_text=True)
+
+
 def test_contributor_cannot_see_or_change_someone_elses_documents(app, client, contributor):
     """Another contributor's document is 404 on every own-document page and absent from the list."""
     other = make_user(app, role="contributor")
@@ -360,6 +378,7 @@ def test_contributor_cannot_see_or_change_someone_elses_documents(app, client, c
     assert client.get(f"/my/documents/{document_id}/edit").status_code == 404
     assert client.post(f"/my/documents/{document_id}/edit", data={"title": "Gekapert"}).status_code == 404
     assert client.get(f"/my/documents/{document_id}/version").status_code == 404
+    assert client.get(f"/my/documents/{document_id}/withdraw").status_code == 404
     assert client.post(f"/my/documents/{document_id}/withdraw").status_code == 404
     assert client.get(f"/my/documents/{document_id}/versions/1/download").status_code == 404
     with app.app_context():

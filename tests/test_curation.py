@@ -219,8 +219,14 @@ def test_vocabulary_pages_create_rename_move_deactivate_and_merge(app, client, a
     assert client.post(f"/admin/vocabularies/topic/{new_id}/active").status_code == 302
     missing_target = client.post(f"/admin/vocabularies/topic/{care_id}/merge", data={"target": ""})
     assert missing_target.status_code == 400 and 'id="target-error"' in missing_target.get_data(as_text=True)
+    confirmation = client.post(f"/admin/vocabularies/topic/{care_id}/merge", data={"target": str(new_id)})
+    assert confirmation.status_code == 200
+    assert ("1 Dokument wird von „Gesundheit &amp; Pflege“ nach „Sport, Freizeit &amp; Bewegung“ verschoben."
+            in confirmation.get_data(as_text=True))
+    with app.app_context():
+        assert [t.slug for t in db.session.get(Document, document_id).topics] == ["gesundheit-pflege"]
     assert client.post(f"/admin/vocabularies/topic/{care_id}/merge",
-                       data={"target": str(new_id)}).status_code == 302
+                       data={"target": str(new_id), "confirmed": "1"}).status_code == 302
     with app.app_context():
         entry = db.session.get(Topic, new_id)
         assert (entry.slug, entry.label_de, entry.active) == ("sport-freizeit", "Sport, Freizeit & Bewegung", False)
@@ -262,6 +268,30 @@ def test_municipality_merge_luebeck(app, client, editor, contributor):
         assert db.session.get(Document, third).municipality_id == target_id
 
 
+def test_municipality_merge_page_asks_first_and_names_the_documents_it_moves(app, client, auth, editor,
+                                                                            contributor):
+    """The merge button only shows what will happen; the confirmation's own button merges."""
+    for _n in range(2):
+        contribute(app, contributor, municipality="Mücke")
+    contribute(app, contributor, municipality="Gemeinde Mücke")
+    with app.app_context():
+        source_id = db.session.scalar(select(Municipality.id).where(Municipality.name == "Mücke"))
+        target_id = db.session.scalar(select(Municipality.id).where(Municipality.name == "Gemeinde Mücke"))
+    auth.login("redaktion@example.org")
+    confirmation = client.post(f"/admin/municipalities/{source_id}/merge", data={"target": str(target_id)})
+    html = confirmation.get_data(as_text=True)
+    assert confirmation.status_code == 200
+    assert "<h1>„Mücke“ in „Gemeinde Mücke“ zusammenführen?</h1>" in html
+    assert "2 Dokumente werden von „Mücke“ nach „Gemeinde Mücke“ verschoben." in html
+    assert 'name="confirmed" value="1"' in html
+    with app.app_context():
+        assert db.session.get(Municipality, source_id) is not None
+    done = client.post(f"/admin/municipalities/{source_id}/merge", data={"target": str(target_id), "confirmed": "1"})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.get(Municipality, source_id) is None
+
+
 def test_municipality_size_class_follows_population_unless_set_by_hand(app, editor, contributor):
     """Without a manual class, editing the population moves the municipality to the matching class."""
     contribute(app, contributor, municipality="Schlitz", population=9_500)
@@ -295,7 +325,13 @@ def test_project_merge_moves_documents(app, client, auth, editor, contributor):
         target = db.session.scalar(select(Project).where(Project.name == "LoRaWAN-Netz Gießen"))
         source_id, target_id = source.id, target.id
     auth.login("redaktion@example.org")
-    assert client.post(f"/admin/projects/{source_id}/merge", data={"target": str(target_id)}).status_code == 302
+    confirmation = client.post(f"/admin/projects/{source_id}/merge", data={"target": str(target_id)})
+    assert "1 Dokument wird von „LoRaWAN Gießen“ nach „LoRaWAN-Netz Gießen“ verschoben." in confirmation.get_data(
+        as_text=True)
+    with app.app_context():
+        assert db.session.get(Project, source_id) is not None
+    assert client.post(f"/admin/projects/{source_id}/merge",
+                       data={"target": str(target_id), "confirmed": "1"}).status_code == 302
     with app.app_context():
         assert db.session.get(Project, source_id) is None
         assert {db.session.get(Document, a).project_id, db.session.get(Document, b).project_id} == {target_id}

@@ -206,6 +206,25 @@ def test_trashed_document_disappears_for_visitors_and_its_owner(app, client, aut
     assert client.get(f"/my/documents/{document_id}/edit").status_code == 404
 
 
+def test_trash_button_leads_to_a_confirmation_that_names_the_impact(app, client, auth, people):
+    """The document page's button only opens a page that says what the trash means; its form
+    posts the action. Nothing changes before that second step."""
+    document_id = contribute(app, people["contributor"], title="Wärmeplan", publish_as=people["editor"])
+    auth.login("redaktion@example.org")
+    confirm_url = f"/admin/documents/{document_id}/trash"
+    assert f'href="{confirm_url}"' in client.get(f"/admin/documents/{document_id}").get_data(as_text=True)
+    page = client.get(confirm_url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<h1>„Wärmeplan“ in den Papierkorb legen?</h1>" in html
+    assert "ist dann nicht mehr öffentlich sichtbar" in html and "wiederhergestellt werden" in html
+    assert f'<form method="post" action="{confirm_url}"' in html
+    with app.app_context():
+        assert _document(document_id).status == "published"
+    assert client.post(confirm_url).status_code == 302
+    assert client.get(f"/documents/{document_id}").status_code == 404
+
+
 def test_restore_through_the_page(app, client, auth, people):
     """The restore button brings a document back with its status."""
     document_id = contribute(app, people["contributor"], publish_as=people["editor"])

@@ -75,6 +75,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/my/documents/<int:document_id>/version", "GET"): (302, 200, 404, 200, 200),
     ("/my/documents/<int:document_id>/version", "POST"): (302, 400, 404, 400, 400),
     ("/my/documents/<int:document_id>/versions/<int:number>/download", "GET"): (302, 200, 404, 200, 200),
+    ("/my/documents/<int:document_id>/withdraw", "GET"): (302, 200, 404, 200, 200),
     ("/my/documents/<int:document_id>/withdraw", "POST"): (302, 302, 404, 302, 302),
     # --- editorial office ----------------------------------------------------------------------
     ("/admin", "GET"): (302, 403, 403, 200, 200),
@@ -84,6 +85,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/admin/documents/<int:document_id>", "GET"): (302, 403, 403, 200, 200),
     ("/admin/documents/<int:document_id>/publish", "POST"): (302, 403, 403, 302, 302),
     ("/admin/documents/<int:document_id>/reject", "POST"): (302, 403, 403, 400, 400),
+    ("/admin/documents/<int:document_id>/trash", "GET"): (302, 403, 403, 200, 200),
     ("/admin/documents/<int:document_id>/trash", "POST"): (302, 403, 403, 302, 302),
     ("/admin/documents/<int:document_id>/restore", "POST"): (302, 403, 403, 302, 302),
     ("/admin/documents/<int:document_id>/versions/<int:number>/download", "GET"): (302, 403, 403, 200, 200),

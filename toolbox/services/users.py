@@ -273,6 +273,11 @@ def _active_admin_count() -> int:
         select(func.count(User.id)).where(User.role == ROLE_ADMIN, User.active.is_(True))) or 0
 
 
+def _is_self(actor: User | None, user: User) -> bool:
+    """An admin acting on their own account would lock themself out of this very page."""
+    return actor is not None and actor.id == user.id
+
+
 def _guard_last_admin(user: User) -> None:
     if user.role == ROLE_ADMIN and user.active and _active_admin_count() <= 1:
         raise AccountError(_msg("%(email)s ist das letzte aktive Administrationskonto; es muss mindestens "
@@ -280,11 +285,13 @@ def _guard_last_admin(user: User) -> None:
 
 
 def user_deactivate(user: User, *, actor: User | None = None) -> None:
-    """Lock the account and end its open sessions at once; the last admin cannot be locked."""
+    """Lock the account and end its open sessions at once; neither the last admin nor oneself."""
     _require_admin(actor)
     if not user.active:
         return
     _guard_last_admin(user)
+    if _is_self(actor, user):
+        raise AccountError(_msg("Sie können Ihr eigenes Konto nicht deaktivieren."))
     user.active = False
     user.session_token = new_session_token()
     user.api_token_hash = None
@@ -305,13 +312,16 @@ def user_reactivate(user: User, *, actor: User | None = None) -> None:
 
 
 def user_set_role(user: User, role: str, *, actor: User | None = None) -> None:
-    """Change the role; the last active admin cannot be demoted."""
+    """Change the role; the last active admin cannot be demoted, and no admin can demote themself."""
     _require_admin(actor)
     role_check(role)
     if role == user.role:
         return
     if role != ROLE_ADMIN:
         _guard_last_admin(user)
+        if _is_self(actor, user):
+            raise AccountError(_msg("Sie können Ihre eigene Administrationsrolle nicht entfernen; darum muss "
+                                    "eine andere Administratorin oder ein anderer Administrator sich kümmern."))
     old = user.role
     user.role = role
     # No session rotation needed: the role is read from the database on every request.

@@ -2,9 +2,10 @@
 what happened, go back."""
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from typing import Callable, Mapping, TypeVar
 
-from flask import abort, flash, redirect
+from flask import abort, flash, redirect, render_template
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -40,3 +41,18 @@ def button_action(run: Callable[[], T], done: str | Callable[[T], str], back: st
     else:
         flash(done(result) if callable(done) else done, "success")
     return redirect(back)
+
+
+def confirm_page(question: str, impact: list[str], action: str, button: str, back: str, *,
+                 hidden: Mapping[str, object] | None = None, admin_nav: bool = True):
+    """The step before an action that cannot be undone with one click: what it will change,
+    and a button that posts (with the CSRF token and ``hidden``) to ``action``. No JavaScript."""
+    return render_template("confirm.html", question=question, impact=impact, action=action, button=button,
+                           back=back, hidden=hidden or {}, form=ActionForm(formdata=None), admin_nav=admin_nav)
+
+
+def documents_moved(count: int, source: str, target: str) -> str:
+    """The impact of a merge, in the words of the confirmation page."""
+    return ngettext("%(num)d Dokument wird von „%(source)s“ nach „%(target)s“ verschoben.",
+                    "%(num)d Dokumente werden von „%(source)s“ nach „%(target)s“ verschoben.",
+                    count, source=source, target=target)

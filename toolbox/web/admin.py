@@ -12,7 +12,7 @@ from ..services import curation, dashboard, review
 from ..services.documents import download_filename, file_version_get
 from ..services.vocabularies import VOCABULARY_NAMES_DE, vocabulary_entries
 from ..storage import blob_store
-from .actions import button_action
+from .actions import button_action, confirm_page, documents_moved
 from .document_forms import (
     ActionForm,
     EmptyTrashForm,
@@ -136,6 +136,21 @@ def document_reject(document_id: int):
             flash(_("„%(title)s“ ist abgelehnt; die Projektleitung sieht den Grund.", title=document.title), "success")
             return redirect(_next_url(url_for(".review_queue")))
     return _render_document(document, reject_form=form, status=400)
+
+
+@bp.get("/documents/<int:document_id>/trash")
+def document_trash_confirm(document_id: int):
+    """Say what moving to the trash does before it is done."""
+    document = _document_or_404(document_id)
+    impact = []
+    if document.status == "published":
+        impact.append(_("„%(title)s“ ist dann nicht mehr öffentlich sichtbar und wird in der Suche nicht mehr "
+                        "gefunden.", title=document.title))
+    impact.append(_("Es kann aus dem Papierkorb wiederhergestellt werden, bis eine Administratorin oder ein "
+                    "Administrator den Papierkorb leert."))
+    return confirm_page(_("„%(title)s“ in den Papierkorb legen?", title=document.title), impact,
+                        url_for(".document_trash", document_id=document.id), _("In den Papierkorb"),
+                        url_for(".document_detail", document_id=document.id))
 
 
 @bp.post("/documents/<int:document_id>/trash")
@@ -317,6 +332,17 @@ def vocabulary_entry_merge(vocabulary: str, entry_id: int):
     if form.validate_on_submit():
         source_label = entry.label_de
         target_id = int(form.target.data)
+        if not form.confirmed.data:
+            target = curation.vocabulary_entry_get(vocabulary, target_id)
+            usage = curation.vocabulary_usage(vocabulary).get(entry.id, 0)
+            return confirm_page(
+                _("„%(source)s“ in „%(target)s“ zusammenführen?", source=source_label, target=target.label_de),
+                [documents_moved(usage, source_label, target.label_de),
+                 _("„%(source)s“ wird gelöscht; Adressen mit dem Kürzel „%(slug)s“ leiten auf „%(target)s“ weiter.",
+                   source=source_label, slug=entry.slug, target=target.label_de)],
+                url_for(".vocabulary_entry_merge", vocabulary=vocabulary, entry_id=entry.id), _("Zusammenführen"),
+                url_for(".vocabulary_entry", vocabulary=vocabulary, entry_id=entry.id),
+                hidden={"target": target_id, "confirmed": "1"})
         try:
             moved = curation.vocabulary_entry_merge(_user(), vocabulary, entry.id, target_id)
         except curation.CurationError as exc:
@@ -399,6 +425,16 @@ def municipality_merge(municipality_id: int):
     if form.validate_on_submit():
         target = db.session.get(Municipality, int(form.target.data))
         source_name = municipality.name
+        if not form.confirmed.data:
+            count = curation.municipality_document_counts().get(municipality.id, 0)
+            return confirm_page(
+                _("„%(source)s“ in „%(target)s“ zusammenführen?", source=source_name, target=target.name),
+                [documents_moved(count, source_name, target.name),
+                 _("Die Projekte von „%(source)s“ gehören dann zu „%(target)s“; „%(source)s“ wird gelöscht, und "
+                   "Suchen nach dem alten Namen finden „%(target)s“.", source=source_name, target=target.name)],
+                url_for(".municipality_merge", municipality_id=municipality.id), _("Zusammenführen"),
+                url_for(".municipality_edit", municipality_id=municipality.id),
+                hidden={"target": target.id, "confirmed": "1"})
         try:
             moved = curation.municipality_merge(_user(), municipality, target)
         except curation.CurationError as exc:
@@ -474,6 +510,14 @@ def project_merge(project_id: int):
     if form.validate_on_submit():
         target = db.session.get(Project, int(form.target.data))
         source_name = project.name
+        if not form.confirmed.data:
+            count = curation.project_document_counts().get(project.id, 0)
+            return confirm_page(
+                _("„%(source)s“ in „%(target)s“ zusammenführen?", source=source_name, target=target.name),
+                [documents_moved(count, source_name, target.name),
+                 _("„%(source)s“ wird gelöscht.", source=source_name)],
+                url_for(".project_merge", project_id=project.id), _("Zusammenführen"),
+                url_for(".project_edit", project_id=project.id), hidden={"target": target.id, "confirmed": "1"})
         try:
             moved = curation.project_merge(_user(), project, target)
         except curation.CurationError as exc:

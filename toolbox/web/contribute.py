@@ -17,7 +17,7 @@ from ..services.documents import document_visible_to, download_filename, file_ve
 from ..storage import blob_store
 from ..message import load_message
 from ..message_render import render
-from .actions import button_action
+from .actions import button_action, confirm_page
 from .document_forms import ActionForm, DocumentEditForm, UploadDetailsForm, UploadFilesForm, VersionForm
 from .errors import render_error, too_large_message
 
@@ -265,6 +265,21 @@ def version_add(document_id: int):
     status = 400 if form.errors else 200
     return render_template("contribute/version.html", form=form, document=document, limit_mb=_limit_mb(),
                            back_url=_back_to(document)), status
+
+
+@bp.get("/my/documents/<int:document_id>/withdraw")
+@role_required(ROLE_CONTRIBUTOR)
+def withdraw_confirm(document_id: int):
+    """Say what withdrawing does before it is done."""
+    document = _document_or_404(document_id)
+    if document.status == STATUS_PUBLISHED:
+        impact = _("„%(title)s“ ist dann nicht mehr öffentlich sichtbar und wird in der Suche nicht mehr gefunden.",
+                   title=document.title)
+    else:
+        impact = _("Die Redaktion prüft „%(title)s“ dann nicht mehr.", title=document.title)
+    return confirm_page(_("„%(title)s“ zurückziehen?", title=document.title), [impact],
+                        url_for(".withdraw", document_id=document.id), _("Zurückziehen"), _back_to(document),
+                        admin_nav=False)
 
 
 @bp.post("/my/documents/<int:document_id>/withdraw")

@@ -319,6 +319,8 @@ class MergeForm(FlaskForm):
     target = GermanSelectField(_l("Zusammenführen in"), validators=[
         DataRequired(message=_l("Bitte wählen Sie, wohin zusammengeführt wird.")),
     ], coerce=str)
+    # Set by the confirmation page: the first submit only shows what the merge will move.
+    confirmed = HiddenField()
 
 
 class MunicipalityForm(FlaskForm):
