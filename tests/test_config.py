@@ -68,3 +68,15 @@ def test_postgresql_urls_use_psycopg3(monkeypatch, tmp_path):
     monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path))
     app = create_app({"TESTING": True, "DATABASE_URL": "postgresql://user@host/db"})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user@host/db"
+
+
+def test_accessibility_statement_date_is_a_date():
+    """The statement's "Stand" is read as an ISO date; anything else names the variable."""
+    from datetime import date
+
+    settings = load_settings({"TOOLBOX_ACCESSIBILITY_REVIEWED": "2026-11-30",
+                              "TOOLBOX_ACCESSIBILITY_CONTACT": "Stadt Musterstadt, barrierefrei@musterstadt.de"})
+    assert settings["ACCESSIBILITY_REVIEWED"] == date(2026, 11, 30)
+    assert settings["ACCESSIBILITY_CONTACT"] == "Stadt Musterstadt, barrierefrei@musterstadt.de"
+    with pytest.raises(ConfigError, match="TOOLBOX_ACCESSIBILITY_REVIEWED"):
+        load_settings({"TOOLBOX_ACCESSIBILITY_REVIEWED": "30.11.2026"})

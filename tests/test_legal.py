@@ -42,6 +42,31 @@ def test_operator_file_replaces_the_default(client, app):
     assert "<p>Town of Musterstadt</p>" in client.get("/impressum").get_data(as_text=True)
 
 
+def test_accessibility_statement_names_what_is_missing(client):
+    """Without the settings the statement says that contact and "Stand" are not filled in yet,
+    and under which setting the operator enters them."""
+    html = client.get("/barrierefreiheit").get_data(as_text=True)
+    facts = html.split('id="facts-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Noch nicht eingetragen:" in facts
+    assert "TOOLBOX_ACCESSIBILITY_CONTACT" in facts and "TOOLBOX_ACCESSIBILITY_REVIEWED" in facts
+    assert facts.count("noch nicht eingetragen") == 2
+
+
+def test_accessibility_statement_takes_contact_and_date_from_the_settings(app, client):
+    """Set, both appear on the page (the date in the reader's language) and nothing is missing."""
+    from datetime import date
+
+    app.config["TOOLBOX_ACCESSIBILITY_CONTACT"] = "Stadt Musterstadt, Fachdienst IT, barrierefrei@musterstadt.de"
+    app.config["TOOLBOX_ACCESSIBILITY_REVIEWED"] = date(2026, 11, 30)
+    html = client.get("/barrierefreiheit").get_data(as_text=True)
+    facts = html.split('id="facts-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Stadt Musterstadt, Fachdienst IT, barrierefrei@musterstadt.de" in facts
+    assert "30.11.2026" in facts
+    assert "eingetragen" not in facts
+    english = client.get("/barrierefreiheit?lang=en").get_data(as_text=True).split('id="facts-heading"', 1)[1]
+    assert "Nov" in english and "30.11.2026" not in english
+
+
 def test_feedback_is_stored_and_shown_to_admins(client, app, auth):
     """A visitor's report is stored; admins see it, editors do not."""
     response = client.post("/barrierefreiheit", data={

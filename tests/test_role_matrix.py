@@ -38,6 +38,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     # --- public pages --------------------------------------------------------------------------
     ("/", "GET"): (200, 200, 200, 200, 200),
     ("/static/<path:filename>", "GET"): (200, 200, 200, 200, 200),
+    ("/favicon.ico", "GET"): (200, 200, 200, 200, 200),
     ("/documents/<int:document_id>", "GET"): (200, 200, 200, 200, 200),
     ("/documents/<int:document_id>/download", "GET"): (200, 200, 200, 200, 200),
     ("/documents/<int:document_id>/versions/<int:number>/download", "GET"): (200, 200, 200, 200, 200),

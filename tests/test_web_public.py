@@ -88,3 +88,12 @@ def test_api_errors_are_json(client):
     response = client.get("/api/v1/documents/424242")
     assert response.status_code == 404
     assert response.get_json()["error"]["message"]
+
+
+def test_favicon_is_served_where_browsers_look_for_it(client):
+    """/favicon.ico answers with the site's icon instead of a 404 in every server log."""
+    with client.get("/favicon.ico") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "image/vnd.microsoft.icon"
+        assert response.data[:4] == b"\x00\x00\x01\x00"  # the ICO signature
+    assert '<link rel="icon" href="/favicon.ico"' in client.get("/").get_data(as_text=True)

@@ -157,6 +157,26 @@ def test_licenses_txt_names_what_each_licence_requires(app, client, corpus):
     assert f"/documents/{corpus['daten_mittel']}" in cc_by
     assert "Namensnennung: „Datenstrategie Musterstadt“, Musterstadt, Lizenz: CC BY 4.0" in cc_by
     assert "„Offene Daten Musterstadt“" in text.split("Datenlizenz Deutschland – Zero 2.0", 1)[1]
+    # said once per licence, in the licence's own notice, not again as "…: ja"
+    assert cc_by.count("Namensnennung erforderlich") == 1
+    assert text.count("Keine Namensnennung erforderlich") == 1
+    assert "Namensnennung erforderlich: ja" not in text and "Namensnennung erforderlich: nein" not in text
+
+
+def test_licenses_txt_says_yes_or_no_for_a_licence_without_notice(app, client, make_doc):
+    """A licence an editor added without a notice still tells whether attribution is required."""
+    from conftest import make_user
+    from toolbox.models import User
+    from toolbox.services.curation import vocabulary_entry_create
+
+    editor_id = make_user(app, role="editor")
+    with app.app_context():
+        vocabulary_entry_create(db.session.get(User, editor_id), "license", "Eigene Lizenz", "Own licence",
+                                slug="eigene-lizenz")
+    make_doc(title="Eigenes Muster", license="eigene-lizenz", topics=["tourismus-kultur"])
+    text = _open(client.get("/search/download.zip?topic=tourismus-kultur")).read("LIZENZEN.txt").decode("utf-8")
+    assert "Eigene Lizenz" in text
+    assert text.count("Namensnennung erforderlich: ja") == 1
 
 
 def test_document_without_licence_is_listed_as_such(client, corpus):

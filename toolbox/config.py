@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,9 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "OCR": ("TOOLBOX_OCR", bool),
     "OCR_MAX_PAGES": ("TOOLBOX_OCR_MAX_PAGES", int),
     "OCR_PAGE_SECONDS": ("TOOLBOX_OCR_PAGE_SECONDS", float),
+    # accessibility statement: who answers questions on barriers, and when it was last checked
+    "ACCESSIBILITY_CONTACT": ("TOOLBOX_ACCESSIBILITY_CONTACT", str),
+    "ACCESSIBILITY_REVIEWED": ("TOOLBOX_ACCESSIBILITY_REVIEWED", date),
 }
 
 DEFAULTS: dict[str, object] = {
@@ -68,6 +72,8 @@ DEFAULTS: dict[str, object] = {
     "OCR": True,
     "OCR_MAX_PAGES": 200,
     "OCR_PAGE_SECONDS": 60.0,
+    "ACCESSIBILITY_CONTACT": None,
+    "ACCESSIBILITY_REVIEWED": None,
 }
 
 
@@ -78,6 +84,11 @@ class ConfigError(RuntimeError):
 def _parse(raw: str, kind: type, name: str) -> object:
     if kind is bool:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind is date:
+        try:
+            return date.fromisoformat(raw.strip())
+        except ValueError as exc:
+            raise ConfigError(f"{name}={raw!r} is not a date; write it as YYYY-MM-DD.") from exc
     try:
         return kind(raw)
     except ValueError as exc:

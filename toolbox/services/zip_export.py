@@ -440,9 +440,12 @@ def licenses_txt(records: list[tuple[Document, dict]], arcnames: dict[int, str],
             lines += [license_.label_de, "=" * 72]
             if license_.url:
                 lines.append(f"Lizenztext: {license_.url}")
+            # The notice is the licence's own summary and already says whether attribution is
+            # required; only a licence without one gets the bare yes/no, so it is said once.
             if license_.notice_de:
                 lines.append(license_.notice_de)
-            lines.append("Namensnennung erforderlich: " + ("ja" if license_.attribution_required else "nein"))
+            else:
+                lines.append("Namensnennung erforderlich: " + ("ja" if license_.attribution_required else "nein"))
         lines += ["", f"Dokumente ({len(documents)}):"]
         for document in documents:
             data = data_by_id[document.id]

@@ -64,6 +64,19 @@ class FeedbackForm(FlaskForm):
         validators=[Optional(), Length(max=254)])
 
 
+class StatementFacts:
+    """What the accessibility statement must name (contact, date of the last check), taken from
+    the settings, and which of them the operator has not set yet."""
+
+    def __init__(self, config) -> None:
+        self.contact = (config.get("TOOLBOX_ACCESSIBILITY_CONTACT") or "").strip() or None
+        self.reviewed = config.get("TOOLBOX_ACCESSIBILITY_REVIEWED") or None
+        self.missing = [label for value, label in (
+            (self.contact, _("Kontakt (Einstellung TOOLBOX_ACCESSIBILITY_CONTACT)")),
+            (self.reviewed, _("Stand (Einstellung TOOLBOX_ACCESSIBILITY_REVIEWED)")),
+        ) if not value]
+
+
 def _legal_page(name: str, **context):
     stem, title = LEGAL_PAGES[name]
     return render_template(f"legal/{stem}.html", title=title, stem=stem, text=operator_text(stem), **context)
@@ -98,7 +111,7 @@ def accessibility():
         flash(_("Vielen Dank! Ihre Rückmeldung ist angekommen."), "success")
         return redirect(url_for("legal.accessibility"))
     status = 400 if form.errors else 200
-    return _legal_page("accessibility", form=form), status
+    return _legal_page("accessibility", form=form, facts=StatementFacts(current_app.config)), status
 
 
 @bp.get("/leichte-sprache")

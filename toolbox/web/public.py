@@ -1,7 +1,7 @@
 """Pages every visitor sees: start page, document page, file download."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, current_app, render_template, send_file, send_from_directory
 
 from ..services.documents import (
     document_get_visible,
@@ -28,6 +28,13 @@ def index():
         popular=most_downloaded(limit=5),
         topics=topic_counts(),
     )
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site's icon where browsers, feed readers and bookmarks look for it without a link tag."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
 
 
 @bp.get("/documents/<int:document_id>")
