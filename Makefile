@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 SECRET := instance/secret_key
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The address links and the trusted Host header are built from; set it in the environment when
+# the app is reached under another name.
+TOOLBOX_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test bench clean-local translations
 
@@ -63,8 +66,8 @@ endef
 # other along, and the worker is the same `toolbox worker` that production runs.
 run: $(STAMP) $(SECRET) $(KERN_STAMP)
 	@$(OCR_CHECK)
-	TOOLBOX_SECRET_KEY=$$(cat $(SECRET)) $(BIN)/toolbox demo --if-empty
-	@export TOOLBOX_SECRET_KEY=$$(cat $(SECRET)); \
+	TOOLBOX_SECRET_KEY=$$(cat $(SECRET)) TOOLBOX_BASE_URL=$(TOOLBOX_BASE_URL) $(BIN)/toolbox demo --if-empty
+	@export TOOLBOX_SECRET_KEY=$$(cat $(SECRET)) TOOLBOX_BASE_URL=$(TOOLBOX_BASE_URL); \
 	$(BIN)/toolbox worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/toolbox run --host $(HOST) --port $(PORT)

@@ -126,6 +126,7 @@ def _app(database_url: str, folder: Path):
     try:
         return create_app({
             "SECRET_KEY": "bench-load",
+            "BASE_URL": "http://127.0.0.1",
             "DATABASE_URL": database_url,
             "DOCUMENTS_DIR": str(folder / "documents"),
             "INDEX_DIR": str(folder / "index"),
@@ -323,6 +324,7 @@ class Gunicorn:
         self.log_path = repo.folder / "gunicorn.log"
         env = {**os.environ, **repo.env,
                "TOOLBOX_SECRET_KEY": secrets.token_hex(32),
+               "TOOLBOX_BASE_URL": self.url,
                # Loopback HTTP: the session cookie must travel without TLS.
                "TOOLBOX_COOKIE_SECURE": "0"}
         env.pop("TOOLBOX_DEBUG", None)

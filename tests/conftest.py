@@ -15,6 +15,7 @@ import os
 import shutil
 import socket
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -142,18 +143,27 @@ def app_config(request, tmp_path) -> dict:
     return _config(tmp_path, _database_url(name))
 
 
-@pytest.fixture
-def app(app_config, tmp_path, monkeypatch):
-    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
-    application = create_app(app_config)
+@contextmanager
+def running_app(config: dict):
+    """An app from ``config`` with its search index, its database connections closed after."""
+    application = create_app(config)
     with application.app_context():
         from toolbox import search
 
         search.ensure_index()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_config, tmp_path, monkeypatch):
+    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
+    with running_app(app_config) as application:
+        yield application
 
 
 @pytest.fixture

@@ -70,7 +70,7 @@ def test_invite_shows_a_working_one_time_link(app, admin_client):
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     text = response.get_data(as_text=True)
-    link = re.search(r"http://localhost(/invite/[\w-]+)", text).group(1)
+    link = re.search(r"http://127\.0\.0\.1:5000(/invite/[\w-]+)", text).group(1)
     assert "7 Tage" in text
     user = _user(app, "neue.redakteurin@example.org")
     assert user.role == "editor" and user.name == "Nora Neu" and user.password_hash is None
@@ -171,7 +171,7 @@ def test_reinvite_resets_password_via_new_link(app, admin_client):
     """A new link lets a user who forgot the password set a new one."""
     uid = make_user(app, "vergesslich@example.org")
     text = admin_client.post(f"/admin/users/{uid}/invite").get_data(as_text=True)
-    link = re.search(r"http://localhost(/invite/[\w-]+)", text).group(1)
+    link = re.search(r"http://127\.0\.0\.1:5000(/invite/[\w-]+)", text).group(1)
     app.test_client().post(link, data={"password": PASSWORD, "password_repeat": PASSWORD})
     with app.app_context():
         assert user_service.user_authenticate_detailed("vergesslich@example.org", PASSWORD).user is not None

@@ -26,6 +26,7 @@ def _command_env(tmp_path: Path) -> dict[str, str]:
         "TOOLBOX_DOCUMENTS_DIR": str(tmp_path / "documents"),
         "TOOLBOX_INDEX_DIR": str(tmp_path / "index"),
         "TOOLBOX_SECRET_KEY": "x" * 32,
+        "TOOLBOX_BASE_URL": "http://127.0.0.1:5000",
     })
     env.pop("TOOLBOX_DATABASE_URL", None)
     return env
@@ -234,6 +235,7 @@ def test_check_draws_a_progress_bar_on_a_terminal(app, app_config, make_doc, tmp
         "TOOLBOX_INDEX_DIR": app_config["INDEX_DIR"],
         "TOOLBOX_INSTANCE_DIR": str(tmp_path / "instance"),
         "TOOLBOX_SECRET_KEY": "x" * 32,
+        "TOOLBOX_BASE_URL": "http://127.0.0.1:5000",
         "COLUMNS": "120",
     })
     primary, secondary = pty.openpty()

@@ -74,6 +74,7 @@ def test_toolbox_command_creates_first_admin(tmp_path, app_config):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOOLBOX_")}
     env.update({
         "TOOLBOX_SECRET_KEY": "cli-test",
+        "TOOLBOX_BASE_URL": "http://127.0.0.1:5000",
         "TOOLBOX_DATABASE_URL": app_config["DATABASE_URL"],
         "TOOLBOX_DOCUMENTS_DIR": app_config["DOCUMENTS_DIR"],
         "TOOLBOX_INDEX_DIR": app_config["INDEX_DIR"],

@@ -56,6 +56,7 @@ def environment(app_config, tmp_path) -> dict[str, str]:
         "TOOLBOX_INDEX_DIR": app_config["INDEX_DIR"],
         "TOOLBOX_INSTANCE_DIR": str(tmp_path / "instance"),
         "TOOLBOX_SECRET_KEY": "x" * 32,
+        "TOOLBOX_BASE_URL": "http://127.0.0.1:5000",
         "TOOLBOX_EXTRACT_TIMEOUT": "30",
         "PYTHONPATH": str(DRIVER.parent),
     })

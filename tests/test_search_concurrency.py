@@ -60,6 +60,7 @@ def _environment(app) -> dict[str, str]:
         "TOOLBOX_INDEX_DIR": app.config["TOOLBOX_INDEX_DIR"],
         "TOOLBOX_DOCUMENTS_DIR": app.config["TOOLBOX_DOCUMENTS_DIR"],
         "TOOLBOX_SECRET_KEY": "test-secret-key",
+        "TOOLBOX_BASE_URL": "http://127.0.0.1:5000",
         "TOOLBOX_EXTRACT_TIMEOUT": "120",
     })
     return env

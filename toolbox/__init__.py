@@ -30,6 +30,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if settings.get("DEBUG"):
         app.debug = True
     _require_secret_key(app)
+    from . import urls
+
+    urls.init_app(app)  # TOOLBOX_BASE_URL (required outside debug/testing) and the trusted hosts
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)

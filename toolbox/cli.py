@@ -178,12 +178,12 @@ def demo_command(if_empty: bool) -> None:
 @click.option("--name", help="Display name.")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from standard input instead of printing an invitation link.")
-@click.option("--base-url", help="Public address for the link (default: TOOLBOX_BASE_URL or http://127.0.0.1:5000).")
+@click.option("--base-url", help="Public address for the link (default: TOOLBOX_BASE_URL).")
 @with_appcontext
 def create_user_command(email: str, role: str, name: str | None, password_stdin: bool, base_url: str | None) -> None:
     """Create an account, e.g. the first admin; prints a one-time link to set the password."""
     from .services.users import AccountError, invitation_create, user_create
-    from .web.auth import invitation_url
+    from .urls import invitation_url
 
     password = None
     if password_stdin:
@@ -196,9 +196,7 @@ def create_user_command(email: str, role: str, name: str | None, password_stdin:
     if password is not None:
         return
     token = invitation_create(user)
-    base = base_url or current_app.config.get("TOOLBOX_BASE_URL") or "http://127.0.0.1:5000"
-    with current_app.test_request_context(base_url=base):
-        link = invitation_url(token, base)
+    link = invitation_url(token, base=base_url)
     days = current_app.config.get("TOOLBOX_INVITATION_DAYS") or 7
     click.echo(f"Einmaliger Link zum Setzen des Passworts (gültig {days} Tage) / one-time link to set the password:")
     click.echo(link)

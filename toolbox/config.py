@@ -26,8 +26,18 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     # seconds a visitor's search may lag behind another process's index commit
     "SEARCH_REFRESH_SECONDS": ("TOOLBOX_SEARCH_REFRESH_SECONDS", float),
     "DEBUG": ("TOOLBOX_DEBUG", bool),
-    # accounts: public address for invitation links, cookie override, invitation lifetime
+    # public address for every absolute link (invitations, API, ZIP manifest); its host and
+    # TRUSTED_HOSTS (comma-separated) are the only Host headers answered
     "BASE_URL": ("TOOLBOX_BASE_URL", str),
+    "TRUSTED_HOSTS": ("TOOLBOX_TRUSTED_HOSTS", str),
+    # reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed; 0 = none
+    "PROXY_HOPS": ("TOOLBOX_PROXY_HOPS", int),
+    # sessions end after this many idle minutes (editors and admins / contributors) and after
+    # SESSION_MAX_HOURS in any case
+    "SESSION_IDLE_MINUTES": ("TOOLBOX_SESSION_IDLE_MINUTES", int),
+    "SESSION_IDLE_MINUTES_CONTRIBUTOR": ("TOOLBOX_SESSION_IDLE_MINUTES_CONTRIBUTOR", int),
+    "SESSION_MAX_HOURS": ("TOOLBOX_SESSION_MAX_HOURS", float),
+    # accounts: cookie override, invitation lifetime
     "COOKIE_SECURE": ("TOOLBOX_COOKIE_SECURE", bool),
     "INVITATION_DAYS": ("TOOLBOX_INVITATION_DAYS", int),
     # design: KERN UX when `make` installed it; 0 keeps the own stylesheet
@@ -74,6 +84,10 @@ DEFAULTS: dict[str, object] = {
     "OCR_PAGE_SECONDS": 60.0,
     "ACCESSIBILITY_CONTACT": None,
     "ACCESSIBILITY_REVIEWED": None,
+    "PROXY_HOPS": 0,
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_IDLE_MINUTES_CONTRIBUTOR": 120,
+    "SESSION_MAX_HOURS": 12.0,
 }
 
 

@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, SecurityError
 
+from .error_responses import json_error, render_error
 from .extensions import db, login_manager
 
 csrf = CSRFProtect()
@@ -36,17 +37,36 @@ NUL_BYTE_MESSAGE = _l("Die Anfrage enthält ein unzulässiges Steuerzeichen (Nul
                       "Eingabe.")
 RATE_LIMIT_MESSAGE = _l("Zu viele Anmeldeversuche. Bitte warten Sie einige Minuten und versuchen Sie es "
                         "dann erneut.")
+UNTRUSTED_HOST_MESSAGE = _l("Diese Adresse gehört nicht zu dieser Toolbox.")
 
 
 def init_app(app: Flask) -> None:
     # Ahead of every other hook, whatever the order of init_app calls: the CSRF check and the
     # login limiter read the form, the merged-slug redirect queries the database.
-    app.before_request_funcs.setdefault(None, [])[:0] = [limit_form_bodies, refuse_nul_bytes]
+    app.before_request_funcs.setdefault(None, [])[:0] = [refuse_untrusted_host, limit_form_bodies, refuse_nul_bytes]
     _configure_cookies(app)
     _init_login(app)
     _init_csrf(app)
     _init_limiter(app)
     app.after_request(_security_headers)
+
+
+# --- host --------------------------------------------------------------------------------------
+
+
+def refuse_untrusted_host() -> Response | None:
+    """Answer 400 to a Host that is not the base URL's (or a trusted extra) before anything runs.
+
+    Flask notes the refused host as the request's routing error and would raise it only after
+    the other hooks, which read the host, and the error page could not build its links without
+    one; so the answer is short and plain.
+    """
+    if not isinstance(request.routing_exception, SecurityError):
+        return None
+    message = str(UNTRUSTED_HOST_MESSAGE)
+    if request.path.startswith("/api/"):
+        return json_error(400, message)
+    return Response(message + "\n", status=400, mimetype="text/plain")
 
 
 # --- request bodies ----------------------------------------------------------------------------
@@ -173,8 +193,6 @@ def is_bearer_api_request() -> bool:
 
 
 def _csrf_error(error: CSRFError) -> Response:
-    from .web.errors import render_error
-
     return render_error(400, str(CSRF_MESSAGE))
 
 
@@ -211,8 +229,6 @@ def login_failed(response: Response) -> bool:
 
 
 def _rate_limited(error) -> Response:
-    from .web.errors import render_error
-
     # Flask-Limiter adds Retry-After to this response in its after-request hook.
     message = RATE_LIMIT_MESSAGE if request.endpoint in ("auth.login", "auth.password_change") else None
     return render_error(429, str(message) if message else None)

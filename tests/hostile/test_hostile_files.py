@@ -240,6 +240,7 @@ def run_cli_batch(repo: Repository, config: dict, hostile_path) -> None:
         "TOOLBOX_INDEX_DIR": config["INDEX_DIR"],
         "TOOLBOX_INSTANCE_DIR": str(repo.folder / "instance"),
         "TOOLBOX_SECRET_KEY": "x" * 32,
+        "TOOLBOX_BASE_URL": "http://127.0.0.1:5000",
         "TOOLBOX_EXTRACT_MEMORY_MB": str(MEMORY_MB),
         "TOOLBOX_EXTRACT_TIMEOUT": str(TIMEOUT),
     })

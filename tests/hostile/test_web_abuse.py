@@ -666,7 +666,8 @@ def test_double_slashes_redirect_only_within_the_site(client):
     """Werkzeug merges double slashes with a redirect; it stays on this host and ends in a 404
     for anything that is not a page."""
     for path in ["/static//etc/passwd", "//etc/passwd", "/documents//1", "/search//evil.example"]:
-        response = client.get(path)
+        # As the request line names it: the test client would read "//etc" as a host name.
+        response = client.get("/", environ_overrides={"PATH_INFO": path})
         if response.status_code in (301, 308):
             _assert_local(response.headers["Location"])
             response = client.get(response.headers["Location"])

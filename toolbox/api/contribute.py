@@ -6,15 +6,17 @@ header.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, make_response, request, url_for
+from flask import Blueprint, jsonify, make_response, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..error_responses import json_error, too_large_message
 from ..message_render import render
 from ..models import ROLE_CONTRIBUTOR
 from ..permissions import PermissionDenied, has_role
 from ..services import contribute as contributions
 from ..services.ingest import DocumentMetadata
+from ..urls import absolute_url
 from .views import document_json
 
 bp = Blueprint("api_contribute", __name__, url_prefix="/api/v1")
@@ -24,20 +26,14 @@ TEXT_FIELDS = ("title", "description", "type", "municipality", "size_class", "st
 INT_FIELDS = {"population": "Einwohnerzahl", "year": "Jahr", "project_year": "Projektjahr", "project_id": "Projekt"}
 
 
-def _error(status: int, message: str, **extra) -> Response:
-    return make_response(jsonify({"error": {"status": status, "message": message, **extra}}), status)
-
-
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(error):
-    from ..web.errors import too_large_message
-
-    return _error(413, too_large_message())
+    return json_error(413, too_large_message())
 
 
 @bp.errorhandler(PermissionDenied)
 def _denied(error):
-    return _error(403, _("Ihr Konto darf keine Dokumente hochladen."))
+    return json_error(403, _("Ihr Konto darf keine Dokumente hochladen."))
 
 
 def _token_user():
@@ -78,37 +74,38 @@ def document_create():
     """Upload one file with metadata; answer 201 with the new document (submitted for review)."""
     user = _token_user()
     if user is None:
-        response = _error(401, _("Bitte einen gültigen API-Token angeben: Authorization: Bearer <Token>."))
+        response = json_error(401, _("Bitte einen gültigen API-Token angeben: Authorization: Bearer <Token>."))
         response.headers["WWW-Authenticate"] = 'Bearer realm="toolbox"'
         return response
     if not has_role(user, ROLE_CONTRIBUTOR):
-        return _error(403, _("Ihr Konto darf keine Dokumente hochladen."))
+        return json_error(403, _("Ihr Konto darf keine Dokumente hochladen."))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _error(400, _("Bitte eine Datei im Feld „file“ mitschicken (multipart/form-data)."), field="file")
+        return json_error(400, _("Bitte eine Datei im Feld „file“ mitschicken (multipart/form-data)."), field="file")
     try:
         metadata = _metadata(request.form)
     except ValueError as exc:
-        return _error(400, str(exc))
+        return json_error(400, str(exc))
     strip = (request.form.get("strip_metadata") or "").lower() in ("1", "true", "yes", "ja", "on")
     try:
         result = contributions.document_upload(user, upload.stream, upload.filename, metadata, strip_metadata=strip)
     except contributions.UploadError as exc:
-        return _error(exc.status, " ".join(render(m) for m in exc.messages), field="file" if exc.field == "files" else exc.field)
+        return json_error(exc.status, " ".join(render(m) for m in exc.messages),
+                          field="file" if exc.field == "files" else exc.field)
     if result.status == contributions.OUTCOME_DUPLICATE:
         body = {"duplicate": True, "message": render(result.message)}
         if result.document_id is not None:  # only when the uploader may see that document
-            body["document"] = {"id": result.document_id, "url": url_for(
-                "public.document_detail", document_id=result.document_id, _external=True)}
+            body["document"] = {"id": result.document_id,
+                                "url": absolute_url("public.document_detail", document_id=result.document_id)}
         return make_response(jsonify(body), 200)
     if result.status != contributions.OUTCOME_INGESTED:
-        return _error(400, render(result.message))
+        return json_error(400, render(result.message))
     from ..extensions import db
     from ..models import Document
 
     document = db.session.get(Document, result.document_id)
     response = make_response(jsonify(document_json(document)), 201)
-    response.headers["Location"] = url_for("api.document_detail", document_id=document.id, _external=True)
+    response.headers["Location"] = absolute_url("api.document_detail", document_id=document.id)
     return response
 
 

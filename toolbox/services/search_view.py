@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 from urllib.parse import urlencode
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import search
 from ..extensions import db
 from ..models import STATUS_PUBLISHED, Document, FileVersion, Municipality, Project
+from ..urls import absolute_url
 from .vocabularies import vocabulary_entries
 
 log = logging.getLogger(__name__)
@@ -454,8 +455,8 @@ def document_json(document: Document, locale: str = "de") -> dict:
             "extraction_status": version.extraction_status,
             "version": version.number,
         },
-        "url": url_for("public.document_detail", document_id=document.id, _external=True),
-        "download_url": url_for("public.document_download", document_id=document.id, _external=True),
+        "url": absolute_url("public.document_detail", document_id=document.id),
+        "download_url": absolute_url("public.document_download", document_id=document.id),
     }
 
 

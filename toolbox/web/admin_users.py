@@ -17,8 +17,8 @@ from ..extensions import db
 from ..models import ROLE_ADMIN, ROLES, AuditEntry, User
 from ..permissions import role_required
 from ..services import users as user_service
+from ..urls import invitation_url
 from .actions import button_action
-from .auth import invitation_url
 from .document_forms import ActionForm
 
 # Every page here is for admins; visitors are sent to the login page.

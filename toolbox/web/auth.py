@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -86,14 +86,6 @@ def logout():
 
 
 # --- invitation ------------------------------------------------------------------------------
-
-
-def invitation_url(token: str, base: str | None = None) -> str:
-    """The absolute link to pass on; ``base`` or ``TOOLBOX_BASE_URL`` win over the request's host."""
-    base = (base or current_app.config.get("TOOLBOX_BASE_URL") or "").rstrip("/")
-    if base:
-        return base + url_for("auth.invitation_accept", token=token)
-    return url_for("auth.invitation_accept", token=token, _external=True)
 
 
 def _new_password_fields():
