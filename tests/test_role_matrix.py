@@ -359,6 +359,9 @@ def test_get_matrix(world, world_app, rule, method):
         response = _request(_client(world_app, world, role), method, url)
         response.close()
         _check(response, role, expected, rule, method)
+        if role != "visitor" and not rule.startswith("/static/"):
+            # Whatever a logged-in user is answered may be private: no cache may keep it.
+            assert response.headers.get("Cache-Control") == "no-store", f"GET {rule} as {role}"
 
 
 @pytest.mark.parametrize("rule, method", _cases("POST"))

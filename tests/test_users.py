@@ -399,3 +399,75 @@ def test_account_page_shows_new_token_once(app, client, auth):
     client.post("/account/token/revoke")
     with app.app_context():
         assert user_for_api_token(token) is None
+
+
+def _api_token_for(app, email: str) -> str:
+    with app.app_context():
+        return api_token_create(user_service.user_by_email(email))
+
+
+def _revocations(app, email: str) -> list[AuditEntry]:
+    with app.app_context():
+        user_id = user_service.user_by_email(email).id
+        return list(db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "api_token_revoke", AuditEntry.object_id == user_id)))
+
+
+def test_password_change_revokes_the_api_token(app, client, auth):
+    """Who changes the password suspects it is known: the token made under it stops working, the
+    audit log says so and the page tells the user."""
+    make_user(app, "skript@example.org")
+    token = _api_token_for(app, "skript@example.org")
+    auth.login("skript@example.org")
+    response = client.post("/account/password", data={
+        "current_password": DEFAULT_PASSWORD, "password": GOOD, "password_repeat": GOOD}, follow_redirects=True)
+    assert "Ihr API-Schlüssel wurde widerrufen" in response.get_data(as_text=True)
+    with app.app_context():
+        assert user_for_api_token(token) is None
+    assert len(_revocations(app, "skript@example.org")) == 1
+
+
+def test_password_reset_through_a_link_revokes_the_api_token(app, client):
+    """A new invitation link that resets the password also ends the account's API token."""
+    make_user(app, "vergessen@example.org")
+    token = _api_token_for(app, "vergessen@example.org")
+    with app.app_context():
+        link_token = invitation_create(user_service.user_by_email("vergessen@example.org"))
+    assert client.post(f"/invite/{link_token}", data={"password": GOOD, "password_repeat": GOOD}).status_code == 302
+    with app.app_context():
+        assert user_for_api_token(token) is None
+    assert len(_revocations(app, "vergessen@example.org")) == 1
+
+
+def test_logout_keeps_the_api_token(app, client, auth):
+    """A script's token is not tied to a browser session: logging out leaves it working."""
+    make_user(app, "bleibt@example.org")
+    token = _api_token_for(app, "bleibt@example.org")
+    auth.login("bleibt@example.org")
+    assert auth.logout().status_code == 302
+    with app.app_context():
+        assert user_for_api_token(token).email == "bleibt@example.org"
+    assert _revocations(app, "bleibt@example.org") == []
+
+
+def test_account_page_revokes_the_token_with_csrf_and_audit(app):
+    """The account page's revoke button is a POST that needs its CSRF token and is audited."""
+    import re
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    make_user(app, "widerruf@example.org")
+    token = _api_token_for(app, "widerruf@example.org")
+    client = app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    client.post("/login", data={"email": "widerruf@example.org", "password": DEFAULT_PASSWORD, "csrf_token": csrf})
+    page = client.get("/account").get_data(as_text=True)
+    assert 'action="/account/token/revoke"' in page and "API-Schlüssel widerrufen" in page
+    assert client.post("/account/token/revoke").status_code == 400
+    with app.app_context():
+        assert user_for_api_token(token) is not None
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post("/account/token/revoke", data={"csrf_token": csrf}).status_code == 302
+    with app.app_context():
+        assert user_for_api_token(token) is None
+    assert len(_revocations(app, "widerruf@example.org")) == 1

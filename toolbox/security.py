@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import hmac
+import time
+from typing import Callable
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import current_user, logout_user, user_logged_in
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import BadRequest, SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .error_responses import json_error, render_error
 from .extensions import db, login_manager
@@ -41,17 +45,34 @@ UNTRUSTED_HOST_MESSAGE = _l("Diese Adresse gehört nicht zu dieser Toolbox.")
 
 
 def init_app(app: Flask) -> None:
+    _init_proxy(app)
     # Ahead of every other hook, whatever the order of init_app calls: the CSRF check and the
-    # login limiter read the form, the merged-slug redirect queries the database.
-    app.before_request_funcs.setdefault(None, [])[:0] = [refuse_untrusted_host, limit_form_bodies, refuse_nul_bytes]
+    # login limiter read the form, the merged-slug redirect queries the database, and an expired
+    # session must be over before any of them acts for its user.
+    app.before_request_funcs.setdefault(None, [])[:0] = [
+        refuse_untrusted_host, limit_form_bodies, refuse_nul_bytes, end_expired_session]
     _configure_cookies(app)
     _init_login(app)
     _init_csrf(app)
     _init_limiter(app)
     app.after_request(_security_headers)
+    app.after_request(_private_responses_not_stored)
 
 
-# --- host --------------------------------------------------------------------------------------
+# --- reverse proxy and host --------------------------------------------------------------------
+
+
+def _init_proxy(app: Flask) -> None:
+    """Believe X-Forwarded-For and -Proto from ``TOOLBOX_PROXY_HOPS`` proxies, no more.
+
+    Behind a proxy every request comes from the proxy's address, so the login limits would count
+    all visitors as one. With 0 hops (no proxy) the headers are the client's own words and are
+    ignored. The Host header is not taken from X-Forwarded-Host: the proxy passes it on (or its
+    upstream name is in ``TOOLBOX_TRUSTED_HOSTS``), and links never come from it anyway.
+    """
+    hops = int(app.config.get("TOOLBOX_PROXY_HOPS") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def refuse_untrusted_host() -> Response | None:
@@ -138,6 +159,7 @@ def _init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.localize_callback = _
     login_manager.user_loader(load_user)
+    user_logged_in.connect(_session_started)
 
 
 def load_user(alternative_id: str):
@@ -154,6 +176,81 @@ def load_user(alternative_id: str):
     if not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
     return user
+
+
+# --- session lifetime --------------------------------------------------------------------------
+
+#: Unix times in the signed session cookie: when the user logged in and was last active.
+SESSION_LOGIN_AT = "_login_at"
+SESSION_SEEN_AT = "_seen_at"
+#: Activity is written back at most this often, so that not every response sets a cookie.
+SEEN_RESOLUTION_SECONDS = 60
+
+#: The session clock in Unix seconds; tests replace ``security.clock`` to let time pass.
+clock: Callable[[], float] = time.time
+
+
+def idle_limit_minutes(user) -> int:
+    """Minutes without a request after which ``user``'s session ends.
+
+    Editors and admins can publish and delete, so an unattended browser of theirs is worth more
+    to an attacker than a contributor's, who often fills in long upload forms.
+    """
+    from .models import ROLE_CONTRIBUTOR
+
+    config = current_app.config
+    if getattr(user, "role", None) == ROLE_CONTRIBUTOR:
+        return int(config.get("TOOLBOX_SESSION_IDLE_MINUTES_CONTRIBUTOR") or 120)
+    return int(config.get("TOOLBOX_SESSION_IDLE_MINUTES") or 30)
+
+
+def _session_started(sender, user, **extra) -> None:
+    """At every login: start both clocks and drop the CSRF token of the anonymous session.
+
+    A token someone obtained before the login (a shared computer, a planted cookie) must not be
+    valid in the logged-in session; Flask-WTF makes a new one on the next form.
+    """
+    now = clock()
+    session[SESSION_LOGIN_AT] = session[SESSION_SEEN_AT] = now
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)
+
+
+def end_expired_session() -> Response | None:
+    """Log out a session idle for too long or older than ``TOOLBOX_SESSION_MAX_HOURS``.
+
+    The times are in the signed cookie, so a client cannot move them; a session without them
+    predates the limits and ends too. Pages send the user to the login page with a note; the
+    JSON API carries on for a visitor.
+    """
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = clock()
+    login_at = session.get(SESSION_LOGIN_AT)
+    seen_at = session.get(SESSION_SEEN_AT, login_at)
+    max_hours = float(current_app.config.get("TOOLBOX_SESSION_MAX_HOURS") or 12)
+    idle_minutes = idle_limit_minutes(current_user)
+    if not isinstance(login_at, (int, float)) or not isinstance(seen_at, (int, float)):
+        message = _("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.")
+    elif now - login_at > max_hours * 3600:
+        message = _("Sie wurden abgemeldet, weil eine Anmeldung höchstens %(hours)s Stunden gilt. Bitte melden "
+                    "Sie sich erneut an.", hours=format(max_hours, "g"))
+    elif now - seen_at > idle_minutes * 60:
+        message = _("Sie wurden nach %(minutes)d Minuten ohne Aktivität abgemeldet. Bitte melden Sie sich "
+                    "erneut an.", minutes=idle_minutes)
+    else:
+        if now - seen_at >= SEEN_RESOLUTION_SECONDS:
+            session[SESSION_SEEN_AT] = now
+        return None
+    logout_user()
+    for key in (SESSION_LOGIN_AT, SESSION_SEEN_AT, current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")):
+        session.pop(key, None)
+    if request.path.startswith("/api/"):
+        return None
+    flash(message, "info")
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target))
 
 
 # --- CSRF ------------------------------------------------------------------------------------
@@ -232,6 +329,24 @@ def _rate_limited(error) -> Response:
     # Flask-Limiter adds Retry-After to this response in its after-request hook.
     message = RATE_LIMIT_MESSAGE if request.endpoint in ("auth.login", "auth.password_change") else None
     return render_error(429, str(message) if message else None)
+
+
+# --- caching -----------------------------------------------------------------------------------
+
+
+def _private_responses_not_stored(response: Response) -> Response:
+    """``no-store`` on everything answered for a logged-in user or an API token.
+
+    Such a response may hold an unpublished document, a name, a CSRF token or a secret; no
+    browser or proxy cache may keep it. Static files stay cacheable, and pages for visitors keep
+    their own caching.
+    """
+    if request.endpoint == "static":
+        return response
+    if current_user.is_authenticated or request.headers.get("Authorization"):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
+    return response
 
 
 # --- headers ---------------------------------------------------------------------------------

@@ -246,7 +246,7 @@ def user_authenticate_detailed(email: str, password: str) -> LoginAttempt:
 
 def password_change(user: User, new_password: str, *, current_password: str | None = None,
                     actor: User | None = None) -> None:
-    """Set a new password and end all other sessions of ``user``.
+    """Set a new password, end all other sessions of ``user`` and revoke its API token.
 
     With ``current_password`` the old password must match (the user changes it themselves).
     """
@@ -257,6 +257,7 @@ def password_change(user: User, new_password: str, *, current_password: str | No
     user.session_token = new_session_token()
     audit_record("password_change", user=actor or user, object_type="user", object_id=user.id,
                  summary=f"Passwort von {user.email} geändert")
+    _api_token_drop(user, actor=actor or user)
     db.session.commit()
 
 
@@ -449,6 +450,8 @@ def invitation_accept(token: str, password: str, name: str | None = None) -> Use
         user.name = name.strip()
     audit_record("invite_used", user=user, object_type="user", object_id=user.id,
                  summary=f"Einladung von {user.email} angenommen, Passwort gesetzt")
+    # A new link resets a forgotten or stolen password: the token made with the old one goes too.
+    _api_token_drop(user, actor=user)
     db.session.commit()
     return user
 
@@ -470,12 +473,23 @@ def api_token_create(user: User) -> str:
 
 
 def api_token_revoke(user: User) -> None:
+    """Revoke every API token of ``user`` (an account holds at most one)."""
+    if _api_token_drop(user, actor=user):
+        db.session.commit()
+
+
+def _api_token_drop(user: User, *, actor: User) -> bool:
+    """Forget the token in the current transaction, audited; False when there was none.
+
+    A token outlives sessions on purpose (scripts run unattended, so a logout leaves it), but
+    not the password it was made under: who changes or resets a password suspects it is known.
+    """
     if user.api_token_hash is None:
-        return
+        return False
     user.api_token_hash = None
-    audit_record("api_token_revoke", user=user, object_type="user", object_id=user.id,
+    audit_record("api_token_revoke", user=actor, object_type="user", object_id=user.id,
                  summary=f"API-Schlüssel von {user.email} widerrufen")
-    db.session.commit()
+    return True
 
 
 def user_for_api_token(token: str | None) -> User | None:

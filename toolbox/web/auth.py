@@ -187,6 +187,7 @@ def password_change():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
+        had_token = user.api_token_hash is not None
         try:
             user_service.password_change(user, form.password.data, current_password=form.current_password.data)
         except user_service.AccountError as error:
@@ -198,6 +199,9 @@ def password_change():
             # The new session token ended every session, this one too; keep this one alive.
             login_user(user)
             flash(_("Ihr Passwort wurde geändert. Andere Sitzungen mit Ihrem Konto sind beendet."), "success")
+            if had_token:
+                flash(_("Ihr API-Schlüssel wurde widerrufen, weil er mit dem alten Passwort erzeugt wurde. Erzeugen "
+                        "Sie bei Bedarf einen neuen."), "info")
             return redirect(url_for("auth.account"))
     return render_template("auth/password.html", form=form, password_hint=_password_hint())
 
