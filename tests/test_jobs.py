@@ -227,6 +227,7 @@ def _start_worker(app_config, tmp_path) -> subprocess.Popen:
         **os.environ,
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
         "TOOLBOX_SECRET_KEY": "test-secret-key",
+        "TOOLBOX_BASE_URL": "http://127.0.0.1:5000",
         "TOOLBOX_DATABASE_URL": app_config["DATABASE_URL"],
         "TOOLBOX_DOCUMENTS_DIR": app_config["DOCUMENTS_DIR"],
         "TOOLBOX_INDEX_DIR": app_config["INDEX_DIR"],
