@@ -327,7 +327,7 @@ def test_search_filter_open_and_download_with_the_keyboard_only(module_browser, 
         page.wait_for_url("**type=leistungsbeschreibung-ausschreibung**")
         assert "topic=mobilitaet-verkehr" in page.url
         assert page.is_checked(KEYBOARD_TOPIC) and page.is_checked(KEYBOARD_TYPE)
-        _tab_to(page, f"a[href='/documents/{site.ids['published'] + 1}']")
+        _tab_to(page, f"a[href^='/documents/{site.ids['published'] + 1}?back=']")
         page.keyboard.press("Enter")
         page.wait_for_selector(f"h1:has-text('{KEYBOARD_TITLE}')")
         _tab_to(page, "a.button[href$='/download']")

@@ -1,7 +1,7 @@
 """Start page, document page and the download of the original file."""
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 
@@ -97,3 +97,87 @@ def test_favicon_is_served_where_browsers_look_for_it(client):
         assert response.mimetype == "image/vnd.microsoft.icon"
         assert response.data[:4] == b"\x00\x00\x01\x00"  # the ICO signature
     assert '<link rel="icon" href="/favicon.ico"' in client.get("/").get_data(as_text=True)
+
+
+def _links(html: str) -> dict[str, str]:
+    """Link text → href of every link on a page."""
+    import html as entities
+    import re
+
+    return {entities.unescape(re.sub(r"<[^>]+>", "", text)).strip(): entities.unescape(href)
+            for href, text in re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', html)}
+
+
+def test_document_facts_link_to_the_filtered_search(client, make_doc):
+    """Topic, type, municipality, size class and project on the document page lead to the search
+    filtered by them, and that search finds the document."""
+    doc_id = make_doc(title="Leistungsbeschreibung LoRaWAN", topics=["infrastruktur-netze-iot"],
+                      type="leistungsbeschreibung-ausschreibung", municipality="Mücke", population=9_000,
+                      project="Smartes Dorf")
+    make_doc(title="Elternbrief Kita-App", topics=["bildung-schule"], type="beispieldokument",
+             municipality="Fulda", population=68_000)
+    links = _links(client.get(f"/documents/{doc_id}").get_data(as_text=True))
+    for text, parameter in [("Infrastruktur, Netze & IoT", "topic=infrastruktur-netze-iot"),
+                            ("Leistungsbeschreibung/Ausschreibung", "type=leistungsbeschreibung-ausschreibung"),
+                            ("Mücke", "municipality=M%C3%BCcke"), ("Kleinstadt", "size_class=kleinstadt"),
+                            ("Smartes Dorf", "project=")]:
+        href = next(href for label, href in links.items() if label.startswith(text))
+        assert href.startswith("/search?") and parameter in href, (text, href)
+        found = client.get(href).get_data(as_text=True)
+        assert "1 Treffer" in found and "Leistungsbeschreibung LoRaWAN" in found, text
+
+
+def test_back_to_the_results_keeps_the_search(client, make_doc):
+    """A hit links to its document with the search it came from; the document page's
+    "Zurück zu den Ergebnissen" leads to that search with its words, filters, sort and page."""
+    for n in range(3):
+        make_doc(title=f"Breitband Abschnitt {n}", text="Breitbandausbau im Landkreis.",
+                 topics=["infrastruktur-netze-iot"])
+    search = "/search?q=Breitbandausbau&topic=infrastruktur-netze-iot&sort=title&per_page=2&page=2"
+    html = client.get(search).get_data(as_text=True)
+    hit = next(href for text, href in _links(html).items() if text == "Breitband Abschnitt 2")
+    document = client.get(hit).get_data(as_text=True)
+    back = _links(document)["← Zurück zu den Ergebnissen"]
+    assert back.startswith("/search?")
+    assert sorted(parse_qsl(urlsplit(back).query)) == sorted(parse_qsl(urlsplit(search).query))
+    assert "Breitband Abschnitt 2" in client.get(back).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("back", [
+    "https://evil.example/search?q=x", "//evil.example/search", "/\\evil.example/search", "/admin/users",
+    "javascript:alert(1)", "/search\r\nSet-Cookie: x=1", "http:/search", "/search/../admin",
+])
+def test_back_parameter_never_leads_off_the_search(client, make_doc, back):
+    """A back parameter that is not a search on this site gives no back link at all."""
+    doc_id = make_doc(title="Musterdokument Rücksprung")
+    response = client.get(f"/documents/{doc_id}", query_string={"back": back})
+    assert response.status_code == 200
+    assert "Zurück zu den Ergebnissen" not in response.get_data(as_text=True)
+
+
+def test_back_parameter_is_rebuilt_from_search_parameters(client, make_doc):
+    """Only parameters a search knows go back out, escaped: no markup, no foreign parameter."""
+    doc_id = make_doc(title="Musterdokument Rücksprung")
+    back = '/search?q="><script>alert(1)</script>&next=https://evil.example&topic=daten-plattformen'
+    html = client.get(f"/documents/{doc_id}", query_string={"back": back}).get_data(as_text=True)
+    link = _links(html)["← Zurück zu den Ergebnissen"]
+    params = parse_qsl(urlsplit(link).query)
+    assert ("topic", "daten-plattformen") in params and "next" not in dict(params)
+    assert "<script>alert(1)" not in html
+
+
+def test_text_excerpt_shows_the_first_lines_escaped(client, make_doc):
+    """"Textauszug" shows the beginning of the extracted text, escaped and cut at a word,
+    not only the extraction status."""
+    body = ["Leistungsbeschreibung für ein LoRaWAN-Netz <b>im</b> Gemeindegebiet & den Ortsteilen.",
+            "", "1. Ausgangslage", "Die Gemeinde betreibt zwölf Gateways."] + [f"Absatz {n}: " + "Wort " * 30
+                                                                               for n in range(40)]
+    doc_id = make_doc(title="Leistungsbeschreibung LoRaWAN", text="\n".join(body))
+    html = client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    excerpt = html.split('class="text-excerpt"', 1)[1].split("</div>", 1)[0]
+    assert "Leistungsbeschreibung für ein LoRaWAN-Netz &lt;b&gt;im&lt;/b&gt; Gemeindegebiet &amp; den Ortsteilen." \
+        in excerpt
+    assert "1. Ausgangslage\nDie Gemeinde betreibt zwölf Gateways." in excerpt
+    assert "Absatz 39" not in excerpt and excerpt.rstrip().endswith("…")
+    assert 300 < len(excerpt) < 1200
+

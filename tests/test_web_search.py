@@ -79,7 +79,7 @@ def _hit_titles(html: str) -> list[str]:
     section = html.split('class="document-list search-hits"', 1)
     if len(section) < 2:
         return []
-    return re.findall(r'<h3[^>]*><a href="/documents/\d+">([^<]+)</a></h3>', section[1])
+    return re.findall(r'<h3[^>]*><a href="/documents/\d+(?:\?back=[^"]*)?">([^<]+)</a></h3>', section[1])
 
 
 def test_search_shows_hits_count_and_title(client, corpus):

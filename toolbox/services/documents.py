@@ -55,6 +55,42 @@ def download_filename(version: FileVersion) -> str:
     return stem if stem.lower().endswith(fitting) else stem + fitting[0]
 
 
+#: How much of the text the document page shows: a few lines to judge the document by.
+EXCERPT_CHARS = 700
+EXCERPT_LINES = 10
+
+
+def text_excerpt(version: FileVersion | None, *, max_chars: int = EXCERPT_CHARS,
+                 max_lines: int = EXCERPT_LINES) -> str:
+    """The first lines of a version's extracted text (plain text; the template escapes it).
+
+    Blank lines and runs of spaces from the layout are dropped, the end is cut at a word and
+    marked with "…". Empty when nothing was extracted: the page then shows the status only.
+    """
+    text = (version.text if version is not None else "") or ""
+    lines: list[str] = []
+    size = 0
+    cut = False
+    for raw in text[: max_chars * 4].splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        if len(lines) == max_lines or size + len(line) > max_chars:
+            room = max_chars - size
+            if len(lines) < max_lines and room > 40:
+                end = line.rfind(" ", 0, room)
+                lines.append(line[: end if end > 0 else room])
+            cut = True
+            break
+        lines.append(line)
+        size += len(line) + 1
+    else:
+        cut = len(text) > max_chars * 4
+    if not lines:
+        return ""
+    return "\n".join(lines) + (" …" if cut else "")
+
+
 def newest_published(limit: int = 10) -> list[Document]:
     stmt = (
         select(Document)

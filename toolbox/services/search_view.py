@@ -12,12 +12,13 @@ import logging
 import math
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.datastructures import MultiDict
 
 from .. import search
 from ..extensions import db
@@ -90,6 +91,22 @@ def query_params(query, *, page: bool = True) -> Params:
     if query.per_page and query.per_page != DEFAULT_PER_PAGE:
         params.append(("per_page", str(query.per_page)))
     return params
+
+
+def search_back_url(value: str | None, *, base_url: str) -> str | None:
+    """The search a document page was opened from, if ``value`` names one on this site.
+
+    Only a path equal to ``base_url`` passes (no scheme, host, backslash or control
+    character, so never an address elsewhere), and the parameters are rebuilt from what a
+    search understands: the link can only ever lead back to a search page.
+    """
+    if not value or len(value) > 4000 or "\\" in value or any(ord(char) < 32 for char in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path != base_url:
+        return None
+    query = public_query(MultiDict(parse_qsl(parts.query, keep_blank_values=False)))
+    return build_url(base_url, query_params(query))
 
 
 def build_url(base: str, params: Iterable[tuple[str, str]]) -> str:
@@ -260,6 +277,8 @@ class SearchPage:
     sort: str = "newest"
     #: The same filters without the words, for an empty result ("widen the search").
     without_words_url: str | None = None
+    #: This very result page, for the hits' "Zurück zu den Ergebnissen".
+    url: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -408,6 +427,7 @@ def search_page(args: Mapping, *, base_url: str, zip_base_url: str, locale: str 
         widened=bool(results.widened),
         clear_url=build_url(base_url, [("q", query.q)] if query.q else []),
         sort=results.sort,
+        url=build_url(base_url, params),
         without_words_url=build_url(base_url, _without(params, "q")) if query.q else None,
         zip_url=build_url(zip_base_url, [p for p in params if p[0] not in ("page", "per_page")]),
         zip_max_documents=int(current_app.config["TOOLBOX_ZIP_MAX_DOCUMENTS"]),

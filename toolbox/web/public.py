@@ -1,7 +1,7 @@
 """Pages every visitor sees: start page, document page, file download."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, send_file, send_from_directory
+from flask import Blueprint, abort, current_app, render_template, request, send_file, send_from_directory, url_for
 
 from ..services.documents import (
     document_get_visible,
@@ -11,9 +11,10 @@ from ..services.documents import (
     most_downloaded,
     newest_published,
     project_documents,
+    text_excerpt,
     topic_counts,
 )
-from ..services.search_view import similar_documents
+from ..services.search_view import search_back_url, similar_documents
 from ..storage import blob_store
 
 bp = Blueprint("public", __name__)
@@ -48,8 +49,10 @@ def document_detail(document_id: int):
         "document.html",
         document=document,
         version=document.current_version,
+        excerpt=text_excerpt(document.current_version),
         project_documents=others,
         similar_documents=similar_documents(document, exclude=[d.id for d in others]),
+        back_url=search_back_url(request.args.get("back"), base_url=url_for("search.results")),
     )
 
 
