@@ -48,6 +48,7 @@ from contribute_helpers import details_form  # noqa: E402
 from contribute_helpers import staged_files  # noqa: E402
 from contribute_helpers import user  # noqa: E402
 from toolbox.extensions import db  # noqa: E402
+from toolbox.message_render import render  # noqa: E402
 from toolbox.models import Document  # noqa: E402
 from toolbox.models import FileVersion  # noqa: E402
 from toolbox.storage import blob_store  # noqa: E402
@@ -412,15 +413,16 @@ def check_stored(app, item: hf.HostileFile, path: Path, document_id: int, *, ove
     with app.app_context():
         document = db.session.get(Document, document_id)
         version = document.current_version
-        assert version.extraction_status == item.extraction_status, version.extraction_message
-        assert item.message in version.extraction_message
+        message = render(version.extraction, "de")
+        assert version.extraction_status == item.extraction_status, message
+        assert item.message in message
         for expected in item.text_contains:
             assert expected in version.text
         # The blob is the uploaded file, stored under its hash and nothing else.
         stored = blob_store().path_for(version.sha256)
         assert stored.read_bytes() == path.read_bytes()
         assert stored.name == version.sha256 or version.sha256 in stored.name
-        everything = json.dumps([document.title, version.text, version.extraction_message, version.properties,
+        everything = json.dumps([document.title, version.text, message, version.properties,
                                  version.original_filename], ensure_ascii=False)
         assert hf.SECRET_MARKER not in everything
         assert "lollollol" not in everything
@@ -477,8 +479,9 @@ def test_flate_bomb_is_stopped_by_the_configured_memory_limit(kind, app, hostile
     with app.app_context():
         outcome = ingest_file(path, filename="bombe.pdf")
         assert outcome.extraction_status == "failed"
-        assert "mehr als 24 MB" in outcome.message, outcome.message
-        assert "Dekomprimierungsbombe" in outcome.message
+        message = render(outcome.message, "de")
+        assert "mehr als 24 MB" in message, message
+        assert "Dekomprimierungsbombe" in message
 
 
 @pytest.mark.parametrize("kind", ["billion-laughs", "external-entity"])
@@ -514,7 +517,7 @@ def test_entity_declaration_in_a_part_named_otherwise_is_found(tmp_path):
     hf.build_external_entity_in_renamed_part(path, tmp_path)
     result = extract(path, "umbenannt.docx", timeout=TIMEOUT, memory_mb=MEMORY_MB)
     assert result.status == "failed"
-    assert "enthält eine DTD" in result.message
+    assert "enthält eine DTD" in render(result.message, "de")
     assert hf.SECRET_MARKER not in json.dumps(result.to_dict(), ensure_ascii=False)
 
 
@@ -525,5 +528,5 @@ def test_svg_image_with_a_doctype_is_no_entity_attack(tmp_path):
     path = tmp_path / "briefkopf.docx"
     hf.build_docx_with_svg_logo(path, tmp_path)
     result = extract(path, "briefkopf.docx", timeout=TIMEOUT, memory_mb=MEMORY_MB)
-    assert result.status == "ok", result.message
+    assert result.status == "ok", render(result.message, "de")
     assert result.text == "Briefkopf mit Stadtwappen"
