@@ -90,6 +90,11 @@ def site(tmp_path_factory, template_database):
                    project=document.project_id, topic=vocabulary_entries("topic")[0].id)
         staging = contribute.upload_stage(owner, [(io.BytesIO(b"Notizen zum Projekt"), "notizen.txt")])
         ids["upload_token"] = staging.token
+        # the feedback inbox with one open and one answered report, each with its status form
+        from toolbox.services.feedback import feedback_set_status, feedback_submit
+
+        feedback_submit("Der Filter-Knopf hat keinen Namen.", page="/search", email="erika@example.org")
+        feedback_set_status(users["admin"], feedback_submit("Kontrast der Fußzeile").id, "answered")
         db.session.remove()
     server = LiveServer(app)
     try:

@@ -96,3 +96,39 @@ def test_feedback_without_message_names_the_error_at_the_field(client):
     assert response.status_code == 400
     assert 'aria-describedby="message-error"' in html and 'aria-invalid="true"' in html
     assert 'id="message-error"' in html and "Bitte beschreiben Sie die Barriere." in html
+
+
+def test_feedback_status_records_when_and_who(client, app, auth):
+    """The inbox promises an answer within a month: each report is "offen" until an admin sets
+    it to "beantwortet" or "erledigt", and the inbox shows when and by whom."""
+    from toolbox.extensions import db
+    from toolbox.models import AccessibilityFeedback
+
+    make_user(app, "admin@example.org", role="admin", name="Ada Admin")
+    client.post("/barrierefreiheit", data={"message": "Die Tabelle ist nicht vorlesbar."})
+    with app.app_context():
+        entry_id = db.session.scalar(db.select(AccessibilityFeedback.id))
+    auth.login("admin@example.org")
+    inbox = client.get("/admin/feedback").get_data(as_text=True)
+    row = inbox.split(f'id="feedback-{entry_id}"', 1)[1].split("</tr>", 1)[0]
+    assert "offen" in row and "Ada Admin" not in row
+    assert "1 Rückmeldung ist offen." in inbox
+
+    answered = client.post(f"/admin/feedback/{entry_id}/status", data={f"f{entry_id}-status": "answered"})
+    assert answered.status_code == 302 and answered.headers["Location"].endswith(f"#feedback-{entry_id}")
+    inbox = client.get("/admin/feedback").get_data(as_text=True)
+    row = inbox.split(f'id="feedback-{entry_id}"', 1)[1].split("</tr>", 1)[0]
+    assert "status-answered" in row and "beantwortet" in row and "von Ada Admin" in row
+    assert "0 Rückmeldungen sind offen." in inbox
+    with app.app_context():
+        entry = db.session.get(AccessibilityFeedback, entry_id)
+        assert entry.status == "answered" and entry.status_changed_at is not None
+        assert entry.handled_by.email == "admin@example.org"
+
+    client.post(f"/admin/feedback/{entry_id}/status", data={f"f{entry_id}-status": "done"})
+    assert "status-done" in client.get("/admin/feedback").get_data(as_text=True)
+    # a status that does not exist changes nothing; an unknown report is 404
+    client.post(f"/admin/feedback/{entry_id}/status", data={f"f{entry_id}-status": "vergessen"})
+    with app.app_context():
+        assert db.session.get(AccessibilityFeedback, entry_id).status == "done"
+    assert client.post("/admin/feedback/999999/status", data={"f999999-status": "done"}).status_code == 404

@@ -77,3 +77,20 @@ def test_the_downgrade_writes_the_german_sentences_back(app, make_doc):
         _alembic(app, "upgrade", "head")
     # Three words of the text and the factory's "Laufende Nummer n".
     assert text == "Text erfolgreich extrahiert (6 Wörter)."
+
+
+def test_feedback_received_before_the_status_existed_is_open(app):
+    """Reports stored by the previous version come out of the upgrade as "offen", with nobody
+    recorded as having handled them."""
+    from toolbox.models import AccessibilityFeedback
+    from toolbox.services.feedback import feedback_submit
+
+    with app.app_context():
+        _alembic(app, "downgrade", _revision_before(app, "c4f81a9e2d63"))
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO accessibility_feedback (received_at, page, message, locale) "
+                                 "VALUES (CURRENT_TIMESTAMP, '/suche', 'Filter ohne Namen', 'de')"))
+        _alembic(app, "upgrade", "head")
+        old = db.session.scalar(sa.select(AccessibilityFeedback))
+        assert (old.status, old.status_changed_at, old.handled_by_id) == ("open", None, None)
+        assert feedback_submit("Neue Meldung").status == "open"

@@ -123,6 +123,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/admin/users/<int:user_id>/invite", "POST"): (302, 403, 403, 403, 200),
     ("/admin/audit", "GET"): (302, 403, 403, 403, 200),
     ("/admin/feedback", "GET"): (302, 403, 403, 403, 200),
+    ("/admin/feedback/<int:feedback_id>/status", "POST"): (302, 403, 403, 403, 302),
     # --- legal pages and the accessibility feedback form: for everyone ------------------------
     ("/impressum", "GET"): (200, 200, 200, 200, 200),
     ("/datenschutz", "GET"): (200, 200, 200, 200, 200),
@@ -175,6 +176,7 @@ def _build_world(folder: Path, template_database: Path) -> World:
     from toolbox.services.indexing import flush_index_queue
     from toolbox.services.ingest import DocumentMetadata
     from toolbox.services.vocabularies import vocabulary_entries
+    from toolbox.services.feedback import feedback_submit
 
     shutil.copyfile(template_database, folder / "toolbox.sqlite3")
     config = _world_config(folder)
@@ -209,6 +211,7 @@ def _build_world(folder: Path, template_database: Path) -> World:
             ids.update(published=published, submitted=submitted, trashed=trashed,
                        municipality_id=document.municipality_id, project_id=document.project_id)
             ids["entry_id"] = vocabulary_entries("topic")[0].id
+            ids["feedback_id"] = feedback_submit("Der Kontrast der Fußzeile ist zu schwach.").id
             staging = contribute.upload_stage(owner, [(io.BytesIO(b"Notizen zum Projekt"), "notizen.txt")])
             ids["upload_token"] = staging.token
             ids["invite_token"] = user_service.invitation_create(target)

@@ -361,6 +361,14 @@ class AuditEntry(db.Model):
     user: Mapped[Optional[User]] = relationship()
 
 
+FEEDBACK_OPEN = "open"
+FEEDBACK_ANSWERED = "answered"
+FEEDBACK_DONE = "done"
+#: open: nobody has written back yet; answered: the sender has an answer (the legal month is
+#: kept); done: nothing left to do, e.g. the barrier is fixed or the report needs no answer.
+FEEDBACK_STATUSES = (FEEDBACK_OPEN, FEEDBACK_ANSWERED, FEEDBACK_DONE)
+
+
 class AccessibilityFeedback(db.Model):
     """A barrier reported through the form of the accessibility statement (BITV 2.0 § 7)."""
 
@@ -373,6 +381,13 @@ class AccessibilityFeedback(db.Model):
     name: Mapped[Optional[str]] = mapped_column(String(200))
     email: Mapped[Optional[str]] = mapped_column(String(254))
     locale: Mapped[str] = mapped_column(String(8), nullable=False, default="de")
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=FEEDBACK_OPEN,
+                                        server_default=FEEDBACK_OPEN, index=True)
+    #: when the status was last set, and by whom (None while it is open from the start)
+    status_changed_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    handled_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    handled_by: Mapped[Optional["User"]] = relationship()
 
 
 # --- background jobs -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ROLE_ADMIN, AccessibilityFeedback, User
+from ..models import FEEDBACK_STATUSES, ROLE_ADMIN, AccessibilityFeedback, User, utcnow
 from ..permissions import require
 
 
@@ -25,3 +25,25 @@ def feedback_list(user: User) -> list[AccessibilityFeedback]:
     require(user, ROLE_ADMIN)
     return list(db.session.scalars(select(AccessibilityFeedback).order_by(AccessibilityFeedback.received_at.desc(),
                                                                           AccessibilityFeedback.id.desc())))
+
+
+class FeedbackNotFound(LookupError):
+    """No report with this id."""
+
+
+def feedback_set_status(user: User, entry_id: int, status: str) -> AccessibilityFeedback:
+    """Record that a report is open, answered or done, when, and by whom; for admins only.
+
+    The inbox promises an answer within a month, so the status says which reports still wait."""
+    require(user, ROLE_ADMIN)
+    if status not in FEEDBACK_STATUSES:
+        raise ValueError(f"unknown feedback status {status!r}")
+    entry = db.session.get(AccessibilityFeedback, entry_id)
+    if entry is None:
+        raise FeedbackNotFound(entry_id)
+    if entry.status != status:
+        entry.status = status
+        entry.status_changed_at = utcnow()
+        entry.handled_by = user
+        db.session.commit()
+    return entry

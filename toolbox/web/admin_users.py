@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -260,9 +261,44 @@ def audit():
     )
 
 
+#: The three states of a report, as the inbox shows them.
+FEEDBACK_STATUS_LABELS = {"open": _l("offen"), "answered": _l("beantwortet"), "done": _l("erledigt")}
+
+
+class FeedbackStatusForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=[], validate_choice=True,
+                         validators=[DataRequired(_l("Bitte wählen Sie einen Status."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = [(value, str(label)) for value, label in FEEDBACK_STATUS_LABELS.items()]
+
+
 @bp.get("/feedback")
 def feedback():
-    """Show the feedback sent through the accessibility statement."""
+    """Show the feedback sent through the accessibility statement, with its status."""
     from ..services.feedback import feedback_list
 
-    return render_template("admin/feedback.html", entries=feedback_list(current_user))
+    entries = feedback_list(current_user)
+    return render_template(
+        "admin/feedback.html", entries=entries, status_labels=FEEDBACK_STATUS_LABELS,
+        status_forms={e.id: FeedbackStatusForm(prefix=f"f{e.id}", formdata=None, status=e.status) for e in entries},
+        open_count=sum(1 for e in entries if e.status == "open"),
+    )
+
+
+@bp.post("/feedback/<int:feedback_id>/status")
+def feedback_status(feedback_id: int):
+    """Mark a report as open, answered or done."""
+    from ..services.feedback import FeedbackNotFound, feedback_set_status
+
+    form = FeedbackStatusForm(prefix=f"f{feedback_id}")
+    back = url_for(".feedback") + f"#feedback-{feedback_id}"
+    try:
+        return button_action(
+            lambda: feedback_set_status(current_user._get_current_object(), feedback_id, form.status.data),
+            lambda entry: _("Rückmeldung vom %(date)s: %(status)s.", date=format_datetime(entry.received_at, "short"),
+                            status=FEEDBACK_STATUS_LABELS[entry.status]),
+            back, form=form, invalid=_("Bitte wählen Sie einen Status."))
+    except FeedbackNotFound:
+        abort(404)
