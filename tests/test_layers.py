@@ -34,6 +34,17 @@ def _sources(*parts: str) -> list[Path]:
     return sorted(target.rglob("*.py")) if target.is_dir() else [target]
 
 
+def _offenders(layer: str, *upper: str) -> dict[str, list[str]]:
+    """The files of ``layer`` that import a module of ``upper`` (or one inside it), with those."""
+    found = {}
+    for path in _sources(layer):
+        names = sorted(name for name in _imported_modules(path)
+                       if name in upper or name.startswith(tuple(module + "." for module in upper)))
+        if names:
+            found[str(path.relative_to(PACKAGE))] = names
+    return found
+
+
 LOWER_LAYERS = ["cli.py", "security.py", "urls.py", "error_responses.py", "permissions.py", "services", "api",
                 "extract", "search", "storage.py", "models.py"]
 
@@ -41,21 +52,14 @@ LOWER_LAYERS = ["cli.py", "security.py", "urls.py", "error_responses.py", "permi
 @pytest.mark.parametrize("layer", LOWER_LAYERS)
 def test_lower_layers_do_not_import_the_web_pages(layer):
     """Nothing below the pages imports ``toolbox.web``."""
-    offenders = {str(path.relative_to(PACKAGE)): sorted(name for name in _imported_modules(path)
-                                                         if name == "toolbox.web" or name.startswith("toolbox.web."))
-                 for path in _sources(layer)}
-    assert not {path: names for path, names in offenders.items() if names}
+    assert not _offenders(layer, "toolbox.web")
 
 
 @pytest.mark.parametrize("layer", ["services", "extract", "search", "storage.py", "models.py", "urls.py",
                                    "error_responses.py"])
 def test_services_and_below_do_not_import_the_api_or_cli(layer):
     """The use cases and what they build on know neither the API's views nor the command line."""
-    upper = ("toolbox.api", "toolbox.cli")
-    offenders = {str(path.relative_to(PACKAGE)): sorted(name for name in _imported_modules(path)
-                                                         if name in upper or name.startswith(tuple(u + "." for u in upper)))
-                 for path in _sources(layer)}
-    assert not {path: names for path, names in offenders.items() if names}
+    assert not _offenders(layer, "toolbox.api", "toolbox.cli")
 
 
 def test_import_check_sees_relative_and_local_imports(tmp_path):

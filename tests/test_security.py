@@ -341,6 +341,15 @@ def test_expired_session_cannot_submit_a_form(app, clock):
         assert user_by_email("contributor-sitzung@example.org").api_token_hash is None
 
 
+def test_timed_out_user_opening_the_login_page_gets_it_without_a_loop(app, clock):
+    """An expired session that opens /login is sent to the plain login page, not back to itself."""
+    client = _logged_in(app, "editor")
+    clock.advance(minutes=31)
+    response = client.get("/login")
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert "Minuten ohne Aktivität" in client.get("/login").get_data(as_text=True)
+
+
 def test_public_pages_stay_open_after_the_timeout(app, clock):
     """The JSON API answers a timed-out browser as a visitor instead of redirecting it."""
     client = _logged_in(app, "editor")

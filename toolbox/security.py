@@ -249,7 +249,8 @@ def end_expired_session() -> Response | None:
     if request.path.startswith("/api/"):
         return None
     flash(message, "info")
-    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    # Back to the page after the new login; not to a form whose input is gone, nor the login itself.
+    target = request.full_path.rstrip("?") if request.method == "GET" and request.endpoint != "auth.login" else None
     return redirect(url_for("auth.login", next=target))
 
 
