@@ -200,6 +200,43 @@ def test_curation_is_for_editors(app, client, auth, contributor):
     assert client.post("/admin/vocabularies/topic", data={"label_de": "Neu"}).status_code == 403
 
 
+def test_renaming_asks_for_the_english_label_too(app, client, auth, editor):
+    """A new German label beside the unchanged old English one is refused with a question: change
+    the English label, or confirm that it still fits (issue 12.16)."""
+    auth.login("redaktion@example.org")
+    with app.app_context():
+        topic = _topic("mobilitaet-verkehr")
+        topic_id, old_en = topic.id, topic.label_en
+    page = client.get(f"/admin/vocabularies/topic/{topic_id}").get_data(as_text=True)
+    assert f"Bisher: „{old_en.replace('&', '&amp;')}“" in page
+    assert 'name="keep_en"' not in page
+
+    silent = client.post(f"/admin/vocabularies/topic/{topic_id}", data={"label_de": "Mobilität & ÖPNV",
+                                                                        "label_en": old_en})
+    html = silent.get_data(as_text=True)
+    assert silent.status_code == 400
+    assert 'id="label_en-error"' in html and "Die deutsche Bezeichnung ändert sich, die englische nicht." in html
+    assert 'name="keep_en"' in html
+    with app.app_context():
+        assert _topic("mobilitaet-verkehr").label_de == "Mobilität & Verkehr"
+
+    assert client.post(f"/admin/vocabularies/topic/{topic_id}", data={"label_de": "Mobilität & ÖPNV", "label_en": ""}
+                       ).status_code == 400
+    kept = client.post(f"/admin/vocabularies/topic/{topic_id}", data={"label_de": "Mobilität & ÖPNV",
+                                                                      "label_en": old_en, "keep_en": "y"})
+    assert kept.status_code == 302
+    assert client.post(f"/admin/vocabularies/topic/{topic_id}", data={"label_de": "Mobilität & Nahverkehr",
+                                                                      "label_en": "Mobility & public transport"}
+                       ).status_code == 302
+    with app.app_context():
+        topic = _topic("mobilitaet-verkehr")
+        assert (topic.label_de, topic.label_en) == ("Mobilität & Nahverkehr", "Mobility & public transport")
+    # an English-only correction needs no confirmation
+    assert client.post(f"/admin/vocabularies/topic/{topic_id}", data={"label_de": "Mobilität & Nahverkehr",
+                                                                      "label_en": "Mobility & local transport"}
+                       ).status_code == 302
+
+
 def test_vocabulary_pages_create_rename_move_deactivate_and_merge(app, client, auth, editor, contributor):
     """The editor's forms do each step; a missing label gets a German message next to the field."""
     document_id = contribute(app, contributor, topics=["gesundheit-pflege"], publish_as=editor)

@@ -22,7 +22,7 @@ from .document_forms import (
     ProjectForm,
     RejectForm,
     VocabularyCreateForm,
-    VocabularyEntryForm,
+    VocabularyRenameForm,
 )
 
 # Every page here is for editors; visitors are sent to the login page.
@@ -259,7 +259,7 @@ def vocabulary(vocabulary: str):
 def vocabulary_entry(vocabulary: str, entry_id: int):
     """Rename an entry (the slug stays); deactivate or merge it."""
     entry = _entry_or_404(vocabulary, entry_id)
-    form = VocabularyEntryForm(obj=entry if request.method == "GET" else None)
+    form = VocabularyRenameForm(obj=entry if request.method == "GET" else None, entry=entry)
     if form.validate_on_submit():
         try:
             curation.vocabulary_entry_rename(_user(), vocabulary, entry.id, form.label_de.data, form.label_en.data)
@@ -284,7 +284,7 @@ def _render_entry(vocabulary, entry, *, form=None, merge_form=None, status=200):
         title=curation.VOCABULARY_TITLES[vocabulary],
         entry=entry,
         usage=curation.vocabulary_usage(vocabulary).get(entry.id, 0),
-        form=form or VocabularyEntryForm(obj=entry, formdata=None),
+        form=form or VocabularyRenameForm(obj=entry, formdata=None, entry=entry),
         merge_form=merge_form,
         action_form=ActionForm(),
     ), status

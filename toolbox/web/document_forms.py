@@ -305,6 +305,34 @@ class VocabularyEntryForm(FlaskForm):
     ], description=_l("Leer lassen, um die deutsche Bezeichnung zu übernehmen."))
 
 
+class VocabularyRenameForm(VocabularyEntryForm):
+    """Renaming asks for both labels: a new German label beside the old English one would leave
+    English readers with a name that no longer fits, and nobody would notice."""
+
+    label_en = StringField(_l("Bezeichnung (englisch)"), validators=[
+        DataRequired(message=_l("Bitte geben Sie die englische Bezeichnung an.")),
+        Length(max=200, message=_l("Höchstens 200 Zeichen.")),
+    ])
+    keep_en = BooleanField(_l("Die englische Bezeichnung passt auch zur neuen deutschen."))
+
+    def __init__(self, *args, entry=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+        #: shown only once the question arose: the German label changed, the English did not
+        self.offer_keep_en = bool(self.keep_en.data)
+
+    def validate_label_en(self, field):
+        if self.entry is None:
+            return
+        german = " ".join((self.label_de.data or "").split())
+        english = " ".join((field.data or "").split())
+        if german != self.entry.label_de and english == self.entry.label_en and not self.keep_en.data:
+            self.offer_keep_en = True
+            raise ValidationError(_(
+                "Die deutsche Bezeichnung ändert sich, die englische nicht. Bitte passen Sie die englische an "
+                "– oder bestätigen Sie unten, dass „%(label)s“ weiter passt.", label=self.entry.label_en))
+
+
 class VocabularyCreateForm(VocabularyEntryForm):
     slug = StringField(_l("Kürzel (für Adressen)"), validators=[
         Optional(), Length(max=80, message=_l("Höchstens 80 Zeichen.")),
@@ -378,4 +406,5 @@ __all__ = [
     "VersionForm",
     "VocabularyCreateForm",
     "VocabularyEntryForm",
+    "VocabularyRenameForm",
 ]
