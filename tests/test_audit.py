@@ -55,7 +55,7 @@ def test_account_actions_are_audited(app, client, auth):
         assert all(e.ip_address == "127.0.0.1" for e in entries[1:])
         assert all(e.at <= datetime.now(timezone.utc) for e in entries)
         assert entries[1].user_id is None and entries[1].details["email"] == ADMIN
-        assert "falsch-falsch-falsch" not in str(entries[1].details) + entries[1].summary
+        assert "falsch-falsch-falsch" not in f"{entries[1].details} {entries[1].params} {entries[1].summary}"
 
 
 def test_audit_entry_is_stored_only_with_the_change(app):
@@ -130,8 +130,45 @@ def test_audit_page_shows_german_labels_and_details(app, admin_client):
     client = app.test_client()
     client.post("/login", data={"email": "zweit@example.org", "password": DEFAULT_PASSWORD})
     text = client.get("/admin/audit").get_data(as_text=True)
-    assert "Fehlgeschlagene Anmeldung" in text and "wer@example.org" in text and "unknown_email" in text
+    assert "Fehlgeschlagene Anmeldung für wer@example.org: unbekannte E-Mail-Adresse" in text
+    assert "unknown_email" not in text
     assert "Abmeldung" in text
+
+
+def test_audit_entries_read_as_sentences_in_the_page_language(app, admin_client, make_doc):
+    """Each entry is a sentence in the reader's language: roles, statuses, changed fields, the
+    invitation's expiry and the object type are named, not shown as stored keys and lists."""
+    from toolbox.models import Document
+    from toolbox.services import review
+
+    document_id = make_doc(title="Parkraumkonzept", publish=False)
+    with app.app_context():
+        admin = user_service.user_by_email(ADMIN)
+        invited, _token = user_service.user_invite("neu@example.org", "contributor", actor=admin)
+        user_service.user_set_role(invited, "editor", actor=admin)
+        document = db.session.get(Document, document_id)
+        review.document_publish(admin, document)
+        edit = review.document_metadata(document)
+        edit.title = "Parkraumkonzept 2030"
+        review.document_update(admin, document, edit)
+        review.document_trash(admin, document)
+        expires = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "invite")).one().details[
+            "expires_at"]
+    german = _rows(admin_client.get("/admin/audit?lang=de"))
+    english = _rows(admin_client.get("/admin/audit?lang=en"))
+    assert "Rolle von neu@example.org: Projektleitung → Redaktion" in german
+    assert "Role of neu@example.org: Project lead → Editorial" in english
+    assert "Einladungslink für neu@example.org erzeugt (Projektleitung, gültig bis " in german
+    assert "Invitation link created for neu@example.org (Project lead, valid until " in english
+    assert "Status: In Prüfung → Veröffentlicht" in german and "Status: Veröffentlicht → Im Papierkorb" in german
+    assert "Status: In review → Published" in english and "Status: Published → In the trash" in english
+    assert "Titel: „Parkraumkonzept“ → „Parkraumkonzept 2030“" in german
+    assert "Title: “Parkraumkonzept” → “Parkraumkonzept 2030”" in english
+    assert f"Dokument #{document_id}" in german and f"Document #{document_id}" in english
+    for page in (german, english):
+        for raw in ("expires_at", expires, "['", "'submitted'", "'published'", "from</dt>", "<dt>", ">document<",
+                    "'title'", "changes"):
+            assert raw not in page, raw
 
 
 def test_audit_page_is_paginated_newest_first(app, admin_client):

@@ -66,7 +66,7 @@ def test_failed_login_is_audited_without_password(app, client, auth):
     assert [(e.details["email"], e.details["reason"]) for e in failed] == [
         ("bert@example.org", "wrong_password"), ("unbekannt@example.org", "unknown_email")]
     for entry in failed:
-        stored = f"{entry.summary} {entry.details}"
+        stored = f"{entry.summary} {entry.params} {entry.details}"
         assert "Falsches-Passwort-123" not in stored and "Noch-ein-Versuch-456" not in stored
     assert failed[0].ip_address == "127.0.0.1"
 

@@ -284,7 +284,7 @@ def _audit_summaries_from_the_services(app) -> list[str]:
         db.session.add(other)
         db.session.commit()
         curation.project_merge(editor, other, project)
-        return [entry.summary for entry in AuditEntry.query.order_by(AuditEntry.id)]
+        return [entry.message for entry in AuditEntry.query.order_by(AuditEntry.id)]
 
 
 def db_get(model, key):
@@ -293,20 +293,26 @@ def db_get(model, key):
     return db.session.get(model, key)
 
 
-def test_audit_summaries_written_by_the_services_show_in_english(app):
-    """Every kind of audit summary the services write in German reads in English on an English
-    page: a service that changes its wording without this catalogue fails here."""
-    from toolbox.stored_text import stored_text
+def test_audit_messages_written_by_the_services_render_in_both_languages(app):
+    """Every kind of audit entry the services write is a coded message that reads in English on
+    an English page and in German on a German one, vocabulary labels in the reader's language."""
+    from toolbox.message import Message
+    from toolbox.message_render import render
 
-    summaries = _audit_summaries_from_the_services(app)
-    assert len(summaries) >= 30, summaries
+    messages = _audit_summaries_from_the_services(app)
+    assert len(messages) >= 30 and all(isinstance(message, Message) for message in messages), messages
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
-        still_german = [f"{text!r} → {stored_text(text)!r}" for text in summaries if GERMAN.search(stored_text(text))]
+        english = [render(message) for message in messages]
+        still_german = [f"{message!r} → {text!r}" for message, text in zip(messages, english) if GERMAN.search(text)]
         assert not still_german, "\n".join(still_german)
-        assert stored_text("Themenfeld umbenannt: „Testthema“ → „Probethema“") == (
-            "Topic renamed: “Testthema” → “Probethema”")
-        assert stored_text("Bearbeitet: „Sensorplan“ (Titel, Beschreibung)") == (
-            "Edited: “Sensorplan” (Title, Description)")
+        assert "Topic renamed: “Testthema” → “Trial topic”" in english
+        assert "Edited: “Sensorplan” (Title, Description)" in english
+        assert "Role of autorin@toolbox.example: Project lead → Editorial" in english
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        german = [render(message) for message in messages]
+        assert "Themenfeld umbenannt: „Testthema“ → „Probethema“" in german
+        assert "Bearbeitet: „Sensorplan“ (Titel, Beschreibung)" in german
+        assert "Rolle von autorin@toolbox.example: Projektleitung → Redaktion" in german
 
 
 def test_english_pages_show_stored_messages_in_english(app, client, auth, make_doc):

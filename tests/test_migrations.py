@@ -94,3 +94,49 @@ def test_feedback_received_before_the_status_existed_is_open(app):
         old = db.session.scalar(sa.select(AccessibilityFeedback))
         assert (old.status, old.status_changed_at, old.handled_by_id) == ("open", None, None)
         assert feedback_submit("Neue Meldung").status == "open"
+
+
+OLD_AUDIT_SUMMARIES = {
+    "Konto redaktion@toolbox.example angelegt (editor)":
+        ("audit.user_create", {"email": "redaktion@toolbox.example", "role": {"code": "role.editor", "params": {}}}),
+    "Rolle von autorin@toolbox.example: contributor → admin":
+        ("audit.role_change", {"email": "autorin@toolbox.example", "old": {"code": "role.contributor", "params": {}},
+                               "new": {"code": "role.admin", "params": {}}}),
+    "Fehlgeschlagene Anmeldung für (leer)":
+        ("audit.login_failed", {"email": {"code": "audit.no_email", "params": {}}}),
+    "Bearbeitet: „Sensorplan“ (Titel, Beschreibung)":
+        ("audit.document.update", {"title": "Sensorplan", "fields": [{"code": "field.title", "params": {}},
+                                                                     {"code": "field.description", "params": {}}]}),
+    "Themenfeld zusammengeführt: „Alt“ → „Neu“ (1.234 Dokument(e))":
+        ("audit.vocabulary.merge", {"vocabulary": {"code": "vocabulary.topic", "params": {}}, "old": "Alt",
+                                    "new": "Neu", "count": 1234}),
+    "Papierkorb geleert: 3 Dokument(e)": ("audit.trash.empty", {"count": 3}),
+}
+
+
+def test_old_audit_summaries_become_codes(app):
+    """Upgrading a database whose audit log holds German summaries stores each known summary as
+    its code with parameters (roles, vocabulary names and field names as labels) and keeps any
+    other text, which the log then shows as stored."""
+    texts = [*OLD_AUDIT_SUMMARIES, UNKNOWN]
+    with app.app_context():
+        _alembic(app, "downgrade", _revision_before(app, "c4e7a91d3b58"))
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM audit_log"))
+            for number, text in enumerate(texts, start=1):
+                conn.execute(sa.text("INSERT INTO audit_log (id, at, action, summary, details) "
+                                     "VALUES (:id, CURRENT_TIMESTAMP, 'probe', :summary, '{}')"),
+                             {"id": number, "summary": text})
+        _alembic(app, "upgrade", "head")
+        from toolbox.models import AuditEntry
+
+        rows = [db.session.get(AuditEntry, number) for number in range(1, len(texts) + 1)]
+        for row, (text, (code, params)) in zip(rows, OLD_AUDIT_SUMMARIES.items()):
+            assert (row.code, row.params, row.summary) == (code, params, ""), text
+        assert (rows[-1].code, rows[-1].params, rows[-1].message) == (None, {}, UNKNOWN)
+        # And back: the previous version finds its sentences again.
+        _alembic(app, "downgrade", _revision_before(app, "c4e7a91d3b58"))
+        with db.engine.connect() as conn:
+            back = conn.execute(sa.text("SELECT summary FROM audit_log ORDER BY id")).scalars().all()
+        _alembic(app, "upgrade", "head")
+    assert back == texts

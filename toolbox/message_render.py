@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gettext
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -152,6 +153,111 @@ CATALOGUE: dict[str, str | Plural] = {
     "ingest.store_failed": N_("Datei konnte nicht gespeichert werden: %(detail)s"),
     "ingest.database_failed": N_("Speichern in der Datenbank fehlgeschlagen: %(detail)s"),
     "ingest.duplicate": N_("Bereits vorhanden als Dokument %(id)s: „%(title)s“."),
+    # --- audit log: accounts (toolbox/services/users.py) ----------------------------------------
+    "audit.user_create": N_("Konto %(email)s angelegt (%(role)s)"),
+    "audit.password_change": N_("Passwort von %(email)s geändert"),
+    "audit.user_deactivate": N_("Konto %(email)s deaktiviert"),
+    "audit.user_reactivate": N_("Konto %(email)s reaktiviert"),
+    "audit.role_change": N_("Rolle von %(email)s: %(old)s → %(new)s"),
+    "audit.login": N_("Anmeldung %(email)s"),
+    "audit.logout": N_("Abmeldung %(email)s"),
+    "audit.login_failed": N_("Fehlgeschlagene Anmeldung für %(email)s"),
+    "audit.login_failed_because": N_("Fehlgeschlagene Anmeldung für %(email)s: %(reason)s"),
+    "audit.no_email": N_("(leer)"),
+    "audit.invite": N_("Einladungslink für %(email)s erzeugt"),
+    "audit.invite_until": N_("Einladungslink für %(email)s erzeugt (%(role)s, gültig bis %(expires_at)s)"),
+    "audit.invite_used": N_("Einladung von %(email)s angenommen, Passwort gesetzt"),
+    "audit.api_token_create": N_("API-Schlüssel für %(email)s erzeugt"),
+    "audit.api_token_replace": N_("API-Schlüssel für %(email)s erzeugt (alter ersetzt)"),
+    "audit.api_token_revoke": N_("API-Schlüssel von %(email)s widerrufen"),
+    "role.contributor": N_("Projektleitung"),
+    "role.editor": N_("Redaktion"),
+    "role.admin": N_("Administration"),
+    "login_failed.invalid_form": N_("Formular unvollständig"),
+    "login_failed.unknown_email": N_("unbekannte E-Mail-Adresse"),
+    "login_failed.no_password": N_("Konto ohne Passwort"),
+    "login_failed.inactive": N_("Konto deaktiviert"),
+    "login_failed.wrong_password": N_("falsches Passwort"),
+    # --- audit log: documents (toolbox/services/contribute.py, review.py) ------------------------
+    "audit.document.upload": N_("Hochgeladen: „%(title)s“ (%(filename)s)"),
+    "audit.document.version_add": N_("Neue Version %(number)s von „%(title)s“ (%(filename)s)"),
+    "audit.document.publish": N_("Veröffentlicht: „%(title)s“"),
+    "audit.document.reject": N_("Abgelehnt: „%(title)s“"),
+    "audit.document.withdraw": N_("Zurückgezogen: „%(title)s“"),
+    "audit.document.trash": N_("In den Papierkorb: „%(title)s“"),
+    "audit.document.restore": N_("Wiederhergestellt: „%(title)s“"),
+    "audit.document.update": N_("Bearbeitet: „%(title)s“ (%(fields)s)"),
+    "audit.trash.empty": Plural(Nn_("Papierkorb geleert: %(count)s Dokument",
+                                    "Papierkorb geleert: %(count)s Dokumente"), "count"),
+    "field.title": N_("Titel"),
+    "field.description": N_("Beschreibung"),
+    "field.topics": N_("Themenfelder"),
+    "field.type": N_("Dokumenttyp"),
+    "field.license": N_("Lizenz"),
+    "field.year": N_("Jahr"),
+    "field.contact": N_("Kontakt"),
+    "field.municipality": N_("Kommune"),
+    "field.project": N_("Projekt"),
+    "field.name": N_("Name"),
+    "field.ags": N_("Amtlicher Gemeindeschlüssel"),
+    "field.district": N_("Landkreis"),
+    "field.state": N_("Land"),
+    "field.population": N_("Einwohnerzahl"),
+    "field.size_class": N_("Größenklasse"),
+    "field.size_class_manual": N_("Größenklasse von Hand gesetzt"),
+    "field.year_finished": N_("Abschlussjahr"),
+    "field.link": N_("Link"),
+    "field.label_de": N_("Bezeichnung (Deutsch)"),
+    "field.label_en": N_("Bezeichnung (Englisch)"),
+    # What the details of an audit entry add to its sentence (toolbox/services/audit.py).
+    "audit.detail.status_change": N_("Status: %(old)s → %(new)s"),
+    "audit.detail.status": N_("Status: %(status)s"),
+    "audit.detail.change": N_("%(field)s: „%(old)s“ → „%(new)s“"),
+    "audit.detail.reason": N_("Grund: „%(reason)s“"),
+    "audit.detail.rejection_reason": N_("Grund der Ablehnung: „%(reason)s“"),
+    "audit.detail.sha256": N_("SHA-256: %(sha)s"),
+    "audit.detail.metadata_stripped": N_("Personenbezogene Eigenschaften wurden entfernt."),
+    "audit.detail.resubmitted": N_("Nach der Ablehnung erneut zur Prüfung eingereicht."),
+    "audit.detail.order": N_("Neue Reihenfolge: %(slugs)s"),
+    "audit.detail.deleted_documents": N_("Gelöscht: %(titles)s"),
+    "audit.detail.documents": N_("Dokumente: %(ids)s"),
+    "audit.detail.other": N_("%(key)s: %(value)s"),
+    "audit.detail.yes": N_("ja"),
+    "audit.detail.no": N_("nein"),
+    "document_status.submitted": N_("In Prüfung"),
+    "document_status.published": N_("Veröffentlicht"),
+    "document_status.rejected": N_("Abgelehnt"),
+    "document_status.withdrawn": N_("Zurückgezogen"),
+    "document_status.deleted": N_("Im Papierkorb"),
+    # --- audit log: curation (toolbox/services/curation.py) -------------------------------------
+    "audit.vocabulary.create": N_("%(vocabulary)s angelegt: „%(label)s“ (%(slug)s)"),
+    "audit.vocabulary.rename": N_("%(vocabulary)s umbenannt: „%(old)s“ → „%(new)s“"),
+    "audit.vocabulary.reorder": N_("%(vocabularies)s neu sortiert"),
+    "audit.vocabulary.deactivate": N_("%(vocabulary)s deaktiviert: „%(label)s“"),
+    "audit.vocabulary.activate": N_("%(vocabulary)s reaktiviert: „%(label)s“"),
+    "audit.vocabulary.merge": Plural(Nn_("%(vocabulary)s zusammengeführt: „%(old)s“ → „%(new)s“ (%(count)s Dokument)",
+                                         "%(vocabulary)s zusammengeführt: „%(old)s“ → „%(new)s“ (%(count)s Dokumente)"),
+                                     "count"),
+    "audit.municipality.update": N_("Kommune bearbeitet: „%(name)s“"),
+    "audit.municipality.merge": Plural(Nn_("Kommunen zusammengeführt: „%(old)s“ → „%(new)s“ (%(count)s Dokument)",
+                                           "Kommunen zusammengeführt: „%(old)s“ → „%(new)s“ (%(count)s Dokumente)"),
+                                       "count"),
+    "audit.project.update": N_("Projekt bearbeitet: „%(name)s“"),
+    "audit.project.merge": Plural(Nn_("Projekte zusammengeführt: „%(old)s“ → „%(new)s“ (%(count)s Dokument)",
+                                      "Projekte zusammengeführt: „%(old)s“ → „%(new)s“ (%(count)s Dokumente)"),
+                                  "count"),
+    "vocabulary.topic": N_("Themenfeld"),
+    "vocabulary.type": N_("Dokumenttyp"),
+    "vocabulary.size_class": N_("Größenklasse"),
+    "vocabulary.license": N_("Lizenz"),
+    "vocabularies.topic": N_("Themenfelder"),
+    "vocabularies.type": N_("Dokumenttypen"),
+    "vocabularies.size_class": N_("Größenklassen"),
+    "vocabularies.license": N_("Lizenzen"),
+    # --- audit log: integrity check (toolbox/services/consistency.py) ---------------------------
+    "audit.check.file_missing": N_("Datei von Version %(number)s fehlt"),
+    "audit.check.file_corrupt": N_("Datei von Version %(number)s beschädigt"),
+    "audit.check.file_restored": N_("Datei von Version %(number)s wieder vorhanden"),
     # --- integrity check (toolbox/services/consistency.py), written over the extraction message --
     "check.file_missing": N_(
         "Die gespeicherte Datei fehlt (SHA-256 %(sha)s). Bitte eine neue Version hochladen oder die Datei aus "
@@ -213,6 +319,9 @@ def _render(message: Message, locale: str) -> str:
 def _value(name: str, value: Any, locale: str) -> str:
     if isinstance(value, Message):
         return _render(value, locale)
+    if isinstance(value, Mapping):
+        # A name kept in both languages (a vocabulary entry's labels): the reader's, else German.
+        return str(value.get(locale) or value.get(DEFAULT_LOCALE) or "")
     if isinstance(value, datetime):
         return format_datetime(value, "medium", tzinfo=DEFAULT_TIMEZONE, locale=locale)
     if isinstance(value, bool) or name in _IDENTIFIERS:

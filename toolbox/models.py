@@ -355,6 +355,10 @@ class AuditEntry(db.Model):
     object_type: Mapped[Optional[str]] = mapped_column(String(40))
     object_id: Mapped[Optional[int]] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    code: Mapped[Optional[str]] = mapped_column(String(80))
+    params: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    #: The entry as a sentence: a ``Message`` (or an old row's German text in ``summary``).
+    message = MessageColumns("code", "params", "summary")
     details: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     ip_address: Mapped[Optional[str]] = mapped_column(String(64))
 

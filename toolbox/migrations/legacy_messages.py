@@ -15,6 +15,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import sqlalchemy as sa
+from alembic import op
+
 # Placeholders holding a number written the German way (1.234 or 0,5).
 NUMBERS = frozenset({"count", "pages", "words", "failed", "seconds", "mb", "number", "ratio", "id"})
 # Placeholders holding German text that is parsed in turn (and kept as text if it matches nothing).
@@ -98,6 +101,72 @@ EXTRACTION = (
                            "Sicherung wiederherstellen."),
 )
 
+# (code, German msgid) of the audit summaries the services wrote until the coded messages.
+AUDIT = (
+    ("audit.user_create", "Konto %(email)s angelegt (%(role)s)"),
+    ("audit.password_change", "Passwort von %(email)s geändert"),
+    ("audit.user_deactivate", "Konto %(email)s deaktiviert"),
+    ("audit.user_reactivate", "Konto %(email)s reaktiviert"),
+    ("audit.role_change", "Rolle von %(email)s: %(old)s → %(new)s"),
+    ("audit.login", "Anmeldung %(email)s"),
+    ("audit.logout", "Abmeldung %(email)s"),
+    ("audit.login_failed", "Fehlgeschlagene Anmeldung für %(email)s"),
+    ("audit.invite", "Einladungslink für %(email)s erzeugt"),
+    ("audit.invite_used", "Einladung von %(email)s angenommen, Passwort gesetzt"),
+    ("audit.api_token_replace", "API-Schlüssel für %(email)s erzeugt (alter ersetzt)"),
+    ("audit.api_token_create", "API-Schlüssel für %(email)s erzeugt"),
+    ("audit.api_token_revoke", "API-Schlüssel von %(email)s widerrufen"),
+    ("audit.document.upload", "Hochgeladen: „%(title)s“ (%(filename)s)"),
+    ("audit.document.version_add", "Neue Version %(number)s von „%(title)s“ (%(filename)s)"),
+    ("audit.document.publish", "Veröffentlicht: „%(title)s“"),
+    ("audit.document.reject", "Abgelehnt: „%(title)s“"),
+    ("audit.document.withdraw", "Zurückgezogen: „%(title)s“"),
+    ("audit.document.trash", "In den Papierkorb: „%(title)s“"),
+    ("audit.document.restore", "Wiederhergestellt: „%(title)s“"),
+    ("audit.document.update", "Bearbeitet: „%(title)s“ (%(fields)s)"),
+    ("audit.trash.empty", "Papierkorb geleert: %(count)s Dokument(e)"),
+    ("audit.vocabulary.create", "%(vocabulary)s angelegt: „%(label)s“ (%(slug)s)"),
+    ("audit.vocabulary.rename", "%(vocabulary)s umbenannt: „%(old)s“ → „%(new)s“"),
+    ("audit.vocabulary.reorder", "%(vocabularies)s neu sortiert"),
+    ("audit.vocabulary.deactivate", "%(vocabulary)s deaktiviert: „%(label)s“"),
+    ("audit.vocabulary.activate", "%(vocabulary)s reaktiviert: „%(label)s“"),
+    ("audit.vocabulary.merge", "%(vocabulary)s zusammengeführt: „%(old)s“ → „%(new)s“ (%(count)s Dokument(e))"),
+    ("audit.municipality.update", "Kommune bearbeitet: „%(name)s“"),
+    ("audit.municipality.merge", "Kommunen zusammengeführt: „%(old)s“ → „%(new)s“ (%(count)s Dokument(e))"),
+    ("audit.project.update", "Projekt bearbeitet: „%(name)s“"),
+    ("audit.project.merge", "Projekte zusammengeführt: „%(old)s“ → „%(new)s“ (%(count)s Dokument(e))"),
+    ("audit.check.file_missing", "Datei von Version %(number)s fehlt"),
+    ("audit.check.file_corrupt", "Datei von Version %(number)s beschädigt"),
+    ("audit.check.file_restored", "Datei von Version %(number)s wieder vorhanden"),
+    # Written only by the coded services; listed after the sentences they extend, so that only a
+    # downgrade reaches them (it writes the shorter sentence the previous version knew).
+    ("audit.login_failed_because", "Fehlgeschlagene Anmeldung für %(email)s"),
+    ("audit.invite_until", "Einladungslink für %(email)s erzeugt"),
+)
+
+# Values that were written as German words (or raw codes) and are labels in the catalogue now:
+# placeholder → {stored text → code}. A placeholder listed here matches only these texts, which
+# keeps "%(vocabulary)s angelegt: …" from swallowing other sentences.
+_ROLES = {"contributor": "role.contributor", "editor": "role.editor", "admin": "role.admin"}
+LABELS = {
+    "vocabulary": {"Themenfeld": "vocabulary.topic", "Dokumenttyp": "vocabulary.type",
+                   "Größenklasse": "vocabulary.size_class", "Lizenz": "vocabulary.license"},
+    "vocabularies": {"Themenfelder": "vocabularies.topic", "Dokumenttypen": "vocabularies.type",
+                     "Größenklassen": "vocabularies.size_class", "Lizenzen": "vocabularies.license"},
+    "role": _ROLES,
+}
+# Labels only within one sentence: a role change names the roles by their codes.
+CODE_LABELS = {
+    "audit.role_change": {"old": _ROLES, "new": _ROLES},
+    "audit.login_failed": {"email": {"(leer)": "audit.no_email"}},
+}
+# Comma-separated lists of labels.
+LIST_LABELS = {
+    "fields": {"Titel": "field.title", "Beschreibung": "field.description", "Themenfelder": "field.topics",
+               "Dokumenttyp": "field.type", "Lizenz": "field.license", "Jahr": "field.year",
+               "Kontakt": "field.contact", "Kommune": "field.municipality", "Projekt": "field.project"},
+}
+
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _GERMAN_NUMBER = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 
@@ -108,7 +177,10 @@ def _compile(table: tuple[tuple[str, str], ...]) -> list[tuple[re.Pattern[str], 
         parts, position = [], 0
         for match in _PLACEHOLDER.finditer(msgid):
             parts.append(re.escape(msgid[position:match.start()]))
-            parts.append(f"(?P<{match.group(1)}>.+?)")
+            name = match.group(1)
+            choices = LABELS.get(name)
+            body = "|".join(map(re.escape, choices)) if choices else ".+?"
+            parts.append(f"(?P<{name}>{body})")
             position = match.end()
         parts.append(re.escape(msgid[position:]))
         compiled.append((re.compile("".join(parts), re.DOTALL), code))
@@ -131,7 +203,13 @@ def parse(text: str | None, table: tuple[tuple[str, str], ...]) -> dict[str, Any
         if match:
             params = {}
             for name, value in match.groupdict().items():
-                if name in NUMBERS:
+                labels = CODE_LABELS.get(code, {}).get(name) or LABELS.get(name)
+                if labels and value in labels:
+                    params[name] = {"code": labels[value], "params": {}}
+                elif name in LIST_LABELS:
+                    params[name] = [{"code": LIST_LABELS[name][part], "params": {}} if part in LIST_LABELS[name]
+                                    else part for part in value.split(", ")]
+                elif name in NUMBERS:
                     params[name] = _number(value)
                 elif name in NESTED:
                     params[name] = parse(value, table) or value
@@ -148,6 +226,17 @@ def _german_number(value: Any) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
+def _label(value: Any, table: tuple[tuple[str, str], ...]) -> str:
+    if not isinstance(value, dict):
+        return str(value)
+    every = (*LABELS.values(), *LIST_LABELS.values(), *(d for c in CODE_LABELS.values() for d in c.values()))
+    known = {code: text for labels in every for text, code in labels.items()}
+    code = value["code"]
+    if code.startswith("role."):
+        return code.split(".", 1)[1]
+    return known.get(code) or sentence(code, value.get("params"), table) or code
+
+
 def sentence(code: str | None, params: dict[str, Any] | None, table: tuple[tuple[str, str], ...]) -> str | None:
     """The German sentence of a coded message (the plural form where a count asks for it)."""
     forms = [msgid for known, msgid in table if known == code]
@@ -155,8 +244,12 @@ def sentence(code: str | None, params: dict[str, Any] | None, table: tuple[tuple
         return None
     values = {}
     for name, value in (params or {}).items():
-        if isinstance(value, dict) and "code" in value:
-            value = sentence(value["code"], value.get("params"), table) or value["code"]
+        if isinstance(value, list):
+            value = ", ".join(_label(item, table) for item in value)
+        elif isinstance(value, dict) and "code" in value:
+            value = _label(value, table)
+        elif isinstance(value, dict):
+            value = value.get("de", "")
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             value = _german_number(value)
         values[name] = value
@@ -166,3 +259,37 @@ def sentence(code: str | None, params: dict[str, Any] | None, table: tuple[tuple
         return msgid % values
     except (KeyError, TypeError, ValueError):
         return msgid
+
+
+def upgrade_to_codes(table_name: str, literal: str, code: str, params: str,
+                     table: tuple[tuple[str, str], ...]) -> None:
+    """Add the ``code`` and ``params`` columns and move each known sentence of ``literal`` there."""
+    with op.batch_alter_table(table_name, schema=None) as batch_op:
+        batch_op.add_column(sa.Column(code, sa.String(length=80), nullable=True))
+        batch_op.add_column(sa.Column(params, sa.JSON(), nullable=True))
+    rows = sa.table(table_name, sa.column(literal, sa.Text), sa.column(code, sa.String), sa.column(params, sa.JSON))
+    conn = op.get_bind()
+    conn.execute(rows.update().values({params: {}}))
+    # Thousands of rows share a few dozen sentences: parse each sentence once.
+    for text in conn.execute(sa.select(rows.c[literal]).distinct()).scalars().all():
+        parsed = parse(text, table)
+        if parsed is not None:
+            conn.execute(rows.update().where(rows.c[literal] == text).values(
+                {code: parsed["code"], params: parsed["params"], literal: ""}))
+    with op.batch_alter_table(table_name, schema=None) as batch_op:
+        batch_op.alter_column(params, existing_type=sa.JSON(), nullable=False)
+
+
+def downgrade_to_sentences(table_name: str, literal: str, code: str, params: str,
+                           table: tuple[tuple[str, str], ...]) -> None:
+    """Write each coded row's German sentence into ``literal`` and drop ``code`` and ``params``."""
+    rows = sa.table(table_name, sa.column("id", sa.Integer), sa.column(literal, sa.Text),
+                    sa.column(code, sa.String), sa.column(params, sa.JSON))
+    conn = op.get_bind()
+    coded = conn.execute(sa.select(rows.c.id, rows.c[code], rows.c[params]).where(rows.c[code].is_not(None))).all()
+    for row_id, row_code, row_params in coded:
+        conn.execute(rows.update().where(rows.c.id == row_id).values(
+            {literal: sentence(row_code, row_params, table) or row_code}))
+    with op.batch_alter_table(table_name, schema=None) as batch_op:
+        batch_op.drop_column(params)
+        batch_op.drop_column(code)

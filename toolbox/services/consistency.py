@@ -220,7 +220,7 @@ def _mark(version: _Version, kind: str) -> None:
     row.extraction = Message(_MARK_MESSAGES[mark], {"sha": version.sha256})
     indexing.queue_document(version.document_id)
     audit_record(f"check.{mark}", object_type="document", object_id=version.document_id,
-                 summary=f"Datei von Version {version.number} {'fehlt' if mark == MARK_MISSING else 'beschädigt'}",
+                 summary=Message(f"audit.check.{mark}", {"number": version.number}),
                  details={"version": version.number, "sha256": version.sha256})
     db.session.commit()
 
@@ -239,7 +239,7 @@ def _lift_marks(holders: list[_Version]) -> None:
         row.extraction = stored_message(before.get("code"), before.get("params"), before.get("message"))
         indexing.queue_document(version.document_id)
         audit_record("check.file_restored", object_type="document", object_id=version.document_id,
-                     summary=f"Datei von Version {version.number} wieder vorhanden",
+                     summary=Message("audit.check.file_restored", {"number": version.number}),
                      details={"version": version.number, "sha256": version.sha256})
         changed = True
     if changed:

@@ -287,7 +287,7 @@ def upload_submit(
             user=user,
             object_type="document",
             object_id=document.id,
-            summary=f"Hochgeladen: „{document.title}“ ({staged.filename})",
+            summary=Message("audit.document.upload", {"title": document.title, "filename": staged.filename}),
             details={"filename": staged.filename, "sha256": version.sha256, "size": version.size,
                      "metadata_stripped": version.metadata_stripped},
         )
@@ -390,7 +390,8 @@ def document_version_add(
                 user=user,
                 object_type="document",
                 object_id=document.id,
-                summary=f"Neue Version {version.number} von „{document.title}“ ({staged.filename})",
+                summary=Message("audit.document.version_add", {"number": version.number, "title": document.title,
+                                                               "filename": staged.filename}),
                 details={"filename": staged.filename, "number": version.number, "sha256": version.sha256,
                          "previous_sha256": previous.sha256 if previous else None,
                          "metadata_stripped": stripped},

@@ -25,8 +25,9 @@ from ..models import (
 )
 from ..permissions import require
 from . import indexing
+from ..message import Message
 from .audit import audit_record
-from .vocabularies import VOCABULARY_NAMES_DE, size_class_for_population, vocabulary_get
+from .vocabularies import size_class_for_population, vocabulary_get
 
 #: SlugAlias.vocabulary for municipalities, whose search parameter is the name.
 MUNICIPALITY_ALIAS = "municipality"
@@ -160,10 +161,20 @@ def vocabulary_entry_create(user: User, vocabulary: str, label_de: str, label_en
     db.session.add(entry)
     db.session.flush()
     audit_record(f"{vocabulary}.create", user=user, object_type=vocabulary, object_id=entry.id,
-                 summary=f"{VOCABULARY_NAMES_DE[vocabulary]} angelegt: „{label_de}“ ({slug})",
+                 summary=Message("audit.vocabulary.create", {"vocabulary": _name(vocabulary),
+                                                             "label": _labels(entry), "slug": slug}),
                  details={"slug": slug, "label_de": label_de, "label_en": label_en})
     db.session.commit()
     return entry
+
+
+def _name(vocabulary: str) -> Message:
+    return Message(f"vocabulary.{vocabulary}")
+
+
+def _labels(entry) -> dict[str, str]:
+    """Both labels of a vocabulary entry: the audit log names it in the reader's language."""
+    return {"de": entry.label_de, "en": entry.label_en}
 
 
 def _slug_taken(vocabulary: str, slug: str) -> bool:
@@ -192,7 +203,9 @@ def vocabulary_entry_rename(user: User, vocabulary: str, entry_id: int, label_de
         return entry
     entry.label_de, entry.label_en = label_de, label_en
     audit_record(f"{vocabulary}.rename", user=user, object_type=vocabulary, object_id=entry.id,
-                 summary=f"{VOCABULARY_NAMES_DE[vocabulary]} umbenannt: „{before['label_de']}“ → „{label_de}“",
+                 summary=Message("audit.vocabulary.rename", {
+                     "vocabulary": _name(vocabulary), "old": {"de": before["label_de"], "en": before["label_en"]},
+                     "new": _labels(entry)}),
                  details={"slug": entry.slug, "changes": {k: [before[k], v] for k, v in
                                                           (("label_de", label_de), ("label_en", label_en))
                                                           if before[k] != v}})
@@ -219,7 +232,7 @@ def _apply_order(user: User, vocabulary: str, entries: list) -> None:
     for position, entry in enumerate(entries):
         entry.position = position
     audit_record(f"{vocabulary}.reorder", user=user, object_type=vocabulary,
-                 summary=f"{VOCABULARY_TITLES[vocabulary]} neu sortiert",
+                 summary=Message("audit.vocabulary.reorder", {"vocabularies": Message(f"vocabularies.{vocabulary}")}),
                  details={"order": [e.slug for e in entries]})
     db.session.commit()
 
@@ -231,9 +244,10 @@ def vocabulary_entry_set_active(user: User, vocabulary: str, entry_id: int, acti
     if entry.active == active:
         return entry
     entry.active = active
-    verb = "reaktiviert" if active else "deaktiviert"
-    audit_record(f"{vocabulary}.{'activate' if active else 'deactivate'}", user=user, object_type=vocabulary,
-                 object_id=entry.id, summary=f"{VOCABULARY_NAMES_DE[vocabulary]} {verb}: „{entry.label_de}“",
+    verb = "activate" if active else "deactivate"
+    audit_record(f"{vocabulary}.{verb}", user=user, object_type=vocabulary, object_id=entry.id,
+                 summary=Message(f"audit.vocabulary.{verb}", {"vocabulary": _name(vocabulary),
+                                                              "label": _labels(entry)}),
                  details={"slug": entry.slug})
     db.session.commit()
     return entry
@@ -255,8 +269,8 @@ def vocabulary_entry_merge(user: User, vocabulary: str, source_id: int, target_i
         raise CurationError("Bitte wählen Sie den Eintrag, in den zusammengeführt wird.", field="target") from None
     document_ids = _move_vocabulary_documents(vocabulary, source, target)
     _add_alias(vocabulary, source.slug, target.id, source.id)
-    summary = (f"{VOCABULARY_NAMES_DE[vocabulary]} zusammengeführt: „{source.label_de}“ → „{target.label_de}“ "
-               f"({len(document_ids)} Dokument(e))")
+    summary = Message("audit.vocabulary.merge", {"vocabulary": _name(vocabulary), "old": _labels(source),
+                                                 "new": _labels(target), "count": len(document_ids)})
     audit_record(f"{vocabulary}.merge", user=user, object_type=vocabulary, object_id=target.id, summary=summary,
                  details={"source": {"id": source.id, "slug": source.slug, "label_de": source.label_de},
                           "target": {"id": target.id, "slug": target.slug, "label_de": target.label_de},
@@ -357,7 +371,7 @@ def municipality_update(
     if old_name != name:
         _add_alias(MUNICIPALITY_ALIAS, old_name, municipality.id, municipality.id)
     audit_record("municipality.update", user=user, object_type="municipality", object_id=municipality.id,
-                 summary=f"Kommune bearbeitet: „{name}“", details={"changes": diff})
+                 summary=Message("audit.municipality.update", {"name": name}), details={"changes": diff})
     for document_id in _documents_of_municipalities([municipality.id]):
         indexing.queue_document(document_id)
     db.session.commit()
@@ -400,7 +414,8 @@ def municipality_merge(user: User, source: Municipality, target: Municipality) -
             target.size_class = size_class_for_population(target.population)
     _add_alias(MUNICIPALITY_ALIAS, source.name, target.id, source.id)
     audit_record("municipality.merge", user=user, object_type="municipality", object_id=target.id,
-                 summary=f"Kommunen zusammengeführt: „{source.name}“ → „{target.name}“ ({len(moved)} Dokument(e))",
+                 summary=Message("audit.municipality.merge", {"old": source.name, "new": target.name,
+                                                              "count": len(moved)}),
                  details={"source": {"id": source.id, "name": source.name},
                           "target": {"id": target.id, "name": target.name}, "documents": moved})
     db.session.flush()
@@ -468,7 +483,7 @@ def project_update(
     if not diff:
         return {}
     audit_record("project.update", user=user, object_type="project", object_id=project.id,
-                 summary=f"Projekt bearbeitet: „{name}“", details={"changes": diff})
+                 summary=Message("audit.project.update", {"name": name}), details={"changes": diff})
     for document_id in db.session.scalars(select(Document.id).where(Document.project_id == project.id)):
         indexing.queue_document(document_id)
     db.session.commit()
@@ -486,12 +501,12 @@ def project_merge(user: User, source: Project, target: Project) -> int:
     require(user, ROLE_EDITOR)
     if source.id == target.id:
         raise CurationError("Ein Projekt kann nicht mit sich selbst zusammengeführt werden.", field="target")
-    summary = f"Projekte zusammengeführt: „{source.name}“ → „{target.name}“"
+    names = {"old": source.name, "new": target.name}
     details = {"source": {"id": source.id, "name": source.name}, "target": {"id": target.id, "name": target.name}}
     moved = _merge_project_rows(source, target)
     details["documents"] = moved
     audit_record("project.merge", user=user, object_type="project", object_id=target.id,
-                 summary=f"{summary} ({len(moved)} Dokument(e))", details=details)
+                 summary=Message("audit.project.merge", {**names, "count": len(moved)}), details=details)
     for document_id in moved:
         indexing.queue_document(document_id)
     db.session.commit()

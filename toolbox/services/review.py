@@ -25,6 +25,7 @@ from ..models import (
     utcnow,
 )
 from ..i18n import N_
+from ..message import Message
 from ..permissions import PermissionDenied, can_edit_document, is_editor, require
 from ..storage import blob_store
 from . import indexing
@@ -118,7 +119,7 @@ def document_publish(user: User, document: Document) -> None:
     document.status = STATUS_PUBLISHED
     document.rejection_reason = None
     document.published_at = document.published_at or utcnow()
-    _commit(user, document, "document.publish", f"Veröffentlicht: „{document.title}“",
+    _commit(user, document, "document.publish", _titled("audit.document.publish", document),
             {"status": [previous, STATUS_PUBLISHED]})
 
 
@@ -134,7 +135,7 @@ def document_reject(user: User, document: Document, reason: str) -> None:
     previous = document.status
     document.status = STATUS_REJECTED
     document.rejection_reason = reason
-    _commit(user, document, "document.reject", f"Abgelehnt: „{document.title}“",
+    _commit(user, document, "document.reject", _titled("audit.document.reject", document),
             {"status": [previous, STATUS_REJECTED], "reason": reason})
 
 
@@ -145,7 +146,7 @@ def document_withdraw(user: User, document: Document) -> None:
     _require_status(document, (STATUS_SUBMITTED, STATUS_PUBLISHED, STATUS_REJECTED), "zurückgezogen")
     previous = document.status
     document.status = STATUS_WITHDRAWN
-    _commit(user, document, "document.withdraw", f"Zurückgezogen: „{document.title}“",
+    _commit(user, document, "document.withdraw", _titled("audit.document.withdraw", document),
             {"status": [previous, STATUS_WITHDRAWN]})
 
 
@@ -157,7 +158,7 @@ def document_trash(user: User, document: Document) -> None:
     previous = document.status
     document.status_before_delete = previous
     document.status = STATUS_DELETED
-    _commit(user, document, "document.trash", f"In den Papierkorb: „{document.title}“",
+    _commit(user, document, "document.trash", _titled("audit.document.trash", document),
             {"status": [previous, STATUS_DELETED]})
 
 
@@ -169,7 +170,7 @@ def document_restore(user: User, document: Document) -> None:
     restored = document.status_before_delete or STATUS_SUBMITTED
     document.status = restored
     document.status_before_delete = None
-    _commit(user, document, "document.restore", f"Wiederhergestellt: „{document.title}“",
+    _commit(user, document, "document.restore", _titled("audit.document.restore", document),
             {"status": [STATUS_DELETED, restored]})
 
 
@@ -188,7 +189,7 @@ def trash_empty(user: User) -> int:
     for document in documents:
         indexing.queue_document(document.id)
         db.session.delete(document)
-    audit_record("trash.empty", user=user, summary=f"Papierkorb geleert: {len(documents)} Dokument(e)",
+    audit_record("trash.empty", user=user, summary=Message("audit.trash.empty", {"count": len(documents)}),
                  details={"documents": listed})
     db.session.commit()
     # Files go only after the commit: a failed commit must leave every file in place. Bytes
@@ -266,22 +267,11 @@ def _apply_update(user: User, document: Document, edit: DocumentMetadata, title:
         details["rejection_reason"] = document.rejection_reason
         document.rejection_reason = None
     document.updated_at = utcnow()
-    changed = ", ".join(FIELD_LABELS.get(key, key) for key in diff)
-    _commit(user, document, "document.update", f"Bearbeitet: „{document.title}“ ({changed})", details)
+    # Each key of document_snapshot has a "field.<key>" label in the message catalogue.
+    changed = [Message(f"field.{key}") for key in diff]
+    _commit(user, document, "document.update",
+            Message("audit.document.update", {"title": document.title, "fields": changed}), details)
     return diff
-
-
-FIELD_LABELS = {
-    "title": "Titel",
-    "description": "Beschreibung",
-    "topics": "Themenfelder",
-    "type": "Dokumenttyp",
-    "license": "Lizenz",
-    "year": "Jahr",
-    "contact": "Kontakt",
-    "municipality": "Kommune",
-    "project": "Projekt",
-}
 
 
 def document_snapshot(document: Document) -> dict:
@@ -333,7 +323,11 @@ def _require_status(document: Document, allowed: tuple[str, ...], verb: str) -> 
         )
 
 
-def _commit(user: User, document: Document, action: str, summary: str, details: dict) -> None:
+def _titled(code: str, document: Document) -> Message:
+    return Message(code, {"title": document.title})
+
+
+def _commit(user: User, document: Document, action: str, summary: Message, details: dict) -> None:
     audit_record(action, user=user, object_type="document", object_id=document.id, summary=summary,
                  details=details)
     indexing.queue_document(document.id)

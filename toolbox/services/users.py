@@ -29,6 +29,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..message import Message
 from ..models import ROLE_ADMIN, ROLES, Invitation, User
 from .audit import audit_record
 
@@ -72,6 +73,11 @@ class InvitationError(AccountError):
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+def role_message(role: str) -> Message:
+    """A role as a message, so an audit entry names it in the reader's language."""
+    return Message(f"role.{role}")
 
 
 ROLE_LABELS = {
@@ -210,7 +216,8 @@ def user_create(email: str, role: str, password: str | None = None, name: str | 
     db.session.add(user)
     db.session.flush()
     audit_record("user_create", user=actor, object_type="user", object_id=user.id,
-                 summary=f"Konto {email} angelegt ({role})", details={"email": email, "role": role})
+                 summary=Message("audit.user_create", {"email": email, "role": role_message(role)}),
+                 details={"email": email, "role": role})
     db.session.commit()
     return user
 
@@ -256,7 +263,7 @@ def password_change(user: User, new_password: str, *, current_password: str | No
     user.password_hash = password_hash(new_password)
     user.session_token = new_session_token()
     audit_record("password_change", user=actor or user, object_type="user", object_id=user.id,
-                 summary=f"Passwort von {user.email} geändert")
+                 summary=Message("audit.password_change", {"email": user.email}))
     _api_token_drop(user, actor=actor or user)
     db.session.commit()
 
@@ -297,7 +304,7 @@ def user_deactivate(user: User, *, actor: User | None = None) -> None:
     user.session_token = new_session_token()
     user.api_token_hash = None
     audit_record("user_deactivate", user=actor, object_type="user", object_id=user.id,
-                 summary=f"Konto {user.email} deaktiviert")
+                 summary=Message("audit.user_deactivate", {"email": user.email}))
     db.session.commit()
 
 
@@ -308,7 +315,7 @@ def user_reactivate(user: User, *, actor: User | None = None) -> None:
     user.active = True
     user.session_token = new_session_token()
     audit_record("user_reactivate", user=actor, object_type="user", object_id=user.id,
-                 summary=f"Konto {user.email} reaktiviert")
+                 summary=Message("audit.user_reactivate", {"email": user.email}))
     db.session.commit()
 
 
@@ -327,13 +334,15 @@ def user_set_role(user: User, role: str, *, actor: User | None = None) -> None:
     user.role = role
     # No session rotation needed: the role is read from the database on every request.
     audit_record("role_change", user=actor, object_type="user", object_id=user.id,
-                 summary=f"Rolle von {user.email}: {old} → {role}", details={"from": old, "to": role})
+                 summary=Message("audit.role_change", {"email": user.email, "old": role_message(old),
+                                                          "new": role_message(role)}),
+                 details={"from": old, "to": role})
     db.session.commit()
 
 
 def user_record_login(user: User) -> None:
     user.last_login_at = now()
-    audit_record("login", user=user, object_type="user", object_id=user.id, summary=f"Anmeldung {user.email}")
+    audit_record("login", user=user, object_type="user", object_id=user.id, summary=Message("audit.login", {"email": user.email}))
     db.session.commit()
 
 
@@ -345,7 +354,7 @@ def user_record_logout(user: User) -> None:
     sessions too, as a password change does.
     """
     user.session_token = new_session_token()
-    audit_record("logout", user=user, object_type="user", object_id=user.id, summary=f"Abmeldung {user.email}")
+    audit_record("logout", user=user, object_type="user", object_id=user.id, summary=Message("audit.logout", {"email": user.email}))
     db.session.commit()
 
 
@@ -354,7 +363,9 @@ def login_failed_record(email: str, reason: str | None) -> None:
     email = normalise_email(email)[:254]
     user = user_by_email(email) if email else None
     audit_record("login_failed", user=None, object_type="user", object_id=user.id if user else None,
-                 summary=f"Fehlgeschlagene Anmeldung für {email or '(leer)'}",
+                 summary=Message("audit.login_failed_because", {
+                     "email": email or Message("audit.no_email"),
+                     "reason": Message(f"login_failed.{reason or 'invalid_form'}")}),
                  details={"email": email, "reason": reason or "invalid_form"})
     db.session.commit()
 
@@ -396,7 +407,8 @@ def invitation_create(user: User, *, actor: User | None = None, valid_for: timed
     db.session.add(invitation)
     db.session.flush()
     audit_record("invite", user=actor, object_type="user", object_id=user.id,
-                 summary=f"Einladungslink für {user.email} erzeugt",
+                 summary=Message("audit.invite_until", {"email": user.email, "role": role_message(user.role),
+                                                        "expires_at": invitation.expires_at}),
                  details={"email": user.email, "role": user.role, "expires_at": invitation.expires_at.isoformat()})
     db.session.commit()
     return token
@@ -449,7 +461,7 @@ def invitation_accept(token: str, password: str, name: str | None = None) -> Use
     if name and name.strip():
         user.name = name.strip()
     audit_record("invite_used", user=user, object_type="user", object_id=user.id,
-                 summary=f"Einladung von {user.email} angenommen, Passwort gesetzt")
+                 summary=Message("audit.invite_used", {"email": user.email}))
     # A new link resets a forgotten or stolen password: the token made with the old one goes too.
     _api_token_drop(user, actor=user)
     db.session.commit()
@@ -467,7 +479,8 @@ def api_token_create(user: User) -> str:
     replaced = user.api_token_hash is not None
     user.api_token_hash = _token_hash(token)
     audit_record("api_token_create", user=user, object_type="user", object_id=user.id,
-                 summary=f"API-Schlüssel für {user.email} erzeugt" + (" (alter ersetzt)" if replaced else ""))
+                 summary=Message("audit.api_token_replace" if replaced else "audit.api_token_create",
+                                 {"email": user.email}))
     db.session.commit()
     return token
 
@@ -488,7 +501,7 @@ def _api_token_drop(user: User, *, actor: User) -> bool:
         return False
     user.api_token_hash = None
     audit_record("api_token_revoke", user=actor, object_type="user", object_id=user.id,
-                 summary=f"API-Schlüssel von {user.email} widerrufen")
+                 summary=Message("audit.api_token_revoke", {"email": user.email}))
     return True
 
 

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import ROLE_ADMIN, ROLES, AuditEntry, User
 from ..permissions import role_required
 from ..services import users as user_service
+from ..services.audit import audit_details
 from ..urls import invitation_url
 from .actions import button_action
 from .document_forms import ActionForm
@@ -68,6 +69,11 @@ def action_label(action: str) -> str:
     if verb and subject in OBJECT_LABELS:
         return f"{OBJECT_LABELS[subject]} {VERB_LABELS.get(verb, verb)}"
     return action
+
+
+def object_label(object_type: str) -> str:
+    """The name of an audited object's type in the page's language ("document" → "Dokument")."""
+    return str(OBJECT_LABELS.get(object_type, object_type))
 
 
 def _role_choices():
@@ -253,6 +259,8 @@ def audit():
         entries=pagination.items,
         actions=actions,
         action_label=action_label,
+        object_label=object_label,
+        audit_details=audit_details,
         object_types=object_types,
         users=user_service.users_list(),
         filters=filters,

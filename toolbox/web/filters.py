@@ -34,9 +34,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["extraction_status"] = extraction_status
     # ``{{ version.extraction|message }}``: a stored message in the page's language.
     app.jinja_env.filters["message"] = render
-    from ..stored_text import stored_text
-
-    app.jinja_env.filters["stored"] = stored_text
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["number"] = lambda value: "" if value is None else format_decimal(value)
     app.jinja_env.filters["date"] = lambda value: "" if value is None else format_date(value, "medium")
