@@ -111,6 +111,8 @@ OLD_AUDIT_SUMMARIES = {
         ("audit.vocabulary.merge", {"vocabulary": {"code": "vocabulary.topic", "params": {}}, "old": "Alt",
                                     "new": "Neu", "count": 1234}),
     "Papierkorb geleert: 3 Dokument(e)": ("audit.trash.empty", {"count": 3}),
+    "Texterkennung fehlgeschlagen nach 3 Versuch(en): Dokument 7":
+        ("audit.job.failed", {"kind": {"code": "job.kind.ocr", "params": {}}, "attempts": 3, "number": 7}),
 }
 
 
@@ -140,3 +142,23 @@ def test_old_audit_summaries_become_codes(app):
             back = conn.execute(sa.text("SELECT summary FROM audit_log ORDER BY id")).scalars().all()
         _alembic(app, "upgrade", "head")
     assert back == texts
+
+
+def test_old_job_errors_become_codes(app):
+    """A job's last error written as a German reason becomes its code; a library's error text
+    stays as it was."""
+    errors = ["Abgebrochen: der Worker-Prozess wurde beendet.", "OSError: Datenträger voll"]
+    with app.app_context():
+        _alembic(app, "downgrade", _revision_before(app, "c4e7a91d3b58"))
+        with db.engine.begin() as conn:
+            for number, error in enumerate(errors, start=1):
+                conn.execute(sa.text(
+                    "INSERT INTO jobs (id, kind, state, attempts, max_attempts, limit_seconds, last_error, "
+                    "created_at, changed_at) VALUES (:id, 'ocr', 'failed', 3, 3, 600, :error, CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP)"), {"id": number, "error": error})
+        _alembic(app, "upgrade", "head")
+        from toolbox.models import Job
+
+        coded, literal = db.session.get(Job, 1), db.session.get(Job, 2)
+        assert (coded.last_error_code, coded.last_error) == ("job.worker_gone", "")
+        assert (literal.last_error_code, literal.error) == (None, "OSError: Datenträger voll")

@@ -216,6 +216,7 @@ CATALOGUE: dict[str, str | Plural] = {
     "audit.detail.reason": N_("Grund: „%(reason)s“"),
     "audit.detail.rejection_reason": N_("Grund der Ablehnung: „%(reason)s“"),
     "audit.detail.sha256": N_("SHA-256: %(sha)s"),
+    "audit.detail.error": N_("Fehler: %(error)s"),
     "audit.detail.metadata_stripped": N_("Personenbezogene Eigenschaften wurden entfernt."),
     "audit.detail.resubmitted": N_("Nach der Ablehnung erneut zur Prüfung eingereicht."),
     "audit.detail.order": N_("Neue Reihenfolge: %(slugs)s"),
@@ -254,6 +255,14 @@ CATALOGUE: dict[str, str | Plural] = {
     "vocabularies.type": N_("Dokumenttypen"),
     "vocabularies.size_class": N_("Größenklassen"),
     "vocabularies.license": N_("Lizenzen"),
+    # --- background jobs (toolbox/services/jobs.py): why the last attempt failed, the audit entry -
+    "job.kind.ocr": N_("Texterkennung"),
+    "job.file_missing": N_("Die gespeicherte Datei fehlt; bitte „toolbox check“ ausführen."),
+    "job.worker_gone": N_("Abgebrochen: der Worker-Prozess wurde beendet."),
+    "job.too_long": N_("Abgebrochen: länger als das Zeitlimit des Auftrags."),
+    "audit.job.failed": Plural(Nn_("%(kind)s fehlgeschlagen nach %(attempts)s Versuch: Dokument %(number)s",
+                                   "%(kind)s fehlgeschlagen nach %(attempts)s Versuchen: Dokument %(number)s"),
+                               "attempts"),
     # --- audit log: integrity check (toolbox/services/consistency.py) ---------------------------
     "audit.check.file_missing": N_("Datei von Version %(number)s fehlt"),
     "audit.check.file_corrupt": N_("Datei von Version %(number)s beschädigt"),

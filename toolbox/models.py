@@ -424,6 +424,10 @@ class Job(db.Model):
     # How long one attempt may take before `toolbox check` calls the job stuck.
     limit_seconds: Mapped[int] = mapped_column(Integer, nullable=False, default=600)
     last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    last_error_code: Mapped[Optional[str]] = mapped_column(String(80))
+    last_error_params: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    #: Why the last attempt failed, as a ``Message`` (or an old row's text); empty after success.
+    error = MessageColumns("last_error_code", "last_error_params", "last_error")
     # host:pid:start-time of the process running it, so a restarted worker knows a dead one's jobs.
     worker: Mapped[Optional[str]] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # Placeholders holding a number written the German way (1.234 or 0,5).
-NUMBERS = frozenset({"count", "pages", "words", "failed", "seconds", "mb", "number", "ratio", "id"})
+NUMBERS = frozenset({"count", "pages", "words", "failed", "seconds", "mb", "number", "ratio", "id", "attempts"})
 # Placeholders holding German text that is parsed in turn (and kept as text if it matches nothing).
 NESTED = frozenset({"reason", "advice", "format"})
 
@@ -138,10 +138,19 @@ AUDIT = (
     ("audit.check.file_missing", "Datei von Version %(number)s fehlt"),
     ("audit.check.file_corrupt", "Datei von Version %(number)s beschädigt"),
     ("audit.check.file_restored", "Datei von Version %(number)s wieder vorhanden"),
+    ("audit.job.failed", "%(kind)s fehlgeschlagen nach %(attempts)s Versuch(en): Dokument %(number)s"),
     # Written only by the coded services; listed after the sentences they extend, so that only a
     # downgrade reaches them (it writes the shorter sentence the previous version knew).
     ("audit.login_failed_because", "Fehlgeschlagene Anmeldung für %(email)s"),
     ("audit.invite_until", "Einladungslink für %(email)s erzeugt"),
+)
+
+# Why a background job's last attempt failed (toolbox/services/jobs.py, ocr.py), until the codes.
+JOBS = (
+    ("ocr.unavailable", "Texterkennung auf diesem Server nicht verfügbar."),
+    ("job.file_missing", "Die gespeicherte Datei fehlt; bitte „toolbox check“ ausführen."),
+    ("job.worker_gone", "Abgebrochen: der Worker-Prozess wurde beendet."),
+    ("job.too_long", "Abgebrochen: länger als das Zeitlimit des Auftrags."),
 )
 
 # Values that were written as German words (or raw codes) and are labels in the catalogue now:
@@ -154,6 +163,7 @@ LABELS = {
     "vocabularies": {"Themenfelder": "vocabularies.topic", "Dokumenttypen": "vocabularies.type",
                      "Größenklassen": "vocabularies.size_class", "Lizenzen": "vocabularies.license"},
     "role": _ROLES,
+    "kind": {"Texterkennung": "job.kind.ocr"},
 }
 # Labels only within one sentence: a role change names the roles by their codes.
 CODE_LABELS = {

@@ -6,7 +6,7 @@ from typing import Any
 from flask import has_request_context, request
 
 from ..extensions import db
-from ..message import Message, StoredMessage
+from ..message import Message, StoredMessage, load_message
 from ..models import DOCUMENT_STATUSES, AuditEntry, User
 
 
@@ -46,7 +46,7 @@ def audit_record(
 #: Detail keys whose content the entry's sentence already says (or that only machines need).
 _SAID_IN_THE_SENTENCE = frozenset({"email", "role", "from", "to", "expires_at", "slug", "label_de", "label_en",
                                    "source", "target", "filename", "number", "version", "size",
-                                   "previous_sha256"})
+                                   "previous_sha256", "job", "kind", "attempts"})
 
 
 def audit_details(entry: AuditEntry) -> list[Message]:
@@ -75,6 +75,8 @@ def _detail(key: str, value: Any) -> list[Message]:
                 for field, (old, new) in value.items()]
     if key in ("reason", "rejection_reason"):
         return [Message(f"audit.detail.{key}", {"reason": value})]
+    if key == "error":
+        return [Message("audit.detail.error", {"error": load_message(value)})] if value else []
     if key == "sha256":
         return [Message("audit.detail.sha256", {"sha": value})]
     if key in ("metadata_stripped", "resubmitted"):

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..i18n import N_
+from ..message import Message, StoredMessage, dump_message
 from ..models import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, Job, utcnow
 from . import indexing
 from .audit import audit_record
@@ -45,7 +46,11 @@ ERROR_MAX_CHARS = 2000
 
 
 class JobFailed(Exception):
-    """The job cannot succeed however often it is tried; the message says why, in German."""
+    """The job cannot succeed however often it is tried; ``message`` says why."""
+
+    def __init__(self, message: Message):
+        super().__init__(message.code)
+        self.message = message
 
 
 def job_create(kind: str, *, document_id: int | None = None, file_version_id: int | None = None,
@@ -55,7 +60,7 @@ def job_create(kind: str, *, document_id: int | None = None, file_version_id: in
         raise ValueError(f"unknown job kind {kind!r}")
     job = Job(kind=kind, document_id=document_id, file_version_id=file_version_id, state=JOB_QUEUED,
               attempts=0, max_attempts=max(1, int(current_app.config.get("TOOLBOX_JOB_MAX_ATTEMPTS") or 3)),
-              limit_seconds=max(60, int(limit_seconds)), last_error="")
+              limit_seconds=max(60, int(limit_seconds)), error=None)
     db.session.add(job)
     return job
 
@@ -120,15 +125,16 @@ def job_run(job_id: int) -> None:
         handler(job)
         job.state = JOB_DONE
         job.finished_at = job.changed_at = utcnow()
-        job.last_error = ""
+        job.error = None
         db.session.commit()
     except JobFailed as exc:
         db.session.rollback()
-        _give_up(db.session.get(Job, job_id), str(exc))
+        _give_up(db.session.get(Job, job_id), exc.message)
     except Exception as exc:
         db.session.rollback()
         log.exception("Job %s (%s) failed in attempt", job_id, job.kind)
-        _retry_or_give_up(db.session.get(Job, job_id), f"{type(exc).__name__}: {exc}")
+        # The library's own words, shown as they are: nothing to translate.
+        _retry_or_give_up(db.session.get(Job, job_id), f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS])
     finally:
         indexing.flush_index_queue()
 
@@ -138,14 +144,14 @@ def _handler(kind: str) -> Callable[[Job], None]:
     return getattr(import_module(module), name)
 
 
-def _retry_or_give_up(job: Job | None, error: str) -> None:
+def _retry_or_give_up(job: Job | None, error: StoredMessage) -> None:
     if job is None:
         return
     if job.attempts >= job.max_attempts:
         _give_up(job, error)
         return
     job.state = JOB_QUEUED
-    job.last_error = error[:ERROR_MAX_CHARS]
+    job.error = error
     job.changed_at = utcnow()
     db.session.commit()
     from ..jobs import send
@@ -154,17 +160,18 @@ def _retry_or_give_up(job: Job | None, error: str) -> None:
     send(current_app._get_current_object(), job.id, delay=delay or None)
 
 
-def _give_up(job: Job | None, error: str) -> None:
+def _give_up(job: Job | None, error: StoredMessage) -> None:
     """Mark the job failed for good, with an audit entry, in one transaction."""
     if job is None:
         return
     job.state = JOB_FAILED
-    job.last_error = error[:ERROR_MAX_CHARS]
+    job.error = error
     job.finished_at = job.changed_at = utcnow()
-    label = KIND_LABELS.get(job.kind, job.kind)
+    kind = Message(f"job.kind.{job.kind}") if job.kind in KIND_LABELS else job.kind
     audit_record("job.failed", object_type="document" if job.document_id else None, object_id=job.document_id,
-                 summary=f"{label} fehlgeschlagen nach {job.attempts} Versuch(en): Dokument {job.document_id}",
-                 details={"job": job.id, "kind": job.kind, "attempts": job.attempts, "error": job.last_error})
+                 summary=Message("audit.job.failed", {"kind": kind, "attempts": job.attempts,
+                                                      "number": job.document_id}),
+                 details={"job": job.id, "kind": job.kind, "attempts": job.attempts, "error": dump_message(error)})
     db.session.commit()
     log.error("Job %s (%s) failed for good after %s attempt(s): %s", job.id, job.kind, job.attempts, error)
 
@@ -179,20 +186,20 @@ def jobs_recover() -> int:
                 if _worker_dead(job.worker)]
     for job in orphaned:
         log.warning("Job %s (%s) was running in %s, which is gone; queued again", job.id, job.kind, job.worker)
-    _requeue(orphaned, "Abgebrochen: der Worker-Prozess wurde beendet.")
+    _requeue(orphaned, Message("job.worker_gone"))
     queued = list(db.session.scalars(select(Job.id).where(Job.state == JOB_QUEUED).order_by(Job.id)))
     job_dispatch(queued)
     return len(queued)
 
 
-def _requeue(jobs: list[Job], reason: str) -> None:
+def _requeue(jobs: list[Job], reason: Message) -> None:
     """Running jobs back to queued (or failed, when their attempts are used up)."""
     for job in jobs:
         if job.state == JOB_RUNNING and job.attempts >= job.max_attempts:
-            _give_up(job, job.last_error or reason)
+            _give_up(job, job.error or reason)
             continue
         job.state = JOB_QUEUED
-        job.last_error = job.last_error or reason
+        job.error = job.error or reason
         job.changed_at = utcnow()
     db.session.commit()
 
@@ -221,7 +228,7 @@ def jobs_stuck(now=None) -> list[StuckJob]:
 def jobs_repair(stuck: list[StuckJob]) -> int:
     """Queue the stuck jobs again and send them; returns how many were sent."""
     jobs = [job for job in (db.session.get(Job, s.id) for s in stuck) if job is not None]
-    _requeue(jobs, "Abgebrochen: länger als das Zeitlimit des Auftrags.")
+    _requeue(jobs, Message("job.too_long"))
     again = [job.id for job in jobs if job.state == JOB_QUEUED]
     for job_id in again:  # a fresh age, so the next check does not report it at once
         db.session.execute(update(Job).where(Job.id == job_id).values(changed_at=utcnow()))

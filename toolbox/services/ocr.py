@@ -16,7 +16,6 @@ from ..message import Message
 from ..extract.ocr import OCR_FORMATS, IMAGE_FORMATS, ocr_availability, recognise
 from ..models import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, FileVersion, Job
 from ..storage import blob_store
-from ..stored_text import stored_text
 from . import indexing
 from .jobs import KIND_OCR, JobFailed, job_create
 
@@ -30,8 +29,6 @@ _LIMIT_MARGIN = 300
 UNAVAILABLE = Message("ocr.unavailable")
 RUNNING = Message("ocr.running")
 QUEUED = Message("ocr.queued")
-#: Why a job failed for good when the programs are missing; kept as text in the job's last error.
-UNAVAILABLE_TEXT = "Texterkennung auf diesem Server nicht verfügbar."
 
 
 def needs_ocr(version: FileVersion) -> bool:
@@ -60,10 +57,10 @@ def ocr_job(job: Job) -> None:
     if version is None or version.format not in OCR_FORMATS:
         return  # the document was deleted meanwhile: nothing to do
     if not current_app.config.get("TOOLBOX_OCR", True) or not ocr_availability().available:
-        raise JobFailed(UNAVAILABLE_TEXT)
+        raise JobFailed(UNAVAILABLE)
     original = blob_store().path_for(version.sha256)
     if not original.is_file():
-        raise JobFailed("Die gespeicherte Datei fehlt; bitte „toolbox check“ ausführen.")
+        raise JobFailed(Message("job.file_missing"))
     store = derived_store()
     config = current_app.config
     max_pages = int(config["TOOLBOX_OCR_MAX_PAGES"])
@@ -135,8 +132,7 @@ def ocr_notice(version: FileVersion | None, job: Job | None) -> Message | None:
         if job.state == JOB_QUEUED:
             return RUNNING if job.attempts else QUEUED
         if job.state == JOB_FAILED:
-            # The error is stored as text (a German reason or a library's message).
-            return Message("ocr.failed", {"attempts": job.attempts, "reason": stored_text(job.last_error)})
+            return Message("ocr.failed", {"attempts": job.attempts, "reason": job.error})
         if job.state == JOB_DONE:
             return None
     if needs_ocr(version) and not (version.properties or {}).get("ocr") and not ocr_enabled():
