@@ -260,11 +260,13 @@ def make_document(
     publish: bool = True,
     fmt: str = "txt",
     filename: str | None = None,
+    pages: list[str] | None = None,
     **metadata,
 ):
     """Ingest a generated file through the real ingest service and return the Document.
 
-    ``metadata`` takes the fields of ``DocumentMetadata`` (topics, type, municipality, …).
+    ``metadata`` takes the fields of ``DocumentMetadata`` (topics, type, municipality, …);
+    ``pages`` gives a PDF (``fmt="pdf"``) one page per string instead of one page of ``text``.
     """
     from toolbox.models import Document
     from toolbox.services.ingest import DocumentMetadata, ingest_file
@@ -279,7 +281,7 @@ def make_document(
     elif fmt == "pdf":
         from extract_fixtures import write_text_pdf
 
-        write_text_pdf(path, [f"{text} Laufende Nummer {_counter['n']}"])
+        write_text_pdf(path, pages or [f"{text} Laufende Nummer {_counter['n']}"])
     else:
         # A unique line keeps factory files from being duplicates of each other.
         path.write_text(f"{text}\n\nLaufende Nummer {_counter['n']}\n", encoding="utf-8")

@@ -136,3 +136,17 @@ CORPUS: list[Spec] = [
     Spec("draft", "Entwurf Zebrastreifen", "Vertrauliche Planung der Zebrastreifen mit Quokkazählung.", publish=False,
          metadata=dict(topics=["mobilitaet-verkehr"], type="konzept-strategie", year=2024, **FULDA)),
 ]
+
+
+# A PDF whose pages repeat a running header and a page footer (snippets and excerpts omit them).
+RUNNING_HEADER = "Gemeinde Mücke - Leistungsbeschreibung Funknetz"
+FUNKNETZ_PAGES = [
+    f"{RUNNING_HEADER}\n{body}\nSeite {n} von 4" for n, body in enumerate([
+        "Die Gemeinde schreibt den Aufbau eines Funknetzes aus. Zwölf Gateways sollen die Ortsteile "
+        "abdecken, dazu kommen Sensoren für Pegel und Wasserzähler. Die Gateways werden auf "
+        "kommunalen Gebäuden montiert und über LTE angebunden.",
+        "Anforderungen an die Gateways: acht Kanäle, Schutzart IP67 und Fernwartung.",
+        "Betrieb und Wartung übernimmt der Auftragnehmer für fünf Jahre.",
+        "Die Vergütung erfolgt pauschal je Jahr des Betriebs.",
+    ], 1)
+]

@@ -807,3 +807,29 @@ def test_doctype_check_reads_the_prolog_of_each_part(tmp_path, part, declares):
         archive.writestr("word/document.xml", part)
     with zipfile.ZipFile(path) as archive:
         assert _member_declares_doctype(archive, "word/document.xml") is declares
+
+
+def test_pdf_running_header_and_footer_are_recorded_and_stay_in_the_text(tmp_path):
+    """Lines at the top or bottom of most pages (a running header, "Seite n von m") are recorded
+    as running lines, compared without their numbers; the text keeps them, so they stay searchable."""
+    bodies = ["Ausgangslage und Ziele des Funknetzes.", "Anforderungen an die Gateways.",
+              "Betrieb und Wartung durch den Auftragnehmer.", "Vergütung und Laufzeit des Vertrags."]
+    pages = [f"Gemeinde Mücke - Leistungsbeschreibung 2024\n{body}\nSeite {n} von 4"
+             for n, body in enumerate(bodies, 1)]
+    result = extract(fx.write_text_pdf(tmp_path / "lb.pdf", pages))
+    assert result.status == "ok"
+    assert result.properties["running_lines"] == ["gemeinde mücke - leistungsbeschreibung #", "seite # von #"]
+    assert result.text.count("Gemeinde Mücke - Leistungsbeschreibung 2024") == 4
+    single = extract(fx.write_text_pdf(tmp_path / "kurz.pdf", [pages[0]]))
+    assert "running_lines" not in single.properties
+
+
+def test_docx_header_and_footer_lines_are_running_lines(tmp_path):
+    """A Word header is a running line too; the body is not."""
+    from conftest import write_docx
+
+    path = write_docx(tmp_path / "vorlage.docx", ["Muster-Dienstanweisung zur E-Akte."],
+                      header="Stadt Musterhausen – Hauptamt")
+    result = extract(path)
+    assert result.properties["running_lines"] == ["stadt musterhausen – hauptamt"]
+    assert "Stadt Musterhausen – Hauptamt" in result.text

@@ -25,7 +25,7 @@ from toolbox.extensions import db
 from toolbox.models import Document, IndexQueue
 from toolbox.search import SearchQuery
 
-from search_factories import CORPUS, ingest_specs, make_app
+from search_factories import CORPUS, FUNKNETZ_PAGES, ingest_specs, make_app
 
 
 # --- the shared corpus ----------------------------------------------------------------------
@@ -1045,3 +1045,38 @@ def test_compound_segment_files_are_read_in_place():
     file.seek(6, 1)
     assert file.read(100) == b"zwei\nEnde"
     assert file.get(0, 4) == b"KOPF"
+
+
+def test_snippets_leave_out_running_headers_and_merge_neighbouring_fragments(app, make_doc):
+    """A snippet never repeats the running header or footer of the PDF's pages (both stay
+    searchable), and fragments that meet are one fragment: no "… … …"."""
+    document_id = make_doc(title="Ausschreibung Funknetz", fmt="pdf", pages=FUNKNETZ_PAGES)
+    with app.app_context():
+        for words in ("Gateways", "Gateways Wartung", "Gateways OR Vergütung"):
+            (hit,) = search.search(SearchQuery(q=words)).hits
+            assert hit.document_id == document_id
+            assert "<mark>Gateways</mark>" in hit.highlights
+            assert "Leistungsbeschreibung Funknetz" not in hit.highlights, words
+            assert "Seite" not in hit.highlights, words
+            assert "… …" not in hit.highlights, (words, hit.highlights)
+        # Found by its header, but the header is no snippet: the page shows the text's opening.
+        (hit,) = search.search(SearchQuery(q="Mücke")).hits
+        assert hit.document_id == document_id
+        assert "Mücke" not in hit.highlights and hit.highlights.startswith("Die Gemeinde schreibt")
+
+
+def test_fragments_that_meet_are_joined_without_empty_ellipses():
+    """Matches a little over a fragment apart give fragments whose contexts overlap: they are
+    shown as one stretch of text, and "…" stands only where text is left out."""
+    from toolbox.search._analysis import term_for
+    from toolbox.search._highlight import highlight
+    from toolbox.search._query import HighlightTerms
+
+    filler = "und weitere Angaben zur Ausstattung der Standorte im Gemeindegebiet"
+    text = " ".join(f"Gateway {n} {filler}." for n in range(1, 8)) + " Ende des Textes."
+    marked = str(highlight(text, HighlightTerms(terms={term_for("Gateway")})))
+    assert marked.count("<mark>Gateway</mark>") >= 3
+    assert "… …" not in marked and "……" not in marked
+    assert marked.startswith("Gateway") or marked.startswith("<mark>")
+    assert marked.endswith("…")
+

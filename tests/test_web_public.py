@@ -181,3 +181,14 @@ def test_text_excerpt_shows_the_first_lines_escaped(client, make_doc):
     assert "Absatz 39" not in excerpt and excerpt.rstrip().endswith("…")
     assert 300 < len(excerpt) < 1200
 
+
+
+def test_text_excerpt_leaves_out_the_running_header(client, make_doc):
+    """The excerpt of a PDF starts with its text, not with the header every page repeats."""
+    from search_factories import FUNKNETZ_PAGES
+
+    doc_id = make_doc(title="Ausschreibung Funknetz", fmt="pdf", pages=FUNKNETZ_PAGES)
+    html = client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    excerpt = html.split('class="text-excerpt"', 1)[1].split("</div>", 1)[0]
+    assert excerpt.split(">", 1)[1].startswith("Die Gemeinde schreibt den Aufbau eines Funknetzes aus.")
+    assert "Leistungsbeschreibung Funknetz" not in excerpt and "Seite 1 von 4" not in excerpt

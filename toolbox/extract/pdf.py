@@ -21,6 +21,8 @@ from . import messages
 from .normalize import clean_value
 from .normalize import has_words
 from .normalize import normalize_text
+from .running import PROPERTY as RUNNING_LINES
+from .running import running_lines
 from .result import DetectedType
 from .result import ExtractionResult
 
@@ -131,6 +133,9 @@ def _parse(path: str, detected: DetectedType) -> ExtractionResult:
     if failed_pages:
         properties["pages_failed"] = failed_pages
     text = normalize_text("\n\n".join(texts))
+    running = running_lines(normalize_text(page_text) for page_text in texts)
+    if running:
+        properties[RUNNING_LINES] = running
 
     if page_count and failed_pages == page_count:
         status, message = "failed", messages.corrupt(messages.NO_PDF_PAGE_READABLE)

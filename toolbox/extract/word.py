@@ -33,6 +33,8 @@ from . import messages
 from .normalize import clean_value
 from .normalize import has_words
 from .normalize import normalize_text
+from .running import PROPERTY as RUNNING_LINES
+from .running import margin_lines
 from .normalize import word_count
 from .result import DetectedType
 from .result import ExtractionResult
@@ -131,8 +133,10 @@ def parse(path: str, detected: DetectedType) -> ExtractionResult:
     stories.extend(headers + footers + [note for note in notes if note is not None])
 
     blocks: list[str] = []
+    margins: list[str] = []
     for header in headers:
         blocks.extend(_blocks(header))
+        margins.extend(_blocks(header))
     body = document.find(_w("body"))
     if body is not None:
         blocks.extend(_blocks(body))
@@ -142,11 +146,15 @@ def parse(path: str, detected: DetectedType) -> ExtractionResult:
                 blocks.extend(_blocks(entry))
     for footer in footers:
         blocks.extend(_blocks(footer))
+        margins.extend(_blocks(footer))
     text = normalize_text("\n".join(blocks))
 
     properties, title, author, created = _core_properties(package)
     properties.update(_app_properties(package))
     properties.update(_tracked_changes(stories))
+    running = margin_lines(normalize_text(block) for block in margins)
+    if running:
+        properties[RUNNING_LINES] = running
     comments = _comments(document_part)
     if comments is not None:
         properties["comments"] = comments

@@ -51,8 +51,20 @@ def highlight(text: str, wanted: HighlightTerms) -> Markup:
             windows.append([item])
     ranked = sorted(range(len(windows)),
                     key=lambda i: (-len({m[2] for m in windows[i]}), -len(windows[i]), i))[:FRAGMENTS]
-    pieces = [_render(text, windows[i]) for i in sorted(ranked)]
-    return Markup(" … ").join(pieces)
+    # Fragments whose stretches of text meet or overlap become one: two fragments side by side
+    # would otherwise read "… …" with nothing left out between them.
+    spans: list[tuple[int, int, list[tuple[int, int, str]]]] = []
+    for i in sorted(ranked):
+        start, end = _span(text, windows[i])
+        if spans and start <= spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]), spans[-1][2] + windows[i])
+        else:
+            spans.append((start, end, list(windows[i])))
+    pieces = [_render(text, window, start, end) for start, end, window in spans]
+    # Each piece carries "…" where it cuts the text; between two pieces one "…" says so once.
+    out = Markup("…") if spans[0][0] > 0 else Markup("")
+    out += Markup(" … ").join(pieces)
+    return out + (Markup("…") if spans[-1][1] < len(text) else Markup(""))
 
 
 def _spotted_matches(scanned: str, folded: str, wanted: HighlightTerms,
@@ -237,26 +249,34 @@ def _alternatives(words: list[str]) -> str:
     return "(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + ")"
 
 
-def _render(text: str, window: list[tuple[int, int, str]]) -> Markup:
+def _span(text: str, window: list[tuple[int, int, str]]) -> tuple[int, int]:
+    """The stretch of ``text`` a fragment shows: its matches with some context, cut at words."""
     start = max(0, window[0][0] - CONTEXT_CHARS)
     end = min(len(text), window[-1][1] + CONTEXT_CHARS)
     # Cut at word boundaries so that no fragment starts or ends in the middle of a word.
     if start > 0:
-        space = text.find(" ", start, window[0][0])
-        start = space + 1 if space != -1 else start
+        space = _WHITE.search(text, start, window[0][0])
+        start = space.end() if space else start
     if end < len(text):
-        space = text.rfind(" ", window[-1][1], end)
-        end = space if space != -1 else end
-    out = [Markup("…") if start > 0 else Markup("")]
+        spaces = [m.start() for m in _WHITE.finditer(text, window[-1][1], end)]
+        end = spaces[-1] if spaces else end
+    return start, end
+
+
+_WHITE = re.compile(r"\s+")
+
+
+def _render(text: str, window: list[tuple[int, int, str]], start: int, end: int) -> Markup:
+    out = []
     cursor = start
-    for match_start, match_end, _term in window:
+    for match_start, match_end, _term in sorted(window):
+        if match_start < cursor:
+            continue  # merged fragments may share a match
         out.append(escape(_squash(text[cursor:match_start])))
         out.append(Markup("<mark>") + escape(text[match_start:match_end]) + Markup("</mark>"))
         cursor = match_end
     out.append(escape(_squash(text[cursor:end])))
-    if end < len(text):
-        out.append(Markup("…"))
-    return Markup("").join(out)
+    return Markup("").join(out).strip()
 
 
 def _squash(text: str) -> str:

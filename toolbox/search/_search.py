@@ -24,6 +24,8 @@ from sqlalchemy import select
 from whoosh import query as wq
 
 from ..extensions import db
+from ..extract.running import PROPERTY as RUNNING_LINES
+from ..extract.running import without_running_lines
 from ..models import STATUS_PUBLISHED, Document, FileVersion
 from . import _store
 from ._analysis import STOP_FOLDED, fold, term_for, words
@@ -762,10 +764,13 @@ def _snippets(document_ids: list[int], wanted: HighlightTerms) -> dict[int, str]
     texts: dict[int, str] = {}
     if current:
         rows = db.session.execute(
-            select(FileVersion.document_id, FileVersion.number, FileVersion.text)
+            select(FileVersion.document_id, FileVersion.number, FileVersion.text, FileVersion.properties)
             .where(FileVersion.document_id.in_(list(current)))
         )
-        texts = {row.document_id: row.text or "" for row in rows if current.get(row.document_id) == row.number}
+        # Running headers and footers stay searchable but are no snippet: they would repeat
+        # the same line for every page of the document.
+        texts = {row.document_id: without_running_lines(row.text or "", (row.properties or {}).get(RUNNING_LINES))
+                 for row in rows if current.get(row.document_id) == row.number}
     descriptions = dict(db.session.execute(
         select(Document.id, Document.description).where(Document.id.in_(document_ids))).all())
     snippets: dict[int, str] = {}

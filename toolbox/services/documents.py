@@ -7,6 +7,8 @@ from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..extract.detect import EXTENSIONS
+from ..extract.running import PROPERTY as RUNNING_LINES
+from ..extract.running import without_running_lines
 from ..models import STATUS_DELETED, STATUS_PUBLISHED, Document, FileVersion, Topic, User, document_topics
 from ..permissions import can_edit_document, is_editor
 
@@ -64,10 +66,11 @@ def text_excerpt(version: FileVersion | None, *, max_chars: int = EXCERPT_CHARS,
                  max_lines: int = EXCERPT_LINES) -> str:
     """The first lines of a version's extracted text (plain text; the template escapes it).
 
-    Blank lines and runs of spaces from the layout are dropped, the end is cut at a word and
-    marked with "…". Empty when nothing was extracted: the page then shows the status only.
+    Blank lines and runs of spaces from the layout are dropped, so are running headers and
+    footers (they would fill the first lines); the end is cut at a word and marked with "…". Empty when nothing was extracted: the page then shows the status only.
     """
     text = (version.text if version is not None else "") or ""
+    text = without_running_lines(text[: max_chars * 8], (version.properties or {}).get(RUNNING_LINES) if version else None)
     lines: list[str] = []
     size = 0
     cut = False
