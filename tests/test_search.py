@@ -1080,3 +1080,63 @@ def test_fragments_that_meet_are_joined_without_empty_ellipses():
     assert marked.startswith("Gateway") or marked.startswith("<mark>")
     assert marked.endswith("…")
 
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory, template_database):
+    """The demo corpus (``toolbox demo``), ingested and published through the real services."""
+    from toolbox.services.demo import demo_ingest_items
+    from toolbox.services.ingest import ingest_files
+
+    app = make_app(tmp_path_factory.mktemp("search-demo"), template_database)
+    with app.app_context():
+        search.ensure_index()
+        with demo_ingest_items() as items:
+            outcomes = ingest_files(items, publish=True)
+        assert all(outcome.status == "ingested" for outcome in outcomes)
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _demo_titles(app) -> dict[str, int]:
+    with app.app_context():
+        return {title: document_id for document_id, title in db.session.execute(select(Document.id, Document.title))}
+
+
+LORAWAN_TENDER = "Leistungsbeschreibung: Aufbau und Betrieb eines kommunalen LoRaWAN-Netzes"
+ABOUT_THE_NETWORK = {
+    "Betriebskonzept für das LoRaWAN-Netz der Gemeinde",
+    "Muster-Dienstleistungsvertrag für den Betrieb eines IoT-Funknetzes",
+    "Ausschreibung Breitbandausbau: Glasfaseranbindung von Gewerbegebieten im Betreibermodell",
+    "Konzept für ein kommunales Hochwasser- und Starkregen-Frühwarnsystem",
+    "Förderantrag „Smarte Modellregion Mittleres Fuldatal“",
+    "Abschlussbericht der Smarten Modellregion Mittleres Fuldatal",
+}
+
+
+def test_similar_documents_of_the_lorawan_tender_are_about_the_network(demo_app):
+    """In the demo corpus the LoRaWAN tender is like its operating concept and its service
+    contract, never like the heat-planning funding application or the accessibility checklist."""
+    from toolbox.services.search_view import similar_documents
+
+    ids = _demo_titles(demo_app)
+    titles = {document_id: title for title, document_id in ids.items()}
+    with demo_app.app_context():
+        similar = [titles[i] for i in search.more_like_this(ids[LORAWAN_TENDER], limit=8)]
+        assert similar and set(similar) <= ABOUT_THE_NETWORK, similar
+        assert similar[0] == "Betriebskonzept für das LoRaWAN-Netz der Gemeinde"
+        shown = [d.title for d in similar_documents(db.session.get(Document, ids[LORAWAN_TENDER]), limit=5)]
+        assert not [t for t in shown if "Wärmeplanung" in t or "Barrierefreiheit" in t], shown
+
+
+def test_a_document_like_no_other_shows_no_similar_documents(demo_app):
+    """Telemedicine in home care shares no topic and few words with the rest of the demo corpus:
+    its page lists no "Ähnliche Dokumente" rather than whatever scored highest."""
+    ids = _demo_titles(demo_app)
+    telemedicine = ids["Konzept Telemedizin in der ambulanten Pflege im ländlichen Raum"]
+    with demo_app.app_context():
+        assert search.more_like_this(telemedicine, limit=5) == []
+    page = demo_app.test_client().get(f"/documents/{telemedicine}").get_data(as_text=True)
+    assert "Ähnliche Dokumente" not in page
