@@ -532,3 +532,37 @@ def test_forms_offer_only_public_or_own_names(app, client, auth, contributor, un
     auth.login("redaktion@example.org")
     edit = client.get(f"/my/documents/{own}/edit").get_data(as_text=True)
     assert SECRET["municipality"] in edit and SECRET["project"] in edit
+
+
+def test_refused_files_are_named_on_the_second_step_in_the_page_language(app, client, contributor):
+    """A file refused in step 1 stays named on step 2, read from the stored upload in the page's
+    language each time the page is shown, not only once in a flash."""
+    response = client.post("/upload", data={"files": [
+        (io.BytesIO(b"Verarbeitungsverzeichnis Kita-App\n"), "vvt.txt"),
+        (io.BytesIO(b"GIF89a" + b"\x00" * 64), "plan.gif"),
+    ]}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    step2 = response.headers["Location"]
+    english = client.get(f"{step2}?lang=en").get_data(as_text=True)
+    german = client.get(f"{step2}?lang=de").get_data(as_text=True)
+    assert ("Not accepted: “plan.gif” – The file format GIF (image) is not supported. Please upload it as a PDF."
+            in english)
+    assert "Nicht angenommen: „plan.gif“ – Das Dateiformat GIF (Bild) wird nicht unterstützt." in german
+    assert "Bitte als PDF hochladen." in german and "Bild" not in english
+
+
+def test_a_file_that_cannot_be_cleaned_says_why_next_to_the_choice(app, client, contributor, tmp_path):
+    """When removing the properties fails (a password-protected PDF), step 2 names the file and the
+    reason in words next to the removal choice; nothing is stored."""
+    from extract_fixtures import write_encrypted_pdf
+
+    data = write_encrypted_pdf(tmp_path / "geschuetzt.pdf", "Vertrauliche Planung", "geheim").read_bytes()
+    response = upload_file(client, data, "geschuetzt.pdf")
+    assert response.status_code == 302
+    answer = client.post(response.headers["Location"], data=details_form(strip_metadata="y"))
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert ("„geschuetzt.pdf“: Die PDF-Datei ist passwortgeschützt; ihre Eigenschaften können nicht entfernt "
+            "werden.") in page
+    assert "Message(" not in page and "strip.pdf_password" not in page
+    assert counts(app) == (0, 0)

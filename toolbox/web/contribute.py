@@ -59,9 +59,8 @@ def upload():
         except contributions.UploadError as exc:
             form.files.errors = list(form.files.errors) + [render(m) for m in exc.messages]
         else:
-            for refused in staging.refused:
-                flash(_("Nicht angenommen: „%(filename)s“ – %(reason)s", filename=refused["filename"],
-                        reason=render(load_message(refused["message"]))), "error")
+            # The refused files are named on the next page, from the stored upload, for as long as
+            # it is filled in.
             return redirect(url_for(".upload_details", token=staging.token))
     status = 400 if form.errors else 200
     return render_template("contribute/upload.html", form=form, limit_mb=_limit_mb()), status
@@ -97,9 +96,9 @@ def upload_details(token: str):
             )
         except contributions.UploadError as exc:
             if exc.field == "strip_metadata":
-                form.strip_metadata.errors = list(form.strip_metadata.errors) + exc.messages
+                form.strip_metadata.errors = list(form.strip_metadata.errors) + [render(m) for m in exc.messages]
             else:
-                form_error = " ".join(exc.messages)
+                form_error = " ".join(render(m) for m in exc.messages)
         else:
             _flash_results(results)
             return redirect(url_for(".my_documents"))
@@ -109,6 +108,7 @@ def upload_details(token: str):
         form=form,
         staging=staging,
         entries=list(zip(staging.files, form.titles.entries)),
+        refused=[(r["filename"], load_message(r["message"])) for r in staging.refused],
         duplicates={f.key: _duplicate_info(f.duplicate_of) for f in staging.files if f.duplicate_of},
         gdpr_hint=contributions.GDPR_HINT,
         form_error=form_error,
