@@ -75,7 +75,9 @@ def test_ingest_exits_non_zero_when_a_file_failed(app, runner, tmp_path):
     assert result.exit_code == 1
     assert "Importiert: 1" in result.output
     assert "Fehlgeschlagen: 1" in result.output
-    assert "kaputt.pdf" in result.output
+    # The refusal is stored as a code; the summary renders it in German, the CLI's language.
+    assert ("kaputt.pdf: Das Dateiformat wurde nicht erkannt und wird nicht unterstützt. Unterstützt werden "
+            "PDF, DOCX, TXT, Markdown (MD) und CSV.") in result.output
 
 
 def test_duplicates_are_listed(app, runner, tmp_path):
@@ -86,6 +88,7 @@ def test_duplicates_are_listed(app, runner, tmp_path):
     result = runner.invoke(args=["ingest", str(tmp_path)])
     assert result.exit_code == 0
     assert "Duplikate: 1" in result.output
+    assert "a.txt: Bereits vorhanden als Dokument 1: „a“." in result.output
 
 
 def test_unknown_slug_is_a_usage_error_naming_valid_ones(app, runner, tmp_path):
