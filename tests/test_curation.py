@@ -374,6 +374,10 @@ def test_project_merge_moves_documents(app, client, auth, editor, contributor):
         assert {db.session.get(Document, a).project_id, db.session.get(Document, b).project_id} == {target_id}
     page = client.get(f"/admin/projects/{target_id}")
     assert page.status_code == 200 and "2 Dokument(e)" in page.get_data(as_text=True)
+    # A search link to the merged project (its facet, a document page) leads to the target.
+    moved = client.get(f"/search?project={source_id}&q=")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith(f"project={target_id}&q=")
+    assert client.get("/search?project=%C2%B2").status_code == 200
 
 
 def test_municipality_and_project_pages(app, client, auth, editor, contributor):

@@ -31,6 +31,8 @@ from .vocabularies import size_class_for_population, vocabulary_get
 
 #: SlugAlias.vocabulary for municipalities, whose search parameter is the name.
 MUNICIPALITY_ALIAS = "municipality"
+#: SlugAlias.vocabulary for projects, whose search parameter is the id (as text).
+PROJECT_ALIAS = "project"
 
 VOCABULARY_TITLES = {
     "topic": "Themenfelder",
@@ -68,6 +70,9 @@ def resolve_slug_alias(vocabulary: str, slug: str) -> str | None:
     if vocabulary == MUNICIPALITY_ALIAS:
         target = db.session.get(Municipality, alias.target_id)
         return target.name if target is not None else None
+    if vocabulary == PROJECT_ALIAS:
+        project = db.session.get(Project, alias.target_id)
+        return str(project.id) if project is not None else None
     model = VOCABULARY_MODELS.get(vocabulary)
     if model is None:
         return None
@@ -503,6 +508,8 @@ def project_merge(user: User, source: Project, target: Project) -> int:
         raise CurationError("Ein Projekt kann nicht mit sich selbst zusammengeführt werden.", field="target")
     names = {"old": source.name, "new": target.name}
     details = {"source": {"id": source.id, "name": source.name}, "target": {"id": target.id, "name": target.name}}
+    # A search link to the merged project (/search?project=<id>) keeps finding its documents.
+    _add_alias(PROJECT_ALIAS, str(source.id), target.id, source.id)
     moved = _merge_project_rows(source, target)
     details["documents"] = moved
     audit_record("project.merge", user=user, object_type="project", object_id=target.id,

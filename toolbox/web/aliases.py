@@ -11,8 +11,8 @@ from flask import Flask, redirect, request
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import VOCABULARY_MODELS, Municipality
-from ..services.curation import MUNICIPALITY_ALIAS, resolve_slug_alias
+from ..models import VOCABULARY_MODELS, Municipality, Project
+from ..services.curation import MUNICIPALITY_ALIAS, PROJECT_ALIAS, resolve_slug_alias
 
 #: Paths whose query strings name vocabulary entries (DESIGN.md: the same parameters everywhere).
 SEARCH_PATHS = ("/search", "/search/download.zip", "/api/v1/search")
@@ -23,6 +23,7 @@ ALIASED_PARAMETERS = {
     "size_class": "size_class",
     "license": "license",
     "municipality": MUNICIPALITY_ALIAS,
+    "project": PROJECT_ALIAS,
 }
 #: Values looked up per parameter. The search reads no more than 50 values of a filter, and a
 #: URL with thousands of them must not cost thousands of queries.
@@ -36,6 +37,11 @@ def current_value(vocabulary: str, value: str) -> str | None:
         return None
     if vocabulary == MUNICIPALITY_ALIAS:
         if db.session.scalar(select(Municipality.id).where(Municipality.name == value)) is not None:
+            return None
+    elif vocabulary == PROJECT_ALIAS:
+        if not (value.isascii() and value.isdigit()) or len(value) > 18:
+            return None  # no project has such an id, and no alias was ever made for one
+        if db.session.get(Project, int(value)) is not None:
             return None
     else:
         model = VOCABULARY_MODELS[vocabulary]
