@@ -104,3 +104,103 @@ def test_a_failed_login_focuses_the_error_summary(site, page):
     assert page.title().startswith("Fehler: Anmelden")
     assert page.evaluate("document.activeElement.id") == "error-summary"
     assert page.locator("#error-summary a").all_inner_texts() == ["Passwort: Bitte geben Sie Ihr Passwort ein."]
+
+
+# --- layout: 320 px and 1 280 px (issue 12.15) ------------------------------------------------
+
+#: The words of ``text`` inside ``selector`` that the browser laid out over more than one line.
+SPLIT_WORDS = """([selector, text]) => {
+    const el = [...document.querySelectorAll(selector)].find(e => e.textContent.includes(text));
+    if (!el) return ['not found: ' + text];
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const split = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const match of node.data.matchAll(/[\\p{L}\\p{N}-]+/gu)) {
+            const range = document.createRange();
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+            if (tops.size > 1) split.push(match[0]);
+        }
+    }
+    return split;
+}"""
+
+
+def _narrow(page):
+    page.set_viewport_size({"width": 320, "height": 640})
+
+
+def test_no_nested_brackets_and_slashes_break_between_words_at_320px(site, page):
+    """"Gemeinde Mücke (Kleinstadt (…))" reads badly; and "Leistungsbeschreibung/Ausschreibung"
+    may wrap after the slash, never inside a word."""
+    _narrow(page)
+    page.goto(site + "/search?q=LoRaWAN")
+    meta = page.inner_text("main .meta-line")
+    assert "Gemeinde Mücke" in meta
+    assert "((" not in meta and "))" not in meta, meta
+    document_id = page.get_attribute("main a[href^='/documents/']", "href")
+    page.goto(site + document_id)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page.evaluate(SPLIT_WORDS, ["main dd", "Leistungsbeschreibung/Ausschreibung"]) == []
+    page.goto(site + "/search?q=LoRaWAN")
+    assert page.evaluate(SPLIT_WORDS, ["main .search-filters label, main .search-filters a",
+                                       "Leistungsbeschreibung/Ausschreibung"]) == []
+
+
+def test_my_documents_fit_320px_with_their_actions_on_screen(site, page):
+    """The own documents become cards on a small screen: nothing to scroll sideways, every
+    action visible without scrolling the table."""
+    browser_login(page, site, CONTRIBUTOR)
+    _narrow(page)
+    page.goto(site + "/my/documents")
+    widths = page.evaluate("""() => [document.documentElement.scrollWidth,
+        ...[...document.querySelectorAll('.table-scroll')].map(e => e.scrollWidth)]""")
+    assert max(widths) <= 320, widths
+    actions = page.locator("main td.actions a, main td.actions button")
+    assert actions.count() >= 4
+    for i in range(actions.count()):
+        box = actions.nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 320, (actions.nth(i).inner_text(), box)
+    # each card still says what its values are
+    labels = page.evaluate("""() => [...document.querySelectorAll('main tbody tr:first-child td')]
+        .map(td => getComputedStyle(td, '::before').content)""")
+    assert labels == ['"Titel"', '"Status"', '"Datei"', '"Hochgeladen"', '"Aktionen"'], labels
+
+
+#: The vertical centre of each element of the header, by group.
+HEADER_ROWS = """() => {
+    const centre = e => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2);
+    const all = s => [...document.querySelectorAll(s)].map(centre);
+    return {tools: all('.site-header .brand, .site-header .header-search, .site-header .user-nav li'),
+            nav: all('.site-header .main-nav li')};
+}"""
+
+
+def test_header_does_not_wrap_at_1280px_for_any_role(site, page):
+    """At 1 280 px a visitor's header is one line; a logged-in user's has two planned rows –
+    brand, search and account links, then the navigation as a bar – and no link wraps off its row."""
+    for email in (None, CONTRIBUTOR, EDITOR, ADMIN):
+        page.context.clear_cookies()
+        if email:
+            browser_login(page, site, email)
+        page.goto(site + "/")
+        rows = page.evaluate(HEADER_ROWS)
+        assert max(rows["tools"]) - min(rows["tools"]) <= 4, (email, rows)
+        assert max(rows["nav"]) - min(rows["nav"]) <= 4, (email, rows)
+        if email is None:
+            assert abs(rows["nav"][0] - rows["tools"][0]) <= 4, rows
+        else:
+            assert rows["nav"][0] > max(rows["tools"]), rows
+
+
+def test_editors_navigation_marks_the_current_page_and_counts_waiting_documents(site, page):
+    browser_login(page, site, EDITOR)
+    page.goto(site + "/admin/review")
+    current = page.locator(".admin-nav a[aria-current=page]")
+    assert current.count() == 1
+    assert current.inner_text().startswith("Prüfung")
+    assert "1" in page.inner_text(".admin-nav a[href='/admin/review']")
+    page.goto(site + "/admin/vocabularies/type")
+    assert page.inner_text(".admin-nav a[aria-current=page]") == "Dokumenttypen"
+    assert page.locator(".site-header a[aria-current=page]").inner_text() == "Redaktion"

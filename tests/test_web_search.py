@@ -89,7 +89,7 @@ def test_search_shows_hits_count_and_title(client, corpus):
     assert "1 Treffer" in html
     assert "<title>Suche: Datenstrategie – 1 Treffer – Smart Region Toolbox</title>" in html
     assert page.h1 == 1
-    assert "Konzept/Strategie" in html and "Musterstadt (Mittelstadt" in html and "2022" in html
+    assert "Konzept/<wbr>Strategie" in html and "Musterstadt, Mittelstadt" in html and "2022" in html
 
 
 def test_empty_query_browses_every_published_document(client, corpus, make_doc):
@@ -387,3 +387,11 @@ def test_region_filters_apply_to_the_zip_and_the_api(client, regions):
     assert response.status_code == 200 and response.mimetype == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(response.get_data())).namelist()
     assert len([n for n in names if n.startswith("dokument-")]) == 1
+
+
+def test_hit_metadata_has_no_nested_brackets(client, corpus):
+    """The size class follows the municipality after a comma: its own label already has brackets
+    ("Mittelstadt (20.000 bis unter 100.000 Einw.)"), so "Musterstadt (Mittelstadt (…))" is gone."""
+    html, _page = _get(client, "/search?q=Datenstrategie")
+    meta = html.split('class="meta-line"', 1)[1].split("</ul>", 1)[0]
+    assert "Musterstadt, Mittelstadt (" in meta and "))" not in meta

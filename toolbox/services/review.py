@@ -69,6 +69,12 @@ def review_queue(user: User) -> list[Document]:
     return list(db.session.scalars(stmt))
 
 
+def review_queue_count(user: User) -> int:
+    """How many submitted documents wait for an editor; the editors' navigation shows it."""
+    require(user, ROLE_EDITOR)
+    return db.session.scalar(select(func.count()).select_from(Document).where(Document.status == STATUS_SUBMITTED))
+
+
 def documents_of(user: User) -> list[Document]:
     """The user's own uploads, except those an editor moved to the trash, newest first."""
     require(user, ROLE_CONTRIBUTOR)

@@ -43,6 +43,12 @@ def _document_or_404(document_id: int) -> Document:
     return document
 
 
+@bp.app_template_global()
+def review_waiting() -> int:
+    """The count beside "Prüfung" in the editors' navigation (called only where that is shown)."""
+    return review.review_queue_count(_user())
+
+
 # --- dashboard and review --------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal
+from markupsafe import Markup, escape
 
 from ..message import Message
 from ..message_render import CATALOGUE, render
@@ -30,7 +31,15 @@ def extraction_status(code: str | None) -> str:
     return render(Message(key)) if key in CATALOGUE else code
 
 
+def breakable(value: str | None) -> Markup:
+    """The text with a line-break opportunity after every slash: at 320 px
+    "Leistungsbeschreibung/Ausschreibung" then wraps after the slash instead of inside a word
+    (browsers do not break at a slash between letters by themselves)."""
+    return escape(value or "").replace("/", Markup("/<wbr>"))
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["breakable"] = breakable
     app.jinja_env.filters["extraction_status"] = extraction_status
     # ``{{ version.extraction|message }}``: a stored message in the page's language.
     app.jinja_env.filters["message"] = render
