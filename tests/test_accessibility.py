@@ -95,6 +95,20 @@ def site(tmp_path_factory, template_database):
 
         feedback_submit("Der Filter-Knopf hat keinen Namen.", page="/search", email="erika@example.org")
         feedback_set_status(users["admin"], feedback_submit("Kontrast der Fußzeile").id, "answered")
+        # A waiting change (new title and file) of one published document, and a new version of
+        # another one staged with personal data, so that their pages show everything they can.
+        from privacy_fixtures import docx_with_personal_data
+
+        changed = db.session.get(Document, published[1])
+        edit = review.document_metadata(changed)
+        edit.title = "Leistungsbeschreibung LoRaWAN, zweite Fassung"
+        review.document_update(owner, changed, edit)
+        contribute.document_version_add(owner, changed, io.BytesIO(b"Gateways, Sensoren, Funkplanung"), "neu.txt")
+        staged = docx_with_personal_data(folder / "fassung-2.docx")
+        with staged.open("rb") as stream:
+            ids["version_token"] = contribute.document_version_stage(
+                owner, db.session.get(Document, published[2]), stream, "fassung-2.docx").token
+        ids.update(changed=published[1], restaged=published[2])
         db.session.remove()
     server = LiveServer(app)
     try:
@@ -127,6 +141,8 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("edit", f"/my/documents/{ids['submitted']}/edit"),
             ("new-version", f"/my/documents/{ids['published']}/version"),
             ("withdraw-confirm", f"/my/documents/{ids['published']}/withdraw"),
+            ("new-version-check", f"/my/documents/{ids['restaged']}/version/{ids['version_token']}"),
+            ("document-change-waiting", f"/documents/{ids['changed']}"),
             ("account", "/account"),
             ("password", "/account/password"),
             ("error-403", "/admin/review"),
@@ -138,6 +154,7 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("documents", "/admin/documents"),
             ("document-admin", f"/admin/documents/{ids['submitted']}"),
             ("trash-confirm", f"/admin/documents/{ids['published']}/trash"),
+            ("document-admin-change", f"/admin/documents/{ids['changed']}"),
             ("trash", "/admin/trash"),
             ("vocabulary", "/admin/vocabularies/topic"),
             ("vocabulary-entry", f"/admin/vocabularies/topic/{ids['topic']}"),
@@ -155,7 +172,8 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-SCREENSHOT_PAGES = {"start", "search-facets", "document", "upload", "upload-details", "review", "users", "login"}
+SCREENSHOT_PAGES = {"start", "search-facets", "document", "upload", "upload-details", "new-version-check", "review",
+                    "users", "login"}
 
 
 def _violations(page) -> list[str]:

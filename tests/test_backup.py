@@ -305,3 +305,33 @@ def test_backup_reports_files_it_could_not_save(app, runner, make_doc, tmp_path)
     assert "nicht gesichert: 1" in result.output and sha256 in result.output
     manifest = json.loads((tmp_path / "sicherung" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["missing_blobs"] == [sha256]
+
+
+def test_a_waiting_new_version_is_backed_up_with_its_file(app, fresh, tmp_path):
+    """The bytes of a new version that waits for an editor are in the backup, so that the change
+    can still be accepted after a restore."""
+    import io
+
+    from toolbox.models import PendingChange
+    from toolbox.services import contribute as contributions
+
+    from contribute_helpers import contribute, user
+
+    editor = make_user(app, "redaktion@example.org", role="editor")
+    owner = make_user(app, "projekt@example.org", role="contributor")
+    document_id = contribute(app, owner, publish_as=editor)
+    with app.app_context():
+        result = contributions.document_version_add(user(owner), db.session.get(Document, document_id),
+                                                    io.BytesIO(b"Zweite Fassung, wartet\n"), "zwei.txt")
+        assert result.pending
+        waiting = db.session.scalar(sa.select(PendingChange.file_sha256))
+    backup = tmp_path / "sicherung"
+    assert app.test_cli_runner().invoke(args=["backup", str(backup)]).exit_code == 0
+    result = fresh.test_cli_runner().invoke(args=["restore", str(backup)])
+    assert result.exit_code == 0, result.output
+    assert _blobs(fresh)[waiting] == b"Zweite Fassung, wartet\n"
+    with fresh.app_context():
+        from toolbox.services.pending_changes import change_accept
+
+        change_accept(db.session.get(User, editor), db.session.get(Document, document_id))
+        assert db.session.get(Document, document_id).current_version.sha256 == waiting

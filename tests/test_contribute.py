@@ -295,15 +295,25 @@ def test_services_refuse_users_without_the_contributor_role(app):
 # --- own documents ---------------------------------------------------------------------------
 
 
-def test_new_version_keeps_the_old_one_downloadable(app, client, contributor):
-    """After a new version the document shows the new file, and version 1 still downloads."""
-    editor = make_user(app, role="editor")
+def _version_step_one(client, document_id: int, data: bytes, filename: str):
+    response = client.post(f"/my/documents/{document_id}/version", data={"file": (io.BytesIO(data), filename)},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert re.search(rf"/my/documents/{document_id}/version/[A-Za-z0-9_-]+$", response.headers["Location"])
+    return response.headers["Location"]
+
+
+def test_new_version_keeps_the_old_one_downloadable(app, client, auth, contributor):
+    """After a new version (here by an editor, whose versions need no approval) the document shows
+    the new file, and version 1 still downloads."""
+    make_user(app, "redaktion@example.org", role="editor")
     document_id = contribute(app, contributor, data=b"Version eins der Leistungsbeschreibung\n",
-                             filename="leistung.txt", publish_as=editor)
-    response = client.post(f"/my/documents/{document_id}/version", data={
-        "file": (io.BytesIO(b"Version zwei der Leistungsbeschreibung\n"), "leistung-v2.txt"),
-    }, content_type="multipart/form-data")
-    assert response.status_code == 302
+                             filename="leistung.txt")
+    auth.logout()
+    auth.login("redaktion@example.org")
+    client.post(f"/admin/documents/{document_id}/publish")
+    step_two = _version_step_one(client, document_id, b"Version zwei der Leistungsbeschreibung\n", "leistung-v2.txt")
+    assert client.post(step_two).status_code == 302
     page = client.get(f"/documents/{document_id}").get_data(as_text=True)
     assert "leistung-v2.txt" in page and "Version 1" in page
     current = client.get(f"/documents/{document_id}/download")
@@ -317,6 +327,67 @@ def test_new_version_keeps_the_old_one_downloadable(app, client, contributor):
         assert [v.number for v in document.versions] == [1, 2]
         assert document.status == "published"
         assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "document.version_add")).one()
+
+
+def test_new_version_shows_what_the_file_reveals_before_anything_is_stored(app, client, contributor, tmp_path):
+    """A new version goes through the same privacy check as a first upload: its findings, the GDPR
+    hint and "Personenbezogene Angaben entfernen", ticked; nothing is stored before the submit."""
+    document_id = contribute(app, contributor)
+    data = docx_with_personal_data(tmp_path / "v2.docx").read_bytes()
+    step_two = _version_step_one(client, document_id, data, "v2.docx")
+    html = client.get(step_two).get_data(as_text=True)
+    for revealed in (AUTHOR, EDITOR, REVIEWER, COMMENT, "Zuletzt geändert von", "Nachverfolgte Änderungen", "DSGVO"):
+        assert revealed in html, revealed
+    checkbox = re.search(r'<input[^>]*id="strip_metadata"[^>]*>', html).group(0)
+    assert "checked" in checkbox
+    assert re.search(r'<label[^>]*for="strip_metadata"[^>]*>Personenbezogene Angaben entfernen</label>', html)
+    assert counts(app) == (1, 1)
+    assert [p for p in blob_files(app) if p.read_bytes() == data] == []
+
+
+def test_new_version_stores_only_the_cleaned_copy_when_removal_is_ticked(app, client, contributor, tmp_path):
+    """Submitted with the removal ticked, the stored version names nobody and the original bytes
+    are kept nowhere; the version remembers that it was cleaned and what it still reveals."""
+    document_id = contribute(app, contributor)
+    data = docx_with_personal_data(tmp_path / "v2.docx").read_bytes()
+    step_two = _version_step_one(client, document_id, data, "v2.docx")
+    assert client.post(step_two, data={"strip_metadata": "y"}).status_code == 302
+    with app.app_context():
+        version = db.session.get(Document, document_id).current_version
+        assert version.number == 2 and version.metadata_stripped
+        assert version.privacy_report["fields"] == [] and version.privacy_report["comment_count"] == 0
+        raw = all_part_bytes(blob_store().path_for(version.sha256))
+    assert AUTHOR.encode() not in raw and COMMENT.encode() not in raw
+    assert [p for p in blob_files(app) if p.read_bytes() == data] == []
+    assert staged_files(app) == []
+
+
+def test_a_staged_version_belongs_to_its_document(app, client, contributor):
+    """A token staged for one document's version is neither a first upload nor another document's version."""
+    first = contribute(app, contributor)
+    second = contribute(app, contributor)
+    step_two = _version_step_one(client, first, b"Neue Fassung\n", "neu.txt")
+    token = step_two.rsplit("/", 1)[1]
+    assert client.get(f"/my/documents/{second}/version/{token}").status_code == 302
+    assert client.get(f"/upload/{token}").status_code == 302
+    assert counts(app) == (2, 2)
+
+
+def test_editors_see_what_a_submitted_file_reveals_about_people(app, client, auth, contributor, tmp_path):
+    """The review queue and the document page show the file's author, last editor, comments and
+    tracked changes, not only its text."""
+    data = docx_with_personal_data(tmp_path / "lorawan.docx").read_bytes()
+    client.post(f"/upload/{_token(upload_file(client, data, 'lorawan.docx'))}", data=details_form())
+    make_user(app, "redaktion@example.org", role="editor")
+    auth.logout()
+    auth.login("redaktion@example.org")
+    with app.app_context():
+        document_id = db.session.scalars(select(Document.id)).one()
+    for url in ("/admin/review", f"/admin/documents/{document_id}"):
+        html = client.get(url).get_data(as_text=True)
+        for revealed in ("Was die Datei über Personen verrät", AUTHOR, EDITOR, COMMENT, REVIEWER,
+                         "Nachverfolgte Änderungen"):
+            assert revealed in html, (url, revealed)
 
 
 def test_new_version_with_the_same_bytes_is_refused(app, client, contributor):

@@ -260,6 +260,14 @@ def _audit_summaries_from_the_services(app) -> list[str]:
         edit = review.document_metadata(document)
         edit.title, edit.description = "Sensorplan", "Ein besserer Plan."
         review.document_update(editor, document, edit)
+        from toolbox.services import pending_changes
+
+        edit.title = "Sensorplan 2026"
+        review.document_update(author, document, edit)
+        contribute.document_version_add(author, document, io.BytesIO(b"Sensoren, dritte Fassung."), "sensoren-3.txt")
+        pending_changes.change_accept(editor, document)
+        contribute.document_version_add(author, document, io.BytesIO(b"Sensoren, vierte Fassung."), "sensoren-4.txt")
+        pending_changes.change_reject(editor, document, "Noch nicht abgestimmt.")
         review.document_trash(editor, document)
         review.document_restore(editor, document)
         review.document_withdraw(author, document)

@@ -103,10 +103,12 @@ def test_rejection_reason_is_visible_to_the_contributor(app, client, auth, peopl
     assert "Abgelehnt" in html and reason in html
 
 
-def test_edit_of_a_published_document_is_visible_at_once_and_audited_with_a_diff(app, client, auth, people):
-    """The owner's edit shows on the public page and in search at once; the audit entry holds the diff."""
+def test_editors_edit_of_a_published_document_is_visible_at_once_and_audited_with_a_diff(app, client, auth,
+                                                                                         people):
+    """An editor's edit shows on the public page and in search at once (a contributor's waits for
+    an editor: tests/test_pending_changes.py); the audit entry holds the diff."""
     document_id = contribute(app, people["contributor"], title="Alter Titel", publish_as=people["editor"])
-    auth.login("projekt@example.org")
+    auth.login("redaktion@example.org")
     response = client.post(f"/my/documents/{document_id}/edit", data={
         "title": "Datenstrategie der Stadt Fulda",
         "description": "Neue Beschreibung",
@@ -134,7 +136,7 @@ def test_edit_of_a_published_document_is_visible_at_once_and_audited_with_a_diff
         assert changes["type"] == ["leistungsbeschreibung-ausschreibung", "konzept-strategie"]
         assert changes["municipality"] == [None, "Fulda"]
         assert "license" not in changes
-        assert entry.user_id == people["contributor"]
+        assert entry.user_id == people["editor"]
 
 
 def test_editing_a_rejected_document_sends_it_back_to_review(app, people):

@@ -75,6 +75,9 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/my/documents/<int:document_id>/edit", "POST"): (302, 400, 404, 400, 400),
     ("/my/documents/<int:document_id>/version", "GET"): (302, 200, 404, 200, 200),
     ("/my/documents/<int:document_id>/version", "POST"): (302, 400, 404, 400, 400),
+    # The world's staged upload is a first upload, not a version of this document: back to step 1.
+    ("/my/documents/<int:document_id>/version/<token>", "GET"): (302, 302, 404, 302, 302),
+    ("/my/documents/<int:document_id>/version/<token>", "POST"): (302, 302, 404, 302, 302),
     ("/my/documents/<int:document_id>/versions/<int:number>/download", "GET"): (302, 200, 404, 200, 200),
     ("/my/documents/<int:document_id>/withdraw", "GET"): (302, 200, 404, 200, 200),
     ("/my/documents/<int:document_id>/withdraw", "POST"): (302, 302, 404, 302, 302),
@@ -90,6 +93,10 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/admin/documents/<int:document_id>/trash", "POST"): (302, 403, 403, 302, 302),
     ("/admin/documents/<int:document_id>/restore", "POST"): (302, 403, 403, 302, 302),
     ("/admin/documents/<int:document_id>/versions/<int:number>/download", "GET"): (302, 403, 403, 200, 200),
+    # The owner's published document has a waiting new version in the world.
+    ("/admin/documents/<int:document_id>/change/accept", "POST"): (302, 403, 403, 302, 302),
+    ("/admin/documents/<int:document_id>/change/reject", "POST"): (302, 403, 403, 400, 400),
+    ("/admin/documents/<int:document_id>/change/download", "GET"): (302, 403, 403, 200, 200),
     ("/admin/trash", "GET"): (302, 403, 403, 200, 200),
     ("/admin/jobs", "GET"): (302, 403, 403, 200, 200),
     ("/admin/trash/empty", "POST"): (302, 403, 403, 403, 400),
@@ -206,6 +213,8 @@ def _build_world(folder: Path, template_database: Path) -> World:
             trashed = upload("Alte Präsentation", "Folien zur Auftaktveranstaltung")
             review.document_publish(editor, db.session.get(Document, published))
             review.document_trash(editor, db.session.get(Document, trashed))
+            contribute.document_version_add(owner, db.session.get(Document, published),
+                                             io.BytesIO(b"Gateways, Sensoren und Funkplanung"), "neu.txt")
             flush_index_queue()
             document = db.session.get(Document, published)
             ids.update(published=published, submitted=submitted, trashed=trashed,

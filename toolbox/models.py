@@ -285,6 +285,9 @@ class Document(db.Model):
     versions: Mapped[list["FileVersion"]] = relationship(
         back_populates="document", order_by="FileVersion.number", cascade="all, delete-orphan"
     )
+    pending_change: Mapped[Optional["PendingChange"]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", uselist=False
+    )
 
     @property
     def current_version(self) -> Optional["FileVersion"]:
@@ -321,6 +324,9 @@ class FileVersion(db.Model):
     properties: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     # True when author, comments and other personal properties were removed before storing.
     metadata_stripped: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # What the stored bytes reveal about people (``metadata_strip.privacy_report``), for the
+    # review; None for versions stored before it was kept or without the contribution flow.
+    privacy_report: Mapped[Optional[dict]] = mapped_column(JSON)
     uploaded_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
     uploader_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
@@ -329,6 +335,52 @@ class FileVersion(db.Model):
 
     def __repr__(self) -> str:
         return f"<FileVersion {self.document_id}v{self.number} {self.format} {self.extraction_status}>"
+
+
+CHANGE_PENDING = "pending"
+CHANGE_REJECTED = "rejected"
+
+
+class PendingChange(db.Model):
+    """A contributor's new metadata and/or new file for a published document, waiting for an editor.
+
+    The public keeps seeing the published metadata and file until an editor accepts: nothing
+    here is read by the public pages, the API, downloads, the ZIP or the index. The new file's
+    bytes are already in the blob store (content-addressed, never served publicly) and become a
+    ``FileVersion`` on acceptance. An accepted change is deleted (the audit log keeps it); a
+    rejected one stays with its reason until the contributor submits the next change, so that
+    the contributor can read why.
+    """
+
+    __tablename__ = "pending_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=CHANGE_PENDING, index=True)
+    submitted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+    # The proposed metadata as ``DocumentMetadata`` values (title included), or None when only
+    # the file changes. Plain values: no municipality or project is created before acceptance.
+    proposed_metadata: Mapped[Optional[dict]] = mapped_column(JSON)
+    # The proposed file as the column values of its future ``FileVersion``, or None.
+    proposed_file: Mapped[Optional[dict]] = mapped_column(JSON)
+    # Kept apart from ``proposed_file`` so that the blob store's users can be found by SQL.
+    file_sha256: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    rejection_reason: Mapped[Optional[str]] = mapped_column(Text)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+
+    document: Mapped[Document] = relationship(back_populates="pending_change")
+    submitted_by: Mapped[Optional[User]] = relationship(foreign_keys=[submitted_by_id])
+
+    @property
+    def waiting(self) -> bool:
+        return self.status == CHANGE_PENDING
+
+    def __repr__(self) -> str:
+        return f"<PendingChange {self.document_id} {self.status}>"
 
 
 class IndexQueue(db.Model):

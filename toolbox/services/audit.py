@@ -79,7 +79,7 @@ def _detail(key: str, value: Any) -> list[Message]:
         return [Message("audit.detail.error", {"error": load_message(value)})] if value else []
     if key == "sha256":
         return [Message("audit.detail.sha256", {"sha": value})]
-    if key in ("metadata_stripped", "resubmitted"):
+    if key in ("metadata_stripped", "resubmitted", "pending_change"):
         return [Message(f"audit.detail.{key}")] if value else []
     if key == "order":
         return [Message("audit.detail.order", {"slugs": list(value)})]

@@ -36,7 +36,7 @@ from flask import current_app
 
 from .. import search
 from ..extensions import db
-from ..models import FileVersion
+from ..models import FileVersion, PendingChange
 from ..storage import BlobStore, blob_store
 
 FORMAT = "smart-region-toolbox-backup"
@@ -122,6 +122,8 @@ def _dump_database(folder: Path) -> tuple[list[dict], str, set[str]]:
     tables = []
     hashes: set[str] = set()
     versions = FileVersion.__table__.name
+    # A waiting new version's bytes are in the blob store too, and needed when it is accepted.
+    waiting = PendingChange.__table__.name
     db.session.remove()
     with db.engine.connect() as conn:
         _begin_snapshot(conn)
@@ -135,6 +137,8 @@ def _dump_database(folder: Path) -> tuple[list[dict], str, set[str]]:
                 for row in conn.execute(sa.select(table).order_by(*order)).mappings():
                     if table.name == versions:
                         hashes.add(row["sha256"])
+                    elif table.name == waiting and row["file_sha256"]:
+                        hashes.add(row["file_sha256"])
                     line = (json.dumps(dict(row), ensure_ascii=False, sort_keys=True, default=_encode) + "\n")
                     data = line.encode("utf-8")
                     out.write(data)

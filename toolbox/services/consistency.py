@@ -24,10 +24,11 @@ from sqlalchemy import select
 from .. import search
 from ..extensions import db
 from ..message import Message, stored_message
-from ..models import DOCUMENT_STATUSES, STATUS_PUBLISHED, Document, FileVersion, IndexQueue, utcnow
+from ..models import DOCUMENT_STATUSES, STATUS_PUBLISHED, Document, FileVersion, IndexQueue, PendingChange, utcnow
 from ..storage import BlobStore, blob_store
 from . import indexing
 from .audit import audit_record
+from .pending_changes import blob_in_use
 
 Progress = Callable[[int, int], None]
 
@@ -248,6 +249,8 @@ def _lift_marks(holders: list[_Version]) -> None:
 
 def _check_stray(store: BlobStore, report: ConsistencyReport, repair: bool, grace_seconds: float) -> None:
     known = set(db.session.scalars(select(FileVersion.sha256).distinct()))
+    # A new file waiting for an editor is no stray: it becomes a version when accepted.
+    known |= set(db.session.scalars(select(PendingChange.file_sha256).where(PendingChange.file_sha256.is_not(None))))
     db.session.rollback()
     cutoff = time.time() - grace_seconds
     recent = 0
@@ -260,8 +263,8 @@ def _check_stray(store: BlobStore, report: ConsistencyReport, repair: bool, grac
                 continue
         except FileNotFoundError:
             continue
-        # The database may have got its version since the listing above.
-        if db.session.scalar(select(FileVersion.id).where(FileVersion.sha256 == sha256).limit(1)) is not None:
+        # The database may have got its version (or waiting change) since the listing above.
+        if blob_in_use(sha256):
             db.session.rollback()
             continue
         finding = Finding(BLOB_STRAY, str(path))

@@ -101,6 +101,8 @@ class Staging:
     created: float
     files: list[StagedFile]
     refused: list[dict] = field(default_factory=list)
+    # Set when the files are a new version of this document rather than new documents.
+    document_id: int | None = None
 
     @property
     def reveals_something(self) -> bool:
@@ -116,6 +118,8 @@ class UploadResult:
     message: StoredMessage
     document_id: int | None = None
     extraction_status: str | None = None
+    # True when the file waits for an editor as a change of a published document.
+    pending: bool = False
 
 
 def file_refused(filename: str, reason: StoredMessage) -> Message:
@@ -213,6 +217,20 @@ def _privacy_report(path: Path, file_format: str) -> dict:
     return {"error": outcome.kind}
 
 
+def stored_privacy_report(version: FileVersion) -> dict:
+    """What a stored version reveals about people, for the review: the report kept when it was
+    contributed, or, for versions stored without one (command line, older rows), read from its
+    bytes now."""
+    if version.privacy_report is not None:
+        return version.privacy_report
+    from ..storage import blob_store
+
+    store = blob_store()
+    if not store.exists(version.sha256):
+        return {"error": "missing"}
+    return _privacy_report(store.path_for(version.sha256), version.format)
+
+
 def _document_with_bytes(sha256: str) -> int | None:
     return db.session.scalar(
         select(FileVersion.document_id).where(FileVersion.sha256 == sha256).order_by(FileVersion.id).limit(1)
@@ -222,14 +240,14 @@ def _document_with_bytes(sha256: str) -> int | None:
 # --- step 2: submit --------------------------------------------------------------------------
 
 
-def upload_get(user: User, token: str) -> Staging:
-    """Return the user's staged upload.
+def upload_get(user: User, token: str, *, document_id: int | None = None) -> Staging:
+    """Return the user's staged upload of new documents, or of a new version of ``document_id``.
 
-    :raise StagingNotFound: unknown, expired or another user's token.
+    :raise StagingNotFound: unknown, expired, another user's token, or staged for another purpose.
     """
     require(user, ROLE_CONTRIBUTOR)
     staging = _read_manifest(token)
-    if staging is None or staging.uploader_id != user.id:
+    if staging is None or staging.uploader_id != user.id or staging.document_id != document_id:
         raise StagingNotFound(token)
     return staging
 
@@ -282,6 +300,7 @@ def upload_submit(
         staged = by_source[source]
         version = document.current_version
         version.metadata_stripped = staged.key in stripped
+        version.privacy_report = staged.report
         audit_record(
             "document.upload",
             user=user,
@@ -328,6 +347,10 @@ def _strip_staged(staging: Staging, paths: dict[str, Path]) -> set[str]:
     for key, target in cleaned.items():
         target.replace(paths[key])
         stripped.add(key)
+    for staged in staging.files:
+        if staged.key in stripped:
+            # The editor reviews what the stored copy reveals, not what the original did.
+            staged.report = _privacy_report(paths[staged.key], staged.format)
     return stripped
 
 
@@ -362,53 +385,103 @@ def document_upload(
 # --- new version -----------------------------------------------------------------------------
 
 
-def document_version_add(
-    user: User, document: Document, stream: BinaryIO, filename: str, *, strip_metadata: bool = False
-) -> UploadResult:
-    """Add a new current version of ``document``; every older version stays downloadable.
-
-    The document keeps its status: a published document shows the new file at once, as a
-    metadata edit does, and the change is in the audit log.
+def document_version_stage(user: User, document: Document, stream: BinaryIO, filename: str) -> Staging:
+    """Check and stage a new version of ``document``: the same privacy preview as a first upload.
 
     :raise PermissionDenied: the user may not edit this document.
-    :raise UploadError: the file was refused (size, format, duplicate, stripping).
+    :raise UploadError: the file was refused (size, format, or bytes already stored).
     """
     if not can_edit_document(user, document):
         raise PermissionDenied("document_version_add")
     staging = upload_stage(user, [(stream, filename)])
+    duplicate_of = staging.files[0].duplicate_of
+    if duplicate_of is not None:
+        shutil.rmtree(_staging_root() / staging.token, ignore_errors=True)
+        _refuse_duplicate(user, document, duplicate_of)
+    staging.document_id = document.id
+    _write_manifest(staging)
+    return staging
+
+
+def document_version_submit(
+    user: User, document: Document, token: str, *, strip_metadata: bool = False
+) -> UploadResult:
+    """Store the staged file as ``document``'s new version, optionally without its personal data.
+
+    Every older version stays downloadable. A contributor's new version of a published document
+    waits for an editor (``pending_changes``; ``UploadResult.pending``) and the published file
+    stays what the public gets; otherwise it becomes the current version at once.
+
+    :raise PermissionDenied: the user may not edit this document.
+    :raise StagingNotFound: no staged version of this document under ``token``.
+    :raise UploadError: the file was refused (duplicate, stripping failed, storing failed).
+    """
+    from .pending_changes import change_needs_review, change_submit_file
+
+    if not can_edit_document(user, document):
+        raise PermissionDenied("document_version_add")
+    staging = upload_get(user, token, document_id=document.id)
     folder = _staging_root() / staging.token
+    staged = staging.files[0]
+    path = folder / f"{staged.key}.bin"
+    stripped = bool(_strip_staged(staging, {staged.key: path})) if strip_metadata else False
+    pending = change_needs_review(user, document)
     try:
-        staged = staging.files[0]
-        path = folder / f"{staged.key}.bin"
-        stripped = bool(_strip_staged(staging, {staged.key: path})) if strip_metadata else False
-        previous = document.current_version
-
-        def record(version: FileVersion) -> None:
-            version.metadata_stripped = stripped
-            audit_record(
-                "document.version_add",
-                user=user,
-                object_type="document",
-                object_id=document.id,
-                summary=Message("audit.document.version_add", {"number": version.number, "title": document.title,
-                                                               "filename": staged.filename}),
-                details={"filename": staged.filename, "number": version.number, "sha256": version.sha256,
-                         "previous_sha256": previous.sha256 if previous else None,
-                         "metadata_stripped": stripped},
-            )
-
-        outcome = file_version_ingest(document, path, filename=staged.filename, uploader=user, before_commit=record)
+        if pending:
+            outcome = change_submit_file(user, document, path, staged.filename, stripped=stripped,
+                                         report=staged.report)
+        else:
+            outcome = _version_add_now(user, document, path, staged, stripped)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if outcome.status == OUTCOME_DUPLICATE:
-        if outcome.document_id == document.id:
-            raise UploadError(Message("upload.already_a_version"))
-        if document_visible_to(user, outcome.document_id) is None:
-            raise UploadError(Message("upload.duplicate_hidden"))
-        raise UploadError(Message("upload.duplicate_of", {"number": outcome.document_id}))
+        _refuse_duplicate(user, document, outcome.document_id)
     if outcome.status == OUTCOME_FAILED:
         raise UploadError(outcome.message)
-    return _result(staged.filename, outcome, user)
+    result = _result(staged.filename, outcome, user)
+    result.pending = pending
+    return result
+
+
+def _refuse_duplicate(user: User, document: Document, holder_id: int | None) -> None:
+    """Refuse a version whose bytes are stored already, naming the holder only to those who may see it."""
+    if holder_id == document.id:
+        raise UploadError(Message("upload.already_a_version"))
+    if document_visible_to(user, holder_id) is None:
+        raise UploadError(Message("upload.duplicate_hidden"))
+    raise UploadError(Message("upload.duplicate_of", {"number": holder_id}))
+
+
+def _version_add_now(user: User, document: Document, path: Path, staged: StagedFile, stripped: bool) -> IngestOutcome:
+    previous = document.current_version
+
+    def record(version: FileVersion) -> None:
+        version.metadata_stripped = stripped
+        version.privacy_report = staged.report
+        audit_record(
+            "document.version_add",
+            user=user,
+            object_type="document",
+            object_id=document.id,
+            summary=Message("audit.document.version_add", {"number": version.number, "title": document.title,
+                                                           "filename": staged.filename}),
+            details={"filename": staged.filename, "number": version.number, "sha256": version.sha256,
+                     "previous_sha256": previous.sha256 if previous else None,
+                     "metadata_stripped": stripped},
+        )
+
+    return file_version_ingest(document, path, filename=staged.filename, uploader=user, before_commit=record)
+
+
+def document_version_add(
+    user: User, document: Document, stream: BinaryIO, filename: str, *, strip_metadata: bool = False
+) -> UploadResult:
+    """Stage and submit a new version in one call (scripts; the page shows the preview between)."""
+    staging = document_version_stage(user, document, stream, filename)
+    try:
+        return document_version_submit(user, document, staging.token, strip_metadata=strip_metadata)
+    finally:
+        shutil.rmtree(_staging_root() / staging.token, ignore_errors=True)
 
 
 # --- staging folder --------------------------------------------------------------------------
@@ -471,7 +544,10 @@ __all__ = [
     "UploadResult",
     "document_upload",
     "document_version_add",
+    "document_version_stage",
+    "document_version_submit",
     "staging_sweep",
+    "stored_privacy_report",
     "upload_discard",
     "upload_get",
     "upload_stage",

@@ -304,7 +304,7 @@ def _record(
         # Read before the commit, which expires the object: reading after it costs a SELECT.
         document_id = document.id
         indexing.queue_document(document_id)
-        job_ids = _queue_jobs(document.versions[-1])
+        job_ids = queue_version_jobs(document.versions[-1])
         db.session.commit()
     except (UnknownSlugError, MetadataError) as exc:
         db.session.rollback()
@@ -370,6 +370,39 @@ def file_version_ingest(
     The same checks as for a new document apply. Bytes already stored in any document are
     refused as a duplicate, naming that document. The caller checks permissions.
     """
+    prepared = file_version_prepare(path, filename=filename, uploader=uploader)
+    if isinstance(prepared, IngestOutcome):
+        return prepared
+    version, source = prepared
+    try:
+        version.number = max((v.number for v in document.versions), default=0) + 1
+        document.versions.append(version)
+        document.updated_at = utcnow()
+        db.session.flush()
+        if before_commit is not None:
+            before_commit(version)
+        indexing.queue_document(document.id)
+        job_ids = queue_version_jobs(version)
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        current_app.logger.exception("New version of document %s failed", document.id)
+        return IngestOutcome(source, OUTCOME_FAILED, _database_failed(exc))
+    jobs.job_dispatch(job_ids)
+    indexing.flush_index_queue()
+    return IngestOutcome(source, OUTCOME_INGESTED, version.extraction, document_id=document.id,
+                         extraction_status=version.extraction_status)
+
+
+def file_version_prepare(
+    path: str | os.PathLike, *, filename: str | None = None, uploader: User | None = None
+) -> tuple[FileVersion, str] | IngestOutcome:
+    """Check, store and extract a file; return an unsaved ``FileVersion`` (no number, no
+    document) and the source, or the refusal.
+
+    The bytes are in the blob store afterwards; a new version is added from this at once, a
+    change waiting for review keeps its values until an editor accepts.
+    """
     item = _accept(Path(path), DocumentMetadata(), filename)
     if isinstance(item, IngestOutcome):
         return item
@@ -386,26 +419,8 @@ def file_version_ingest(
         timeout=float(current_app.config["TOOLBOX_EXTRACT_TIMEOUT"]),
         memory_mb=int(current_app.config["TOOLBOX_EXTRACT_MEMORY_MB"]),
     )
-    try:
-        number = max((v.number for v in document.versions), default=0) + 1
-        version = _file_version(_Processed(item, stored.sha256, stored.size, extracted), number=number,
-                                uploader=uploader)
-        document.versions.append(version)
-        document.updated_at = utcnow()
-        db.session.flush()
-        if before_commit is not None:
-            before_commit(version)
-        indexing.queue_document(document.id)
-        job_ids = _queue_jobs(version)
-        db.session.commit()
-    except Exception as exc:
-        db.session.rollback()
-        current_app.logger.exception("New version of document %s failed", document.id)
-        return IngestOutcome(item.source, OUTCOME_FAILED, _database_failed(exc))
-    jobs.job_dispatch(job_ids)
-    indexing.flush_index_queue()
-    return IngestOutcome(item.source, OUTCOME_INGESTED, extracted.message, document_id=document.id,
-                         extraction_status=extracted.status)
+    version = _file_version(_Processed(item, stored.sha256, stored.size, extracted), number=0, uploader=uploader)
+    return version, item.source
 
 
 def _store_failed(exc: OSError) -> Message:
@@ -416,7 +431,7 @@ def _database_failed(exc: Exception) -> Message:
     return Message("ingest.database_failed", {"detail": str(exc)})
 
 
-def _queue_jobs(version: FileVersion) -> list[int]:
+def queue_version_jobs(version: FileVersion) -> list[int]:
     """The background work a new version needs (OCR of a scan or image), in this transaction."""
     from .ocr import ocr_queue
 

@@ -19,7 +19,6 @@ from ..models import (
     STATUS_SUBMITTED,
     STATUS_WITHDRAWN,
     Document,
-    FileVersion,
     Project,
     User,
     utcnow,
@@ -142,7 +141,8 @@ def document_reject(user: User, document: Document, reason: str) -> None:
     document.status = STATUS_REJECTED
     document.rejection_reason = reason
     _commit(user, document, "document.reject", _titled("audit.document.reject", document),
-            {"status": [previous, STATUS_REJECTED], "reason": reason})
+            {"status": [previous, STATUS_REJECTED], "reason": reason,
+             **_merge_waiting_change(document)})
 
 
 def document_withdraw(user: User, document: Document) -> None:
@@ -153,7 +153,7 @@ def document_withdraw(user: User, document: Document) -> None:
     previous = document.status
     document.status = STATUS_WITHDRAWN
     _commit(user, document, "document.withdraw", _titled("audit.document.withdraw", document),
-            {"status": [previous, STATUS_WITHDRAWN]})
+            {"status": [previous, STATUS_WITHDRAWN], **_merge_waiting_change(document)})
 
 
 def document_trash(user: User, document: Document) -> None:
@@ -191,6 +191,7 @@ def trash_empty(user: User) -> int:
     if not documents:
         return 0
     hashes = {version.sha256 for document in documents for version in document.versions}
+    hashes |= {d.pending_change.file_sha256 for d in documents if d.pending_change and d.pending_change.file_sha256}
     listed = [{"id": d.id, "title": d.title, "files": [v.sha256 for v in d.versions]} for d in documents]
     for document in documents:
         indexing.queue_document(document.id)
@@ -200,10 +201,12 @@ def trash_empty(user: User) -> int:
     db.session.commit()
     # Files go only after the commit: a failed commit must leave every file in place. Bytes
     # shared with a surviving version (a duplicate linked elsewhere) stay.
-    still_used = set(db.session.scalars(select(FileVersion.sha256).where(FileVersion.sha256.in_(hashes))))
+    from .pending_changes import blob_in_use
+
     store = blob_store()
-    for sha256 in hashes - still_used:
-        store.path_for(sha256).unlink(missing_ok=True)
+    for sha256 in hashes:
+        if not blob_in_use(sha256):
+            store.path_for(sha256).unlink(missing_ok=True)
     indexing.flush_index_queue()
     return len(documents)
 
@@ -214,9 +217,10 @@ def trash_empty(user: User) -> int:
 def document_update(user: User, document: Document, edit: DocumentMetadata) -> dict[str, list]:
     """Replace the document's metadata with ``edit``; empty fields clear the value.
 
-    A published document shows the change at once. The audit entry holds the diff
-    (``{field: [old, new]}``), which is also returned. When the contributor edits a rejected
-    document, it goes back to the review queue.
+    An editor's change shows at once. A contributor's change of a published document waits
+    for an editor (``pending_changes``) and the public keeps the published metadata until then;
+    of any other document it applies at once, and a rejected one goes back to the review queue.
+    The audit entry holds the diff (``{field: [old, new]}``), which is also returned.
     """
     if not can_edit_document(user, document):
         raise PermissionDenied("document_update")
@@ -237,6 +241,37 @@ def document_update(user: User, document: Document, edit: DocumentMetadata) -> d
 
 
 def _apply_update(user: User, document: Document, edit: DocumentMetadata, title: str) -> dict[str, list]:
+    if document.status == STATUS_PUBLISHED and not is_editor(user):
+        # A published document's metadata change waits for an editor (issue 11.1).
+        from .pending_changes import change_submit_metadata
+
+        return change_submit_metadata(user, document, edit, title)
+    diff = metadata_assign(document, edit, title)
+    if not diff:
+        db.session.rollback()
+        return {}
+    details: dict = {"changes": diff, "status": document.status}
+    if document.status == STATUS_REJECTED and not is_editor(user):
+        document.status = STATUS_SUBMITTED
+        details["resubmitted"] = True
+        details["rejection_reason"] = document.rejection_reason
+        document.rejection_reason = None
+    document.updated_at = utcnow()
+    _commit(user, document, "document.update",
+            Message("audit.document.update", {"title": document.title, "fields": changed_fields(diff)}), details)
+    return diff
+
+
+def changed_fields(diff: dict) -> list[Message]:
+    """The names of a diff's fields; each key of document_snapshot has a "field.<key>" label in
+    the message catalogue."""
+    return [Message(f"field.{key}") for key in diff]
+
+
+def metadata_assign(document: Document, edit: DocumentMetadata, title: str) -> dict[str, list]:
+    """Set the document's metadata to ``edit`` in the session (no commit); return the diff
+    ``{field: [old, new]}``. Municipality and project are found or created here, so callers
+    that only propose a change must not call this before it is accepted."""
     before = document_snapshot(document)
     document.title = title
     document.description = (edit.description or "").strip() or None
@@ -320,6 +355,13 @@ def status_counts() -> dict[str, int]:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _merge_waiting_change(document: Document) -> dict:
+    """A document that stops being public takes its waiting change along (see pending_changes)."""
+    from .pending_changes import change_merge_on_unpublish
+
+    return change_merge_on_unpublish(document)
 
 
 def _require_status(document: Document, allowed: tuple[str, ...], verb: str) -> None:

@@ -8,7 +8,9 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import DOCUMENT_STATUSES, ROLE_ADMIN, ROLE_EDITOR, Document, Municipality, Project
 from ..permissions import has_role, role_required
-from ..services import curation, dashboard, review
+from ..i18n import current_locale_name
+from ..services import curation, dashboard, pending_changes, review
+from ..services.contribute import stored_privacy_report
 from ..services.documents import download_filename, file_version_get
 from ..services.vocabularies import VOCABULARY_NAMES_DE, vocabulary_entries
 from ..storage import blob_store
@@ -61,15 +63,68 @@ def dashboard_page():
 
 @bp.get("/review")
 def review_queue():
-    """Show the submitted documents with a preview of their text."""
+    """Show the submitted documents and the waiting changes of published ones, with what they reveal."""
+    return _render_review()
+
+
+def _render_review(failed_reject: tuple[int, RejectForm] | None = None, status: int = 200):
     documents = review.review_queue(_user())
+    changes = pending_changes.changes_waiting(_user())
+    locale = current_locale_name()
+    change_reject_forms = {c.document_id: RejectForm(prefix=f"c{c.document_id}", formdata=None) for c in changes}
+    if failed_reject is not None:
+        change_reject_forms[failed_reject[0]] = failed_reject[1]
     return render_template(
         "admin/review.html",
         documents=documents,
+        reports={d.id: stored_privacy_report(d.current_version) for d in documents if d.current_version},
+        changes=changes,
+        change_rows={c.id: pending_changes.change_rows(c, locale) for c in changes},
+        change_files={c.id: pending_changes.change_file(c) for c in changes},
+        change_reject_forms=change_reject_forms,
         preview_chars=PREVIEW_CHARS,
         publish_form=ActionForm(),
         reject_forms={d.id: RejectForm(prefix=f"d{d.id}", formdata=None) for d in documents},
-    )
+    ), status
+
+
+@bp.post("/documents/<int:document_id>/change/accept")
+def change_accept(document_id: int):
+    """Make a waiting change of a published document public."""
+    document = _document_or_404(document_id)
+    return button_action(lambda: pending_changes.change_accept(_user(), document),
+                         _("Die Änderung an „%(title)s“ ist freigegeben und öffentlich sichtbar.", title=document.title),
+                         _next_url(url_for(".review_queue")))
+
+
+@bp.post("/documents/<int:document_id>/change/reject")
+def change_reject(document_id: int):
+    """Refuse a waiting change with a reason; the published state stays."""
+    document = _document_or_404(document_id)
+    form = RejectForm(prefix=f"c{document.id}")
+    if form.validate_on_submit():
+        try:
+            pending_changes.change_reject(_user(), document, form.reason.data)
+        except review.WorkflowError as exc:
+            if exc.field != "reason":
+                flash(str(exc), "error")
+                return redirect(url_for(".review_queue"))
+            form.reason.errors = list(form.reason.errors) + [str(exc)]
+        else:
+            flash(_("Die Änderung an „%(title)s“ ist abgelehnt; die Projektleitung sieht den Grund.",
+                    title=document.title), "success")
+            return redirect(_next_url(url_for(".review_queue")))
+    return _render_review(failed_reject=(document.id, form), status=400)
+
+
+@bp.get("/documents/<int:document_id>/change/download")
+def change_download(document_id: int):
+    """Send the new file of a waiting change for review (not counted as a download)."""
+    change = _document_or_404(document_id).pending_change
+    file = pending_changes.change_file(change) if change is not None and change.waiting else None
+    if file is None:
+        abort(404)
+    return _send_for_review(file.sha256, file.media_type, download_filename(file))
 
 
 @bp.get("/documents")
@@ -106,6 +161,7 @@ def _render_document(document: Document, reject_form: RejectForm | None = None, 
         "admin/document.html",
         document=document,
         version=document.current_version,
+        report=stored_privacy_report(document.current_version) if document.current_version else None,
         preview_chars=PREVIEW_CHARS,
         action_form=ActionForm(),
         reject_form=reject_form or RejectForm(prefix=f"d{document.id}", formdata=None),
@@ -182,13 +238,18 @@ def document_restore(document_id: int):
 @bp.get("/documents/<int:document_id>/versions/<int:number>/download")
 def version_download(document_id: int, number: int):
     """Send a stored version of any document for review (not counted as a download)."""
-    document = _document_or_404(document_id)
-    version = file_version_get(document, number)
-    store = blob_store()
-    if version is None or not store.exists(version.sha256):
+    version = file_version_get(_document_or_404(document_id), number)
+    if version is None:
         abort(404)
-    return send_file(store.path_for(version.sha256), mimetype=version.media_type, as_attachment=True,
-                     download_name=download_filename(version), etag=version.sha256, max_age=0)
+    return _send_for_review(version.sha256, version.media_type, download_filename(version))
+
+
+def _send_for_review(sha256: str, media_type: str, filename: str):
+    store = blob_store()
+    if not store.exists(sha256):
+        abort(404)
+    return send_file(store.path_for(sha256), mimetype=media_type, as_attachment=True, download_name=filename,
+                     etag=sha256, max_age=0)
 
 
 @bp.get("/trash")

@@ -14,11 +14,19 @@ from ..services import contribute as contributions
 from ..services import review
 from ..services import places
 from ..services.documents import document_visible_to, download_filename, file_version_get
+from ..services.pending_changes import change_form_metadata, change_needs_review
 from ..storage import blob_store
 from ..message import load_message
 from ..message_render import render
 from .actions import button_action, confirm_page
-from .document_forms import ActionForm, DocumentEditForm, UploadDetailsForm, UploadFilesForm, VersionForm
+from .document_forms import (
+    ActionForm,
+    DocumentEditForm,
+    UploadDetailsForm,
+    UploadFilesForm,
+    VersionDetailsForm,
+    VersionForm,
+)
 from .errors import render_error, too_large_message
 
 bp = Blueprint("contribute", __name__)
@@ -202,16 +210,19 @@ def _document_or_404(document_id: int):
 @bp.route("/my/documents/<int:document_id>/edit", methods=["GET", "POST"])
 @role_required(ROLE_CONTRIBUTOR)
 def document_edit(document_id: int):
-    """Edit a document's metadata; a published document shows the change at once."""
+    """Edit a document's metadata; a contributor's change of a published document waits for an editor."""
     document = _document_or_404(document_id)
     form = DocumentEditForm()
     form.fill_choices(places.projects_offered(_user()), document)
     if request.method == "GET":
-        form.title.data = document.title
-        form.fill_from(review.document_metadata(document))
+        # A waiting change is what the contributor last said; the next edit builds on it.
+        metadata = change_form_metadata(document)
+        form.title.data = metadata.title
+        form.fill_from(metadata)
     form_error = None
     if form.validate_on_submit():
         was_rejected = document.status == STATUS_REJECTED
+        needs_review = _needs_review(document)
         try:
             diff = review.document_update(_user(), document, form.metadata(title=form.title.data))
         except review.WorkflowError as exc:
@@ -220,7 +231,10 @@ def document_edit(document_id: int):
             else:
                 form_error = str(exc)
         else:
-            if not diff:
+            if diff and needs_review:
+                flash(_("Änderung wartet auf Freigabe: die Redaktion prüft Ihre Änderungen; bis dahin bleiben die "
+                        "veröffentlichten Angaben sichtbar."), "success")
+            elif not diff:
                 flash(_("Es wurde nichts geändert."), "info")
             elif was_rejected and document.status != STATUS_REJECTED:
                 flash(_("Die Änderungen sind gespeichert; das Dokument ist wieder zur Prüfung eingereicht."), "success")
@@ -233,6 +247,7 @@ def document_edit(document_id: int):
     return render_template(
         "contribute/edit.html", form=form, document=document, form_error=form_error,
         status_label=review.status_label, back_url=_back_to(document), municipality_names=_municipality_names(),
+        needs_review=_needs_review(document),
     ), status
 
 
@@ -245,26 +260,68 @@ def _back_to(document) -> str:
 @bp.route("/my/documents/<int:document_id>/version", methods=["GET", "POST"])
 @role_required(ROLE_CONTRIBUTOR)
 def version_add(document_id: int):
-    """Upload a new version; the older versions stay downloadable."""
+    """Take the file of a new version; the next step shows what it reveals, as for a first upload."""
     document = _document_or_404(document_id)
     form = VersionForm()
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            result = contributions.document_version_add(
-                _user(), document, upload.stream, upload.filename, strip_metadata=form.strip_metadata.data
-            )
+            staging = contributions.document_version_stage(_user(), document, upload.stream, upload.filename)
         except contributions.UploadError as exc:
-            target = form.strip_metadata if exc.field == "strip_metadata" else form.file
-            target.errors = list(target.errors) + [render(m) for m in exc.messages]
+            form.file.errors = list(form.file.errors) + [render(m) for m in exc.messages]
+        else:
+            return redirect(url_for(".version_details", document_id=document.id, token=staging.token))
+    status = 400 if form.errors else 200
+    return render_template("contribute/version.html", form=form, document=document, limit_mb=_limit_mb(),
+                           back_url=_back_to(document), needs_review=_needs_review(document)), status
+
+
+@bp.route("/my/documents/<int:document_id>/version/<token>", methods=["GET", "POST"])
+@role_required(ROLE_CONTRIBUTOR)
+def version_details(document_id: int, token: str):
+    """Show what the new version reveals about people and submit it, with or without that."""
+    document = _document_or_404(document_id)
+    try:
+        staging = contributions.upload_get(_user(), token, document_id=document.id)
+    except contributions.StagingNotFound:
+        flash(_("Dieser Upload ist abgelaufen oder wurde schon abgeschickt. Bitte laden Sie die Datei neu hoch."),
+              "error")
+        return redirect(url_for(".version_add", document_id=document.id))
+    form = VersionDetailsForm()
+    if request.method == "GET":
+        form.strip_metadata.data = staging.reveals_something
+    form_error = None
+    if form.validate_on_submit():
+        try:
+            result = contributions.document_version_submit(_user(), document, token,
+                                                           strip_metadata=form.strip_metadata.data)
+        except contributions.UploadError as exc:
+            messages = [render(m) for m in exc.messages]
+            if exc.field == "strip_metadata":
+                form.strip_metadata.errors = list(form.strip_metadata.errors) + messages
+            else:
+                form_error = " ".join(messages)
         else:
             note = ("" if result.extraction_status == "ok"
                     else " " + _("Hinweis: %(message)s", message=render(result.message)))
-            flash(_("Die neue Version „%(filename)s“ ist gespeichert.", filename=result.filename) + note, "success")
+            if result.pending:
+                message = _("Die neue Version „%(filename)s“ ist eingereicht. Änderung wartet auf Freigabe: bis die "
+                            "Redaktion sie freigibt, bleibt die veröffentlichte Fassung sichtbar.",
+                            filename=result.filename)
+            else:
+                message = _("Die neue Version „%(filename)s“ ist gespeichert.", filename=result.filename)
+            flash(message + note, "success")
             return redirect(_back_to(document))
-    status = 400 if form.errors else 200
-    return render_template("contribute/version.html", form=form, document=document, limit_mb=_limit_mb(),
-                           back_url=_back_to(document)), status
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "contribute/version_details.html", form=form, document=document, staging=staging,
+        staged=staging.files[0], gdpr_hint=contributions.GDPR_HINT, back_url=_back_to(document),
+        needs_review=_needs_review(document), form_error=form_error,
+    ), status
+
+
+def _needs_review(document) -> bool:
+    return change_needs_review(_user(), document)
 
 
 @bp.get("/my/documents/<int:document_id>/withdraw")

@@ -263,11 +263,16 @@ class DocumentEditForm(MetadataFields):
 
 class VersionForm(FlaskForm):
     file = FileField(_l("Neue Datei"), validators=[Mandatory()])
-    strip_metadata = BooleanField(_l("Eigenschaften entfernen (Autor:in, Kommentare, Änderungsverfolgung)"))
 
     def validate_file(self, field):
         if not getattr(field.data, "filename", ""):
             raise ValidationError(_("Bitte wählen Sie eine Datei aus."))
+
+
+class VersionDetailsForm(FlaskForm):
+    """The second step of a new version: what the file reveals, and whether to remove it."""
+
+    strip_metadata = BooleanField(_l("Personenbezogene Angaben entfernen"))
 
 
 class RejectForm(FlaskForm):
@@ -403,6 +408,7 @@ __all__ = [
     "RejectForm",
     "UploadDetailsForm",
     "UploadFilesForm",
+    "VersionDetailsForm",
     "VersionForm",
     "VocabularyCreateForm",
     "VocabularyEntryForm",

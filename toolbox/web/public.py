@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, send_from_directory, url_for
+from flask_login import current_user
 
+from ..permissions import can_edit_document
 from ..services.documents import (
     document_get_visible,
     download_filename,
@@ -53,6 +55,8 @@ def document_detail(document_id: int):
         project_documents=others,
         similar_documents=similar_documents(document, exclude=[d.id for d in others]),
         back_url=search_back_url(request.args.get("back"), base_url=url_for("search.results")),
+        # Only those who may edit the document learn that a change of it is waiting.
+        can_edit=can_edit_document(current_user, document),
     )
 
 
