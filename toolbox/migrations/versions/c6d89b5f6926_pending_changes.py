@@ -5,7 +5,7 @@ Old rows need nothing: no change was waiting before this revision, and a version
 stored report is checked from its bytes when an editor opens it.
 
 Revision ID: c6d89b5f6926
-Revises: b7e2c41d9a05
+Revises: c4e7a91d3b58
 Create Date: 2026-12-02 17:28:04.398642
 
 """
@@ -17,7 +17,7 @@ import toolbox.models
 
 # revision identifiers, used by Alembic.
 revision = 'c6d89b5f6926'
-down_revision = 'b7e2c41d9a05'
+down_revision = 'c4e7a91d3b58'
 branch_labels = None
 depends_on = None
 
