@@ -297,22 +297,7 @@ def metadata_assign(document: Document, edit: DocumentMetadata, title: str) -> d
     else:
         document.project = None
     after = document_snapshot(document)
-    diff = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
-    if not diff:
-        db.session.rollback()
-        return {}
-    details: dict = {"changes": diff, "status": document.status}
-    if document.status == STATUS_REJECTED and not is_editor(user):
-        document.status = STATUS_SUBMITTED
-        details["resubmitted"] = True
-        details["rejection_reason"] = document.rejection_reason
-        document.rejection_reason = None
-    document.updated_at = utcnow()
-    # Each key of document_snapshot has a "field.<key>" label in the message catalogue.
-    changed = [Message(f"field.{key}") for key in diff]
-    _commit(user, document, "document.update",
-            Message("audit.document.update", {"title": document.title, "fields": changed}), details)
-    return diff
+    return {key: [before[key], after[key]] for key in before if before[key] != after[key]}
 
 
 def document_snapshot(document: Document) -> dict:
