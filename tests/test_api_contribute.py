@@ -90,6 +90,20 @@ def test_unknown_slug_is_400_naming_the_valid_ones(app, client, token):
     assert counts(app) == (0, 0) and blob_files(app) == []
 
 
+def test_refusals_follow_the_clients_language(app, client, token):
+    """A client that asks for English gets the refusal in English, values and slugs unchanged;
+    without a preference it is German."""
+    english = _post(client, token, topics="smart-home", year="2024",
+                    headers={"Accept-Language": "en"}).get_json()["error"]["message"]
+    german = _post(client, token, topics="smart-home", year="2024").get_json()["error"]["message"]
+    assert english.startswith("Unknown value “smart-home” for Topic. Valid are: ")
+    assert german.startswith("Unbekannter Wert „smart-home“ für Themenfeld. Gültig sind: ")
+    assert "mobilitaet-verkehr" in english and "mobilitaet-verkehr" in german
+    late = _post(client, token, topics="mobilitaet-verkehr", year="1850", headers={"Accept-Language": "en"})
+    assert late.get_json()["error"]["message"] == "The year 1850 is not between 1990 and 2100."
+    assert counts(app) == (0, 0)
+
+
 def test_bad_number_is_400(app, client, token):
     response = _post(client, token, year="zweitausend")
     assert response.status_code == 400

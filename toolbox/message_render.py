@@ -34,7 +34,7 @@ _TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 #: Parameters that name a thing by its number (a document, a version) and so are shown without
 #: the locale's thousands separator.
-_IDENTIFIERS = frozenset({"number", "document_id", "id"})
+_IDENTIFIERS = frozenset({"number", "document_id", "id", "year"})
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,12 @@ CATALOGUE: dict[str, str | Plural] = {
     "extract.advice.pdf_docx_or_txt": N_("Bitte als PDF, DOCX oder TXT hochladen."),
     "extract.advice.doc": N_("Bitte in Word als DOCX speichern oder als PDF exportieren und erneut hochladen."),
     "extract.advice.archive": N_("Bitte die enthaltenen Dokumente einzeln als PDF oder DOCX hochladen."),
+    # --- metadata that cannot be accepted (toolbox/services/ingest.py, vocabularies.py) ---------
+    "metadata.year_range": N_("Das Jahr %(year)s liegt nicht zwischen 1990 und 2100."),
+    "metadata.population_negative": N_("Die Einwohnerzahl darf nicht negativ sein."),
+    "metadata.title_too_long": N_("Der Titel ist länger als 500 Zeichen."),
+    "metadata.project_gone": N_("Das gewählte Projekt gibt es nicht (mehr)."),
+    "metadata.unknown_slug": N_("Unbekannter Wert „%(slug)s“ für %(vocabulary)s. Gültig sind: %(valid)s"),
     # --- refusals of uploads and imports (toolbox/services/contribute.py, ingest.py) -------------
     "upload.file_refused": N_("„%(filename)s“: %(reason)s"),
     "upload.no_file": N_("Bitte wählen Sie mindestens eine Datei aus."),

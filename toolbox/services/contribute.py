@@ -278,7 +278,7 @@ def upload_submit(
     try:
         validate_metadata(metadata)
     except (UnknownSlugError, MetadataError) as exc:
-        raise UploadError(str(exc), field="metadata") from exc
+        raise UploadError(exc.message, field="metadata") from exc
     from .curation import municipality_name_current
 
     metadata = DocumentMetadata(**{**asdict(metadata), "municipality": municipality_name_current(metadata.municipality)})
@@ -374,7 +374,7 @@ def document_upload(
     try:
         validate_metadata(metadata)
     except (UnknownSlugError, MetadataError) as exc:
-        raise UploadError(str(exc), field="metadata") from exc
+        raise UploadError(exc.message, field="metadata") from exc
     staging = upload_stage(user, [(stream, filename)])
     try:
         return upload_submit(user, staging.token, metadata, strip_metadata=strip_metadata)[0]

@@ -21,7 +21,9 @@ from sqlalchemy import select
 from .. import extract as extraction
 from ..extensions import db
 from ..extract import messages as extraction_messages
+from ..i18n import DEFAULT_LOCALE
 from ..message import Message, StoredMessage
+from ..message_render import render
 from ..models import STATUS_PUBLISHED, STATUS_SUBMITTED, Document, FileVersion, Project, User, utcnow
 from ..storage import blob_store
 from . import indexing, jobs
@@ -68,7 +70,11 @@ class DocumentMetadata:
 
 
 class MetadataError(ValueError):
-    """Metadata that cannot be accepted; the message says why, in German."""
+    """Metadata that cannot be accepted; ``message`` says why (``str()`` in German)."""
+
+    def __init__(self, message: Message):
+        self.message = message
+        super().__init__(render(message, DEFAULT_LOCALE))
 
 
 def validate_metadata(metadata: DocumentMetadata) -> None:
@@ -82,13 +88,13 @@ def validate_metadata(metadata: DocumentMetadata) -> None:
     if metadata.license:
         vocabulary_get("license", metadata.license)
     if metadata.year is not None and not 1990 <= metadata.year <= 2100:
-        raise MetadataError(f"Das Jahr {metadata.year} liegt nicht zwischen 1990 und 2100.")
+        raise MetadataError(Message("metadata.year_range", {"year": metadata.year}))
     if metadata.population is not None and metadata.population < 0:
-        raise MetadataError("Die Einwohnerzahl darf nicht negativ sein.")
+        raise MetadataError(Message("metadata.population_negative"))
     if metadata.title is not None and len(metadata.title) > 500:
-        raise MetadataError("Der Titel ist länger als 500 Zeichen.")
+        raise MetadataError(Message("metadata.title_too_long"))
     if metadata.project_id is not None and db.session.get(Project, metadata.project_id) is None:
-        raise MetadataError("Das gewählte Projekt gibt es nicht (mehr).")
+        raise MetadataError(Message("metadata.project_gone"))
 
 
 @dataclass
@@ -234,7 +240,7 @@ def _accept(path: Path, metadata: DocumentMetadata, filename: str | None) -> _Ac
     try:
         validate_metadata(metadata)
     except (UnknownSlugError, MetadataError) as exc:
-        return IngestOutcome(source, OUTCOME_FAILED, str(exc))
+        return IngestOutcome(source, OUTCOME_FAILED, exc.message)
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -308,7 +314,7 @@ def _record(
         db.session.commit()
     except (UnknownSlugError, MetadataError) as exc:
         db.session.rollback()
-        return IngestOutcome(item.source, OUTCOME_FAILED, str(exc))
+        return IngestOutcome(item.source, OUTCOME_FAILED, exc.message)
     except Exception as exc:  # the batch goes on; the stored blob stays for a retry
         db.session.rollback()
         current_app.logger.exception("Ingest of %s failed", item.source)

@@ -5,20 +5,23 @@ from sqlalchemy import func, select
 
 from .. import vocabulary_seed
 from ..extensions import db
+from ..i18n import DEFAULT_LOCALE
+from ..message import Message
+from ..message_render import render
 from ..models import VOCABULARY_MODELS, DocumentType, License, SizeClass, Topic
 
 
 class UnknownSlugError(ValueError):
-    """A slug that names no entry of a vocabulary; the message lists the valid ones."""
+    """A slug that names no entry of a vocabulary; ``message`` lists the valid ones."""
 
     def __init__(self, vocabulary: str, slug: str, valid: list[str]):
         self.vocabulary = vocabulary
         self.slug = slug
         self.valid = valid
-        super().__init__(
-            f"Unbekannter Wert „{slug}“ für {VOCABULARY_NAMES_DE.get(vocabulary, vocabulary)}. "
-            f"Gültig sind: {', '.join(valid)}"
-        )
+        self.message = Message("metadata.unknown_slug", {"slug": slug, "vocabulary": Message(f"vocabulary.{vocabulary}"),
+                                                         "valid": list(valid)})
+        # str() stays the German sentence for the command line and the logs.
+        super().__init__(render(self.message, DEFAULT_LOCALE))
 
 
 VOCABULARY_NAMES_DE = {
