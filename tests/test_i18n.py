@@ -149,6 +149,22 @@ def test_every_message_code_has_an_english_translation():
     assert not missing, "\n".join(missing)
 
 
+def test_every_message_code_the_code_writes_is_in_the_catalogue():
+    """A ``Message("…")`` written anywhere in toolbox/ names a catalogue entry (an f-string code
+    at least the start of one), so no page ever shows a bare code instead of a sentence."""
+    from toolbox.message_render import CATALOGUE
+
+    unknown = []
+    for path in (ROOT / "toolbox").rglob("*.py"):
+        if "migrations" in path.parts:
+            continue  # frozen: they name the codes of their time
+        for match in re.finditer(r'Message\(\s*(f?)"([\w.]+)(\{)?', path.read_text(encoding="utf-8")):
+            code, partial = match.group(2), bool(match.group(3))
+            if not (any(known.startswith(code) for known in CATALOGUE) if partial else code in CATALOGUE):
+                unknown.append(f"{path.relative_to(ROOT)}: {code}")
+    assert not unknown, "\n".join(unknown)
+
+
 def _extraction_messages() -> list:
     """Every kind of message stored with a file version, with plain values."""
     from toolbox.extract import messages
