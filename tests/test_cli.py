@@ -77,7 +77,7 @@ def test_ingest_exits_non_zero_when_a_file_failed(app, runner, tmp_path):
     assert "Fehlgeschlagen: 1" in result.output
     # The refusal is stored as a code; the summary renders it in German, the CLI's language.
     assert ("kaputt.pdf: Das Dateiformat wurde nicht erkannt und wird nicht unterstützt. Unterstützt werden "
-            "PDF, DOCX, TXT, Markdown (MD) und CSV.") in result.output
+            "PDF, Word (DOCX, DOC), OpenDocument (ODT, ODS, ODP)") in result.output
 
 
 def test_duplicates_are_listed(app, runner, tmp_path):

@@ -22,6 +22,15 @@ from toolbox.services.documents import download_filename
     ("notizen.markdown", "md", "notizen.markdown"),
     ("liste.tsv", "csv", "liste.tsv"),
     ("liste.xlsx", "csv", "liste.csv"),
+    ("Kostenplan.xls", "xlsx", "Kostenplan.xlsx"),
+    ("Ratsvortrag", "pptx", "Ratsvortrag.pptx"),
+    ("satzung.docx", "odt", "satzung.odt"),
+    ("haushalt.ODS", "ods", "haushalt.ODS"),
+    ("folien.pdf", "odp", "folien.odp"),
+    ("aushang.txt", "rtf", "aushang.rtf"),
+    ("protokoll.docx", "doc", "protokoll.doc"),
+    ("tabelle", "xls", "tabelle.xls"),
+    ("vortrag.pps", "ppt", "vortrag.ppt"),
 ])
 def test_download_name_keeps_the_stem_and_takes_the_extension_of_the_format(uploaded, format, offered):
     """The uploaded stem stays; a last extension that does not fit the detected format is

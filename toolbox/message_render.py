@@ -83,6 +83,17 @@ CATALOGUE: dict[str, str | Plural] = {
         "Die Word-Datei enthält eine DTD mit Entity-Definitionen (<!DOCTYPE …>), die in DOCX-Dateien nicht "
         "vorkommt – möglicherweise eine XML-Bombe oder ein Versuch, lokale Dateien auszulesen. Sie wird "
         "deshalb nicht gelesen."),
+    "extract.office_doctype": N_(
+        "Die Office-Datei enthält eine DTD mit Entity-Definitionen (<!DOCTYPE …>), die in Office-Dateien nicht "
+        "vorkommt – möglicherweise eine XML-Bombe oder ein Versuch, lokale Dateien auszulesen. Sie wird "
+        "deshalb nicht gelesen."),
+    "extract.macros": N_(
+        "Dateien mit Makros (%(format)s) werden nicht angenommen: Die IT-Sicherheitsvorgaben der Kommunen "
+        "verbieten, Makros weiterzugeben. Bitte ohne Makros als %(instead)s speichern oder als PDF exportieren."),
+    "extract.legacy_pending": N_("Altes Office-Format – der Text wird mit LibreOffice gelesen."),
+    "extract.needs_libreoffice": N_(
+        "Format nur mit LibreOffice lesbar – auf diesem Server ist LibreOffice nicht installiert, der Text "
+        "wird deshalb nicht durchsucht."),
     "extract.corrupt": N_("Datei beschädigt."),
     "extract.corrupt_reason": N_("Datei beschädigt: %(reason)s."),
     "extract.reason.no_pdf_page_readable": N_("Keine Seite der PDF-Datei konnte gelesen werden"),
@@ -94,6 +105,10 @@ CATALOGUE: dict[str, str | Plural] = {
     "extract.reason.file_unreadable_detail": N_("Die Datei konnte nicht gelesen werden (%(detail)s)"),
     "extract.reason.image_unreadable": N_("Die Bilddatei konnte nicht gelesen werden"),
     "extract.reason.image_unreadable_detail": N_("Die Bilddatei konnte nicht gelesen werden (%(detail)s)"),
+    "extract.reason.office_unreadable": N_("Die Office-Datei konnte nicht gelesen werden"),
+    "extract.reason.office_unreadable_detail": N_("Die Office-Datei konnte nicht gelesen werden (%(detail)s)"),
+    "extract.reason.rtf_unreadable": N_("Die RTF-Datei konnte nicht gelesen werden"),
+    "extract.reason.rtf_unreadable_detail": N_("Die RTF-Datei konnte nicht gelesen werden (%(detail)s)"),
     "extract.reason.zip_invalid": N_("Das ZIP-Archiv der Datei ist ungültig"),
     "extract.reason.zip_invalid_detail": N_("Das ZIP-Archiv der Datei ist ungültig (%(detail)s)"),
     "extract.timeout": N_(
@@ -120,9 +135,14 @@ CATALOGUE: dict[str, str | Plural] = {
     "extract.unsupported_macros": N_(
         "Word-Dateien mit Makros (DOCM/DOTM) werden aus Sicherheitsgründen nicht angenommen. Bitte ohne "
         "Makros als DOCX speichern oder als PDF exportieren."),
+    # Stored before the office formats came; new refusals use extract.format_unknown.
     "extract.unsupported_unknown": N_(
         "Das Dateiformat wurde nicht erkannt und wird nicht unterstützt. Unterstützt werden PDF, DOCX, TXT, "
         "Markdown (MD) und CSV."),
+    "extract.format_unknown": N_(
+        "Das Dateiformat wurde nicht erkannt und wird nicht unterstützt. Unterstützt werden PDF, Word (DOCX, "
+        "DOC), OpenDocument (ODT, ODS, ODP), Excel (XLSX, XLS), PowerPoint (PPTX, PPT), RTF, TXT, Markdown (MD), "
+        "CSV und Bilder (PNG, JPEG, TIFF)."),
     "extract.unsupported": N_("Das Dateiformat %(format)s wird nicht unterstützt. %(advice)s"),
     "extract.format.image": N_("%(name)s (Bild)"),
     "extract.format.program": N_("%(name)s (Programm)"),

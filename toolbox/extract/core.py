@@ -12,6 +12,7 @@ from . import messages
 from . import sandbox
 from . import zipguard
 from ._child import is_memory_error
+from .detect import ZIP_FORMATS
 from .detect import detect_type
 from .normalize import clean_value
 from .pool import WorkerPool, shared_pool
@@ -32,6 +33,15 @@ PARSERS: dict[str, str] = {
     "png": "image",
     "jpeg": "image",
     "tiff": "image",
+    "odt": "opendocument",
+    "ods": "opendocument",
+    "odp": "opendocument",
+    "xlsx": "xlsx",
+    "pptx": "slides",
+    "rtf": "rtf",
+    "doc": "legacy",
+    "xls": "legacy",
+    "ppt": "legacy",
 }
 
 _PARSE_TARGET = f"{__name__}:parse_file"
@@ -75,9 +85,9 @@ def _extract(
     except OSError as exc:
         logger.warning("cannot read %s: %s", path, exc)
         return ExtractionResult(status="failed", message=messages.FILE_NOT_FOUND)
-    if not detected.supported:
+    if not detected.supported or detected.encrypted:
         return unsupported_result(detected)
-    if detected.format == "docx":
+    if detected.format in ZIP_FORMATS:
         # Refused here, before any parser unpacks a single member.
         reason = zipguard.check_file(path, zip_limits)
         if reason:
@@ -95,7 +105,8 @@ def _extract(
 
 
 def unsupported_result(detected: DetectedType) -> ExtractionResult:
-    status = "encrypted" if detected.format == "encrypted-office" else "failed"
+    """The result for a file no parser reads: refused, empty or password-protected."""
+    status = "encrypted" if detected.encrypted else "failed"
     if detected.format == "empty":
         status = "empty"
     return _result(detected, status, detected.message)
@@ -152,6 +163,12 @@ _UNREADABLE = {
     "png": messages.IMAGE_UNREADABLE,
     "jpeg": messages.IMAGE_UNREADABLE,
     "tiff": messages.IMAGE_UNREADABLE,
+    "odt": messages.OFFICE_UNREADABLE,
+    "ods": messages.OFFICE_UNREADABLE,
+    "odp": messages.OFFICE_UNREADABLE,
+    "xlsx": messages.OFFICE_UNREADABLE,
+    "pptx": messages.OFFICE_UNREADABLE,
+    "rtf": messages.RTF_UNREADABLE,
 }
 
 

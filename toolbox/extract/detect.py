@@ -23,6 +23,8 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "dotx": "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
     "docm": "application/vnd.ms-word.document.macroEnabled.12",
+    "xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
+    "pptm": "application/vnd.ms-powerpoint.presentation.macroEnabled.12",
     "txt": "text/plain",
     "md": "text/markdown",
     "csv": "text/csv",
@@ -64,7 +66,19 @@ MEDIA_TYPES = {
 TEXT_FORMATS = ("txt", "md", "csv")
 # Images are read by text recognition, a background job (toolbox/extract/ocr.py).
 IMAGE_FORMATS = ("png", "jpeg", "tiff")
-SUPPORTED = frozenset({"pdf", "docx", *TEXT_FORMATS, *IMAGE_FORMATS})
+#: Office formats read by their own parser in the sandboxed child.
+OFFICE_FORMATS = ("odt", "ods", "odp", "xlsx", "pptx", "rtf")
+#: Word, Excel and PowerPoint 97–2003: converted by LibreOffice in a background job.
+LEGACY_FORMATS = ("doc", "xls", "ppt")
+#: ZIP containers the ZIP guard checks before any parser unpacks a member.
+ZIP_FORMATS = ("docx", "xlsx", "pptx", "odt", "ods", "odp")
+#: A password-protected OOXML file whose kind its name does not tell (stored as encrypted).
+ENCRYPTED_OFFICE = "encrypted-office"
+#: The file name extensions an upload form offers in its file chooser (the content decides).
+UPLOAD_EXTENSIONS = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".xlsx", ".xls", ".ods", ".pptx", ".ppt", ".odp",
+                     ".txt", ".md", ".csv", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+SUPPORTED = frozenset({"pdf", "docx", *TEXT_FORMATS, *IMAGE_FORMATS, *OFFICE_FORMATS, *LEGACY_FORMATS,
+                       ENCRYPTED_OFFICE})
 
 _SNIFF_BYTES = 64 * 1024
 # The PDF signature counts only at offset 0. ISO 32000 puts the header on the file's first line,
@@ -126,6 +140,7 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     MEDIA_TYPES["txt"]: (".txt", ".text"),
     MEDIA_TYPES["md"]: (".md", *sorted(_MARKDOWN_SUFFIXES - {".md"})),
     MEDIA_TYPES["csv"]: (".csv", *sorted(_CSV_SUFFIXES - {".csv"})),
+    **{MEDIA_TYPES[format]: (f".{format}",) for format in (*OFFICE_FORMATS, *LEGACY_FORMATS)},
 }
 
 
@@ -138,6 +153,16 @@ def detected(format: str, media_type: str | None = None) -> DetectedType:
         supported=supported,
         message=None if supported else messages.unsupported(format),
     )
+
+
+def encrypted(format: str) -> DetectedType:
+    """A password-protected office file: stored like an encrypted PDF, with status "encrypted"."""
+    return DetectedType(format, MEDIA_TYPES[format], True, messages.OFFICE_PASSWORD, encrypted=True)
+
+
+def with_macros(format: str) -> DetectedType:
+    """An office file that carries macros: refused (municipal IT security forbids passing them on)."""
+    return DetectedType(format, MEDIA_TYPES[format], False, messages.macros(format))
 
 
 def detect_type(path: str | os.PathLike[str], filename: str | None = None) -> DetectedType:
@@ -157,7 +182,7 @@ def detect_type(path: str | os.PathLike[str], filename: str | None = None) -> De
         if head.startswith(_ZIP_MAGICS):
             return _detect_zip(fp)
         if head.startswith(_OLE2_MAGIC):
-            return _detect_ole2(fp, head)
+            return _detect_ole2(fp, head, filename or os.fspath(path))
         for magic, format in _BINARY_MAGICS:
             if head.startswith(magic):
                 return detected(format)
@@ -232,6 +257,18 @@ def _text_format(name: str) -> str:
     return "txt"
 
 
+# The main part's content type names the kind of an OOXML package; an embedded chart or workbook
+# adds other kinds' types to the list, so only a ".main+xml" type counts.
+_OOXML_KINDS = (
+    ("docx", "docm", re.compile(rb"(?:wordprocessingml|ms-word)[\w.-]*\.main\+xml"), "word/document.xml"),
+    ("xlsx", "xlsm", re.compile(rb"(?:spreadsheetml|ms-excel)[\w.-]*\.main\+xml"), "xl/workbook.xml"),
+    ("pptx", "pptm", re.compile(rb"(?:presentationml|ms-powerpoint)[\w.-]*\.main\+xml"), "ppt/presentation.xml"),
+)
+# Where OpenDocument keeps macros: StarBasic modules and scripts in other languages.
+_ODF_MACRO_FOLDERS = ("Basic/", "Scripts/")
+_MANIFEST_NS = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+
+
 def _detect_zip(fp: BinaryIO) -> DetectedType:
     try:
         listing = zipguard.read_listing(fp)
@@ -240,25 +277,54 @@ def _detect_zip(fp: BinaryIO) -> DetectedType:
     names = listing.names
     if "[Content_Types].xml" in names:
         content_types = _read_small_member(fp, listing, "[Content_Types].xml").lower()
-        if b"macroenabled" in content_types and b"ms-word" in content_types:
-            return detected("docm")
-        if b"wordprocessingml.template.main+xml" in content_types:
-            return detected("docx", MEDIA_TYPES["dotx"])
-        if b"wordprocessingml.document.main+xml" in content_types or "word/document.xml" in names:
-            return detected("docx")
-        if b"spreadsheetml" in content_types or "xl/workbook.xml" in names:
-            return detected("xlsx")
-        if b"presentationml" in content_types or "ppt/presentation.xml" in names:
-            return detected("pptx")
+        # A VBA project makes a package macro-enabled whatever its content type says: Office
+        # runs it once the file is renamed back to .docm/.xlsm/.pptm.
+        macros = b"macroenabled" in content_types or b"vbaproject" in content_types or any(
+            name.lower().endswith("vbaproject.bin") for name in names)
+        for format, macro_format, main_type, main_part in _OOXML_KINDS:
+            if main_type.search(content_types) or main_part in names:
+                if macros:
+                    return with_macros(macro_format)
+                if format == "docx" and b"wordprocessingml.template.main+xml" in content_types:
+                    return detected("docx", MEDIA_TYPES["dotx"])
+                return detected(format)
         return detected("zip")
     if "mimetype" in names:
         mimetype = _read_small_member(fp, listing, "mimetype").strip().decode("ascii", "replace")
         for format in ("odt", "ott", "ods", "odp", "odg", "epub"):
             if mimetype == MEDIA_TYPES[format]:
-                return detected(format)
+                return _opendocument(fp, listing, format)
         if mimetype.startswith(MEDIA_TYPES["odf"]):
             return detected("odf", mimetype)
     return detected("zip")
+
+
+def _opendocument(fp: BinaryIO, listing: zipguard.ZipListing, format: str) -> DetectedType:
+    """An OpenDocument file: refused with macros, encrypted when its manifest says so."""
+    if format == "epub":
+        return detected(format)
+    # Imported here: the extraction child imports this module and must not pay for lxml before
+    # its parser needs it (a low memory limit is reported as such, not as a failed import).
+    from lxml import etree
+
+    from . import xmlsafe
+
+    manifest = _read_small_member(fp, listing, xmlsafe.ODF_MANIFEST) if xmlsafe.ODF_MANIFEST in listing.names else b""
+    entries: list[str] = []
+    encrypted_entries = False
+    if manifest:
+        try:
+            root = etree.fromstring(manifest, xmlsafe.PARSER)
+        except etree.XMLSyntaxError:
+            root = None
+        if root is not None:
+            entries = [entry.get(f"{{{_MANIFEST_NS}}}full-path") or "" for entry in root.iter(f"{{{_MANIFEST_NS}}}file-entry")]
+            encrypted_entries = next(root.iter(f"{{{_MANIFEST_NS}}}encryption-data"), None) is not None
+    if any(name.startswith(_ODF_MACRO_FOLDERS) for name in (*listing.names, *entries)):
+        return with_macros(format)
+    if encrypted_entries and format in SUPPORTED:
+        return encrypted(format)
+    return detected(format)
 
 
 def _read_small_member(fp: BinaryIO, listing: zipguard.ZipListing, name: str) -> bytes:
@@ -275,9 +341,13 @@ def _read_small_member(fp: BinaryIO, listing: zipguard.ZipListing, name: str) ->
         return b""
 
 
-def _detect_ole2(fp: BinaryIO, head: bytes) -> DetectedType:
+def _detect_ole2(fp: BinaryIO, head: bytes, name: str) -> DetectedType:
     """Tell Word 97–2003, Excel, PowerPoint, Outlook and password-protected OOXML apart by
-    the stream names in the first directory sectors."""
+    the stream names in the first directory sectors.
+
+    A password-protected DOCX, XLSX or PPTX is a CFB container with EncryptionInfo and an
+    EncryptedPackage; what the package holds is encrypted too, so only its name tells the kind.
+    """
     directory = head
     try:
         sector_shift = struct.unpack_from("<H", head, 30)[0]
@@ -293,9 +363,8 @@ def _detect_ole2(fp: BinaryIO, head: bytes) -> DetectedType:
         return name.encode("utf-16-le") in directory
 
     if has("EncryptedPackage"):
-        return DetectedType(
-            "encrypted-office", MEDIA_TYPES["encrypted-office"], False, messages.OFFICE_PASSWORD
-        )
+        suffix = os.path.splitext(name)[1].lower().lstrip(".")
+        return encrypted(suffix if suffix in ("docx", "xlsx", "pptx") else ENCRYPTED_OFFICE)
     if has("WordDocument"):
         return detected("doc")
     if has("Workbook") or has("Book"):

@@ -32,9 +32,32 @@ PDF_PASSWORD = Message("extract.pdf_password")
 PDF_ENCRYPTION_UNSUPPORTED = Message("extract.pdf_encryption_unsupported")
 OFFICE_PASSWORD = Message("extract.office_password")
 XML_DOCTYPE = Message("extract.xml_doctype")
+OFFICE_DOCTYPE = Message("extract.office_doctype")
 INTERNAL_ERROR = Message("extract.internal_error")
 FILE_NOT_FOUND = Message("extract.file_not_found")
 PDF_HEADER_MISPLACED = Message("extract.pdf_header_misplaced")
+#: A Word, Excel or PowerPoint 97–2003 file at upload: LibreOffice reads it in a background job.
+LEGACY_PENDING = Message("extract.legacy_pending")
+#: The same without LibreOffice on the server.
+NEEDS_LIBREOFFICE = Message("extract.needs_libreoffice")
+
+#: What a macro-enabled file is called, and the format to save it as instead.
+_MACRO_FORMATS = {
+    "docm": ("DOCM", "DOCX"),
+    "xlsm": ("XLSM", "XLSX"),
+    "pptm": ("PPTM", "PPTX"),
+    "odt": ("ODT", "ODT"),
+    "ott": ("OTT", "ODT"),
+    "ods": ("ODS", "ODS"),
+    "odp": ("ODP", "ODP"),
+    "odg": ("ODG", "ODG"),
+}
+
+
+def macros(format: str) -> Message:
+    """Why an office file with macros is refused."""
+    name, instead = _MACRO_FORMATS.get(format, (format.upper(), "PDF"))
+    return Message("extract.macros", {"format": name, "instead": instead})
 
 #: Reasons a parser gives for a damaged file, nested in ``corrupt``.
 NO_PDF_PAGE_READABLE = Message("extract.reason.no_pdf_page_readable")
@@ -42,6 +65,8 @@ PDF_UNREADABLE = "extract.reason.pdf_unreadable"
 WORD_UNREADABLE = "extract.reason.word_unreadable"
 FILE_UNREADABLE = "extract.reason.file_unreadable"
 IMAGE_UNREADABLE = "extract.reason.image_unreadable"
+OFFICE_UNREADABLE = "extract.reason.office_unreadable"
+RTF_UNREADABLE = "extract.reason.rtf_unreadable"
 ZIP_INVALID = "extract.reason.zip_invalid"
 
 
@@ -96,7 +121,6 @@ def zip_corrupt(detail: str) -> Message:
 
 # Unsupported formats: the name shown to the user and the code of what to do instead.
 _PDF_OR_DOCX = "extract.advice.pdf_or_docx"
-_PDF_OR_CSV = "extract.advice.pdf_or_csv"
 _PDF = "extract.advice.pdf"
 _ARCHIVE = "extract.advice.archive"
 
@@ -110,20 +134,11 @@ def _program(name: str) -> Message:
 
 
 UNSUPPORTED_ADVICE: dict[str, tuple[str | Message, str]] = {
-    "odt": ("ODT", _PDF_OR_DOCX),
     "ott": ("OTT", _PDF_OR_DOCX),
-    "ods": ("ODS", _PDF_OR_CSV),
-    "odp": ("ODP", _PDF),
     "odg": ("ODG", _PDF),
     "odf": ("OpenDocument", _PDF_OR_DOCX),
-    "xlsx": ("XLSX (Excel)", _PDF_OR_CSV),
-    "pptx": ("PPTX (PowerPoint)", _PDF),
-    "doc": ("DOC (Word 97–2003)", "extract.advice.doc"),
-    "xls": ("XLS (Excel 97–2003)", _PDF_OR_CSV),
-    "ppt": ("PPT (PowerPoint 97–2003)", _PDF),
     "msg": (Message("extract.format.msg"), _PDF),
     "ole": (Message("extract.format.ole"), _PDF_OR_DOCX),
-    "rtf": ("RTF", _PDF_OR_DOCX),
     "html": ("HTML", _PDF_OR_DOCX),
     "svg": (_image("SVG"), _PDF),
     "xml": ("XML", "extract.advice.pdf_docx_or_txt"),
@@ -144,9 +159,9 @@ UNSUPPORTED_ADVICE: dict[str, tuple[str | Message, str]] = {
 
 
 def unsupported(format: str) -> Message:
-    if format == "docm":
-        return Message("extract.unsupported_macros")
+    if format in ("docm", "xlsm", "pptm"):
+        return macros(format)
     if format in UNSUPPORTED_ADVICE:
         label, advice = UNSUPPORTED_ADVICE[format]
         return Message("extract.unsupported", {"format": label, "advice": Message(advice)})
-    return Message("extract.unsupported_unknown")
+    return Message("extract.format_unknown")

@@ -33,8 +33,10 @@ class DetectedType:
     format: str
     media_type: str
     supported: bool
-    #: Why the format is refused; None for a supported format.
+    #: Why the format is refused, or why an encrypted file cannot be read; None otherwise.
     message: Message | None = None
+    #: Password-protected: stored, but nothing can be read (status "encrypted").
+    encrypted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -45,7 +47,7 @@ class DetectedType:
     def from_dict(cls, data: Mapping[str, Any]) -> DetectedType:
         message = data.get("message")
         return cls(str(data["format"]), str(data["media_type"]), bool(data["supported"]),
-                   Message.from_dict(message) if message else None)
+                   Message.from_dict(message) if message else None, bool(data.get("encrypted")))
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import search
 from ..extensions import db
+from ..i18n import N_
 from ..models import STATUS_PUBLISHED, Document, FileVersion, Municipality, Project
 from ..urls import absolute_url
 from .vocabularies import vocabulary_entries
@@ -133,11 +134,28 @@ def label_maps(locale: str = "de") -> dict[str, dict[str, str]]:
     return labels
 
 
+#: Names of the file formats in the format facet (German, translated on the page); a format not
+#: named here is shown by its code in capitals ("PDF", "CSV").
+FORMAT_LABELS = {
+    "docx": N_("Word (DOCX)"),
+    "doc": N_("Word 97–2003 (DOC)"),
+    "odt": N_("OpenDocument-Text (ODT)"),
+    "rtf": N_("Rich Text (RTF)"),
+    "xlsx": N_("Excel (XLSX)"),
+    "xls": N_("Excel 97–2003 (XLS)"),
+    "ods": N_("OpenDocument-Tabelle (ODS)"),
+    "pptx": N_("PowerPoint (PPTX)"),
+    "ppt": N_("PowerPoint 97–2003 (PPT)"),
+    "odp": N_("OpenDocument-Präsentation (ODP)"),
+    "encrypted-office": N_("Office-Datei mit Passwort"),
+}
+
+
 def value_label(key: str, value: str, labels: Mapping[str, Mapping[str, str]]) -> str:
     if key in labels:
         return labels[key].get(value, value)
     if key == "format":
-        return value.upper()
+        return _(FORMAT_LABELS[value]) if value in FORMAT_LABELS else value.upper()
     return str(value)
 
 

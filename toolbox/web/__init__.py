@@ -31,6 +31,9 @@ def init_app(app: Flask) -> None:
     filters.init_app(app)
     form_errors.init_app(app)
     design.init_app(app)  # KERN UX stylesheets when installed, else our own
+    from ..extract.detect import UPLOAD_EXTENSIONS
+
+    app.jinja_env.globals["upload_accept"] = ",".join(UPLOAD_EXTENSIONS)
     from . import jobs
 
     jobs.init_app(app)  # job states beside documents, /admin/jobs, searchable PDFs of scans

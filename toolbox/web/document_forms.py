@@ -105,7 +105,8 @@ class ActionForm(FlaskForm):
 class UploadFilesForm(FlaskForm):
     files = MultipleFileField(
         _l("Dateien"), validators=[Mandatory()],
-        description=_l("PDF, Word (DOCX), Text, Markdown oder CSV – mehrere Dateien auf einmal sind möglich."),
+        description=_l("PDF, Word, OpenDocument, Excel, PowerPoint, RTF, Text, Markdown, CSV oder Bild – mehrere "
+                        "Dateien auf einmal sind möglich."),
     )
 
     def validate_files(self, field):
