@@ -90,6 +90,9 @@ def site(tmp_path_factory, template_database):
                    project=document.project_id, topic=vocabulary_entries("topic")[0].id)
         staging = contribute.upload_stage(owner, [(io.BytesIO(b"Notizen zum Projekt"), "notizen.txt")])
         ids["upload_token"] = staging.token
+        several = contribute.upload_stage(owner, [(io.BytesIO(b"DSFA zum Projekt"), "dsfa.txt"),
+                                                  (io.BytesIO(b"Beschlussvorlage zum Projekt"), "beschluss.txt")])
+        ids["upload_token_several"] = several.token
         # the feedback inbox with one open and one answered report, each with its status form
         from toolbox.services.feedback import feedback_set_status, feedback_submit
 
@@ -137,6 +140,7 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("start", "/"),
             ("upload", "/upload"),
             ("upload-details", f"/upload/{ids['upload_token']}"),
+            ("upload-details-several", f"/upload/{ids['upload_token_several']}"),
             ("my-documents", "/my/documents"),
             ("edit", f"/my/documents/{ids['submitted']}/edit"),
             ("new-version", f"/my/documents/{ids['published']}/version"),

@@ -503,6 +503,58 @@ def test_several_files_at_once_each_with_its_title(app, client, contributor):
         assert documents[0].project_id == documents[1].project_id is not None
 
 
+def test_several_files_can_each_say_what_they_describe_differently(app, client, contributor):
+    """A DSFA and a Beschlussvorlage in one upload: the fields for all files apply to both, and the
+    Beschlussvorlage sets its own description, topics, type and licence under "Abweichende
+    Angaben" (issue 12.4); what a file leaves empty comes from the fields for all files."""
+    response = client.post("/upload", data={"files": [
+        (io.BytesIO(b"Datenschutz-Folgenabschaetzung Parksensorik\n"), "dsfa.txt"),
+        (io.BytesIO(b"Beschlussvorlage Parksensorik fuer den Gemeinderat\n"), "beschluss.txt"),
+    ]}, content_type="multipart/form-data")
+    token = _token(response)
+    page = client.get(f"/upload/{token}").get_data(as_text=True)
+    assert "Abweichende Angaben für „beschluss.txt“" in page
+    assert 'id="files_extra-1-description"' in page and 'id="files_extra-1-topics-0"' in page
+    assert "– wie für alle Dateien –" in page
+    notice = page.index("Angaben für alle 2 Dateien“ gelten für jede Datei")
+    assert notice < page.index('id="titles-0"') < page.index('id="description"')
+
+    submitted = client.post(f"/upload/{token}", data=details_form(**{
+        "titles-0": "DSFA Parksensorik", "titles-1": "Beschlussvorlage Parksensorik",
+        "topics": ["mobilitaet-verkehr"], "type": "datenschutz",
+        "description": "Folgenabschätzung für die Sensoren.",
+        "files_extra-0-type": "", "files_extra-0-license": "", "files_extra-0-description": "",
+        "files_extra-1-description": "Vorlage für den Beschluss im Gemeinderat.",
+        "files_extra-1-topics": ["verwaltung-e-government", "mobilitaet-verkehr"],
+        "files_extra-1-type": "beschlussvorlage", "files_extra-1-license": "cc0-1.0"}))
+    assert submitted.status_code == 302, submitted.get_data(as_text=True)
+    with app.app_context():
+        dsfa, vorlage = db.session.scalars(select(Document).order_by(Document.id)).all()
+        assert (dsfa.title, dsfa.description, dsfa.document_type.slug, dsfa.license.slug) == (
+            "DSFA Parksensorik", "Folgenabschätzung für die Sensoren.", "datenschutz", "cc-by-4.0")
+        assert [t.slug for t in dsfa.topics] == ["mobilitaet-verkehr"]
+        assert (vorlage.description, vorlage.document_type.slug, vorlage.license.slug) == (
+            "Vorlage für den Beschluss im Gemeinderat.", "beschlussvorlage", "cc0-1.0")
+        assert sorted(t.slug for t in vorlage.topics) == ["mobilitaet-verkehr", "verwaltung-e-government"]
+        assert vorlage.municipality_id == dsfa.municipality_id and vorlage.project_id == dsfa.project_id
+
+
+def test_a_file_of_its_own_cannot_choose_what_the_list_does_not_offer(app, client, contributor):
+    response = client.post("/upload", data={"files": [(io.BytesIO(b"Eins\n"), "a.txt"),
+                                                      (io.BytesIO(b"Zwei\n"), "b.txt")]},
+                           content_type="multipart/form-data")
+    token = _token(response)
+    refused = client.post(f"/upload/{token}", data=details_form(**{
+        "titles-1": "Zwei", "files_extra-0-type": "", "files_extra-0-license": "",
+        "files_extra-1-type": "erfunden", "files_extra-1-license": ""}))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert 'href="#files_extra-1-type"' in html and "Bitte einen Eintrag aus der Liste wählen." in html
+    assert '<details class="file-overrides" open>' in html
+    with app.app_context():
+        assert db.session.scalars(select(Document)).all() == []
+
+
 # --- what a contributor learns about other contributors' unpublished documents ----------------
 
 SECRET = {"title": "Geheime Machbarkeitsstudie", "municipality": "Verschwiegenhausen",

@@ -109,8 +109,8 @@ def test_upload_details_with_mistakes_names_each_file(app, client, auth):
     assert not _title(html).startswith("Fehler")
     assert "error-summary" not in html
     # 12.4: said before the shared fields, not discovered after submitting
-    notice = html.index("Alle weiteren Angaben gelten für alle 2 Dateien")
-    assert html.index('id="titles-1"') < notice < html.index('id="description"')
+    notice = html.index("Angaben für alle 2 Dateien“ gelten für jede Datei")
+    assert notice < html.index('id="titles-1"') < html.index('id="description"')
     for marked in ("Titel für „dsfa.txt“", "Themenfelder", "Dokumenttyp", "Lizenz"):
         assert f'{marked}<span class="required-mark"> (Pflichtfeld)</span>' in html, marked
 

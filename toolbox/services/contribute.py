@@ -265,10 +265,13 @@ def upload_submit(
     *,
     titles: dict[str, str] | None = None,
     strip_metadata: bool = False,
+    overrides: dict[str, dict] | None = None,
 ) -> list[UploadResult]:
     """Store the staged files as submitted documents with ``metadata``.
 
-    ``titles`` maps a staged file's key to its title (the metadata's title is the fallback).
+    ``titles`` maps a staged file's key to its title (the metadata's title is the fallback);
+    ``overrides`` maps a key to the fields that file describes differently (description,
+    topics, type, licence), so a DSFA and a Beschlussvorlage can be sent together.
     With ``strip_metadata`` the files' personal properties are removed first and only the
     cleaned copy is stored. A file whose bytes are already stored links to that document.
 
@@ -279,6 +282,12 @@ def upload_submit(
         validate_metadata(metadata)
     except (UnknownSlugError, MetadataError) as exc:
         raise UploadError(exc.message, field="metadata") from exc
+    overrides = overrides or {}
+    for own in overrides.values():
+        try:
+            validate_metadata(DocumentMetadata(**{**asdict(metadata), **own}))
+        except (UnknownSlugError, MetadataError) as exc:
+            raise UploadError(exc.message, field="metadata") from exc
     from .curation import municipality_name_current
 
     metadata = DocumentMetadata(**{**asdict(metadata), "municipality": municipality_name_current(metadata.municipality)})
@@ -292,7 +301,7 @@ def upload_submit(
     by_source: dict[str, StagedFile] = {}
     for staged in staging.files:
         title = (titles.get(staged.key) or "").strip() or metadata.title
-        file_metadata = DocumentMetadata(**{**asdict(metadata), "title": title})
+        file_metadata = DocumentMetadata(**{**asdict(metadata), **overrides.get(staged.key, {}), "title": title})
         items.append((paths[staged.key], file_metadata, staged.filename))
         by_source[str(paths[staged.key])] = staged
 

@@ -100,7 +100,8 @@ def upload_details(token: str):
         titles = {staged.key: form.titles.entries[i].data for i, staged in enumerate(staging.files)}
         try:
             results = contributions.upload_submit(
-                _user(), token, form.metadata(), titles=titles, strip_metadata=form.strip_metadata.data
+                _user(), token, form.metadata(), titles=titles, strip_metadata=form.strip_metadata.data,
+                overrides=form.file_overrides([staged.key for staged in staging.files]),
             )
         except contributions.UploadError as exc:
             if exc.field == "strip_metadata":
@@ -116,6 +117,7 @@ def upload_details(token: str):
         form=form,
         staging=staging,
         entries=list(zip(staging.files, form.titles.entries)),
+        extras=form.files_extra.entries,
         refused=[(r["filename"], load_message(r["message"])) for r in staging.refused],
         duplicates={f.key: _duplicate_info(f.duplicate_of) for f in staging.files if f.duplicate_of},
         gdpr_hint=contributions.GDPR_HINT,

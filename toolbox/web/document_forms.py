@@ -12,6 +12,8 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -222,6 +224,24 @@ class MetadataFields(FlaskForm):
         self.contact.data = metadata.contact
 
 
+class FileOverrideForm(Form):
+    """What one file of a multi-file upload describes differently from the others; an empty field
+    takes the value given for all files. A plain Form: the surrounding form carries the token."""
+
+    description = TextAreaField(_l("Beschreibung"), validators=[
+        Optional(), Length(max=5000, message=_l("Höchstens 5.000 Zeichen."))])
+    topics = CheckboxListField(_l("Themenfelder"), coerce=str)
+    type = GermanSelectField(_l("Dokumenttyp"))
+    license = GermanSelectField(_l("Lizenz"))
+
+    def overrides(self) -> dict:
+        """The fields that were filled in, as DocumentMetadata fields."""
+        given = {"description": (self.description.data or "").strip() or None,
+                 "topics": list(self.topics.data or []) or None,
+                 "type": self.type.data or None, "license": self.license.data or None}
+        return {name: value for name, value in given.items() if value}
+
+
 class UploadDetailsForm(MetadataFields):
     titles = FieldList(
         StringField(_l("Titel"), validators=[
@@ -231,12 +251,34 @@ class UploadDetailsForm(MetadataFields):
         min_entries=0,
     )
     strip_metadata = BooleanField(_l("Personenbezogene Angaben entfernen"))
+    #: per file, what it describes differently (shown only when several files come together)
+    files_extra = FieldList(FormField(FileOverrideForm), min_entries=0)
 
     def name_titles(self, filenames: list[str]) -> None:
         """Each title field says whose title it is: in the error summary a bare "Titel" would not
-        tell which of three files lacks one."""
+        tell which of three files lacks one. Each file also gets its own fields for what it
+        describes differently, with the same choices as the fields for all files."""
         for entry, filename in zip(self.titles.entries, filenames):
             entry.label.text = _("Titel für „%(filename)s“", filename=filename)
+        # A browser sends every file's selects, so the entries are files_extra-0 … -n; anything
+        # else (a hand-made request) would pair fields with the wrong file and is dropped.
+        names = [entry.name for entry in self.files_extra.entries]
+        if names != [f"{self.files_extra.name}-{i}" for i in range(len(names))] or len(names) > len(filenames):
+            self.files_extra.entries = []
+            self.files_extra.last_index = -1
+        while len(self.files_extra.entries) < len(filenames):
+            self.files_extra.append_entry()
+        same = _("– wie für alle Dateien –")
+        for entry in self.files_extra.entries:
+            extra = entry.form
+            extra.topics.choices = self.topics.choices
+            extra.type.choices = [("", same)] + self.type.choices[1:]
+            extra.license.choices = [("", same)] + self.license.choices[1:]
+
+    def file_overrides(self, keys: list[str]) -> dict[str, dict]:
+        """Staged file key -> the metadata fields that file sets for itself."""
+        return {key: entry.form.overrides() for key, entry in zip(keys, self.files_extra.entries)
+                if entry.form.overrides()}
     confirm_rights = BooleanField(
         _l("Ich darf dieses Dokument veröffentlichen, und es enthält keine vertraulichen Angaben."),
         validators=[DataRequired(message=_l("Bitte bestätigen Sie, dass Sie das Dokument veröffentlichen dürfen."))],
