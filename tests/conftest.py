@@ -369,6 +369,24 @@ def module_browser():
             browser.close()
 
 
+def live_app(tmp_path_factory, template_database: Path, name: str, **settings):
+    """A fresh app for a live server, with CSRF on as in production, on its own copy of the
+    migrated template database and with an empty search index; ``settings`` add to the config."""
+    from toolbox import search
+
+    folder = tmp_path_factory.mktemp(name)
+    shutil.copyfile(template_database, folder / "toolbox.sqlite3")
+    config = _config(folder, f"sqlite:///{folder / 'toolbox.sqlite3'}")
+    config["WTF_CSRF_ENABLED"] = True
+    config.update(settings)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TOOLBOX_INSTANCE_DIR", str(folder / "instance"))
+        app = create_app(config)
+    with app.app_context():
+        search.ensure_index()
+    return app
+
+
 class LiveServer:
     """A running app on http://127.0.0.1:<free port>, served from a background thread."""
 

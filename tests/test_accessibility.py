@@ -8,13 +8,12 @@ the whole module.
 from __future__ import annotations
 
 import io
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT_PASSWORD, LiveServer, _config, browser_login
+from conftest import DEFAULT_PASSWORD, LiveServer, browser_login, live_app
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +36,6 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, template_database):
     """A live app with CSRF on: users of every role, published, submitted and trashed documents."""
-    from toolbox import create_app, search
     from toolbox.extensions import db
     from toolbox.models import Document
     from toolbox.services import contribute, review
@@ -46,16 +44,9 @@ def site(tmp_path_factory, template_database):
     from toolbox.services.ingest import DocumentMetadata
     from toolbox.services.vocabularies import vocabulary_entries
 
-    folder = tmp_path_factory.mktemp("a11y")
-    shutil.copyfile(template_database, folder / "toolbox.sqlite3")
-    config = _config(folder, f"sqlite:///{folder / 'toolbox.sqlite3'}")
-    config["WTF_CSRF_ENABLED"] = True
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TOOLBOX_INSTANCE_DIR", str(folder / "instance"))
-        app = create_app(config)
+    app = live_app(tmp_path_factory, template_database, "a11y")
     ids: dict = {}
     with app.app_context():
-        search.ensure_index()
         users = {role: user_service.user_create(email, role, password=DEFAULT_PASSWORD)
                  for role, email in EMAILS.items()}
         owner, editor = users["contributor"], users["editor"]
@@ -107,7 +98,7 @@ def site(tmp_path_factory, template_database):
         edit.title = "Leistungsbeschreibung LoRaWAN, zweite Fassung"
         review.document_update(owner, changed, edit)
         contribute.document_version_add(owner, changed, io.BytesIO(b"Gateways, Sensoren, Funkplanung"), "neu.txt")
-        staged = docx_with_personal_data(folder / "fassung-2.docx")
+        staged = docx_with_personal_data(tmp_path_factory.mktemp("a11y-files") / "fassung-2.docx")
         with staged.open("rb") as stream:
             ids["version_token"] = contribute.document_version_stage(
                 owner, db.session.get(Document, published[2]), stream, "fassung-2.docx").token

@@ -8,11 +8,10 @@ uploaded through the ordinary form. One browser and one live server serve the mo
 """
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from conftest import DEFAULT_PASSWORD, LiveServer, _config, browser_login, make_document
+from conftest import DEFAULT_PASSWORD, LiveServer, browser_login, live_app, make_document
 
 pytestmark = pytest.mark.browser
 
@@ -24,21 +23,12 @@ UPLOAD_LIMIT_MB = 1
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, template_database):
     """A live app with CSRF on, a 1 MB upload limit, a contributor and three published documents."""
-    from toolbox import create_app, search
     from toolbox.extensions import db
     from toolbox.services import users as user_service
     from toolbox.services.indexing import flush_index_queue
 
-    folder = tmp_path_factory.mktemp("enhancements")
-    shutil.copyfile(template_database, folder / "toolbox.sqlite3")
-    config = _config(folder, f"sqlite:///{folder / 'toolbox.sqlite3'}")
-    config["WTF_CSRF_ENABLED"] = True
-    config["MAX_UPLOAD_MB"] = UPLOAD_LIMIT_MB
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TOOLBOX_INSTANCE_DIR", str(folder / "instance"))
-        app = create_app(config)
+    app = live_app(tmp_path_factory, template_database, "enhancements", MAX_UPLOAD_MB=UPLOAD_LIMIT_MB)
     with app.app_context():
-        search.ensure_index()
         user_service.user_create(CONTRIBUTOR, "contributor", password=DEFAULT_PASSWORD)
         db.session.commit()
     common = dict(municipality="Musterstadt", population=8000, year=2024, license="cc-by-4.0")

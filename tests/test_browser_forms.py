@@ -7,11 +7,10 @@ and one live server serve the module.
 """
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from conftest import DEFAULT_PASSWORD, LiveServer, _config, browser_login, make_document
+from conftest import DEFAULT_PASSWORD, LiveServer, browser_login, live_app, make_document
 
 pytestmark = pytest.mark.browser
 
@@ -25,21 +24,13 @@ def site(tmp_path_factory, template_database):
     """A live app with CSRF on, one account per role and documents of the contributor's."""
     from sqlalchemy import select
 
-    from toolbox import create_app, search
     from toolbox.extensions import db
     from toolbox.models import Document, User
     from toolbox.services import users as user_service
     from toolbox.services.indexing import flush_index_queue
 
-    folder = tmp_path_factory.mktemp("forms")
-    shutil.copyfile(template_database, folder / "toolbox.sqlite3")
-    config = _config(folder, f"sqlite:///{folder / 'toolbox.sqlite3'}")
-    config["WTF_CSRF_ENABLED"] = True
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TOOLBOX_INSTANCE_DIR", str(folder / "instance"))
-        app = create_app(config)
+    app = live_app(tmp_path_factory, template_database, "forms")
     with app.app_context():
-        search.ensure_index()
         user_service.user_create(CONTRIBUTOR, "contributor", password=DEFAULT_PASSWORD)
         user_service.user_create(EDITOR, "editor", password=DEFAULT_PASSWORD)
         user_service.user_create(ADMIN, "admin", password=DEFAULT_PASSWORD)
