@@ -103,6 +103,9 @@ def site(tmp_path_factory, template_database):
             ids["version_token"] = contribute.document_version_stage(
                 owner, db.session.get(Document, published[2]), stream, "fassung-2.docx").token
         ids.update(changed=published[1], restaged=published[2])
+        # A withdrawn document, so that "Erneut einreichen" is on the contributor's list.
+        review.document_withdraw(owner, db.session.get(Document, upload(
+            "Verworfener Entwurf", "Ein zurückgezogener Entwurf", ["mobilitaet-verkehr"], "konzept-strategie")))
         db.session.remove()
     server = LiveServer(app)
     try:

@@ -689,3 +689,45 @@ def test_a_file_that_cannot_be_cleaned_says_why_next_to_the_choice(app, client, 
             "werden.") in page
     assert "Message(" not in page and "strip.pdf_password" not in page
     assert counts(app) == (0, 0)
+
+
+def test_withdrawing_an_unpublished_document_does_not_speak_of_publicity(app, client, contributor):
+    """A document under review was never public: the message says the review stops, not that it
+    is "nicht mehr öffentlich sichtbar"."""
+    document_id = contribute(app, contributor, title="Entwurf Parkraumkonzept")
+    html = client.post(f"/my/documents/{document_id}/withdraw", follow_redirects=True).get_data(as_text=True)
+    assert "„Entwurf Parkraumkonzept“ wurde zurückgezogen; die Redaktion prüft es nicht mehr." in html
+    assert "nicht mehr öffentlich sichtbar" not in html
+
+
+def test_withdrawn_and_rejected_documents_can_be_submitted_again(app, client, auth, contributor):
+    """"Erneut einreichen" sends a withdrawn or rejected document back to the review queue (the
+    rejection reason goes); a published one offers no such button and the service refuses it."""
+    from toolbox.services.review import document_reject
+
+    editor = make_user(app, "redaktion@example.org", role="editor")
+    withdrawn = contribute(app, contributor, title="Zurückgezogenes Konzept")
+    rejected = contribute(app, contributor, title="Abgelehntes Konzept")
+    published = contribute(app, contributor, title="Veröffentlichtes Konzept", publish_as=editor)
+    client.post(f"/my/documents/{withdrawn}/withdraw")
+    with app.app_context():
+        document_reject(user(editor), db.session.get(Document, rejected), "Lizenz fehlt.")
+    listing = client.get("/my/documents").get_data(as_text=True)
+    for document_id in (withdrawn, rejected):
+        assert f'action="/my/documents/{document_id}/resubmit"' in listing
+    assert f'action="/my/documents/{published}/resubmit"' not in listing
+
+    for document_id in (withdrawn, rejected):
+        response = client.post(f"/my/documents/{document_id}/resubmit", follow_redirects=True)
+        assert "ist erneut eingereicht und wird von der Redaktion geprüft" in response.get_data(as_text=True)
+    refused = client.post(f"/my/documents/{published}/resubmit", follow_redirects=True).get_data(as_text=True)
+    assert "kann nicht erneut eingereicht werden" in refused
+    with app.app_context():
+        assert [db.session.get(Document, i).status for i in (withdrawn, rejected, published)] == [
+            "submitted", "submitted", "published"]
+        assert db.session.get(Document, rejected).rejection_reason is None
+        assert len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "document.resubmit")).all()) == 2
+    auth.logout()
+    auth.login("redaktion@example.org")
+    queue = client.get("/admin/review").get_data(as_text=True)
+    assert "Zurückgezogenes Konzept" in queue and "Abgelehntes Konzept" in queue

@@ -296,6 +296,7 @@ def _audit_summaries_from_the_services(app) -> list[str]:
         review.document_trash(editor, document)
         review.document_restore(editor, document)
         review.document_withdraw(author, document)
+        review.document_resubmit(author, document)
         review.document_reject(editor, db_get(Document, first.id), "Zu kurz.")
         review.document_trash(editor, db_get(Document, first.id))
         review.trash_empty(admin)

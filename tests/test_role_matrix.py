@@ -79,6 +79,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/my/documents/<int:document_id>/version/<token>", "GET"): (302, 302, 404, 302, 302),
     ("/my/documents/<int:document_id>/version/<token>", "POST"): (302, 302, 404, 302, 302),
     ("/my/documents/<int:document_id>/versions/<int:number>/download", "GET"): (302, 200, 404, 200, 200),
+    # The world's document is published: resubmitting it is refused with a message and a redirect.
+    ("/my/documents/<int:document_id>/resubmit", "POST"): (302, 302, 404, 302, 302),
     ("/my/documents/<int:document_id>/withdraw", "GET"): (302, 200, 404, 200, 200),
     ("/my/documents/<int:document_id>/withdraw", "POST"): (302, 302, 404, 302, 302),
     # --- editorial office ----------------------------------------------------------------------

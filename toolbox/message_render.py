@@ -210,6 +210,7 @@ CATALOGUE: dict[str, str | Plural] = {
     "audit.document.publish": N_("Veröffentlicht: „%(title)s“"),
     "audit.document.reject": N_("Abgelehnt: „%(title)s“"),
     "audit.document.withdraw": N_("Zurückgezogen: „%(title)s“"),
+    "audit.document.resubmit": N_("Erneut eingereicht: „%(title)s“"),
     "audit.document.trash": N_("In den Papierkorb: „%(title)s“"),
     "audit.document.restore": N_("Wiederhergestellt: „%(title)s“"),
     "audit.document.update": N_("Bearbeitet: „%(title)s“ (%(fields)s)"),

@@ -156,6 +156,20 @@ def document_withdraw(user: User, document: Document) -> None:
             {"status": [previous, STATUS_WITHDRAWN], **_merge_waiting_change(document)})
 
 
+def document_resubmit(user: User, document: Document) -> None:
+    """Send a withdrawn or rejected document back to the review queue, as it is now."""
+    if not can_edit_document(user, document):
+        raise PermissionDenied("document_resubmit")
+    _require_status(document, (STATUS_WITHDRAWN, STATUS_REJECTED), "erneut eingereicht")
+    previous = document.status
+    details: dict = {"status": [previous, STATUS_SUBMITTED]}
+    if document.rejection_reason:
+        details["rejection_reason"] = document.rejection_reason
+    document.status = STATUS_SUBMITTED
+    document.rejection_reason = None
+    _commit(user, document, "document.resubmit", _titled("audit.document.resubmit", document), details)
+
+
 def document_trash(user: User, document: Document) -> None:
     """Move a document to the trash, remembering its status for an exact restore."""
     require(user, ROLE_EDITOR)

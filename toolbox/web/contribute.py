@@ -346,8 +346,21 @@ def withdraw_confirm(document_id: int):
 def withdraw(document_id: int):
     """Take a document back from the review or from publication."""
     document = _document_or_404(document_id)
-    return button_action(lambda: review.document_withdraw(_user(), document),
-                         _("„%(title)s“ wurde zurückgezogen und ist nicht mehr öffentlich sichtbar.",
+    if document.status == STATUS_PUBLISHED:
+        done = _("„%(title)s“ wurde zurückgezogen und ist nicht mehr öffentlich sichtbar.", title=document.title)
+    else:
+        # It never was public: say what did change.
+        done = _("„%(title)s“ wurde zurückgezogen; die Redaktion prüft es nicht mehr.", title=document.title)
+    return button_action(lambda: review.document_withdraw(_user(), document), done, url_for(".my_documents"))
+
+
+@bp.post("/my/documents/<int:document_id>/resubmit")
+@role_required(ROLE_CONTRIBUTOR)
+def resubmit(document_id: int):
+    """Send a withdrawn or rejected document back to the review."""
+    document = _document_or_404(document_id)
+    return button_action(lambda: review.document_resubmit(_user(), document),
+                         _("„%(title)s“ ist erneut eingereicht und wird von der Redaktion geprüft.",
                            title=document.title),
                          url_for(".my_documents"))
 
