@@ -170,7 +170,7 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-SCREENSHOT_PAGES = {"start", "search-facets", "document", "upload", "upload-details", "new-version-check", "review",
+SCREENSHOT_PAGES = {"start", "search-facets", "document", "upload", "upload-details", "upload-details-several", "new-version-check", "review",
                     "users", "login"}
 
 

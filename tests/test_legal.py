@@ -127,6 +127,10 @@ def test_feedback_status_records_when_and_who(client, app, auth):
 
     client.post(f"/admin/feedback/{entry_id}/status", data={f"f{entry_id}-status": "done"})
     assert "status-done" in client.get("/admin/feedback").get_data(as_text=True)
+    # the audit log tells the same story, as sentences
+    audit = client.get("/admin/audit?object_type=feedback").get_data(as_text=True)
+    assert "offen → beantwortet" in audit and "beantwortet → erledigt" in audit
+    assert "Rückmeldung Status gesetzt" in audit
     # a status that does not exist changes nothing; an unknown report is 404
     client.post(f"/admin/feedback/{entry_id}/status", data={f"f{entry_id}-status": "vergessen"})
     with app.app_context():

@@ -257,6 +257,11 @@ CATALOGUE: dict[str, str | Plural] = {
     "audit.detail.other": N_("%(key)s: %(value)s"),
     "audit.detail.yes": N_("ja"),
     "audit.detail.no": N_("nein"),
+    # --- audit log: accessibility feedback (toolbox/services/feedback.py) -----------------------
+    "audit.feedback.status": N_("Rückmeldung vom %(received)s: %(old)s → %(new)s"),
+    "feedback_status.open": N_("offen"),
+    "feedback_status.answered": N_("beantwortet"),
+    "feedback_status.done": N_("erledigt"),
     "document_status.submitted": N_("In Prüfung"),
     "document_status.published": N_("Veröffentlicht"),
     "document_status.rejected": N_("Abgelehnt"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..extensions import db
+from ..message import Message
+from .audit import audit_record
 from ..models import FEEDBACK_STATUSES, ROLE_ADMIN, AccessibilityFeedback, User, utcnow
 from ..permissions import require
 
@@ -42,6 +44,10 @@ def feedback_set_status(user: User, entry_id: int, status: str) -> Accessibility
     if entry is None:
         raise FeedbackNotFound(entry_id)
     if entry.status != status:
+        audit_record("feedback.status", user=user, object_type="feedback", object_id=entry.id,
+                     summary=Message("audit.feedback.status", {
+                         "received": entry.received_at, "old": Message(f"feedback_status.{entry.status}"),
+                         "new": Message(f"feedback_status.{status}")}))
         entry.status = status
         entry.status_changed_at = utcnow()
         entry.handled_by = user

@@ -50,14 +50,14 @@ ACTION_LABELS = {
 OBJECT_LABELS = {
     "document": _l("Dokument"), "topic": _l("Themenfeld"), "type": _l("Dokumenttyp"),
     "size_class": _l("Größenklasse"), "license": _l("Lizenz"), "municipality": _l("Kommune"),
-    "project": _l("Projekt"), "user": _l("Konto"),
+    "project": _l("Projekt"), "user": _l("Konto"), "feedback": _l("Rückmeldung"),
 }
 VERB_LABELS = {
     "upload": _l("hochgeladen"), "version_add": _l("neue Version"), "update": _l("bearbeitet"),
     "publish": _l("veröffentlicht"), "reject": _l("abgelehnt"), "withdraw": _l("zurückgezogen"),
     "trash": _l("in den Papierkorb"), "restore": _l("wiederhergestellt"), "create": _l("angelegt"),
     "rename": _l("umbenannt"), "reorder": _l("neu sortiert"), "activate": _l("aktiviert"),
-    "deactivate": _l("deaktiviert"), "merge": _l("zusammengeführt"),
+    "deactivate": _l("deaktiviert"), "merge": _l("zusammengeführt"), "status": _l("Status gesetzt"),
 }
 
 
