@@ -283,12 +283,127 @@ def write_encrypted_odf(path: Path, format: str = "odt") -> Path:
 def encrypted_ooxml() -> bytes:
     """A CFB (OLE2) container with EncryptionInfo and EncryptedPackage streams, as Office saves a
     password-protected DOCX, XLSX or PPTX."""
+    return ole2_with("EncryptionInfo", "EncryptedPackage")
+
+
+def ole2_with(*streams: str) -> bytes:
+    """The start of a CFB (OLE2) file whose directory names `streams`: enough for detection."""
     header = bytearray(512)
     header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     header[30:32] = (9).to_bytes(2, "little")
     header[48:52] = (0).to_bytes(4, "little")
     directory = bytearray(512)
-    for slot, name in enumerate(("EncryptionInfo", "EncryptedPackage")):
+    for slot, name in enumerate(streams):
         encoded = name.encode("utf-16-le")
         directory[128 * (slot + 1): 128 * (slot + 1) + len(encoded)] = encoded
     return bytes(header + directory)
+
+
+# --- large files for the hostile suite ----------------------------------------------------------
+
+XLSX_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+)
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OFFICE_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def write_xlsx_cells(path: Path, rows: int, columns: int, *, last_row: str = "") -> Path:
+    """A workbook of one sheet with rows × columns numeric cells, written as raw XML in chunks
+    (openpyxl would take minutes for a million cells). `last_row` is a text cell after them."""
+    import random
+
+    rng = random.Random(rows * columns)
+    letters = [_column(index) for index in range(1, columns + 1)]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", XLSX_CONTENT_TYPES)
+        archive.writestr("_rels/.rels", f'<Relationships xmlns="{_RELS}"><Relationship Id="rId1" '
+                                        f'Type="{_OFFICE_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        archive.writestr("xl/workbook.xml", '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                                            f'xmlns:r="{_OFFICE_RELS}"><sheets><sheet name="Messwerte" sheetId="1" '
+                                            'r:id="rId1"/></sheets></workbook>')
+        archive.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{_RELS}"><Relationship Id="rId1" '
+                                                       f'Type="{_OFFICE_RELS}/worksheet" '
+                                                       'Target="worksheets/sheet1.xml"/></Relationships>')
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            # Excel writes the used range first; without it openpyxl scans the sheet once to find it.
+            sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                        + f'<dimension ref="A1:{letters[-1]}{rows + 1}"/><sheetData>'.encode())
+            for row in range(1, rows + 1):
+                cells = "".join(f'<c r="{letter}{row}"><v>{rng.randrange(1_000_000)}</v></c>' for letter in letters)
+                sheet.write(f'<row r="{row}">{cells}</row>'.encode())
+            if last_row:
+                sheet.write(f'<row r="{rows + 1}"><c r="A{rows + 1}" t="inlineStr"><is><t>{escape(last_row)}</t>'
+                            "</is></c></row>".encode())
+            sheet.write(b"</sheetData></worksheet>")
+    return path
+
+
+def _column(index: int) -> str:
+    name = ""
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        name = chr(65 + remainder) + name
+    return name
+
+
+def write_ods_cells(path: Path, rows: int, columns: int, *, last_row: str = "") -> Path:
+    import random
+
+    rng = random.Random(rows + columns)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), ODF_MIMETYPES["ods"], compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", odf_manifest("ods"))
+        with archive.open("content.xml", "w", force_zip64=True) as content:
+            head, tail = odf_body("ods", '<table:table table:name="Messwerte">\x00').split("\x00")
+            content.write(head.encode())
+            for _ in range(rows):
+                cells = "".join(f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}'
+                                "</text:p></table:table-cell>"
+                                for value in (rng.randrange(1_000_000) for _ in range(columns)))
+                content.write(f"<table:table-row>{cells}</table:table-row>".encode())
+            if last_row:
+                content.write(f"<table:table-row><table:table-cell>{p(last_row)}</table:table-cell>"
+                              "</table:table-row>".encode())
+            content.write(("</table:table>" + tail).encode())
+    return path
+
+
+def write_many_slides(path: Path, slides: int, *, last_slide: str = "") -> Path:
+    """A PPTX with `slides` slides: python-pptx makes one, its part is copied (making thousands
+    through python-pptx would take minutes)."""
+    import re
+
+    template = path.with_suffix(".one.pptx")
+    write_feature_pptx(template, slides=1)
+    with zipfile.ZipFile(template) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    template.unlink()
+    slide = members["ppt/slides/slide1.xml"].decode()
+    slide_rels = members["ppt/slides/_rels/slide1.xml.rels"].decode()
+    slide_rels = re.sub(r'<Relationship[^>]*notesSlide[^>]*/>', "", slide_rels)
+    presentation = members["ppt/presentation.xml"].decode()
+    presentation_rels = members["ppt/_rels/presentation.xml.rels"].decode()
+    types = members["[Content_Types].xml"].decode()
+    ids, rels, overrides = [], [], []
+    for number in range(2, slides + 1):
+        text = last_slide if number == slides and last_slide else f"Folie Nummer {number}"
+        members[f"ppt/slides/slide{number}.xml"] = slide.replace(PPTX_TITLE, escape(text)).encode()
+        members[f"ppt/slides/_rels/slide{number}.xml.rels"] = slide_rels.encode()
+        ids.append(f'<p:sldId id="{1000 + number}" r:id="rIdS{number}"/>')
+        rels.append(f'<Relationship Id="rIdS{number}" Type="{_OFFICE_RELS}/slide" Target="slides/slide{number}.xml"/>')
+        overrides.append(f'<Override PartName="/ppt/slides/slide{number}.xml" ContentType="application/'
+                         'vnd.openxmlformats-officedocument.presentationml.slide+xml"/>')
+    members["ppt/presentation.xml"] = presentation.replace("</p:sldIdLst>", "".join(ids) + "</p:sldIdLst>").encode()
+    members["ppt/_rels/presentation.xml.rels"] = presentation_rels.replace(
+        "</Relationships>", "".join(rels) + "</Relationships>").encode()
+    members["[Content_Types].xml"] = types.replace("</Types>", "".join(overrides) + "</Types>").encode()
+    rewrite_zip(path, members)
+    return path

@@ -54,6 +54,8 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "OCR": ("TOOLBOX_OCR", bool),
     "OCR_MAX_PAGES": ("TOOLBOX_OCR_MAX_PAGES", int),
     "OCR_PAGE_SECONDS": ("TOOLBOX_OCR_PAGE_SECONDS", float),
+    # Word, Excel and PowerPoint 97–2003 read by LibreOffice: seconds per conversion
+    "CONVERT_SECONDS": ("TOOLBOX_CONVERT_SECONDS", float),
     # accessibility statement: who answers questions on barriers, and when it was last checked
     "ACCESSIBILITY_CONTACT": ("TOOLBOX_ACCESSIBILITY_CONTACT", str),
     "ACCESSIBILITY_REVIEWED": ("TOOLBOX_ACCESSIBILITY_REVIEWED", date),
@@ -82,6 +84,7 @@ DEFAULTS: dict[str, object] = {
     "OCR": True,
     "OCR_MAX_PAGES": 200,
     "OCR_PAGE_SECONDS": 60.0,
+    "CONVERT_SECONDS": 120.0,
     "ACCESSIBILITY_CONTACT": None,
     "ACCESSIBILITY_REVIEWED": None,
     "PROXY_HOPS": 0,

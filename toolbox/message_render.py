@@ -323,6 +323,18 @@ CATALOGUE: dict[str, str | Plural] = {
     "ocr.unavailable": N_("Texterkennung auf diesem Server nicht verfügbar."),
     "ocr.queued": N_("Texterkennung wartet auf den Start …"),
     "ocr.running": N_("Texterkennung läuft …"),
+    # --- Word, Excel and PowerPoint 97–2003 read by LibreOffice (toolbox/services/convert.py) ----------
+    "convert.queued": N_("Umwandlung mit LibreOffice wartet auf den Start …"),
+    "convert.running": N_("Umwandlung mit LibreOffice läuft …"),
+    "convert.done": Plural(Nn_("Text mit LibreOffice gelesen (%(words)s Wort).",
+                               "Text mit LibreOffice gelesen (%(words)s Wörter)."), "words"),
+    "convert.no_text": N_("Mit LibreOffice umgewandelt, aber die Datei enthält keinen Text."),
+    "convert.timeout": N_("Umwandlung mit LibreOffice abgebrochen: Zeitlimit von %(seconds)s s überschritten."),
+    "convert.memory": N_("Umwandlung mit LibreOffice abgebrochen: Speicherlimit von %(mb)s MB überschritten."),
+    "convert.unreadable": N_("LibreOffice konnte die Datei nicht lesen (%(detail)s)."),
+    "convert.failed": Plural(Nn_("Umwandlung mit LibreOffice fehlgeschlagen nach %(attempts)s Versuch: %(reason)s",
+                                 "Umwandlung mit LibreOffice fehlgeschlagen nach %(attempts)s Versuchen: "
+                                 "%(reason)s"), "attempts"),
     "ocr.failed": Plural(Nn_("Texterkennung fehlgeschlagen nach %(attempts)s Versuch: %(reason)s",
                              "Texterkennung fehlgeschlagen nach %(attempts)s Versuchen: %(reason)s"), "attempts"),
 }

@@ -71,7 +71,11 @@ def parse(path: str, detected: DetectedType) -> ExtractionResult:
 
 
 class _ContentWalk:
-    """Collects the lines of content.xml from a stream of start and end events."""
+    """Collects the lines of content.xml from a stream of start and end events.
+
+    A table row is read whole when it ends, cell by cell from its elements: the paragraphs in
+    cells (a million in a large sheet) are then passed over at the cost of two events each.
+    """
 
     def __init__(self, format: str):
         self.format = format
@@ -79,8 +83,7 @@ class _ContentWalk:
         self.sheets: list[str] = []
         self.slides = 0
         self.budget = TextBudget()
-        self._cells: list[list[str]] = []  # the paragraphs of each open cell
-        self._rows: list[list[str]] = []  # the cells of each open row
+        self._rows = 0  # table rows open around the current element
         self._skipping = 0
         self._paragraphs = 0  # paragraphs open around the current element
 
@@ -101,13 +104,11 @@ class _ContentWalk:
         tag = element.tag
         if tag in _PARAGRAPHS:
             self._paragraphs += 1
-        if tag in _SKIP:
+        elif tag in _SKIP:
             self._skipping += 1
-        elif tag in _CELLS:
-            self._cells.append([])
         elif tag == _ROW:
-            self._rows.append([])
-        elif tag == _TABLE and self.format == "ods" and not self._cells:
+            self._rows += 1
+        elif tag == _TABLE and self.format == "ods" and not self._rows:
             name = clean_value(element.get(f"{{{TABLE}}}name")) or ""
             self.sheets.append(name)
             self._emit(f"Tabelle: {name}" if name else "")
@@ -119,32 +120,24 @@ class _ContentWalk:
         tag = element.tag
         if tag in _PARAGRAPHS:
             self._paragraphs -= 1
-        if tag in _SKIP:
+            if not self._skipping and not self._rows:
+                self._emit(_inline(element))
+                self._drop(element)
+        elif tag in _SKIP:
             self._skipping -= 1
-            self._drop(element)
-        elif self._skipping:
-            return
-        elif tag in _PARAGRAPHS:
-            self._emit(_inline(element))
-            self._drop(element)
-        elif tag in _CELLS:
-            content = " ".join(line.strip() for line in self._cells.pop() if line.strip())
-            if content and self._rows:
-                self._rows[-1].append(content)
+            if not self._rows:
+                self._drop(element)
         elif tag == _ROW:
-            cells = self._rows.pop()
-            if cells:
-                self._emit(" | ".join(cells))
-            self._drop(element)
+            self._rows -= 1
+            if not self._skipping and not self._rows:  # a nested table's rows are read with its cell
+                line = _row_text(element)
+                if line:
+                    self._emit(line)
+                self._drop(element)
 
     def _emit(self, line: str) -> None:
-        if not self.budget.take(line):
-            return
-        if self._cells:
-            self._cells[-1].append(line)
-        else:
+        if self.budget.take(line):
             self.lines.append(line)
-
 
     def _drop(self, element: etree._Element) -> None:
         """Free what has been read: the element's content and, outside a paragraph (whose
@@ -154,6 +147,33 @@ class _ContentWalk:
         if parent is not None and not self._paragraphs:
             while element.getprevious() is not None:
                 del parent[0]
+
+
+def _row_text(row: etree._Element) -> str:
+    cells = []
+    for cell in row:
+        if cell.tag in _CELLS:
+            if len(cell) == 1 and cell[0].tag in _PARAGRAPHS and not len(cell[0]):
+                text = (cell[0].text or "").strip()  # the usual cell: one paragraph of plain text
+            else:
+                text = " ".join(line.strip() for line in _blocks(cell) if line.strip())
+            if text:
+                cells.append(text)
+    return " | ".join(cells)
+
+
+def _blocks(container: etree._Element) -> list[str]:
+    """The lines of a cell's content: paragraphs, lists, nested tables (one line per row)."""
+    lines: list[str] = []
+    for child in container:
+        tag = child.tag
+        if tag in _PARAGRAPHS:
+            lines.append(_inline(child))
+        elif tag == _ROW:
+            lines.append(_row_text(child))
+        elif isinstance(tag, str) and tag not in _SKIP:
+            lines.extend(_blocks(child))
+    return lines
 
 
 def _inline(paragraph: etree._Element) -> str:

@@ -438,10 +438,12 @@ def _database_failed(exc: Exception) -> Message:
 
 
 def queue_version_jobs(version: FileVersion) -> list[int]:
-    """The background work a new version needs (OCR of a scan or image), in this transaction."""
+    """The background work a new version needs (OCR of a scan or image, LibreOffice for a Word,
+    Excel or PowerPoint 97–2003 file), in this transaction."""
+    from .convert import conversion_queue
     from .ocr import ocr_queue
 
-    job = ocr_queue(version)
+    job = ocr_queue(version) or conversion_queue(version)
     if job is None:
         return []
     db.session.flush()

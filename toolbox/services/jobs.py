@@ -31,16 +31,18 @@ from .audit import audit_record
 log = logging.getLogger(__name__)
 
 KIND_OCR = "ocr"
+KIND_CONVERT = "convert"
 
 #: kind → "module:function" of the handler; imported when a job of that kind runs.
 #: A handler gets the claimed Job, changes rows in the session (never commits) and raises
 #: ``JobFailed`` for an outcome no retry can change, any other exception for one it may.
 HANDLERS: dict[str, str] = {
     KIND_OCR: "toolbox.services.ocr:ocr_job",
+    KIND_CONVERT: "toolbox.services.convert:convert_job",
 }
 
 #: German names of the kinds for the pages (translated there).
-KIND_LABELS: dict[str, str] = {KIND_OCR: N_("Texterkennung")}
+KIND_LABELS: dict[str, str] = {KIND_OCR: N_("Texterkennung"), KIND_CONVERT: N_("Umwandlung mit LibreOffice")}
 
 ERROR_MAX_CHARS = 2000
 

@@ -126,7 +126,7 @@ def ocr_notice(version: FileVersion | None, job: Job | None) -> Message | None:
     """What the page says about text recognition of ``version`` beside its extraction message."""
     if version is None:
         return None
-    if job is not None and job.file_version_id == version.id:
+    if job is not None and job.file_version_id == version.id and job.kind == KIND_OCR:
         if job.state == JOB_RUNNING:
             return RUNNING
         if job.state == JOB_QUEUED:

@@ -11,6 +11,7 @@ from ..models import ROLE_EDITOR, Document, FileVersion, utcnow
 from ..permissions import role_required
 from ..services.documents import document_get_visible
 from ..services.jobs import KIND_LABELS, jobs_overview, latest_jobs
+from ..services.convert import conversion_notice
 from ..services.ocr import ocr_notice, searchable_path
 from ..message_render import render
 
@@ -47,7 +48,8 @@ def job_notice(document: Document | None) -> str:
     cache = g.setdefault("_latest_jobs", {})
     if document.id not in cache:
         cache[document.id] = latest_jobs([document.id]).get(document.id)
-    return render(ocr_notice(document.current_version, cache.get(document.id)))
+    version, job = document.current_version, cache.get(document.id)
+    return render(ocr_notice(version, job) or conversion_notice(version, job))
 
 
 def has_searchable(version: FileVersion | None) -> bool:
