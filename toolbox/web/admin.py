@@ -101,20 +101,27 @@ def change_accept(document_id: int):
 def change_reject(document_id: int):
     """Refuse a waiting change with a reason; the published state stays."""
     document = _document_or_404(document_id)
-    form = RejectForm(prefix=f"c{document.id}")
+    return _reject_with_reason(
+        RejectForm(prefix=f"c{document.id}"), lambda reason: pending_changes.change_reject(_user(), document, reason),
+        _("Die Änderung an „%(title)s“ ist abgelehnt; die Projektleitung sieht den Grund.", title=document.title),
+        url_for(".review_queue"), lambda form: _render_review(failed_reject=(document.id, form), status=400))
+
+
+def _reject_with_reason(form: RejectForm, run, done: str, refused_back: str, again):
+    """A rejection: the reason must be given (else ``again(form)`` shows the form with the error,
+    400); a refusal of the service goes back to ``refused_back``; success to the ``next`` page."""
     if form.validate_on_submit():
         try:
-            pending_changes.change_reject(_user(), document, form.reason.data)
+            run(form.reason.data)
         except review.WorkflowError as exc:
             if exc.field != "reason":
                 flash(str(exc), "error")
-                return redirect(url_for(".review_queue"))
+                return redirect(refused_back)
             form.reason.errors = list(form.reason.errors) + [str(exc)]
         else:
-            flash(_("Die Änderung an „%(title)s“ ist abgelehnt; die Projektleitung sieht den Grund.",
-                    title=document.title), "success")
+            flash(done, "success")
             return redirect(_next_url(url_for(".review_queue")))
-    return _render_review(failed_reject=(document.id, form), status=400)
+    return again(form)
 
 
 @bp.get("/documents/<int:document_id>/change/download")
@@ -184,20 +191,11 @@ def document_publish(document_id: int):
 def document_reject(document_id: int):
     """Reject a document with a reason the contributor sees."""
     document = _document_or_404(document_id)
-    form = RejectForm(prefix=f"d{document.id}")
-    if form.validate_on_submit():
-        try:
-            review.document_reject(_user(), document, form.reason.data)
-        except review.WorkflowError as exc:
-            if exc.field == "reason":
-                form.reason.errors = list(form.reason.errors) + [str(exc)]
-            else:
-                flash(str(exc), "error")
-                return redirect(url_for(".document_detail", document_id=document.id))
-        else:
-            flash(_("„%(title)s“ ist abgelehnt; die Projektleitung sieht den Grund.", title=document.title), "success")
-            return redirect(_next_url(url_for(".review_queue")))
-    return _render_document(document, reject_form=form, status=400)
+    return _reject_with_reason(
+        RejectForm(prefix=f"d{document.id}"), lambda reason: review.document_reject(_user(), document, reason),
+        _("„%(title)s“ ist abgelehnt; die Projektleitung sieht den Grund.", title=document.title),
+        url_for(".document_detail", document_id=document.id),
+        lambda form: _render_document(document, reject_form=form, status=400))
 
 
 @bp.get("/documents/<int:document_id>/trash")
