@@ -13,7 +13,7 @@ def test_start_page_lists_newest_published_documents(client, make_doc):
     make_doc(title="Entwurf in Prüfung", publish=False)
     page = client.get("/").get_data(as_text=True)
     assert "Datenstrategie Stadt Fulda" in page
-    assert "Mittelstadt" in page and "Konzept/Strategie" in page and "2023" in page
+    assert "Mittelstadt" in page and "Konzept/<wbr>Strategie" in page and "2023" in page
     assert "Entwurf in Prüfung" not in page
 
 
