@@ -17,6 +17,7 @@ from toolbox.storage import blob_store
 
 from conftest import make_user
 from contribute_helpers import blob_files, contribute, user
+from job_helpers import requires_ocr
 from privacy_fixtures import AUTHOR, COMMENT, docx_with_personal_data
 
 OLD_WORD = "Pegelmessnetz"
@@ -238,3 +239,28 @@ def test_only_editors_decide_changes(app, client, people, published):
         with pytest.raises(PermissionDenied):
             pending_changes.change_accept(user(people["contributor"]), db.session.get(Document, published))
         assert db.session.get(Document, published).pending_change.waiting
+
+
+@requires_ocr
+@pytest.mark.parametrize("decision", ["accept", "withdraw"])
+def test_a_scan_that_becomes_a_version_gets_its_text_recognition_job(app, client, auth, people, published, tmp_path,
+                                                                     decision):
+    """A waiting scan is not read yet; once it is a version (accepted, or folded in when the
+    document is withdrawn) its OCR job is queued like any new version's."""
+    from toolbox.models import Job
+
+    from job_helpers import write_scan
+
+    scan = write_scan(tmp_path / "beschluss.png", ["Beschluss des Gemeinderats über das Pegelnetz."])
+    _new_version(client, published, scan.read_bytes(), "beschluss.png")
+    with app.app_context():
+        assert db.session.scalar(select(Job)) is None
+    if decision == "accept":
+        _switch_to_editor(auth)
+        assert client.post(f"/admin/documents/{published}/change/accept").status_code == 302
+    else:
+        assert client.post(f"/my/documents/{published}/withdraw").status_code == 302
+    with app.app_context():
+        job = db.session.scalars(select(Job)).one()
+        version = db.session.get(Document, published).current_version
+        assert (job.kind, job.file_version_id, version.original_filename) == ("ocr", version.id, "beschluss.png")

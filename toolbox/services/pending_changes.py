@@ -209,19 +209,21 @@ def change_reject(user: User, document: Document, reason: str) -> None:
         _blob_release(released)
 
 
-def change_merge_on_unpublish(document: Document) -> dict[str, Any]:
-    """Fold a waiting change into a document that stops being public; return what was applied.
+def change_merge_on_unpublish(document: Document) -> tuple[dict[str, Any], list[int]]:
+    """Fold a waiting change into a document that stops being public; return what was applied
+    (for the audit entry) and the background jobs to send after the commit.
 
     Called by withdraw and reject inside their transaction: from now on the document is
     reviewed as a whole before it is public again, so the change needs no review of its own.
     """
     change = document.pending_change
     if change is None:
-        return {}
+        return {}, []
     if not change.waiting:
         db.session.delete(change)
-        return {}
-    return {"pending_change": True, **_apply(document, change)}
+        return {}, []
+    details = _apply(document, change)
+    return {"pending_change": True, **details}, _version_jobs(document, details)
 
 
 def _waiting(document: Document) -> PendingChange:

@@ -140,9 +140,9 @@ def document_reject(user: User, document: Document, reason: str) -> None:
     previous = document.status
     document.status = STATUS_REJECTED
     document.rejection_reason = reason
+    merged, job_ids = _merge_waiting_change(document)
     _commit(user, document, "document.reject", _titled("audit.document.reject", document),
-            {"status": [previous, STATUS_REJECTED], "reason": reason,
-             **_merge_waiting_change(document)})
+            {"status": [previous, STATUS_REJECTED], "reason": reason, **merged}, job_ids)
 
 
 def document_withdraw(user: User, document: Document) -> None:
@@ -152,8 +152,9 @@ def document_withdraw(user: User, document: Document) -> None:
     _require_status(document, (STATUS_SUBMITTED, STATUS_PUBLISHED, STATUS_REJECTED), "zurückgezogen")
     previous = document.status
     document.status = STATUS_WITHDRAWN
+    merged, job_ids = _merge_waiting_change(document)
     _commit(user, document, "document.withdraw", _titled("audit.document.withdraw", document),
-            {"status": [previous, STATUS_WITHDRAWN], **_merge_waiting_change(document)})
+            {"status": [previous, STATUS_WITHDRAWN], **merged}, job_ids)
 
 
 def document_resubmit(user: User, document: Document) -> None:
@@ -356,7 +357,7 @@ def status_counts() -> dict[str, int]:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _merge_waiting_change(document: Document) -> dict:
+def _merge_waiting_change(document: Document) -> tuple[dict, list[int]]:
     """A document that stops being public takes its waiting change along (see pending_changes)."""
     from .pending_changes import change_merge_on_unpublish
 
@@ -374,9 +375,14 @@ def _titled(code: str, document: Document) -> Message:
     return Message(code, {"title": document.title})
 
 
-def _commit(user: User, document: Document, action: str, summary: Message, details: dict) -> None:
+def _commit(user: User, document: Document, action: str, summary: Message, details: dict,
+            job_ids: list[int] | None = None) -> None:
     audit_record(action, user=user, object_type="document", object_id=document.id, summary=summary,
                  details=details)
     indexing.queue_document(document.id)
     db.session.commit()
+    if job_ids:
+        from .jobs import job_dispatch
+
+        job_dispatch(job_ids)
     indexing.flush_index_queue()
