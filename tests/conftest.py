@@ -387,6 +387,21 @@ def live_app(tmp_path_factory, template_database: Path, name: str, **settings):
     return app
 
 
+def serve(app):
+    """Serve ``app`` for a module's browser tests once its data is in: the index queue is flushed
+    first so searches find it. A generator for a fixture: ``yield from serve(app)``."""
+    from toolbox.services.indexing import flush_index_queue
+
+    with app.app_context():
+        flush_index_queue()
+        db.session.remove()
+    server = LiveServer(app)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
 class LiveServer:
     """A running app on http://127.0.0.1:<free port>, served from a background thread."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import DEFAULT_PASSWORD, LiveServer, browser_login, live_app, make_document
+from conftest import DEFAULT_PASSWORD, browser_login, live_app, make_document, serve
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,6 @@ def site(tmp_path_factory, template_database):
     """A live app with CSRF on, a 1 MB upload limit, a contributor and three published documents."""
     from toolbox.extensions import db
     from toolbox.services import users as user_service
-    from toolbox.services.indexing import flush_index_queue
 
     app = live_app(tmp_path_factory, template_database, "enhancements", MAX_UPLOAD_MB=UPLOAD_LIMIT_MB)
     with app.app_context():
@@ -39,14 +38,7 @@ def site(tmp_path_factory, template_database):
                   type="leistungsbeschreibung-ausschreibung", **common)
     make_document(app, title="Datenschutz-Folgenabschätzung Parken", text="Datenstrategie Datenschutz Sensoren",
                   topics=["verwaltung-e-government", "mobilitaet-verkehr"], type="datenschutz", **common)
-    with app.app_context():
-        flush_index_queue()
-        db.session.remove()
-    server = LiveServer(app)
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    yield from serve(app)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import DEFAULT_PASSWORD, LiveServer, browser_login, live_app, make_document
+from conftest import DEFAULT_PASSWORD, browser_login, live_app, make_document, serve
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,6 @@ def site(tmp_path_factory, template_database):
     from toolbox.extensions import db
     from toolbox.models import Document, User
     from toolbox.services import users as user_service
-    from toolbox.services.indexing import flush_index_queue
 
     app = live_app(tmp_path_factory, template_database, "forms")
     with app.app_context():
@@ -48,13 +47,7 @@ def site(tmp_path_factory, template_database):
         for document in documents:
             db.session.get(Document, document.id).uploader_id = owner.id
         db.session.commit()
-        flush_index_queue()
-        db.session.remove()
-    server = LiveServer(app)
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    yield from serve(app)
 
 
 @pytest.fixture
