@@ -1,7 +1,7 @@
 """Run every benchmark in turn (`make bench`)."""
 from __future__ import annotations
 
-from . import ingest, search
+from . import ingest, ocr, search
 
 
 def main() -> None:
@@ -9,6 +9,8 @@ def main() -> None:
     ingest.main([])
     print("\n## Search")
     search.main([])
+    print("\n## OCR")
+    ocr.main([])
 
 
 if __name__ == "__main__":

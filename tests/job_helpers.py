@@ -55,6 +55,12 @@ def wait_for_jobs(app, timeout: float = 180.0, states=("done", "failed")) -> lis
         time.sleep(0.2)
 
 
+def job_of(jobs: list, kind: str):
+    """The one job of ``kind`` among ``jobs`` (an upload makes a thumbnail job beside it)."""
+    (found,) = [job for job in jobs if job.kind == kind]
+    return found
+
+
 def typed_pdf(paragraphs: list[str], table: list[tuple[str, ...]] | None = None, pages: int = 1) -> bytes:
     """A PDF with real text (Helvetica, umlauts and ß in Windows-1252), ``pages`` pages long."""
     from fpdf import FPDF

@@ -25,6 +25,7 @@ from toolbox.demo.catalogue import Heading
 from toolbox.demo.catalogue import Paragraph
 from toolbox.demo.catalogue import Table
 from toolbox.demo.catalogue import size_class_for_population
+from toolbox.extract import extract
 
 EXPECTED_COLUMNS = [
     "path",
@@ -166,11 +167,12 @@ def test_metadata_differs_from_file_name(rows: list[dict[str, str]]) -> None:
     assert len(hidden) >= len(rows) // 2
 
 
-def test_both_formats_about_half_each(rows: list[dict[str, str]]) -> None:
-    """PDF and DOCX each make up roughly half of the corpus."""
+def test_pdf_and_docx_about_half_each_and_every_office_format_once(rows: list[dict[str, str]]) -> None:
+    """PDF and DOCX each make up roughly half of the corpus; ODT, XLSX and PPTX show that path once."""
     formats = Counter(Path(row["path"]).suffix for row in rows)
-    assert set(formats) == {".pdf", ".docx"}
+    assert set(formats) == {".pdf", ".docx", ".odt", ".xlsx", ".pptx"}
     assert abs(formats[".pdf"] - formats[".docx"]) <= 4
+    assert formats[".odt"] == formats[".xlsx"] == formats[".pptx"] == 1
 
 
 def test_documents_have_substance() -> None:
@@ -235,7 +237,12 @@ def test_search_compounds_are_present(manifest: Path) -> None:
         path = manifest.parent / doc.filename
         if doc.scan:
             continue
-        texts.append(_pdf_text(path) if doc.format == "pdf" else "\n".join(_docx_text(path)))
+        if doc.format == "pdf":
+            texts.append(_pdf_text(path))
+        elif doc.format == "docx":
+            texts.append("\n".join(_docx_text(path)))
+        else:
+            texts.append(extract(path).text)
     joined = "\n".join(texts)
     for word in (
         "Datenstrategie",

@@ -21,8 +21,8 @@ from toolbox.extensions import db
 from toolbox.message_render import render
 from toolbox.models import AuditEntry, FileVersion, Job, utcnow
 
-from conftest import _port_open, make_user
-from job_helpers import requires_ocr, running_consumer, wait_for_jobs, write_scan
+from conftest import _port_open, german, make_user
+from job_helpers import job_of, requires_ocr, running_consumer, wait_for_jobs, write_scan
 
 SCAN_TEXT = [
     "Beschluss über die Einführung eines Bürgerportals in der Gemeinde Hünfeld.",
@@ -71,13 +71,13 @@ def _scan_becomes_searchable(app, client, tmp_path):
     document_id, path = _ingest_scan(app, tmp_path)
     assert time.monotonic() - started < 10  # no OCR in the upload itself
     with app.app_context():
-        job = db.session.scalar(db.select(Job))
+        job = db.session.scalar(db.select(Job).where(Job.kind == "ocr"))
         assert (job.kind, job.state, job.document_id) == ("ocr", "queued", document_id)
     assert _search_ids(app, "Bürgerportals") == []
     assert "Texterkennung wartet auf den Start" in client.get(f"/documents/{document_id}").get_data(as_text=True)
 
     with running_consumer(app):
-        (job,) = wait_for_jobs(app)
+        job = job_of(wait_for_jobs(app), "ocr")
     assert (job.state, job.attempts, job.last_error) == ("done", 1, "")
     assert _search_ids(app, "Bürgerportals") == [document_id]
     assert _search_ids(app, "Gemeindevorstand") == [document_id]
@@ -125,10 +125,10 @@ def test_a_message_delivered_twice_runs_the_job_once(app, tmp_path):
 
     _ingest_scan(app, tmp_path)
     with app.app_context():
-        job_id = db.session.scalar(db.select(Job.id))
+        job_id = db.session.scalar(db.select(Job.id).where(Job.kind == "ocr"))
     assert send(app, job_id) and send(app, job_id)
     with running_consumer(app, threads=2):
-        (job,) = wait_for_jobs(app)
+        job = job_of(wait_for_jobs(app), "ocr")
         time.sleep(3)  # the duplicate messages are consumed too
     with app.app_context():
         job = db.session.get(Job, job_id)
@@ -149,15 +149,17 @@ def test_a_job_that_keeps_failing_stops_after_its_attempts_visibly_and_writes_no
     app = create_app({**_queue_config(app_config, tmp_path), "DERIVED_DIR": str(blocked)})
     document_id, _path = _ingest_scan(app, tmp_path)
     with running_consumer(app):
-        (job,) = wait_for_jobs(app, states=("failed",))
+        job = job_of(wait_for_jobs(app, states=("failed",)), "ocr")
     assert (job.state, job.attempts, job.max_attempts) == ("failed", 3, 3)
     assert "NotADirectoryError" in job.last_error or "FileExistsError" in job.last_error
     with app.app_context():
         version = db.session.scalar(db.select(FileVersion).where(FileVersion.document_id == document_id))
         assert (version.extraction_status, version.text) == ("empty", "")
         assert "ocr" not in version.properties
-        audit = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "job.failed"))
+        audits = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "job.failed"))
+        (audit,) = [entry for entry in audits if entry.details["kind"] == "ocr"]
         assert audit.object_id == document_id and audit.details["attempts"] == 3
+        assert german(audit.message) == f"Texterkennung fehlgeschlagen nach 3 Versuchen: Dokument {document_id}"
     assert _search_ids(app, "Bürgerportals") == []
     assert blocked.read_text() == "kein Ordner"
     page = app.test_client().get(f"/documents/{document_id}").get_data(as_text=True)
@@ -263,7 +265,7 @@ def test_a_worker_killed_with_sigkill_mid_job_runs_it_again_after_restart(app_co
     app = create_app(app_config)
     document_id, _path = _ingest_scan(app, tmp_path, name="akte.tiff", fmt="tiff", pages=4)
     with app.app_context():
-        job_id = db.session.scalar(db.select(Job.id))
+        job_id = db.session.scalar(db.select(Job.id).where(Job.kind == "ocr"))
 
     worker = _start_worker(app_config, tmp_path)
     try:

@@ -44,6 +44,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/documents/<int:document_id>/versions/<int:number>/download", "GET"): (200, 200, 200, 200, 200),
     # the searchable PDF of a recognised scan; the world's document is no scan
     ("/documents/<int:document_id>/searchable", "GET"): (404, 404, 404, 404, 404),
+    # thumbnails are made by a background job, which the world does not run
+    ("/documents/<int:document_id>/thumbnail.png", "GET"): (404, 404, 404, 404, 404),
     ("/search", "GET"): (200, 200, 200, 200, 200),
     ("/search/download.zip", "GET"): (200, 200, 200, 200, 200),
     # --- JSON API: read for everyone; upload only with an API token, never with the session ----

@@ -303,6 +303,18 @@ def _check_jobs(repair: bool) -> int:
 # --- background jobs -------------------------------------------------------------------------
 
 
+@cli.command("previews")
+@click.option("--rebuild", is_flag=True, help="Make every thumbnail again, not only the missing ones.")
+@with_appcontext
+def previews_command(rebuild: bool) -> None:
+    """Make the first-page thumbnails of all documents (derived files, outside the blob store)."""
+    from .services.previews import previews_rebuild
+
+    with _progress_bar("Vorschaubilder") as advance:
+        made, missing = previews_rebuild(rebuild=rebuild, progress=advance)
+    click.echo(f"Vorschaubilder erstellt: {made}; ohne Vorschaubild: {missing}")
+
+
 @cli.command("worker")
 @click.option("--threads", type=click.IntRange(1, 64), help="Worker threads (default TOOLBOX_WORKER_THREADS).")
 @with_appcontext

@@ -294,6 +294,7 @@ CATALOGUE: dict[str, str | Plural] = {
     "vocabularies.license": N_("Lizenzen"),
     # --- background jobs (toolbox/services/jobs.py): why the last attempt failed, the audit entry -
     "job.kind.ocr": N_("Texterkennung"),
+    "job.kind.preview": N_("Vorschaubild"),
     "job.file_missing": N_("Die gespeicherte Datei fehlt; bitte „toolbox check“ ausführen."),
     "job.worker_gone": N_("Abgebrochen: der Worker-Prozess wurde beendet."),
     "job.too_long": N_("Abgebrochen: länger als das Zeitlimit des Auftrags."),
@@ -311,6 +312,12 @@ CATALOGUE: dict[str, str | Plural] = {
     "check.file_corrupt": N_(
         "Die gespeicherte Datei ist beschädigt (SHA-256 %(sha)s) und wurde in die Quarantäne verschoben. Bitte "
         "eine neue Version hochladen oder die Datei aus einer Sicherung wiederherstellen."),
+    # --- accessibility of the download (toolbox/extract/accessibility.py) -------------------------
+    "accessibility.pdf_untagged": N_("Diese PDF ist nicht getaggt – bitte barrierefrei exportieren (mit Tags/Struktur)."),
+    "accessibility.pdf_no_language": N_("Die PDF nennt keine Dokumentsprache – bitte beim Export „Deutsch“ angeben."),
+    "accessibility.pdf_no_title": N_("Die PDF hat keinen Titel in den Dokumenteigenschaften."),
+    "accessibility.no_headings": N_(
+        "Das Dokument hat keine echten Überschriften – bitte Formatvorlagen für Überschriften verwenden."),
     # --- text recognition of scans (toolbox/services/ocr.py), a background job -------------------
     "ocr.done": Plural(Nn_("Text durch Texterkennung (OCR) gewonnen (%(pages)s Seite).",
                            "Text durch Texterkennung (OCR) gewonnen (%(pages)s Seiten)."), "pages"),

@@ -1,7 +1,8 @@
 """The demo corpus: German example documents of municipal Smart City projects.
 
-`generate_demo_corpus(target_dir)` writes every document of `DEMO_DOCUMENTS` as PDF or
-DOCX plus a `manifest.csv` with their metadata; `toolbox demo` ingests that manifest.
+`generate_demo_corpus(target_dir)` writes every document of `DEMO_DOCUMENTS` as PDF, DOCX,
+ODT, XLSX or PPTX (one scan as an image-only PDF) plus a `manifest.csv` with their metadata;
+`toolbox demo` ingests that manifest.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from .catalogue import DEMO_DOCUMENTS
 from .catalogue import DemoDocument
 from .render_docx import render_docx
+from .render_office import render_odt, render_pptx, render_xlsx
 from .render_pdf import render_pdf
 
 __all__ = ["DEMO_DOCUMENTS", "MANIFEST_COLUMNS", "DemoDocument", "generate_demo_corpus", "manifest_row"]
@@ -36,7 +38,7 @@ MANIFEST_COLUMNS = (
     "contact",
 )
 
-_RENDERERS = {"pdf": render_pdf, "docx": render_docx}
+_RENDERERS = {"pdf": render_pdf, "docx": render_docx, "odt": render_odt, "xlsx": render_xlsx, "pptx": render_pptx}
 
 
 def manifest_row(doc: DemoDocument) -> dict[str, str]:

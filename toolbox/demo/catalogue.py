@@ -1154,7 +1154,7 @@ _add(
 # Digitalisierungsstrategie Landkreis Gießen -------------------------------------------------
 
 _add(
-    filename="Präsentation_Digitalisierungsstrategie_Kreistag.pdf",
+    filename="Präsentation_Digitalisierungsstrategie_Kreistag.pptx",
     title="Digitalisierungsstrategie des Landkreises – Präsentation im Kreistag",
     description=(
         "Foliensatz zur Vorstellung der Strategie im Kreistag: Ausgangslage, Vision, fünf "
@@ -2165,7 +2165,7 @@ _add(
 )
 
 _add(
-    filename="Bericht_Passantenfrequenz_Innenstadt_2024.pdf",
+    filename="Bericht_Passantenfrequenz_Innenstadt_2024.xlsx",
     title="Bericht: Passantenfrequenzen in der Innenstadt 2022–2024",
     description=(
         "Auswertung anonymer Laserzähler an sechs Standorten: Entwicklung der Besucherzahlen, "
@@ -2436,7 +2436,7 @@ _add(
 )
 
 _add(
-    filename="Leitfaden_Bürgerbeteiligung_digital.docx",
+    filename="Leitfaden_Bürgerbeteiligung_digital.odt",
     title="Leitfaden Bürgerbeteiligung digital für kleine Gemeinden",
     description=(
         "Praxisleitfaden, wie eine Landgemeinde mit wenig Personal Online-Beteiligung plant "

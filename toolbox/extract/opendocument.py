@@ -38,6 +38,7 @@ DC = "http://purl.org/dc/elements/1.1/"
 _PARAGRAPHS = frozenset({f"{{{TEXT}}}p", f"{{{TEXT}}}h"})
 _CELLS = frozenset({f"{{{TABLE}}}table-cell", f"{{{TABLE}}}covered-table-cell"})
 _ROW = f"{{{TABLE}}}table-row"
+_HEADING = f"{{{TEXT}}}h"
 _TABLE = f"{{{TABLE}}}table"
 _PAGE = f"{{{DRAW}}}page"
 _SPACE = f"{{{TEXT}}}s"
@@ -64,6 +65,8 @@ def parse(path: str, detected: DetectedType) -> ExtractionResult:
         properties["sheet_count"] = len(walk.sheets)
     elif detected.format == "odp":
         page_count = walk.slides
+    else:  # a text: real headings are what a screen reader navigates by (accessibility.py)
+        properties["accessibility"] = {"headings": walk.headings}
     if walk.budget.full:
         properties["truncated"] = True
     return text_result(detected, "\n".join(walk.lines), properties=properties, page_count=page_count,
@@ -82,6 +85,7 @@ class _ContentWalk:
         self.lines: list[str] = []
         self.sheets: list[str] = []
         self.slides = 0
+        self.headings = 0
         self.budget = TextBudget()
         self._rows = 0  # table rows open around the current element
         self._skipping = 0
@@ -102,6 +106,8 @@ class _ContentWalk:
 
     def _start(self, element: etree._Element) -> None:
         tag = element.tag
+        if tag == _HEADING:
+            self.headings += 1
         if tag in _PARAGRAPHS:
             self._paragraphs += 1
         elif tag in _SKIP:

@@ -18,6 +18,7 @@ from pypdf.errors import LimitReachedError
 
 from ..message import Message
 from . import messages
+from .accessibility import pdf_facts
 from .normalize import clean_value
 from .normalize import has_words
 from .normalize import normalize_text
@@ -109,6 +110,7 @@ def _parse(path: str, detected: DetectedType) -> ExtractionResult:
             return _result(detected, "encrypted", messages.PDF_PASSWORD)
 
     title, author, created = _document_info(reader, properties)
+    properties["accessibility"] = pdf_facts(reader, title)
     pages = reader.pages
     page_count = len(pages)
     texts: list[str] = []

@@ -146,6 +146,7 @@ def parse(path: str, detected: DetectedType) -> ExtractionResult:
     running = margin_lines(normalize_text(block) for block in margins)
     if running:
         properties[RUNNING_LINES] = running
+    properties["accessibility"] = {"headings": _heading_count(document)}
     comments = _comments(document_part)
     if comments is not None:
         properties["comments"] = comments
@@ -169,6 +170,17 @@ def parse(path: str, detected: DetectedType) -> ExtractionResult:
 
 
 # --- the text walk -------------------------------------------------------------------
+
+
+def _heading_count(document: etree._Element) -> int:
+    """Paragraphs in a heading style (Word's "Heading n" / "Überschrift n", "Title") or with an
+    outline level: the headings a screen reader can jump between."""
+    count = 0
+    for style in document.iter(_w("pStyle")):
+        name = (style.get(_w("val")) or "").lower()
+        if name.startswith(("heading", "berschrift", "title", "titel")):
+            count += 1
+    return count + sum(1 for _ in document.iter(_w("outlineLvl")))
 
 
 def _blocks(container: etree._Element) -> list[str]:

@@ -439,15 +439,17 @@ def _database_failed(exc: Exception) -> Message:
 
 def queue_version_jobs(version: FileVersion) -> list[int]:
     """The background work a new version needs (OCR of a scan or image, LibreOffice for a Word,
-    Excel or PowerPoint 97–2003 file), in this transaction."""
+    Excel or PowerPoint 97–2003 file, its thumbnail), in this transaction."""
     from .convert import conversion_queue
     from .ocr import ocr_queue
+    from .previews import preview_queue
 
-    job = ocr_queue(version) or conversion_queue(version)
-    if job is None:
+    made = [job for job in (ocr_queue(version) or conversion_queue(version), preview_queue(version))
+            if job is not None]
+    if not made:
         return []
     db.session.flush()
-    return [job.id]
+    return [job.id for job in made]
 
 
 def _title_for(metadata: DocumentMetadata, result: extraction.ExtractionResult, filename: str) -> str:

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 KIND_OCR = "ocr"
 KIND_CONVERT = "convert"
+KIND_PREVIEW = "preview"
 
 #: kind → "module:function" of the handler; imported when a job of that kind runs.
 #: A handler gets the claimed Job, changes rows in the session (never commits) and raises
@@ -39,10 +40,12 @@ KIND_CONVERT = "convert"
 HANDLERS: dict[str, str] = {
     KIND_OCR: "toolbox.services.ocr:ocr_job",
     KIND_CONVERT: "toolbox.services.convert:convert_job",
+    KIND_PREVIEW: "toolbox.services.previews:preview_job",
 }
 
 #: German names of the kinds for the pages (translated there).
-KIND_LABELS: dict[str, str] = {KIND_OCR: N_("Texterkennung"), KIND_CONVERT: N_("Umwandlung mit LibreOffice")}
+KIND_LABELS: dict[str, str] = {KIND_OCR: N_("Texterkennung"), KIND_CONVERT: N_("Umwandlung mit LibreOffice"),
+                               KIND_PREVIEW: N_("Vorschaubild")}
 
 ERROR_MAX_CHARS = 2000
 
@@ -242,12 +245,17 @@ def jobs_repair(stuck: list[StuckJob]) -> int:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def latest_jobs(document_ids: Iterable[int]) -> dict[int, Job]:
-    """The newest job of each document, for the state shown beside it."""
+#: Jobs whose state the pages show beside a document: they decide whether its text is searchable.
+TEXT_KINDS = (KIND_OCR, KIND_CONVERT)
+
+
+def latest_jobs(document_ids: Iterable[int], kinds: Iterable[str] = TEXT_KINDS) -> dict[int, Job]:
+    """The newest job of ``kinds`` of each document, for the state shown beside it."""
     ids = list(set(document_ids))
     if not ids:
         return {}
-    newest = (select(func.max(Job.id)).where(Job.document_id.in_(ids)).group_by(Job.document_id)).scalar_subquery()
+    newest = (select(func.max(Job.id)).where(Job.document_id.in_(ids), Job.kind.in_(tuple(kinds)))
+              .group_by(Job.document_id)).scalar_subquery()
     return {job.document_id: job for job in db.session.scalars(select(Job).where(Job.id.in_(newest)))}
 
 

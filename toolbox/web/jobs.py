@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, abort, g, render_template, send_file
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 
+from ..extract.accessibility import findings, is_accessible
 from ..i18n import N_
 from ..models import ROLE_EDITOR, Document, FileVersion, utcnow
 from ..permissions import role_required
@@ -13,6 +14,7 @@ from ..services.documents import document_get_visible
 from ..services.jobs import KIND_LABELS, jobs_overview, latest_jobs
 from ..services.convert import conversion_notice
 from ..services.ocr import ocr_notice, searchable_path
+from ..services.previews import thumbnail_path
 from ..message_render import render
 
 bp = Blueprint("jobs", __name__)
@@ -39,6 +41,33 @@ def searchable_download(document_id: int):
                          download_name=f"{stem} ({label}).pdf", conditional=True, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.get("/documents/<int:document_id>/thumbnail.png")
+def thumbnail(document_id: int):
+    """The first page of the current version as a small image (only for documents one may see)."""
+    document = document_get_visible(document_id)
+    path = thumbnail_path(document.current_version) if document is not None else None
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="image/png", conditional=True, max_age=3600)
+
+
+def has_thumbnail(document: Document | None) -> bool:
+    return document is not None and thumbnail_path(document.current_version) is not None
+
+
+def accessibility_findings(version) -> list[str]:
+    """What keeps the download from being accessible, in the page's language. ``version`` is a
+    stored version or the values of a waiting one (a dict), as the review shows both."""
+    if version is None:
+        return []
+    read = version.get if isinstance(version, dict) else lambda name: getattr(version, name, None)
+    return [render(message) for message in findings(read("properties"), read("format") or "")]
+
+
+def accessible(version: FileVersion | None) -> bool:
+    return version is not None and is_accessible(version.properties, version.format)
 
 
 def job_notice(document: Document | None) -> str:
@@ -80,3 +109,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["age"] = age
     app.jinja_env.globals["job_notice"] = job_notice
     app.jinja_env.globals["has_searchable"] = has_searchable
+    app.jinja_env.globals["has_thumbnail"] = has_thumbnail
+    app.jinja_env.globals["accessibility_findings"] = accessibility_findings
+    app.jinja_env.globals["accessible"] = accessible

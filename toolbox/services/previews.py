@@ -1,0 +1,84 @@
+"""First-page thumbnails of documents, as derived files beside the OCR'd PDFs.
+
+PDFs are rendered directly and images scaled; office files get none yet (they need a PDF made by
+LibreOffice first). Thumbnails live under ``TOOLBOX_DERIVED_DIR`` like every derived file,
+outside the blob store of originals, and ``toolbox previews [--rebuild]`` makes them again.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..derived import derived_store
+from ..extensions import db
+from ..extract.ocr import IMAGE_FORMATS
+from ..extract.thumbnail import make_thumbnail
+from ..models import Document, FileVersion, Job
+from ..storage import blob_store
+from .jobs import KIND_PREVIEW, job_create
+
+DERIVED_KIND = "thumb.png"
+
+
+def preview_possible(version: FileVersion) -> bool:
+    return version.format == "pdf" or version.format in IMAGE_FORMATS
+
+
+def preview_queue(version: FileVersion) -> Job | None:
+    """A thumbnail job for a flushed version, in the caller's transaction."""
+    if not preview_possible(version):
+        return None
+    return job_create(KIND_PREVIEW, document_id=version.document_id, file_version_id=version.id, limit_seconds=600)
+
+
+def preview_job(job: Job) -> None:
+    version = db.session.get(FileVersion, job.file_version_id) if job.file_version_id else None
+    if version is not None:
+        preview_build(version)
+
+
+def preview_build(version: FileVersion) -> bool:
+    """Make the thumbnail of ``version`` now; False when it has no first page to draw."""
+    if not preview_possible(version):
+        return False
+    original = blob_store().path_for(version.sha256)
+    if not original.is_file():
+        return False
+    store = derived_store()
+    config = current_app.config
+    kind = "pdf" if version.format == "pdf" else "image"
+    with store.writing(version.sha256, DERIVED_KIND) as temporary:
+        answer = make_thumbnail(str(original), kind, str(temporary), timeout=float(config["TOOLBOX_EXTRACT_TIMEOUT"]),
+                                memory_mb=int(config["TOOLBOX_EXTRACT_MEMORY_MB"]))
+        if answer.get("status") != "ok":
+            return False
+        store.commit(temporary, version.sha256, DERIVED_KIND)
+    return True
+
+
+def thumbnail_path(version: FileVersion | None) -> Path | None:
+    if version is None:
+        return None
+    path = derived_store().path_for(version.sha256, DERIVED_KIND)
+    return path if path.is_file() else None
+
+
+def previews_rebuild(*, rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    """Make the missing thumbnails of every document's current version (all with ``rebuild``).
+
+    Returns (made, without a thumbnail)."""
+    versions = [document.current_version for document in db.session.scalars(select(Document).order_by(Document.id))
+                if document.current_version is not None]
+    made = missing = 0
+    for done, version in enumerate(versions, start=1):
+        if rebuild or thumbnail_path(version) is None:
+            if preview_build(version):
+                made += 1
+            else:
+                missing += 1
+        if progress:
+            progress(done, len(versions))
+    return made, missing
