@@ -261,6 +261,6 @@ def test_a_scan_that_becomes_a_version_gets_its_text_recognition_job(app, client
     else:
         assert client.post(f"/my/documents/{published}/withdraw").status_code == 302
     with app.app_context():
-        job = db.session.scalars(select(Job)).one()
+        job = db.session.scalars(select(Job).where(Job.kind == "ocr")).one()  # its thumbnail job beside it
         version = db.session.get(Document, published).current_version
         assert (job.kind, job.file_version_id, version.original_filename) == ("ocr", version.id, "beschluss.png")
