@@ -58,7 +58,8 @@ missing=""; \
 command -v tesseract >/dev/null 2>&1 || missing="$$missing tesseract-ocr"; \
 tesseract --list-langs 2>/dev/null | grep -qx deu || missing="$$missing tesseract-ocr-deu"; \
 command -v gs >/dev/null 2>&1 || missing="$$missing ghostscript"; \
-if [ -n "$$missing" ]; then echo "OCR not available: missing$$missing (apt-get install tesseract-ocr tesseract-ocr-deu ghostscript) - scans stay unsearchable, OCR tests skip."; fi
+if [ -n "$$missing" ]; then echo "OCR not available: missing$$missing (apt-get install tesseract-ocr tesseract-ocr-deu ghostscript) - scans stay unsearchable, OCR tests skip."; fi; \
+command -v soffice >/dev/null 2>&1 || echo "LibreOffice not available (apt-get install libreoffice-core-nogui libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui) - DOC, XLS and PPT stay unsearchable, their tests skip."
 endef
 
 # The background worker (OCR jobs) runs beside the development server as a second process of

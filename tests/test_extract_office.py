@@ -235,3 +235,14 @@ def test_truncated_office_files_fail_with_a_german_reason(tmp_path, builder, nam
     result = extract(path, name)
     assert result.status == "failed"
     assert "beschädigt" in german(result.message) or "nicht unterstützt" in german(result.message)
+
+
+def test_xlsx_is_read_under_a_low_memory_limit(tmp_path):
+    """openpyxl imports numpy; OpenBLAS in the child keeps to one thread, so its buffers fit a
+    low address-space cap (with a thread per core, numpy's import failed at 140 MB)."""
+    from toolbox.extract.pool import close_shared_pools
+
+    close_shared_pools()
+    result = extract(of.write_feature_xlsx(tmp_path / "klein.xlsx"), "klein.xlsx", memory_mb=140)
+    close_shared_pools()
+    assert result.status == "ok", result.message

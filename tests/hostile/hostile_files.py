@@ -489,6 +489,102 @@ def build_legacy_doc(target: Path, scratch: Path) -> None:
     target.write_bytes(bytes(header) + bytes(fat) + directory + stream)
 
 
+# --- office formats (issue 13.3) -------------------------------------------------------------
+#: Built with the factories of tests/office_factories.py (imported on use: that module's folder
+#: is on the path when pytest runs, not when this module is imported elsewhere).
+OFFICE_CELLS_ROWS, OFFICE_CELLS_COLUMNS = 100_000, 10  # 10^6 cells
+ODF_MIMETYPE = "application/vnd.oasis.opendocument.text"
+
+
+def _factories():
+    import office_factories
+
+    return office_factories
+
+
+def build_odt_zip_bomb(target: Path, scratch: Path) -> None:
+    """An ODT whose content.xml inflates 1000:1 to 192 MiB."""
+    write_zip(target, [ZipMember.of("mimetype", ODF_MIMETYPE), ZipMember.zeros("content.xml", ZIP_BOMB_MEMBER)])
+
+
+def build_ods_billion_laughs(target: Path, scratch: Path) -> None:
+    of = _factories()
+    entities = "".join(['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)])
+    content = of.odf_body("ods", '<table:table table:name="Lachen"><table:table-row><table:table-cell>'
+                                 "<text:p>&lol9;</text:p></table:table-cell></table:table-row></table:table>")
+    content = content.replace("?>", f"?><!DOCTYPE office:document-content [{entities}]>", 1)
+    of.write_odf(target, "ods", content)
+
+
+def build_xlsx_external_entity(target: Path, scratch: Path) -> None:
+    of = _factories()
+    secret = scratch / "geheim.txt"
+    secret.write_text(f"{SECRET_MARKER}\n", encoding="utf-8")
+    workbook = of.write_feature_xlsx(scratch / "xxe-vorlage.xlsx")
+    with zipfile.ZipFile(workbook) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    sheet = members["xl/worksheets/sheet1.xml"].decode()
+    members["xl/worksheets/sheet1.xml"] = (
+        f'<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "{secret.resolve().as_uri()}">]>'
+        + sheet).encode()
+    of.rewrite_zip(target, members)
+
+
+def build_xlsx_million_cells(target: Path, scratch: Path) -> None:
+    _factories().write_xlsx_cells(target, OFFICE_CELLS_ROWS, OFFICE_CELLS_COLUMNS, last_row="Ende der Messreihe")
+
+
+def build_ods_million_cells(target: Path, scratch: Path) -> None:
+    _factories().write_ods_cells(target, OFFICE_CELLS_ROWS, OFFICE_CELLS_COLUMNS, last_row="Ende der Messreihe")
+
+
+def build_pptx_5000_slides(target: Path, scratch: Path) -> None:
+    _factories().write_many_slides(target, 5000, last_slide="Vielen Dank")
+
+
+def build_pptx_800_slides(target: Path, scratch: Path) -> None:
+    _factories().write_many_slides(target, 800, last_slide="Vielen Dank für die Aufmerksamkeit")
+
+
+def _truncated(build: Callable[[Path, Path], None]) -> Callable[[Path, Path], None]:
+    def truncated(target: Path, scratch: Path) -> None:
+        whole = scratch / f"ganz-{target.name}"
+        build(whole, scratch)
+        data = whole.read_bytes()
+        target.write_bytes(data[: len(data) * 2 // 3])
+    return truncated
+
+
+def build_rtf_deep_nesting(target: Path, scratch: Path) -> None:
+    """Groups nested 100 000 deep around a word (a recursive reader would overflow its stack)."""
+    depth = 100_000
+    target.write_bytes(b"{\\rtf1\\ansi " + b"{" * depth + b"Tiefe" + b"}" * depth + b" Schlusswort Aushang}")
+
+
+def build_xlsm(target: Path, scratch: Path) -> None:
+    of = _factories()
+    of.write_with_vba(of.write_feature_xlsx(scratch / "makro-vorlage.xlsx"), target,
+                      main_type="application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+
+
+def build_odt_with_basic(target: Path, scratch: Path) -> None:
+    _factories().write_odt_with_macros(target)
+
+
+def build_encrypted_odt(target: Path, scratch: Path) -> None:
+    _factories().write_encrypted_odf(target, "odt")
+
+
+def build_encrypted_xlsx(target: Path, scratch: Path) -> None:
+    target.write_bytes(_factories().encrypted_ooxml())
+
+
+def _feature(name: str) -> Callable[[Path, Path], None]:
+    def build(target: Path, scratch: Path) -> None:
+        getattr(_factories(), name)(target)
+    return build
+
+
 # --- benign content behind hostile names ---------------------------------------------------
 
 
@@ -536,6 +632,38 @@ FILES: tuple[HostileFile, ...] = (
     # Accepted since LibreOffice reads Word 97–2003 (issue 13.3), in a background job.
     HostileFile("legacy-doc", "protokoll.docx", build_legacy_doc, refused=False,
                 message="LibreOffice", extraction_status="empty"),
+    HostileFile("odt-zip-bomb", "satzung.odt", build_odt_zip_bomb, refused=False,
+                message="ungewöhnlich stark komprimiert", extraction_status="failed"),
+    HostileFile("ods-billion-laughs", "lachen.ods", build_ods_billion_laughs, refused=False,
+                message="enthält eine DTD", extraction_status="failed"),
+    HostileFile("xlsx-external-entity", "haushalt.xlsx", build_xlsx_external_entity, refused=False,
+                message="enthält eine DTD", extraction_status="failed"),
+    # A million cells: read up to the sheet text cap (the start of the sheet), never whole.
+    HostileFile("xlsx-million-cells", "messwerte.xlsx", build_xlsx_million_cells, refused=False,
+                message="Text erfolgreich extrahiert", extraction_status="ok", text_contains=("Tabelle: Messwerte\n",)),
+    HostileFile("ods-million-cells", "messwerte.ods", build_ods_million_cells, refused=False,
+                message="Text erfolgreich extrahiert", extraction_status="ok", text_contains=("Tabelle: Messwerte\n",)),
+    # 5 000 slides are 10 000 parts and more: the ZIP guard's member limit refuses them unread.
+    HostileFile("pptx-5000-slides", "vortrag.pptx", build_pptx_5000_slides, refused=False,
+                message="mehr als 10.000 gepackte Bestandteile", extraction_status="failed"),
+    HostileFile("pptx-800-slides", "klausur.pptx", build_pptx_800_slides, refused=False,
+                message="Text erfolgreich extrahiert", extraction_status="ok",
+                text_contains=("\nVielen Dank für die Aufmerksamkeit\n",)),
+    HostileFile("truncated-xlsx", "abgeschnitten.xlsx", _truncated(_feature("write_feature_xlsx")), refused=True,
+                message="ZIP", http_status=415),
+    HostileFile("truncated-odt", "abgeschnitten.odt", _truncated(_feature("write_feature_odt")), refused=True,
+                message="ZIP", http_status=415),
+    HostileFile("rtf-deep-nesting", "aushang.rtf", build_rtf_deep_nesting, refused=False,
+                message="Text erfolgreich extrahiert", extraction_status="ok",
+                text_contains=("Tiefe", "Schlusswort Aushang")),
+    HostileFile("xlsm-macros", "haushalt.xlsm", build_xlsm, refused=True,
+                message="Die IT-Sicherheitsvorgaben der Kommunen verbieten, Makros weiterzugeben", http_status=415),
+    HostileFile("odt-basic-macros", "einladung.odt", build_odt_with_basic, refused=True,
+                message="Dateien mit Makros (ODT)", http_status=415),
+    HostileFile("encrypted-odt", "personalakte.odt", build_encrypted_odt, refused=False,
+                message="passwortgeschützt", extraction_status="encrypted"),
+    HostileFile("encrypted-xlsx", "gehaelter.xlsx", build_encrypted_xlsx, refused=False,
+                message="passwortgeschützt", extraction_status="encrypted"),
     HostileFile("html-as-pdf", "portal.pdf", build_html, refused=True, message="HTML", http_status=415),
     HostileFile("html-pdf-polyglot", "jahresbericht.pdf", build_html_pdf_polyglot, refused=True,
                 message="Das Dateiformat HTML wird nicht unterstützt", http_status=415),

@@ -1,5 +1,6 @@
-"""What the office parsers (OpenDocument, XLSX, PPTX, RTF) share: the result they build from the
-text they read, and their answer to a package whose XML declares a DTD."""
+"""What the text parsers share: the result they build from the text they read (DOCX, plain text
+and the office formats), the office parsers' answer to a package whose XML declares a DTD, and
+their way of reading a document property that may be malformed."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ from .result import ExtractionResult
 #: million characters; past this the rest is not read, the properties say so ("truncated"), and
 #: the child stays within its memory limit however large the sheet claims to be.
 MAX_TEXT_CHARS = 20_000_000
+#: The same for a spreadsheet: its cells are mostly numbers, and a sheet of a million of them
+#: (8 MB of text) took 40 s to index in the request; the first half million characters hold
+#: its names, headings and the start of every table.
+MAX_SHEET_CHARS = 500_000
 
 
 class TextBudget:
@@ -46,9 +51,11 @@ def text_result(
     title: str | None = None,
     author: str | None = None,
     created: str | None = None,
+    normalized: bool = False,
 ) -> ExtractionResult:
     """"ok" with the normalised text when it holds a word, else "empty"."""
-    text = normalize_text(text)
+    if not normalized:
+        text = normalize_text(text)
     if has_words(text):
         status, message = "ok", messages.ok_words(word_count(text))
     else:
@@ -65,6 +72,17 @@ def text_result(
         created=created,
         properties=properties or {},
     )
+
+
+def read_property(core: Any, name: str) -> Any:
+    """A document property, or None where reading it fails: a malformed value (a revision of
+    "abc", a date of "gestern") loses only that field."""
+    try:
+        return getattr(core, name)
+    except MemoryError:
+        raise
+    except Exception:
+        return None
 
 
 def doctype_refused(detected: DetectedType) -> ExtractionResult:

@@ -20,6 +20,8 @@ from typing import Any
 from lxml import etree
 
 from .normalize import clean_value
+from .office import MAX_SHEET_CHARS
+from .office import MAX_TEXT_CHARS
 from .office import TextBudget
 from .office import doctype_refused
 from .office import text_result
@@ -86,7 +88,7 @@ class _ContentWalk:
         self.sheets: list[str] = []
         self.slides = 0
         self.headings = 0
-        self.budget = TextBudget()
+        self.budget = TextBudget(MAX_SHEET_CHARS if format == "ods" else MAX_TEXT_CHARS)
         self._rows = 0  # table rows open around the current element
         self._skipping = 0
         self._paragraphs = 0  # paragraphs open around the current element

@@ -134,7 +134,10 @@ def run(
 def _child_environment() -> dict[str, str]:
     # A parser exploited by a crafted file must not find the web process's secrets
     # (TOOLBOX_SECRET_KEY, the database URL) in its environment.
-    environment = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    # openpyxl imports numpy when it is installed; OpenBLAS then reserves buffers for a thread per
+    # core, which under a low address-space cap fails inside numpy's import (seen as a bare
+    # KeyboardInterrupt, not a MemoryError). One thread is all a parser uses.
+    environment = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1"}
     for name in ("PATH", "TMPDIR", "TZ"):
         if name in os.environ:
             environment[name] = os.environ[name]

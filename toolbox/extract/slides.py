@@ -17,6 +17,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from .normalize import clean_value
 from .office import TextBudget
 from .office import doctype_refused
+from .office import read_property as _read
 from .office import text_result
 from .result import DetectedType
 from .result import ExtractionResult
@@ -84,11 +85,3 @@ def _properties(presentation: Any) -> tuple[dict[str, Any], str | None, str | No
     return (properties, clean_value(_read(core, "title")), clean_value(_read(core, "author")),
             created.isoformat() if created is not None else None)
 
-
-def _read(core: Any, name: str) -> Any:
-    try:
-        return getattr(core, name)
-    except MemoryError:
-        raise
-    except Exception:  # malformed values (a date of "gestern") only lose that field
-        return None

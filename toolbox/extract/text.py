@@ -8,12 +8,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import messages
 from .detect import TEXT_BOMS
 from .normalize import clean_value
-from .normalize import has_words
 from .normalize import normalize_text
-from .normalize import word_count
+from .office import text_result
 from .result import DetectedType
 from .result import ExtractionResult
 
@@ -40,19 +38,7 @@ def parse(path: str, detected: DetectedType) -> ExtractionResult:
     text = normalize_text(text)
     if detected.format != "csv":
         properties["lines"] = text.count("\n") + 1 if text else 0
-    if has_words(text):
-        status, message = "ok", messages.ok_words(word_count(text))
-    else:
-        status, message, text = "empty", messages.NO_TEXT, ""
-    return ExtractionResult(
-        status=status,
-        message=message,
-        text=text,
-        format=detected.format,
-        media_type=detected.media_type,
-        title=title,
-        properties=properties,
-    )
+    return text_result(detected, text, properties=properties, title=title, normalized=True)
 
 
 def decode(raw: bytes) -> tuple[str, str]:

@@ -28,11 +28,11 @@ from lxml import etree
 
 from . import messages
 from .normalize import clean_value
-from .normalize import has_words
 from .normalize import normalize_text
 from .running import PROPERTY as RUNNING_LINES
 from .running import margin_lines
-from .normalize import word_count
+from .office import read_property as _read
+from .office import text_result
 from .result import DetectedType
 from .result import ExtractionResult
 from .xmlsafe import PARSER
@@ -151,22 +151,8 @@ def parse(path: str, detected: DetectedType) -> ExtractionResult:
     if comments is not None:
         properties["comments"] = comments
 
-    if has_words(text):
-        status, message = "ok", messages.ok_words(word_count(text))
-    else:
-        status, message, text = "empty", messages.NO_TEXT, ""
-    return ExtractionResult(
-        status=status,
-        message=message,
-        text=text,
-        format=detected.format,
-        media_type=detected.media_type,
-        page_count=_page_count(properties),
-        title=title,
-        author=author,
-        created=created,
-        properties=properties,
-    )
+    return text_result(detected, text, properties=properties, page_count=_page_count(properties), title=title,
+                       author=author, created=created, normalized=True)
 
 
 # --- the text walk -------------------------------------------------------------------
@@ -339,14 +325,6 @@ def _core_properties(package: Package) -> tuple[dict[str, Any], str | None, str 
         created.isoformat() if created is not None else None,
     )
 
-
-def _read(core: Any, name: str) -> Any:
-    try:
-        return getattr(core, name)
-    except MemoryError:
-        raise
-    except Exception:  # malformed values (a revision of "abc") only lose that field
-        return None
 
 
 def _app_properties(package: Package) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from .normalize import clean_value
+from .office import MAX_SHEET_CHARS
 from .office import TextBudget
 from .office import doctype_refused
 from .office import text_result
@@ -42,7 +43,7 @@ def parse(path: str, detected: DetectedType) -> ExtractionResult:
         workbook = load_workbook(stream, read_only=True, data_only=True, keep_links=False)
     try:
         lines: list[str] = []
-        budget = TextBudget()
+        budget = TextBudget(MAX_SHEET_CHARS)
         sheets = []
         for sheet in workbook.worksheets:
             sheets.append(sheet.title)
