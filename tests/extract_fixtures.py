@@ -294,3 +294,18 @@ def segfault() -> None:
 
 def raise_value_error() -> None:
     raise ValueError("kaputt")
+
+
+def parse_in_a_warm_child(path: str, detected: dict, held_mb: int) -> dict:
+    """Parse as a long-lived pool child does after it has read large spreadsheets: openpyxl
+    (and numpy with it, where installed) and a heap that has grown by `held_mb` MiB already
+    take their share of the address space."""
+    import openpyxl  # noqa: F401
+
+    from toolbox.extract.core import parse_file
+
+    held = bytearray(held_mb * 1024 * 1024)
+    try:
+        return parse_file(path, detected)
+    finally:
+        del held

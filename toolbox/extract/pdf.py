@@ -59,12 +59,26 @@ _CAPPED_SETTINGS = (
 
 def decompression_cap() -> int:
     """Bytes one PDF stream (or a page's contents together) may inflate to in this process:
-    an eighth of the address-space limit, never more than pypdf's own default."""
+    an eighth of the address space still free under the limit, never more than pypdf's own
+    default. The free part, not the limit: a warm child that has parsed a spreadsheet before
+    holds openpyxl and numpy (some 100 MB of address space), and a cap taken from the whole
+    limit let a bomb run into the memory limit instead of this named one."""
     default = get_configuration().zlib_maximum_output_length
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     if soft == resource.RLIM_INFINITY:
         return default
-    return min(default, soft // 8)
+    free = soft - _address_space_in_use()
+    return max(1024**2, min(default, free // 8))
+
+
+def _address_space_in_use() -> int:
+    """This process's virtual memory size (Linux), which is what RLIMIT_AS counts; 0 where
+    /proc does not tell."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def parse(path: str, detected: DetectedType) -> ExtractionResult:
