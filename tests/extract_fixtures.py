@@ -309,3 +309,22 @@ def parse_in_a_warm_child(path: str, detected: dict, held_mb: int) -> dict:
         return parse_file(path, detected)
     finally:
         del held
+
+
+def numpy_is_importable() -> bool:
+    import importlib
+
+    try:
+        importlib.import_module("numpy")
+    except ImportError:
+        return False
+    return True
+
+
+def hold(megabytes: int) -> int:
+    """Grow the heap by `megabytes` and keep it, as a fragmented heap would after a large file."""
+    _HELD.append(bytearray(megabytes * 1024 * 1024))
+    return os.getpid()
+
+
+_HELD: list[bytearray] = []

@@ -51,6 +51,36 @@ def test_memory_limit_holds_in_long_lived_children():
     assert again.kind == "ok"
 
 
+def test_a_child_grown_past_half_its_limit_answers_and_then_retires():
+    """A heap that has grown (large files, fragmentation) would leave the next file too little
+    of the address space; the child finishes its answer, and the next file gets a fresh one."""
+    with WorkerPool(1, memory_mb=256) as pool:
+        small = pool.run(_target("hold"), [8], timeout=30)
+        grown = pool.run(_target("hold"), [150], timeout=30)
+        fresh = pool.run("os:getpid", timeout=30)
+    assert small.kind == grown.kind == fresh.kind == "ok"
+    assert small.value == grown.value
+    assert not small.retired and grown.retired
+    assert fresh.value != grown.value
+
+
+def test_children_leave_numpy_out_and_still_read_spreadsheets(tmp_path):
+    """numpy (80 MB of address space with OpenBLAS) is no parser's need: openpyxl reads the
+    workbook without it, and a child that read one keeps room for a long document."""
+    from office_factories import write_feature_xlsx
+
+    from toolbox.extract._child import address_space_in_use
+
+    xlsx = write_feature_xlsx(tmp_path / "haushalt.xlsx")
+    with WorkerPool(1, memory_mb=256) as pool:
+        importable = pool.run(_target("numpy_is_importable"), timeout=30)
+        sheet = extract(xlsx, pool=pool)
+        used = pool.run(f"{address_space_in_use.__module__}:address_space_in_use", timeout=30)
+    assert importable.kind == "ok" and importable.value is False
+    assert sheet.status == "ok" and "Beschluss Gemeinderat" in sheet.text
+    assert used.value < 128 * 1024 * 1024
+
+
 def test_crash_is_an_outcome_and_the_pool_recovers():
     """A child that dies mid-file reports a crash; the next file is parsed by a new child."""
     with WorkerPool(1) as pool:

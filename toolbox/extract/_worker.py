@@ -14,7 +14,7 @@ import struct
 import sys
 from typing import Any, BinaryIO
 
-from ._child import _call, encode_reply
+from ._child import _call, address_space_in_use, encode_reply, keep_numpy_out
 
 _HEADER = struct.Struct(">Q")
 
@@ -36,6 +36,7 @@ def write_frame(fd: int, data: bytes) -> None:
 
 
 def main() -> None:
+    keep_numpy_out()
     answer_fd = os.dup(1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
@@ -55,9 +56,14 @@ def main() -> None:
             reply: dict[str, Any] = _call(request["target"], request.get("args", []))
         except MemoryError:
             reply = {"kind": "memory", "error": "MemoryError"}
+        # A child that has grown past half its limit (imports, a fragmented heap) would leave
+        # the next file too little room; it answers, says it retires, and the pool starts a
+        # fresh one.
+        retire = reply.get("kind") == "memory" or address_space_in_use() > memory // 2
+        if retire:
+            reply["retire"] = True
         write_frame(answer_fd, encode_reply(reply))
         sys.stderr.flush()
-        if reply.get("kind") == "memory":
-            # After a MemoryError the heap may be in a poor state; the pool starts a fresh child.
+        if retire:
             break
     os._exit(0)

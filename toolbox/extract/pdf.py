@@ -18,6 +18,7 @@ from pypdf.errors import LimitReachedError
 
 from ..message import Message
 from . import messages
+from ._child import address_space_in_use
 from .accessibility import pdf_facts
 from .normalize import clean_value
 from .normalize import has_words
@@ -67,18 +68,9 @@ def decompression_cap() -> int:
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     if soft == resource.RLIM_INFINITY:
         return default
-    free = soft - _address_space_in_use()
+    free = soft - address_space_in_use()
     return max(1024**2, min(default, free // 8))
 
-
-def _address_space_in_use() -> int:
-    """This process's virtual memory size (Linux), which is what RLIMIT_AS counts; 0 where
-    /proc does not tell."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            return int(statm.read().split()[0]) * resource.getpagesize()
-    except (OSError, ValueError, IndexError):
-        return 0
 
 
 def parse(path: str, detected: DetectedType) -> ExtractionResult:

@@ -170,7 +170,7 @@ class WorkerPool:
                     worker = None
                     return sandbox.SandboxOutcome("error", error=f"cannot start child process: {exc}")
             outcome = worker.call(target, list(args), timeout)
-            if outcome.kind in ("memory", "timeout", "crashed") or not worker.alive():
+            if outcome.kind in ("memory", "timeout", "crashed") or outcome.retired or not worker.alive():
                 worker.close()
                 worker = None
             return outcome

@@ -69,6 +69,7 @@ class SandboxOutcome:
     returncode: int | None = None
     elapsed: float = 0.0
     stderr: str = ""
+    retired: bool = False  # a pool child that exits after this answer
 
 
 def run(
@@ -134,9 +135,9 @@ def run(
 def _child_environment() -> dict[str, str]:
     # A parser exploited by a crafted file must not find the web process's secrets
     # (TOOLBOX_SECRET_KEY, the database URL) in its environment.
-    # openpyxl imports numpy when it is installed; OpenBLAS then reserves buffers for a thread per
-    # core, which under a low address-space cap fails inside numpy's import (seen as a bare
-    # KeyboardInterrupt, not a MemoryError). One thread is all a parser uses.
+    # The children keep numpy out (_child.keep_numpy_out); should a library still start OpenBLAS,
+    # one thread is all a parser uses (a thread per core under a low address-space cap failed
+    # inside numpy's import as a bare KeyboardInterrupt).
     environment = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1"}
     for name in ("PATH", "TMPDIR", "TZ"):
         if name in os.environ:
@@ -159,6 +160,7 @@ def _outcome(returncode: int, stdout: bytes, stderr: str, elapsed: float) -> San
             returncode=returncode,
             elapsed=elapsed,
             stderr=stderr,
+            retired=bool(reply.get("retire")),
         )
     if returncode == -signal.SIGXCPU:
         return SandboxOutcome(
