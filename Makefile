@@ -10,7 +10,7 @@ PORT ?= 5000
 # the app is reached under another name.
 TOOLBOX_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test bench clean-local translations
+.PHONY: run test test-slow bench clean-local translations
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -73,9 +73,17 @@ run: $(STAMP) $(SECRET) $(KERN_STAMP)
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/toolbox run --host $(HOST) --port $(PORT)
 
+# `make test` is the quick suite (under ten minutes on a quiet two-core machine); the tests
+# marked slow (multi-process crash and load runs, long OCR and conversion matrices) run with
+# `make test-slow`, and .ci/run runs both.
 test: $(STAMP) $(KERN_STAMP)
 	@$(OCR_CHECK)
-	$(BIN)/pytest
+	@echo "make test: the quick suite; 'make test-slow' runs the tests marked slow (CI runs both)."
+	$(BIN)/pytest -m "not slow"
+
+test-slow: $(STAMP) $(KERN_STAMP)
+	@$(OCR_CHECK)
+	$(BIN)/pytest -m slow
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all

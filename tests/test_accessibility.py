@@ -148,6 +148,7 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
         "editor": [
             ("start", "/"),
             ("dashboard", "/admin"),
+            ("jobs", "/admin/jobs"),
             ("review", "/admin/review"),
             ("documents", "/admin/documents"),
             ("document-admin", f"/admin/documents/{ids['submitted']}"),
