@@ -8,7 +8,8 @@ import pytest
 
 HIT_KEYS = {"id", "title", "description", "topics", "type", "size_class", "municipality", "project", "year",
             "format", "license", "highlights", "url", "download_url"}
-FACET_KEYS = {"topic", "size_class", "type", "format", "license", "year", "municipality", "state", "project"}
+FACET_KEYS = {"topic", "size_class", "type", "format", "license", "year", "municipality", "state", "project",
+              "accessibility"}
 
 
 @pytest.fixture

@@ -90,3 +90,54 @@ def test_the_contributor_editors_and_visitors_see_the_result(app, client, auth, 
     page = client.get(f"/documents/{published}").get_data(as_text=True)
     assert "barrierearm" in page and UNTAGGED not in page
     assert submitted != published
+
+
+def test_the_upload_step_names_the_barriers_before_anything_is_stored(app, client, auth, tmp_path):
+    """At step 2 of the upload, beside the data-protection check, the contributor reads what
+    keeps the file from being accessible, while the source file is still open; an accessible
+    export gets a short all-clear instead."""
+    from contribute_helpers import upload_file
+
+    make_user(app, "projekt@example.org")
+    auth.login("projekt@example.org")
+    untagged = typed_pdf(["Entwurf ohne Tags"])
+    step = upload_file(client, untagged, "entwurf.pdf")
+    assert step.status_code == 302
+    page = client.get(step.headers["Location"]).get_data(as_text=True)
+    assert UNTAGGED in page
+    assert "Die PDF nennt keine Dokumentsprache" in page
+    assert "keine Mängel gefunden" not in page
+
+    tagged = _tagged_pdf(tmp_path / "bericht.pdf").read_bytes()
+    page = client.get(upload_file(client, tagged, "bericht.pdf").headers["Location"]).get_data(as_text=True)
+    assert "Barrierefreiheit: keine Mängel gefunden." in page
+    assert UNTAGGED not in page
+
+    flat = write_docx(tmp_path / "fett.docx", ["Einleitung", "Nur fett formatierte Zwischenzeilen"]).read_bytes()
+    page = client.get(upload_file(client, flat, "fett.docx").headers["Location"]).get_data(as_text=True)
+    assert "keine echten Überschriften" in page
+
+
+def test_visitors_can_narrow_a_search_to_accessible_downloads(app, client, tmp_path):
+    """The facet "barrierearm" counts the published documents whose download passed the checks;
+    choosing it leaves only those, on the page and in the API."""
+    from toolbox.extensions import db
+    from toolbox.services.ingest import DocumentMetadata, ingest_file
+
+    untagged = tmp_path / "entwurf.pdf"
+    untagged.write_bytes(typed_pdf(["Radverkehrskonzept ohne Tags"]))
+    with app.app_context():
+        ingest_file(untagged, DocumentMetadata(title="Radverkehr untagged"), publish=True)
+        tagged = ingest_file(_tagged_pdf(tmp_path / "bericht.pdf"), DocumentMetadata(title="Bericht"),
+                             publish=True).document_id
+        db.session.remove()
+
+    body = client.get("/api/v1/search").get_json()
+    assert body["total"] == 2
+    assert body["facets"]["accessibility"] == [
+        {"value": "barrierearm", "label": "Barrierearm (geprüft)", "count": 1, "selected": False}]
+    narrowed = client.get("/api/v1/search?accessibility=barrierearm").get_json()
+    assert [hit["id"] for hit in narrowed["hits"]] == [tagged]
+    page = client.get("/search?accessibility=barrierearm").get_data(as_text=True)
+    assert "Barrierefreiheit der Datei" in page and "Bericht" in page
+    assert "Radverkehr untagged" not in page

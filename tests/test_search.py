@@ -347,7 +347,7 @@ def test_facets_list_counts_and_keep_selected_zero_values(corpus):
     # Counts of the topic facet ignore the topic filter itself.
     assert topics["mobilitaet-verkehr"].count == 4
     assert set(results.facets) == {"topic", "size_class", "type", "format", "license", "year", "municipality",
-                                   "state", "project"}
+                                   "state", "project", "accessibility"}
     everything = corpus.run("")
     years = {fv.value: fv.count for fv in everything.facets["year"]}
     assert years["2024"] == 3 and years["2019"] == 1
@@ -365,6 +365,7 @@ FACET_CHOICES = {
     "municipality": ["Fulda", "Darmstadt", "Schlitz", "Landkreis Fulda", "Nirgendwo"],
     "state": ["Hessen", "Bayern"],
     "project": ["1", "999999"],
+    "accessibility": ["barrierearm"],
 }
 
 

@@ -30,6 +30,40 @@ def pdf_facts(reader: Any, title: str | None) -> dict[str, Any]:
     }
 
 
+def inspect_file(path: str, file_format: str) -> dict[str, Any] | None:
+    """Run in the sandbox at the upload step, before anything is stored: the same facts the
+    extraction records, so the contributor can export an accessible file before submitting.
+    A PDF is only opened (its catalog says everything; the pages are not read); a text
+    document goes through its parser, which is where its headings are counted. None where
+    nothing can be said (other formats, password-protected or unreadable files)."""
+    if file_format == "pdf":
+        from pypdf import PdfReader
+
+        try:
+            reader = PdfReader(path, strict=False)
+            if reader.is_encrypted:
+                return None
+            info = reader.metadata
+            title = info.title if info is not None else None
+        except Exception:  # damaged: the extraction will say so in its own words
+            return None
+        return pdf_facts(reader, title)
+    if file_format in ("docx", "odt"):
+        from importlib import import_module
+
+        from .core import PARSERS
+        from .result import DetectedType
+
+        detected = DetectedType(format=file_format, media_type="", supported=True)
+        try:
+            result = import_module(f"{__package__}.{PARSERS[file_format]}").parse(path, detected)
+        except Exception:
+            return None
+        facts = (result.properties or {}).get("accessibility")
+        return facts if isinstance(facts, dict) else None
+    return None
+
+
 def _object(value: Any) -> Any:
     try:
         return value.get_object() if value is not None and hasattr(value, "get_object") else value

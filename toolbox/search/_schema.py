@@ -9,13 +9,19 @@ from typing import Any
 
 from whoosh import fields
 
+from ..extract.accessibility import is_accessible
 from ._analysis import GermanPositions, GermanTokenizer, compound_keys, fold, sort_key, words
 
 #: Bump when the schema or the analysis changes: ``ensure_index`` then rebuilds the index.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 #: Facets: one term per value (topic may hold several).
-FACET_FIELDS = ("topic", "size_class", "type", "format", "license", "year", "municipality", "state", "project")
+FACET_FIELDS = ("topic", "size_class", "type", "format", "license", "year", "municipality", "state", "project",
+                "accessibility")
+#: The one value of the "accessibility" facet: the download passed the BITV checks a parser can
+#: make (tags, language, title; real headings). Other documents carry no term, so the facet is
+#: a single "barrierearm" choice and never labels a document as a failure in public.
+ACCESSIBLE = "barrierearm"
 #: The index field holding each facet's terms. "municipality" and "project" are also text fields
 #: searched by their words, so their facets have fields of their own: the exact name of the
 #: municipality, and the project's id (project names repeat across municipalities).
@@ -58,6 +64,7 @@ def build_schema() -> fields.Schema:
         format=fields.ID(),
         license=fields.ID(),
         year=fields.ID(),
+        accessibility=fields.ID(),
         status=fields.ID(stored=True),
         # Sorting (columns) and drift detection (stored).
         sort_date=fields.NUMERIC(int, bits=64, signed=True, sortable=True),
@@ -113,6 +120,7 @@ class IndexRecord:
     updated_at: datetime | None
     published_at: datetime | None
     downloads: int
+    accessibility: str = ""
 
     @classmethod
     def from_document(cls, document: Any) -> "IndexRecord":
@@ -146,6 +154,8 @@ class IndexRecord:
             updated_at=document.updated_at,
             published_at=document.published_at,
             downloads=document.download_count or 0,
+            accessibility=(ACCESSIBLE if version is not None and is_accessible(version.properties, version.format)
+                           else ""),
         )
 
     def fingerprint(self) -> str:
@@ -158,7 +168,7 @@ class IndexRecord:
             SCHEMA_VERSION, self.title, self.description, hashlib.sha1(self.text.encode("utf-8", "replace")).hexdigest(),
             self.version_key, self.project,
             self.municipality, self.state, self.project_id, sorted(self.topics), self.size_class, self.type, self.format, self.license,
-            self.year, self.status, _iso(self.published_at), _iso(self.created_at),
+            self.year, self.status, _iso(self.published_at), _iso(self.created_at), self.accessibility,
         ]
         return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
 
@@ -193,6 +203,7 @@ class IndexRecord:
             "format": self.format,
             "license": self.license,
             "year": str(self.year) if self.year is not None else "",
+            "accessibility": self.accessibility,
         }
         values.update({key: value for key, value in optional.items() if value})
         return values

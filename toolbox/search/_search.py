@@ -213,7 +213,7 @@ def _intersect(base, sets: Iterable) -> set[int]:
 def _filter_sets(view: IndexView, query: SearchQuery, reader) -> dict[str, set[int]]:
     """The documents each selected filter allows, by facet key (OR within one filter)."""
     filters: dict[str, set[int]] = {}
-    for facet in ("topic", "size_class", "type", "format", "license", "project"):
+    for facet in ("topic", "size_class", "type", "format", "license", "project", "accessibility"):
         selected = getattr(query, facet)
         if selected:
             filters[facet] = _union(view.terms[facet].get(value, _EMPTY) for value in selected)

@@ -10,9 +10,10 @@ DEFAULT_PER_PAGE = 20
 MAX_PAGE = 100_000
 ALL_STATUSES = "all"
 
-_LIST_FIELDS = ("topic", "size_class", "type", "format", "license", "municipality", "state", "project")
+_LIST_FIELDS = ("topic", "size_class", "type", "format", "license", "municipality", "state", "project",
+                "accessibility")
 # Slugs and project ids never contain commas, so "topic=a,b" is read as two values; names may.
-_COMMA_LISTS = ("topic", "size_class", "type", "format", "license", "project")
+_COMMA_LISTS = ("topic", "size_class", "type", "format", "license", "project", "accessibility")
 
 
 def default_sort(q: str) -> str:
@@ -37,6 +38,7 @@ class SearchQuery:
     municipality: tuple[str, ...] = ()
     state: tuple[str, ...] = ()
     project: tuple[str, ...] = ()  # project ids, as text like every other filter value
+    accessibility: tuple[str, ...] = ()  # "barrierearm": the download passed the BITV checks
     year_from: int | None = None
     year_to: int | None = None
     sort: str = "relevance"
@@ -101,6 +103,7 @@ class SearchQuery:
         for name in _LIST_FIELDS:
             kwargs[name] = as_list(name)
         kwargs["format"] = tuple(v.lower() for v in kwargs["format"])
+        kwargs["accessibility"] = tuple(v.lower() for v in kwargs["accessibility"])
         if allow_statuses:
             statuses = tuple(v.lower() for v in as_list("status"))
             if statuses:

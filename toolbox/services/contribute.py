@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from .. import extract as extraction
 from ..extensions import db
-from ..extract import sandbox
+from ..extract import sandbox, zipguard
 from ..extract.messages import EMPTY_FILE
 from ..i18n import N_
 from ..message import Message, StoredMessage, dump_message, load_message
@@ -88,6 +88,8 @@ class StagedFile:
     sha256: str
     report: dict = field(default_factory=dict)
     duplicate_of: int | None = None
+    #: What the accessibility check found (extract/accessibility.py), None where it says nothing.
+    accessibility: dict | None = None
 
     @property
     def reveals_something(self) -> bool:
@@ -200,7 +202,24 @@ def _stage_one(folder: Path, key: str, stream: BinaryIO, filename: str) -> Stage
         sha256=sha256,
         report=_privacy_report(path, detected.format),
         duplicate_of=_document_with_bytes(sha256),
+        accessibility=_accessibility_facts(path, detected.format),
     )
+
+
+def _accessibility_facts(path: Path, file_format: str) -> dict | None:
+    """Checked at the upload step, so the contributor reads "nicht getaggt" while the source
+    file is still open and an accessible export costs a minute, not a new version later."""
+    if file_format not in ("pdf", "docx", "odt"):
+        return None
+    if file_format != "pdf" and zipguard.check_file(str(path)):
+        return None  # refused by the guard: the extraction reports why
+    outcome = sandbox.run(
+        "toolbox.extract.accessibility:inspect_file",
+        [str(path), file_format],
+        timeout=float(current_app.config["TOOLBOX_EXTRACT_TIMEOUT"]),
+        memory_mb=int(current_app.config["TOOLBOX_EXTRACT_MEMORY_MB"]),
+    )
+    return outcome.value if outcome.kind == "ok" and isinstance(outcome.value, dict) else None
 
 
 def _privacy_report(path: Path, file_format: str) -> dict:

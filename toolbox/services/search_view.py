@@ -30,9 +30,11 @@ from .vocabularies import vocabulary_entries
 log = logging.getLogger(__name__)
 
 #: Filters that take several values; several values of one filter combine with OR.
-MULTI_FILTERS = ("topic", "size_class", "type", "format", "license", "municipality", "state", "project")
+MULTI_FILTERS = ("topic", "size_class", "type", "format", "license", "municipality", "state", "project",
+                 "accessibility")
 #: Facets in the order the page shows them: what a document is about, then where it comes from.
-FACET_KEYS = ("topic", "type", "state", "municipality", "size_class", "project", "format", "license", "year")
+FACET_KEYS = ("topic", "type", "state", "municipality", "size_class", "project", "format", "accessibility",
+              "license", "year")
 VOCABULARY_FACETS = ("topic", "size_class", "type", "license")
 #: Facets whose values are names, compared without case and umlaut spelling (as the search does).
 NAME_FACETS = ("municipality", "state")
@@ -151,11 +153,18 @@ FORMAT_LABELS = {
 }
 
 
+#: The accessibility facet's value: the download passed the checks BITV 2.0 asks that a parser can
+#: make (a tagged PDF with language and title; a text document with real headings).
+ACCESSIBILITY_LABELS = {"barrierearm": N_("Barrierearm (geprüft)")}
+
+
 def value_label(key: str, value: str, labels: Mapping[str, Mapping[str, str]]) -> str:
     if key in labels:
         return labels[key].get(value, value)
     if key == "format":
         return _(FORMAT_LABELS[value]) if value in FORMAT_LABELS else value.upper()
+    if key == "accessibility":
+        return _(ACCESSIBILITY_LABELS[value]) if value in ACCESSIBILITY_LABELS else value
     return str(value)
 
 
