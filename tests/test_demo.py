@@ -168,11 +168,34 @@ def test_metadata_differs_from_file_name(rows: list[dict[str, str]]) -> None:
 
 
 def test_pdf_and_docx_about_half_each_and_every_office_format_once(rows: list[dict[str, str]]) -> None:
-    """PDF and DOCX each make up roughly half of the corpus; ODT, XLSX and PPTX show that path once."""
+    """PDF and DOCX each make up roughly half of the corpus; ODT, XLSX, PPTX and a Word 97–2003
+    DOC show that path once."""
     formats = Counter(Path(row["path"]).suffix for row in rows)
-    assert set(formats) == {".pdf", ".docx", ".odt", ".xlsx", ".pptx"}
+    assert set(formats) == {".pdf", ".docx", ".odt", ".xlsx", ".pptx", ".doc"}
     assert abs(formats[".pdf"] - formats[".docx"]) <= 4
-    assert formats[".odt"] == formats[".xlsx"] == formats[".pptx"] == 1
+    assert formats[".odt"] == formats[".xlsx"] == formats[".pptx"] == formats[".doc"] == 1
+
+
+def test_the_legacy_doc_is_a_word_97_file_holding_the_catalogue_text(manifest: Path, tmp_path: Path) -> None:
+    """The DOC is kept ready-made (only an office suite writes one): it is an OLE2 Word file, and
+    LibreOffice reads the catalogue's headings, paragraphs and table cells out of it, so a change
+    to the catalogue without making the file again fails here."""
+    import pytest
+
+    from toolbox.extract import detect_type
+    from toolbox.extract.convert import convert, libreoffice
+
+    [doc] = [doc for doc in DEMO_DOCUMENTS if doc.format == "doc"]
+    path = manifest.parent / doc.filename
+    assert path.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    assert detect_type(path, doc.filename).format == "doc"
+    if libreoffice() is None:
+        pytest.skip("LibreOffice not installed: the DOC's text cannot be read here")
+    outcome = convert(str(path), "doc", str(tmp_path / "umgewandelt.odt"), seconds=120, memory_mb=2048)
+    assert outcome.status == "ok", outcome.detail
+    flowing = " ".join(outcome.text.split())
+    for text in _catalogue_strings(doc):
+        assert " ".join(text.split()) in flowing, text
 
 
 def test_documents_have_substance() -> None:

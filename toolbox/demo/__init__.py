@@ -1,7 +1,8 @@
 """The demo corpus: German example documents of municipal Smart City projects.
 
 `generate_demo_corpus(target_dir)` writes every document of `DEMO_DOCUMENTS` as PDF, DOCX,
-ODT, XLSX or PPTX (one scan as an image-only PDF) plus a `manifest.csv` with their metadata;
+ODT, XLSX, PPTX or DOC (one scan as an image-only PDF; the DOC is kept ready-made, see
+`render_legacy`) plus a `manifest.csv` with their metadata;
 `toolbox demo` ingests that manifest.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from .catalogue import DEMO_DOCUMENTS
 from .catalogue import DemoDocument
 from .render_docx import render_docx
+from .render_legacy import render_doc
 from .render_office import render_odt, render_pptx, render_xlsx
 from .render_pdf import render_pdf
 
@@ -38,7 +40,8 @@ MANIFEST_COLUMNS = (
     "contact",
 )
 
-_RENDERERS = {"pdf": render_pdf, "docx": render_docx, "odt": render_odt, "xlsx": render_xlsx, "pptx": render_pptx}
+_RENDERERS = {"pdf": render_pdf, "docx": render_docx, "odt": render_odt, "xlsx": render_xlsx, "pptx": render_pptx,
+              "doc": render_doc}
 
 
 def manifest_row(doc: DemoDocument) -> dict[str, str]:

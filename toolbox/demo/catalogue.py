@@ -1670,7 +1670,7 @@ _add(
 )
 
 _add(
-    filename="Muster_Alarm-_und_Einsatzplan_Starkregen.docx",
+    filename="Muster_Alarm-_und_Einsatzplan_Starkregen.doc",
     title="Muster-Alarm- und Einsatzplan Starkregen und Sturzflut",
     description=(
         "Ausfüllbare Vorlage für Kommunen: Zuständigkeiten, Meldewege, Schwellenwerte des "
