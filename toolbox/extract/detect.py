@@ -70,15 +70,18 @@ IMAGE_FORMATS = ("png", "jpeg", "tiff")
 OFFICE_FORMATS = ("odt", "ods", "odp", "xlsx", "pptx", "rtf")
 #: Word, Excel and PowerPoint 97–2003: converted by LibreOffice in a background job.
 LEGACY_FORMATS = ("doc", "xls", "ppt")
+#: Web pages, read for their visible text; only under a web page's own name (see detect_type).
+MARKUP_FORMATS = ("html",)
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 #: ZIP containers the ZIP guard checks before any parser unpacks a member.
 ZIP_FORMATS = ("docx", "xlsx", "pptx", "odt", "ods", "odp")
 #: A password-protected OOXML file whose kind its name does not tell (stored as encrypted).
 ENCRYPTED_OFFICE = "encrypted-office"
 #: The file name extensions an upload form offers in its file chooser (the content decides).
 UPLOAD_EXTENSIONS = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".xlsx", ".xls", ".ods", ".pptx", ".ppt", ".odp",
-                     ".txt", ".md", ".csv", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+                     ".txt", ".md", ".csv", ".html", ".htm", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 SUPPORTED = frozenset({"pdf", "docx", *TEXT_FORMATS, *IMAGE_FORMATS, *OFFICE_FORMATS, *LEGACY_FORMATS,
-                       ENCRYPTED_OFFICE})
+                       *MARKUP_FORMATS, ENCRYPTED_OFFICE})
 
 _SNIFF_BYTES = 64 * 1024
 # The PDF signature counts only at offset 0. ISO 32000 puts the header on the file's first line,
@@ -140,6 +143,7 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     MEDIA_TYPES["txt"]: (".txt", ".text"),
     MEDIA_TYPES["md"]: (".md", *sorted(_MARKDOWN_SUFFIXES - {".md"})),
     MEDIA_TYPES["csv"]: (".csv", *sorted(_CSV_SUFFIXES - {".csv"})),
+    MEDIA_TYPES["html"]: (".html", ".htm", ".xhtml"),
     **{MEDIA_TYPES[format]: (f".{format}",) for format in (*OFFICE_FORMATS, *LEGACY_FORMATS)},
 }
 
@@ -199,6 +203,9 @@ def detect_type(path: str | os.PathLike[str], filename: str | None = None) -> De
                 return detected(format)
         return detected("unknown")
     markup = _markup_format(head, name)
+    if markup == "html" and os.path.splitext(name)[1].lower() not in HTML_SUFFIXES:
+        # A page named as something else (a .pdf, a .txt note) is what polyglots look like.
+        return DetectedType("html", MEDIA_TYPES["html"], False, messages.html_misnamed(os.path.splitext(name)[1]))
     if markup:
         return detected(markup)
     return detected(_text_format(name))

@@ -59,6 +59,12 @@ def macros(format: str) -> Message:
     name, instead = _MACRO_FORMATS.get(format, (format.upper(), "PDF"))
     return Message("extract.macros", {"format": name, "instead": instead})
 
+
+def html_misnamed(suffix: str) -> Message:
+    """Why a web page under another format's name is refused: that is how polyglots travel."""
+    return Message("extract.html_misnamed", {"suffix": suffix or "–"})
+
+
 #: Reasons a parser gives for a damaged file, nested in ``corrupt``.
 NO_PDF_PAGE_READABLE = Message("extract.reason.no_pdf_page_readable")
 PDF_UNREADABLE = "extract.reason.pdf_unreadable"
@@ -139,7 +145,6 @@ UNSUPPORTED_ADVICE: dict[str, tuple[str | Message, str]] = {
     "odf": ("OpenDocument", _PDF_OR_DOCX),
     "msg": (Message("extract.format.msg"), _PDF),
     "ole": (Message("extract.format.ole"), _PDF_OR_DOCX),
-    "html": ("HTML", _PDF_OR_DOCX),
     "svg": (_image("SVG"), _PDF),
     "xml": ("XML", "extract.advice.pdf_docx_or_txt"),
     "epub": ("EPUB", _PDF),
