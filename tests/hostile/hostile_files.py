@@ -82,6 +82,9 @@ class HostileFile:
     stored_over_http: str | None = None
     #: Whether the name can exist on a POSIX file system (for `toolbox ingest`).
     on_disk: bool = True
+    #: Seconds of parsing and indexing (and Whoosh merges after them) even when all goes well:
+    #: run by `make test-slow`, not by the quick suite.
+    slow: bool = False
 
 
 # --- PDF -----------------------------------------------------------------------------------
@@ -646,15 +649,17 @@ FILES: tuple[HostileFile, ...] = (
                 message="enthält eine DTD", extraction_status="failed"),
     # A million cells: read up to the sheet text cap (the start of the sheet), never whole.
     HostileFile("xlsx-million-cells", "messwerte.xlsx", build_xlsx_million_cells, refused=False,
-                message="Text erfolgreich extrahiert", extraction_status="ok", text_contains=("Tabelle: Messwerte\n",)),
+                message="Text erfolgreich extrahiert", extraction_status="ok", text_contains=("Tabelle: Messwerte\n",),
+                slow=True),
     HostileFile("ods-million-cells", "messwerte.ods", build_ods_million_cells, refused=False,
-                message="Text erfolgreich extrahiert", extraction_status="ok", text_contains=("Tabelle: Messwerte\n",)),
+                message="Text erfolgreich extrahiert", extraction_status="ok", text_contains=("Tabelle: Messwerte\n",),
+                slow=True),
     # 5 000 slides are 10 000 parts and more: the ZIP guard's member limit refuses them unread.
     HostileFile("pptx-5000-slides", "vortrag.pptx", build_pptx_5000_slides, refused=False,
                 message="mehr als 10.000 gepackte Bestandteile", extraction_status="failed"),
     HostileFile("pptx-800-slides", "klausur.pptx", build_pptx_800_slides, refused=False,
                 message="Text erfolgreich extrahiert", extraction_status="ok",
-                text_contains=("\nVielen Dank für die Aufmerksamkeit\n",)),
+                text_contains=("\nVielen Dank für die Aufmerksamkeit\n",), slow=True),
     HostileFile("truncated-xlsx", "abgeschnitten.xlsx", _truncated(_feature("write_feature_xlsx")), refused=True,
                 message="ZIP", http_status=415),
     HostileFile("truncated-odt", "abgeschnitten.odt", _truncated(_feature("write_feature_odt")), refused=True,

@@ -335,12 +335,14 @@ def kind_of(item: hf.HostileFile) -> str:
 #: Names no POSIX file can have ("/", NUL, more than 255 bytes) reach `toolbox ingest` only as
 #: the names they become on disk, so the command gets the others.
 ON_DISK = [item for item in hf.ALL if item.on_disk]
+#: Every file as a test parameter; the ones that take seconds even when all goes well are slow.
+ALL_PARAMS = [pytest.param(item, id=item.kind, marks=[pytest.mark.slow] if item.slow else []) for item in hf.ALL]
 
 
 # --- the suite -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("item", hf.ALL, ids=kind_of)
+@pytest.mark.parametrize("item", ALL_PARAMS)
 @pytest.mark.parametrize("repository", ["form", "api"], indirect=True)
 def test_hostile_upload_is_refused_or_stored_with_a_precise_status(item, repository, hostile_path):
     """Through the upload form and the API, a hostile file gets a German refusal or a stored
@@ -350,6 +352,7 @@ def test_hostile_upload_is_refused_or_stored_with_a_precise_status(item, reposit
     check_hostile_file(item, repository, hostile_path)
 
 
+@pytest.mark.slow  # one real `toolbox ingest` batch over every file: about a minute
 @pytest.mark.parametrize("item", ON_DISK, ids=kind_of)
 @pytest.mark.parametrize("repository", ["cli"], indirect=True)
 def test_hostile_file_in_ingest_is_refused_or_stored_with_a_precise_status(item, repository, hostile_path):
@@ -388,6 +391,7 @@ def check_hostile_file(item: hf.HostileFile, repository: Repository, hostile_pat
     repo.assert_sentinel_intact()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("repository", ["cli"], indirect=True)
 def test_ingest_batch_goes_on_after_every_hostile_file(repository):
     """The batch reports each refused file with its reason, ingests all the others, including
