@@ -55,6 +55,9 @@ def _config(tmp: Path, database_url: str) -> dict:
         "INDEX_DIR": str(tmp / "index"),
         "EXTRACT_TIMEOUT": 30.0,
         "WTF_CSRF_ENABLED": False,
+        # Argon2id with the least work: hundreds of logins would otherwise cost minutes.
+        # tests/test_users.py checks the real profile.
+        "PASSWORD_HASH_FAST": True,
     }
 
 

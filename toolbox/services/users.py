@@ -44,11 +44,21 @@ COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "commo
 # Deliberately simple: one @, no spaces, a dot in the domain. Real validation is the invitation.
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 
-_hasher = PasswordHasher()
+_HASHER = PasswordHasher()
+# The same algorithm with the least work, for the test suite alone (TESTING and
+# PASSWORD_HASH_FAST together): a full hash and check cost about three seconds on a busy CI
+# machine, and the suite logs in hundreds of times. tests/test_users.py checks the real profile.
+_FAST_TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 # Verifying against this keeps a login for an unknown address as slow as one for a known one,
 # so the response time does not reveal which addresses have accounts. Made on first use: a hash
 # costs about a second, which every CLI command and worker process paid at import.
-_dummy_hash: str | None = None
+_dummy_hashes: dict[int, str] = {}
+
+
+def _hasher() -> PasswordHasher:
+    if has_app_context() and current_app.config.get("TESTING") and current_app.config.get("TOOLBOX_PASSWORD_HASH_FAST"):
+        return _FAST_TEST_HASHER
+    return _HASHER
 
 
 class AccountError(ValueError):
@@ -138,7 +148,7 @@ def password_check(password: str | None, *, email: str | None = None) -> None:
 
 
 def password_hash(password: str) -> str:
-    return _hasher.hash(_normalise(password))
+    return _hasher().hash(_normalise(password))
 
 
 def password_verify(user: User, password: str) -> bool:
@@ -147,20 +157,21 @@ def password_verify(user: User, password: str) -> bool:
         _dummy_verify(password)
         return False
     try:
-        _hasher.verify(user.password_hash, _normalise(password))
+        _hasher().verify(user.password_hash, _normalise(password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = password_hash(password)
     return True
 
 
 def _dummy_verify(password: str) -> None:
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = _hasher.hash("dummy-password-for-timing")
+    hasher = _hasher()
+    dummy = _dummy_hashes.get(id(hasher))
+    if dummy is None:
+        dummy = _dummy_hashes[id(hasher)] = hasher.hash("dummy-password-for-timing")
     try:
-        _hasher.verify(_dummy_hash, _normalise(password or ""))
+        hasher.verify(dummy, _normalise(password or ""))
     except VerificationError:
         pass
 
