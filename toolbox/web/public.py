@@ -1,10 +1,23 @@
 """Pages every visitor sees: start page, document page, file download."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    send_file,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..permissions import can_edit_document
+from ..services import dcat
 from ..services.documents import (
     document_get_visible,
     download_filename,
@@ -18,6 +31,7 @@ from ..services.documents import (
 )
 from ..services.search_view import search_back_url, similar_documents
 from ..storage import blob_store
+from .catalog import negotiated_suffix, rdf_response
 
 bp = Blueprint("public", __name__)
 
@@ -42,12 +56,19 @@ def favicon():
 
 @bp.get("/documents/<int:document_id>")
 def document_detail(document_id: int):
-    """Show a published document with its metadata and versions."""
+    """Show a published document with its metadata and versions; its dataset for RDF clients."""
     document = document_get_visible(document_id)
     if document is None:
         abort(404)
+    suffix = negotiated_suffix()
+    if suffix is not None:
+        graph = dcat.dataset_document_graph(document)
+        if graph is None:
+            return Response(_("Dieses Dokument steht (noch) nicht im DCAT-AP.de-Katalog, weil ihm Pflichtangaben "
+                              "fehlen. Es ist nur als Webseite verfügbar.") + "\n", status=406, mimetype="text/plain")
+        return rdf_response(dcat.serialize(graph, suffix), suffix)
     others = project_documents(document)
-    return render_template(
+    response = make_response(render_template(
         "document.html",
         document=document,
         version=document.current_version,
@@ -57,7 +78,10 @@ def document_detail(document_id: int):
         back_url=search_back_url(request.args.get("back"), base_url=url_for("search.results")),
         # Only those who may edit the document learn that a change of it is waiting.
         can_edit=can_edit_document(current_user, document),
-    )
+    ))
+    # Caches must not hand the page to an RDF client, nor the RDF to a browser.
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @bp.get("/documents/<int:document_id>/download")
