@@ -188,3 +188,211 @@ def test_documents_with_every_kind_of_gap_keep_the_catalogue_valid(app, shapes):
     with app.app_context():
         for gap, document in mandatory_gaps.items():
             assert dataset_gaps(db.session.get(Document, document.id)) == [gap]
+
+
+# --- GovData's conventions, one test each -----------------------------------------------------
+
+
+def _dataset(graph: Graph, document: Document) -> URIRef:
+    return URIRef(f"{BASE}/documents/{document.id}")
+
+
+def test_only_published_documents_are_datasets(app):
+    """Submitted and withdrawn documents never appear in the catalogue."""
+    published = make_complete(app, title="Veröffentlicht")
+    make_complete(app, title="Eingereicht", publish=False)
+    withdrawn = make_complete(app, title="Zurückgezogen")
+    with app.app_context():
+        document_withdraw(db.session.get(User, editor(app)), db.session.get(Document, withdrawn.id))
+    graph = catalogue(app.test_client())
+    assert datasets(graph) == {f"{BASE}/documents/{published.id}"}
+    assert app.test_client().get(f"/documents/{withdrawn.id}", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_distribution_is_the_current_file_with_size_and_sha256(app):
+    """downloadURL = accessURL, byteSize and spdx:checksum (SHA-256) of the current version."""
+    document = make_complete(app, fmt="pdf")
+    graph = catalogue(app.test_client())
+    (distribution,) = graph.objects(_dataset(graph, document), DCAT.distribution)
+    download = URIRef(f"{BASE}/documents/{document.id}/download")
+    assert graph.value(distribution, DCAT.downloadURL) == graph.value(distribution, DCAT.accessURL) == download
+    with app.app_context():
+        version = db.session.get(Document, document.id).current_version
+        assert int(graph.value(distribution, DCAT.byteSize)) == version.size
+        checksum = graph.value(distribution, SPDX.checksum)
+        assert graph.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
+        assert str(graph.value(checksum, SPDX.checksumValue)) == version.sha256
+    assert graph.value(distribution, DCTERMS.format) == URIRef(
+        "http://publications.europa.eu/resource/authority/file-type/PDF")
+    assert graph.value(distribution, DCAT.mediaType) == URIRef(
+        "https://www.iana.org/assignments/media-types/application/pdf")
+
+
+@pytest.mark.parametrize("slug, uri, attribution", [
+    ("cc-by-4.0", "http://dcat-ap.de/def/licenses/cc-by/4.0", True),
+    ("dl-de-by-2.0", "http://dcat-ap.de/def/licenses/dl-by-de/2.0", True),
+    ("cc0-1.0", "http://dcat-ap.de/def/licenses/cc-zero", False),
+    ("dl-de-zero-2.0", "http://dcat-ap.de/def/licenses/dl-zero-de/2.0", False),
+])
+def test_licence_is_a_dcat_ap_de_uri_with_attribution_where_required(app, slug, uri, attribution):
+    """dct:license names the dcat-ap.de licence; licenseAttributionByText only where the licence asks for it."""
+    document = make_complete(app, license=slug)
+    graph = catalogue(app.test_client())
+    (distribution,) = graph.objects(_dataset(graph, document), DCAT.distribution)
+    assert graph.value(distribution, DCTERMS.license) == URIRef(uri)
+    assert (URIRef(uri), SKOS.inScheme, URIRef("http://dcat-ap.de/def/licenses")) in graph
+    credit = graph.value(distribution, DCATDE.licenseAttributionByText)
+    if attribution:
+        assert "Musterstadt" in credit and "Betriebskonzept LoRaWAN" in credit
+    else:
+        assert credit is None
+
+
+def test_publisher_contact_themes_keywords_and_dates(app):
+    """Publisher is the municipality (foaf:Agent), contact a vCard with e-mail, topics map to EU themes."""
+    document = make_complete(app, topics=["mobilitaet-verkehr", "tourismus-kultur", "bildung-schule"])
+    graph = catalogue(app.test_client())
+    dataset = _dataset(graph, document)
+    publisher = graph.value(dataset, DCTERMS.publisher)
+    assert (publisher, RDF.type, FOAF.Agent) in graph
+    assert str(graph.value(publisher, FOAF.name)) == "Musterstadt"
+    contact = graph.value(dataset, DCAT.contactPoint)
+    assert graph.value(contact, VCARD.hasEmail) == URIRef("mailto:digital@musterstadt.de")
+    theme = "http://publications.europa.eu/resource/authority/data-theme/"
+    # Tourism & culture and education both belong to EDUC: one theme, not two.
+    assert set(graph.objects(dataset, DCAT.theme)) == {URIRef(theme + "TRAN"), URIRef(theme + "EDUC")}
+    assert {"Mobilität & Verkehr", "Konzept/Strategie"} <= {str(k) for k in graph.objects(dataset, DCAT.keyword)}
+    assert graph.value(dataset, DCTERMS.issued).datatype == XSD.dateTime
+    assert graph.value(dataset, DCTERMS.modified).datatype == XSD.dateTime
+
+
+def test_contact_falls_back_to_the_project_page_then_the_setting(app_config, tmp_path, monkeypatch):
+    """Without an e-mail in the document the vCard gives TOOLBOX_DCAT_CONTACT_EMAIL."""
+    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
+    with running_app({**app_config, "DCAT_CONTACT_EMAIL": "toolbox@land.example"}) as app:
+        document = make_complete(app, contact="Rathaus, Zimmer 3")
+        graph = catalogue(app.test_client())
+        contact = graph.value(_dataset(graph, document), DCAT.contactPoint)
+        assert graph.value(contact, VCARD.hasEmail) == URIRef("mailto:toolbox@land.example")
+
+
+def test_regional_key_gives_the_political_place_and_level(app, shapes):
+    """A 12-digit Regionalschlüssel becomes dct:spatial with the geocoding level; GovData's shapes accept it."""
+    document = make_complete(app)
+    set_regional_key(app, "Musterstadt", "066310009009")
+    graph = catalogue(app.test_client())
+    dataset = _dataset(graph, document)
+    assert graph.value(dataset, DCTERMS.spatial) == URIRef(
+        "http://dcat-ap.de/def/politicalGeocoding/regionalKey/066310009009")
+    assert graph.value(dataset, DCATDE.politicalGeocodingLevelURI) == URIRef(
+        "http://dcat-ap.de/def/politicalGeocoding/Level/municipality")
+    assert_valid(graph, shapes)
+
+
+def test_catalogue_settings_and_contributor_id(app_config, tmp_path, monkeypatch, shapes):
+    """Title, publisher and homepage of the catalogue and dcatde:contributorID come from the settings."""
+    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
+    settings = {"DCAT_CATALOG_TITLE": "Smart-Region-Toolbox Hessen", "DCAT_PUBLISHER_NAME": "Hessisches Ministerium",
+                "DCAT_PUBLISHER_URL": "https://digitales.hessen.de", "DCAT_CATALOG_HOMEPAGE": "https://toolbox.hessen.de",
+                "DCAT_CONTRIBUTOR_ID": "http://dcat-ap.de/def/contributors/transparenzportalHessen"}
+    with running_app({**app_config, **settings}) as app:
+        document = make_complete(app)
+        graph = catalogue(app.test_client())
+    (catalog,) = graph.subjects(RDF.type, DCAT.Catalog)
+    assert str(graph.value(catalog, DCTERMS.title)) == "Smart-Region-Toolbox Hessen"
+    assert graph.value(catalog, FOAF.homepage) == URIRef("https://toolbox.hessen.de")
+    publisher = graph.value(catalog, DCTERMS.publisher)
+    assert str(graph.value(publisher, FOAF.name)) == "Hessisches Ministerium"
+    assert graph.value(_dataset(graph, document), DCATDE.contributorID) == URIRef(settings["DCAT_CONTRIBUTOR_ID"])
+    assert_valid(graph, shapes)
+
+
+# --- harvesting: pages, changes, search parameters, content negotiation -----------------------
+
+
+def test_pages_link_to_each_other_with_hydra(app_config, tmp_path, monkeypatch):
+    """With two datasets per page, three documents give two pages linked by hydra:next/previous."""
+    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
+    with running_app({**app_config, "DCAT_PAGE_SIZE": 2}) as app:
+        ids = [make_complete(app, title=f"Konzept {n}").id for n in range(3)]
+        client = app.test_client()
+        first = catalogue(client)
+        (view,) = first.subjects(RDF.type, HYDRA.PartialCollectionView)
+        assert int(first.value(view, HYDRA.totalItems)) == 3
+        assert first.value(view, HYDRA.previous) is None
+        next_page = str(first.value(view, HYDRA.next))
+        assert next_page == f"{BASE}/catalog.ttl?page=2"
+        second = catalogue(client, next_page.removeprefix(BASE))
+        (view2,) = second.subjects(RDF.type, HYDRA.PartialCollectionView)
+        assert str(second.value(view2, HYDRA.previous)) == f"{BASE}/catalog.ttl?page=1"
+        assert second.value(view2, HYDRA.next) is None
+        assert datasets(first) | datasets(second) == {f"{BASE}/documents/{i}" for i in ids}
+        assert not datasets(first) & datasets(second)
+        beyond = client.get("/catalog.ttl?page=3")
+        assert beyond.status_code == 404 and "2 Seite" in beyond.get_data(as_text=True)
+        bad = client.get("/catalog.ttl?page=zwei")
+        assert bad.status_code == 400 and "„page“" in bad.get_data(as_text=True)
+
+
+def test_modified_since_keeps_what_changed(app):
+    """``?modified_since=`` lists only documents changed at or after that moment; a bad date is a 400."""
+    old = make_complete(app, title="Alt")
+    new = make_complete(app, title="Neu")
+    with app.app_context():
+        db.session.get(Document, old.id).updated_at = datetime(2024, 5, 1, tzinfo=timezone.utc)
+        db.session.commit()
+    client = app.test_client()
+    yesterday = (datetime.now(timezone.utc) - timedelta(days=1)).date().isoformat()
+    assert datasets(catalogue(client, f"/catalog.ttl?modified_since={yesterday}")) == {f"{BASE}/documents/{new.id}"}
+    assert len(datasets(catalogue(client, "/catalog.ttl?modified_since=2024-04-30T00:00:00Z"))) == 2
+    bad = client.get("/catalog.ttl?modified_since=gestern")
+    assert bad.status_code == 400
+    assert "kein Datum" in bad.get_data(as_text=True)
+
+
+def test_search_parameters_narrow_the_catalogue(app):
+    """``topic`` and ``q`` select datasets as on /search."""
+    mobility = make_complete(app, title="Parkraumkonzept", topics=["mobilitaet-verkehr"], text="Parkhaus Sensoren")
+    make_complete(app, title="Schulkonzept", topics=["bildung-schule"], text="Tablets im Unterricht")
+    client = app.test_client()
+    assert datasets(catalogue(client, "/catalog.ttl?topic=mobilitaet-verkehr")) == {f"{BASE}/documents/{mobility.id}"}
+    assert datasets(catalogue(client, "/catalog.rdf?q=Parkhaus")) == {f"{BASE}/documents/{mobility.id}"}
+
+
+def test_document_page_serves_its_dataset_by_content_negotiation(app, shapes):
+    """``Accept: text/turtle`` on /documents/<id> gives the dataset; a browser still gets the page."""
+    document = make_complete(app)
+    gap = make_document(app, title="Ohne Beschreibung", municipality="Musterstadt", license="cc0-1.0")
+    client = app.test_client()
+    response = client.get(f"/documents/{document.id}", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/turtle")
+    assert "Accept" in response.headers["Vary"]
+    graph = Graph().parse(data=response.data, format="turtle")
+    assert datasets(graph) == {f"{BASE}/documents/{document.id}"}
+    assert_valid(graph, shapes)
+    json_ld = client.get(f"/documents/{document.id}", headers={"Accept": "application/ld+json"})
+    assert json_ld.headers["Content-Type"].startswith("application/ld+json")
+    assert json.loads(json_ld.data)
+    page = client.get(f"/documents/{document.id}",
+                      headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert page.headers["Content-Type"].startswith("text/html") and b"Betriebskonzept" in page.data
+    refused = client.get(f"/documents/{gap.id}", headers={"Accept": "text/turtle"})
+    assert refused.status_code == 406 and "Pflichtangaben" in refused.get_data(as_text=True)
+
+
+def test_every_address_comes_from_the_base_url(app_config, tmp_path, monkeypatch):
+    """Behind a proxy that forwards its own host name, the catalogue names only TOOLBOX_BASE_URL."""
+    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
+    public = "https://toolbox.example.org"
+    with running_app({**app_config, "BASE_URL": public, "TRUSTED_HOSTS": "toolbox-intern",
+                      "DCAT_PAGE_SIZE": 1}) as app:
+        make_complete(app, title="Eins")
+        make_complete(app, title="Zwei")
+        response = app.test_client().get("/catalog.ttl", base_url="http://toolbox-intern")
+    graph = Graph().parse(data=response.data, format="turtle")
+    local = {str(term) for triple in graph for term in triple
+             if isinstance(term, URIRef) and ("toolbox-intern" in term or "127.0.0.1" in term)}
+    assert not local
+    assert any(str(s).startswith(public + "/documents/") for s in graph.subjects(RDF.type, DCAT.Dataset))
+    assert any(str(o).startswith(public + "/catalog.ttl?page=2") for o in graph.objects(None, HYDRA.next))

@@ -134,7 +134,7 @@ def _narrowed(args: Mapping) -> bool:
 # --- the catalogue ----------------------------------------------------------------------------
 
 
-def catalog_documents(args: Mapping) -> tuple[list[Document], datetime | None]:
+def catalog_documents(args: Mapping) -> list[Document]:
     """The published documents the parameters select that can be datasets, oldest change first."""
     since_raw = args.get("modified_since")
     since = _parse_modified_since(since_raw) if since_raw else None
@@ -156,8 +156,7 @@ def catalog_documents(args: Mapping) -> tuple[list[Document], datetime | None]:
         # The search index answers the same parameters as /search; the database stays the
         # judge of what is published (a stale index entry never adds a document).
         stmt = stmt.where(Document.id.in_(search.matching_document_ids(public_query(args))))
-    documents = [d for d in db.session.scalars(stmt).unique() if not dataset_gaps(d)]
-    return documents, since
+    return [d for d in db.session.scalars(stmt).unique() if not dataset_gaps(d)]
 
 
 def catalog_page(args: Mapping, *, suffix: str = "ttl", page_size: int | None = None) -> CatalogPage:
@@ -167,7 +166,7 @@ def catalog_page(args: Mapping, *, suffix: str = "ttl", page_size: int | None = 
     """
     page = _parse_page(args.get("page"))
     size = page_size or int(current_app.config.get("TOOLBOX_DCAT_PAGE_SIZE") or DEFAULT_PAGE_SIZE)
-    documents, _ = catalog_documents(args)
+    documents = catalog_documents(args)
     total = len(documents)
     last_page = max(1, -(-total // size))
     if page > last_page:
@@ -193,7 +192,7 @@ def dataset_document_graph(document: Document) -> Graph | None:
 
 
 def serialize(graph: Graph, suffix: str) -> bytes:
-    rdf_format, _ = FORMATS[suffix]
+    rdf_format = FORMATS[suffix][0]
     if rdf_format == "json-ld":
         return graph.serialize(format="json-ld", auto_compact=True).encode("utf-8")
     return graph.serialize(format=rdf_format, encoding="utf-8")

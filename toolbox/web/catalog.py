@@ -9,7 +9,7 @@ bp = Blueprint("catalog", __name__)
 
 
 def rdf_response(body: bytes, suffix: str) -> Response:
-    _, media_type = dcat.FORMATS[suffix]
+    media_type = dcat.FORMATS[suffix][1]
     response = Response(body, mimetype=media_type)
     response.headers["Vary"] = "Accept"
     return response
