@@ -396,3 +396,18 @@ def test_every_address_comes_from_the_base_url(app_config, tmp_path, monkeypatch
     assert not local
     assert any(str(s).startswith(public + "/documents/") for s in graph.subjects(RDF.type, DCAT.Dataset))
     assert any(str(o).startswith(public + "/catalog.ttl?page=2") for o in graph.objects(None, HYDRA.next))
+
+
+def test_editors_see_on_the_admin_page_why_a_document_is_left_out(app, client, auth):
+    """The document's admin page names each missing mandatory property; a complete one says it is listed."""
+    gap = make_document(app, title="Ohne Beschreibung und Lizenz", municipality="Musterstadt")
+    listed = make_complete(app)
+    email = "redaktion-dcat@example.org"
+    make_user(app, email, role="editor")
+    auth.login(email)
+    page = client.get(f"/admin/documents/{gap.id}").get_data(as_text=True)
+    assert "Nicht im Katalog" in page
+    assert "Es fehlt eine Beschreibung" in page and "Es fehlt eine Lizenz" in page
+    assert "Es fehlt die Kommune" not in page
+    listed_page = client.get(f"/admin/documents/{listed.id}").get_data(as_text=True)
+    assert "Steht im Katalog" in listed_page and "Nicht im Katalog" not in listed_page

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import DOCUMENT_STATUSES, ROLE_ADMIN, ROLE_EDITOR, Document, Municipality, Project
 from ..permissions import has_role, role_required
 from ..i18n import current_locale_name
-from ..services import curation, dashboard, pending_changes, review
+from ..services import curation, dashboard, dcat, pending_changes, review
 from ..services.contribute import stored_privacy_report
 from ..services.documents import download_filename, file_version_get
 from ..services.vocabularies import VOCABULARY_NAMES_DE, vocabulary_entries
@@ -175,6 +175,7 @@ def _render_document(document: Document, reject_form: RejectForm | None = None, 
         status_label=review.status_label,
         history=history,
         is_admin=has_role(current_user, ROLE_ADMIN),
+        catalog_gaps=[_(dcat.GAP_LABELS[code]) for code in dcat.dataset_gaps(document)],
     ), status
 
 
