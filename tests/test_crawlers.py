@@ -75,3 +75,27 @@ def test_crawler_addresses_come_from_the_base_url(app_config, tmp_path, monkeypa
         for path in ("/sitemap.xml", "/sitemap-1.xml", "/robots.txt", "/opensearch.xml"):
             body = client.get(path, base_url="http://toolbox-intern").get_data(as_text=True)
             assert public in body and "toolbox-intern" not in body and "127.0.0.1" not in body
+
+
+def test_document_page_carries_schema_org_json_ld_under_the_strict_csp(app):
+    """A DigitalDocument data block names the document, its licence, publisher, file and dates; the CSP stays strict."""
+    import json
+    import re
+
+    document = make_document(app, title="Muster-Nutzungsbedingungen </script><b>", description="Für Sensordaten.",
+                             municipality="Musterstadt", license="cc-by-4.0", project="Offene Daten", fmt="pdf")
+    response = app.test_client().get(f"/documents/{document.id}")
+    page = response.get_data(as_text=True)
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert len(blocks) == 1
+    data = json.loads(blocks[0])
+    assert data["@type"] == "DigitalDocument"
+    assert data["name"] == "Muster-Nutzungsbedingungen </script><b>"
+    assert data["description"] == "Für Sensordaten."
+    assert data["license"] == "https://creativecommons.org/licenses/by/4.0/deed.de"
+    assert data["publisher"] == data["author"] == {"@type": "GovernmentOrganization", "name": "Musterstadt"}
+    assert data["inLanguage"] == "de" and data["encodingFormat"] == "application/pdf"
+    assert data["contentUrl"] == f"{BASE}/documents/{document.id}/download"
+    assert data["dateModified"].endswith("Z")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp

@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from ..permissions import can_edit_document
 from ..services import dcat
+from ..services.schema_org import document_schema_org
 from ..services.documents import (
     document_get_visible,
     download_filename,
@@ -78,6 +79,7 @@ def document_detail(document_id: int):
         back_url=search_back_url(request.args.get("back"), base_url=url_for("search.results")),
         # Only those who may edit the document learn that a change of it is waiting.
         can_edit=can_edit_document(current_user, document),
+        structured_data=document_schema_org(document),
     ))
     # Caches must not hand the page to an RDF client, nor the RDF to a browser.
     response.headers["Vary"] = "Accept"
