@@ -94,7 +94,7 @@ def dataset_gaps(document: Document) -> list[str]:
         gaps.append(GAP_DESCRIPTION)
     if document.municipality is None:
         gaps.append(GAP_PUBLISHER)
-    if document.license is None or vocab.license_uri(document.license.slug) is None:
+    if document.license is None or vocab.license_uri(document.license.dcat_license) is None:
         gaps.append(GAP_LICENSE)
     if document.current_version is None:
         gaps.append(GAP_FILE)
@@ -272,7 +272,7 @@ def add_dataset(graph: Graph, document: Document) -> URIRef:
         if literal is not None:
             graph.add((dataset, predicate, literal))
     _add_concept(graph, dataset, DCTERMS.language, vocab.language_uri(language), vocab.LANGUAGE_SCHEME)
-    themes = {vocab.theme_uri(topic.slug) for topic in document.topics} - {None}
+    themes = {vocab.theme_uri(topic.data_theme) for topic in document.topics} - {None}
     for theme in sorted(themes):
         _add_concept(graph, dataset, DCAT.theme, theme, vocab.THEME_SCHEME)
     for keyword in _keywords(document):
@@ -375,7 +375,7 @@ def _add_distribution(graph: Graph, document: Document, dataset: URIRef) -> URIR
         graph.add((distribution, DCAT.mediaType, URIRef(media_type)))
         graph.add((URIRef(media_type), RDF.type, DCTERMS.MediaType))
     license = document.license
-    _add_concept(graph, distribution, DCTERMS.license, vocab.license_uri(license.slug), vocab.LICENSE_SCHEME,
+    _add_concept(graph, distribution, DCTERMS.license, vocab.license_uri(license.dcat_license), vocab.LICENSE_SCHEME,
                  kind=DCTERMS.LicenseDocument)
     if license.attribution_required:
         graph.add((distribution, DCATDE.licenseAttributionByText, Literal(_attribution(document), lang="de")))

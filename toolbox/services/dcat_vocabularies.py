@@ -7,6 +7,8 @@ keep their own slugs, so the mapping lives here, keyed by slug.
 """
 from __future__ import annotations
 
+import re
+
 #: Concept schemes, as the SHACL shapes of DCAT-AP.de name them.
 LICENSE_SCHEME = "http://dcat-ap.de/def/licenses"
 THEME_SCHEME = "http://publications.europa.eu/resource/authority/data-theme"
@@ -15,7 +17,8 @@ LANGUAGE_SCHEME = "http://publications.europa.eu/resource/authority/language"
 CONTRIBUTOR_SCHEME = "http://dcat-ap.de/def/contributors"
 GEOCODING_LEVEL_SCHEME = "http://dcat-ap.de/def/politicalGeocoding/Level"
 
-#: The licence vocabulary's slugs (vocabulary_seed.LICENSES) and their dcat-ap.de licence.
+#: The seeded licences (vocabulary_seed.LICENSES) and their dcat-ap.de licence; afterwards
+#: ``License.dcat_license`` is the truth, kept by admins.
 #: "Nutzung nach Rücksprache" is no open licence: dcat-ap.de calls that "other-closed".
 LICENSE_URIS = {
     "cc-by-4.0": "http://dcat-ap.de/def/licenses/cc-by/4.0",
@@ -26,7 +29,8 @@ LICENSE_URIS = {
     "nach-ruecksprache": "http://dcat-ap.de/def/licenses/other-closed",
 }
 
-#: Each topic (vocabulary_seed.TOPICS) and the EU data theme it belongs to.
+#: The seeded topics (vocabulary_seed.TOPICS) and their EU data theme; afterwards
+#: ``Topic.data_theme`` is the truth, kept by admins.
 THEME_CODES = {
     "strategie-organisation": "GOVE",
     "verwaltung-e-government": "GOVE",
@@ -70,13 +74,34 @@ FILE_TYPE_CODES = {
 LANGUAGE_CODES = {"de": "DEU", "en": "ENG", "fr": "FRA", "pl": "POL", "tr": "TUR", "ru": "RUS", "ar": "ARA"}
 
 
-def license_uri(slug: str | None) -> str | None:
-    return LICENSE_URIS.get(slug or "")
+#: The EU data themes, code and German label, for the admins' choice.
+DATA_THEMES = {
+    "AGRI": "Landwirtschaft, Fischerei, Forstwirtschaft und Nahrungsmittel",
+    "ECON": "Wirtschaft und Finanzen",
+    "EDUC": "Bildung, Kultur und Sport",
+    "ENER": "Energie",
+    "ENVI": "Umwelt",
+    "GOVE": "Regierung und öffentlicher Sektor",
+    "HEAL": "Gesundheit",
+    "INTR": "Internationale Themen",
+    "JUST": "Justiz, Rechtssystem und öffentliche Sicherheit",
+    "REGI": "Regionen und Städte",
+    "SOCI": "Bevölkerung und Gesellschaft",
+    "TECH": "Wissenschaft und Technologie",
+    "TRAN": "Verkehr",
+}
+
+LICENSE_URI_PATTERN = re.compile(r"http://dcat-ap\.de/def/licenses/[A-Za-z0-9][A-Za-z0-9._-]*(/[0-9][0-9.]*)?")
 
 
-def theme_uri(topic_slug: str) -> str | None:
-    code = THEME_CODES.get(topic_slug)
-    return f"{THEME_SCHEME}/{code}" if code else None
+def license_uri(value: str | None) -> str | None:
+    """``value`` if it is a URI of the dcat-ap.de licence list, else None."""
+    value = (value or "").strip()
+    return value if LICENSE_URI_PATTERN.fullmatch(value) else None
+
+
+def theme_uri(code: str | None) -> str | None:
+    return f"{THEME_SCHEME}/{code}" if code in DATA_THEMES else None
 
 
 def file_type_uri(format: str | None) -> str | None:

@@ -41,7 +41,7 @@ def document_schema_org(document: Document) -> dict:
         data["author"] = organisation
         data["publisher"] = organisation
     if document.license is not None:
-        data["license"] = document.license.url or vocab.license_uri(document.license.slug)
+        data["license"] = document.license.url or vocab.license_uri(document.license.dcat_license)
     if document.project is not None:
         data["isPartOf"] = {"@type": "CreativeWork", "name": document.project.name}
     version = document.current_version
