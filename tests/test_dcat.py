@@ -411,3 +411,66 @@ def test_editors_see_on_the_admin_page_why_a_document_is_left_out(app, client, a
     assert "Es fehlt die Kommune" not in page
     listed_page = client.get(f"/admin/documents/{listed.id}").get_data(as_text=True)
     assert "Steht im Katalog" in listed_page and "Nicht im Katalog" not in listed_page
+
+
+# --- admins keep the mapping --------------------------------------------------------------------
+
+
+def _entry_id(app, model, slug: str) -> int:
+    with app.app_context():
+        return db.session.query(model).filter_by(slug=slug).one().id
+
+
+def test_admin_maps_a_topic_to_another_eu_theme_and_the_catalogue_follows(app, client, auth):
+    """An admin sets the topic's data theme on its vocabulary page; the datasets carry the new theme."""
+    from toolbox.models import Topic
+
+    document = make_complete(app, topics=["tourismus-kultur"])
+    make_user(app, "admin-dcat@example.org", role="admin")
+    auth.login("admin-dcat@example.org")
+    topic_id = _entry_id(app, Topic, "tourismus-kultur")
+    page = client.get(f"/admin/vocabularies/topic/{topic_id}").get_data(as_text=True)
+    assert "Katalog für GovData (DCAT-AP.de)" in page and '<option selected value="EDUC">' in page
+    response = client.post(f"/admin/vocabularies/topic/{topic_id}/dcat", data={"data_theme": "REGI"})
+    assert response.status_code == 302
+    graph = catalogue(client)
+    assert set(graph.objects(_dataset(graph, document), DCAT.theme)) == {
+        URIRef("http://publications.europa.eu/resource/authority/data-theme/REGI")}
+    refused = client.post(f"/admin/vocabularies/topic/{topic_id}/dcat", data={"data_theme": "XXXX"})
+    assert refused.status_code == 400 and "Bitte einen Eintrag aus der Liste wählen." in refused.get_data(as_text=True)
+
+
+def test_admin_sets_a_licence_uri_and_a_licence_without_one_keeps_documents_out(app, client, auth, shapes):
+    """A licence without a dcat-ap.de URI keeps its documents out; once an admin sets one, they are listed."""
+    from toolbox.models import License
+
+    document = make_complete(app, license="nach-ruecksprache")
+    make_user(app, "admin-lizenz@example.org", role="admin")
+    auth.login("admin-lizenz@example.org")
+    licence_id = _entry_id(app, License, "nach-ruecksprache")
+    assert client.post(f"/admin/vocabularies/license/{licence_id}/dcat", data={"dcat_license": ""}).status_code == 302
+    assert datasets(catalogue(client)) == set()
+    with app.app_context():
+        assert dataset_gaps(db.session.get(Document, document.id)) == [GAP_LICENSE]
+    bad = client.post(f"/admin/vocabularies/license/{licence_id}/dcat",
+                      data={"dcat_license": "https://creativecommons.org/licenses/by/4.0/"})
+    assert bad.status_code == 400 and "Lizenzliste von DCAT-AP.de" in bad.get_data(as_text=True)
+    uri = "http://dcat-ap.de/def/licenses/other-commercial"
+    assert client.post(f"/admin/vocabularies/license/{licence_id}/dcat", data={"dcat_license": uri}).status_code == 302
+    graph = catalogue(client)
+    (distribution,) = graph.objects(_dataset(graph, document), DCAT.distribution)
+    assert graph.value(distribution, DCTERMS.license) == URIRef(uri)
+    assert_valid(graph, shapes)
+
+
+def test_only_admins_edit_the_dcat_mapping(app, client, auth):
+    """Editors curate the vocabularies but neither see nor may post the DCAT-AP.de mapping."""
+    from toolbox.models import Topic
+
+    make_user(app, "redaktion-mapping@example.org", role="editor")
+    auth.login("redaktion-mapping@example.org")
+    topic_id = _entry_id(app, Topic, "tourismus-kultur")
+    assert "DCAT-AP.de" not in client.get(f"/admin/vocabularies/topic/{topic_id}").get_data(as_text=True)
+    assert client.post(f"/admin/vocabularies/topic/{topic_id}/dcat", data={"data_theme": "REGI"}).status_code == 403
+    with app.app_context():
+        assert db.session.get(Topic, topic_id).data_theme == "EDUC"

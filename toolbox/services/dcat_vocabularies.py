@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import N_
+
 #: Concept schemes, as the SHACL shapes of DCAT-AP.de name them.
 LICENSE_SCHEME = "http://dcat-ap.de/def/licenses"
 THEME_SCHEME = "http://publications.europa.eu/resource/authority/data-theme"
@@ -74,21 +76,21 @@ FILE_TYPE_CODES = {
 LANGUAGE_CODES = {"de": "DEU", "en": "ENG", "fr": "FRA", "pl": "POL", "tr": "TUR", "ru": "RUS", "ar": "ARA"}
 
 
-#: The EU data themes, code and German label, for the admins' choice.
+#: The EU data themes, code and German label (the EU's own), for the admins' choice.
 DATA_THEMES = {
-    "AGRI": "Landwirtschaft, Fischerei, Forstwirtschaft und Nahrungsmittel",
-    "ECON": "Wirtschaft und Finanzen",
-    "EDUC": "Bildung, Kultur und Sport",
-    "ENER": "Energie",
-    "ENVI": "Umwelt",
-    "GOVE": "Regierung und öffentlicher Sektor",
-    "HEAL": "Gesundheit",
-    "INTR": "Internationale Themen",
-    "JUST": "Justiz, Rechtssystem und öffentliche Sicherheit",
-    "REGI": "Regionen und Städte",
-    "SOCI": "Bevölkerung und Gesellschaft",
-    "TECH": "Wissenschaft und Technologie",
-    "TRAN": "Verkehr",
+    "AGRI": N_("Landwirtschaft, Fischerei, Forstwirtschaft und Nahrungsmittel"),
+    "ECON": N_("Wirtschaft und Finanzen"),
+    "EDUC": N_("Bildung, Kultur und Sport"),
+    "ENER": N_("Energie"),
+    "ENVI": N_("Umwelt"),
+    "GOVE": N_("Regierung und öffentlicher Sektor"),
+    "HEAL": N_("Gesundheit"),
+    "INTR": N_("Internationale Themen"),
+    "JUST": N_("Justiz, Rechtssystem und öffentliche Sicherheit"),
+    "REGI": N_("Regionen und Städte"),
+    "SOCI": N_("Bevölkerung und Gesellschaft"),
+    "TECH": N_("Wissenschaft und Technologie"),
+    "TRAN": N_("Verkehr"),
 }
 
 LICENSE_URI_PATTERN = re.compile(r"http://dcat-ap\.de/def/licenses/[A-Za-z0-9][A-Za-z0-9._-]*(/[0-9][0-9.]*)?")

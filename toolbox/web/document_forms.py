@@ -387,6 +387,17 @@ class VocabularyCreateForm(VocabularyEntryForm):
     ], description=_l("Wird aus der Bezeichnung gebildet, wenn leer. Bleibt beim Umbenennen gleich."))
 
 
+class DcatThemeForm(FlaskForm):
+    data_theme = GermanSelectField(_l("Datenthema der EU (dcat:theme)"), validators=[Optional()], coerce=str)
+
+
+class DcatLicenseForm(FlaskForm):
+    dcat_license = StringField(_l("Adresse in der Lizenzliste von DCAT-AP.de (dct:license)"), validators=[
+        Optional(), Length(max=200, message=_l("Höchstens 200 Zeichen.")),
+    ], description=_l("Zum Beispiel http://dcat-ap.de/def/licenses/cc-by/4.0. Ohne Adresse stehen Dokumente "
+                      "mit dieser Lizenz nicht im Katalog für GovData."))
+
+
 class MoveForm(FlaskForm):
     direction = HiddenField(validators=[DataRequired()])
 
