@@ -474,3 +474,22 @@ def test_only_admins_edit_the_dcat_mapping(app, client, auth):
     assert client.post(f"/admin/vocabularies/topic/{topic_id}/dcat", data={"data_theme": "REGI"}).status_code == 403
     with app.app_context():
         assert db.session.get(Topic, topic_id).data_theme == "EDUC"
+
+
+def test_the_catalogue_states_the_schemes_the_vocabulary_shapes_check(app, shapes):
+    """Offline, only the catalogue's own skos:inScheme statements satisfy the controlled-vocabulary
+    shapes: without them theme, format and language are violations (README, DCAT-AP.de-Katalog)."""
+    make_complete(app)
+    set_regional_key(app, "Musterstadt", "066310009009")
+    graph = catalogue(app.test_client())
+    assert_valid(graph, shapes)
+    for triple in list(graph.triples((None, SKOS.inScheme, None))):
+        graph.remove(triple)
+    graph.remove((SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm))
+    results = shacl_results(graph, shapes)
+    violations = {message.split(" MUSS")[0] for severity, message, _ in results if severity == "Violation"}
+    assert violations == {"dcat:Dataset: dcat:theme", "dcat:Distribution: dcterms:format",
+                          "dcat:Catalog: dcterms:language", "dcat:Dataset: dcterms:language"}
+    warnings = {message.split(" SOLL")[0] for severity, message, _ in results if severity == "Warning"}
+    assert warnings == {"dcat:Distribution: dcterms:license", "spdx:Checksum: spdx:algorithm",
+                        "dcat:Dataset: dcatde:politicalGeocodingLevelURI"}
