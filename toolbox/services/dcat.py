@@ -21,13 +21,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import search
 from ..extensions import db
 from ..i18n import N_
-from ..models import STATUS_PUBLISHED, Document, FileVersion, Municipality
+from ..models import STATUS_PUBLISHED, Document, FileVersion, License, Municipality
 from ..urls import absolute_url
 from . import dcat_vocabularies as vocab
 from .search_view import MULTI_FILTERS, public_query
@@ -134,48 +134,60 @@ def _narrowed(args: Mapping) -> bool:
 # --- the catalogue ----------------------------------------------------------------------------
 
 
-def catalog_documents(args: Mapping) -> list[Document]:
-    """The published documents the parameters select that can be datasets, oldest change first."""
+def _catalog_filter(args: Mapping):
+    """The WHERE clause of the catalogue: published, selected by the parameters, no mandatory gap.
+
+    The gaps of ``dataset_gaps`` are checked in SQL, so that counting and paging stay in the
+    database however many documents there are.
+    """
     since_raw = args.get("modified_since")
-    since = _parse_modified_since(since_raw) if since_raw else None
-    stmt = (
-        select(Document)
-        .where(Document.status == STATUS_PUBLISHED)
-        .options(
-            selectinload(Document.versions).defer(FileVersion.text),
-            selectinload(Document.topics),
-            joinedload(Document.license),
-            joinedload(Document.project),
-            joinedload(Document.municipality).joinedload(Municipality.size_class),
-        )
-        .order_by(Document.updated_at, Document.id)
-    )
-    if since is not None:
-        stmt = stmt.where(Document.updated_at >= since)
+    conditions = [
+        Document.status == STATUS_PUBLISHED,
+        func.length(func.trim(func.coalesce(Document.description, ""))) > 0,
+        Document.municipality_id.is_not(None),
+        Document.license_id.in_(select(License.id).where(License.dcat_license.is_not(None))),
+        Document.id.in_(select(FileVersion.document_id)),
+    ]
+    if since_raw:
+        conditions.append(Document.updated_at >= _parse_modified_since(since_raw))
     if _narrowed(args):
         # The search index answers the same parameters as /search; the database stays the
         # judge of what is published (a stale index entry never adds a document).
-        stmt = stmt.where(Document.id.in_(search.matching_document_ids(public_query(args))))
-    return [d for d in db.session.scalars(stmt).unique() if not dataset_gaps(d)]
+        conditions.append(Document.id.in_(search.matching_document_ids(public_query(args))))
+    return and_(*conditions)
 
 
 def catalog_page(args: Mapping, *, suffix: str = "ttl", page_size: int | None = None) -> CatalogPage:
-    """One page of the catalogue as an rdflib graph.
+    """One page of the catalogue (oldest change first) as an rdflib graph.
 
     :raise CatalogRequestError: a parameter is unreadable (400) or the page is past the end (404).
     """
     page = _parse_page(args.get("page"))
     size = page_size or int(current_app.config.get("TOOLBOX_DCAT_PAGE_SIZE") or DEFAULT_PAGE_SIZE)
-    documents = catalog_documents(args)
-    total = len(documents)
+    where = _catalog_filter(args)
+    total = db.session.scalar(select(func.count()).select_from(Document).where(where)) or 0
     last_page = max(1, -(-total // size))
     if page > last_page:
         raise CatalogRequestError(
             _("Diese Seite des Katalogs gibt es nicht; er hat %(pages)s Seite(n).", pages=last_page), status=404)
+    stmt = (
+        select(Document).where(where)
+        .options(
+            selectinload(Document.versions).defer(FileVersion.text),
+            selectinload(Document.topics),
+            joinedload(Document.license),
+            joinedload(Document.document_type),
+            joinedload(Document.project),
+            joinedload(Document.municipality).joinedload(Municipality.size_class),
+        )
+        .order_by(Document.updated_at, Document.id)
+        .offset((page - 1) * size).limit(size)
+    )
     graph = new_graph()
     catalog = _catalog_node(graph)
-    for document in documents[(page - 1) * size: page * size]:
-        graph.add((catalog, DCAT.dataset, add_dataset(graph, document)))
+    for document in db.session.scalars(stmt).unique():
+        if not dataset_gaps(document):  # a licence URI that no longer fits the list
+            graph.add((catalog, DCAT.dataset, add_dataset(graph, document)))
     if last_page > 1:
         _paging(graph, args, suffix, page, last_page, total, size)
     return CatalogPage(graph=graph, total=total, page=page, last_page=last_page)
