@@ -330,8 +330,9 @@ def test_pages_link_to_each_other_with_hydra(app_config, tmp_path, monkeypatch):
         assert not datasets(first) & datasets(second)
         beyond = client.get("/catalog.ttl?page=3")
         assert beyond.status_code == 404 and "2 Seite" in beyond.get_data(as_text=True)
-        bad = client.get("/catalog.ttl?page=zwei")
-        assert bad.status_code == 400 and "„page“" in bad.get_data(as_text=True)
+        for bad_page in ("zwei", "0", "²", "-1", "99999999999"):
+            bad = client.get(f"/catalog.ttl?page={bad_page}")
+            assert bad.status_code == 400 and "„page“" in bad.get_data(as_text=True), bad_page
 
 
 def test_modified_since_keeps_what_changed(app):
@@ -345,9 +346,10 @@ def test_modified_since_keeps_what_changed(app):
     yesterday = (datetime.now(timezone.utc) - timedelta(days=1)).date().isoformat()
     assert datasets(catalogue(client, f"/catalog.ttl?modified_since={yesterday}")) == {f"{BASE}/documents/{new.id}"}
     assert len(datasets(catalogue(client, "/catalog.ttl?modified_since=2024-04-30T00:00:00Z"))) == 2
-    bad = client.get("/catalog.ttl?modified_since=gestern")
-    assert bad.status_code == 400
-    assert "kein Datum" in bad.get_data(as_text=True)
+    for bad_date in ("gestern", "2026-13-01", "31.01.2026", "2026-01-31T25:00"):
+        bad = client.get(f"/catalog.ttl?modified_since={bad_date}")
+        assert bad.status_code == 400, bad_date
+        assert "kein Datum" in bad.get_data(as_text=True)
 
 
 def test_search_parameters_narrow_the_catalogue(app):

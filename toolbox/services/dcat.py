@@ -44,7 +44,7 @@ FORMATS = {
     "rdf": ("xml", "application/rdf+xml"),
     "jsonld": ("json-ld", "application/ld+json"),
 }
-MEDIA_TYPE_FORMATS = {media_type: suffix for suffix, (_, media_type) in FORMATS.items()}
+MEDIA_TYPE_FORMATS = {media_type: suffix for suffix, (_rdf_format, media_type) in FORMATS.items()}
 
 #: Datasets per catalogue page: GovData's harvester follows ``hydra:next`` page by page.
 DEFAULT_PAGE_SIZE = 100
@@ -123,9 +123,11 @@ def _parse_modified_since(raw: str) -> datetime:
 def _parse_page(raw: str | None) -> int:
     if raw in (None, ""):
         return 1
-    if not raw.strip().isdigit() or int(raw) < 1 or int(raw) > 10_000_000:
+    text = raw.strip()
+    # isascii: "²" is a digit to str.isdigit but no number to int().
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 10_000_000:
         raise CatalogRequestError(_("„page“ muss eine ganze Zahl ab 1 sein."))
-    return int(raw)
+    return int(text)
 
 
 def _narrowed(args: Mapping) -> bool:
