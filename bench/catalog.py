@@ -51,11 +51,11 @@ def measure(docs: int, runs: int) -> list[tuple[str, float, float, int]]:
         return rows
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     rows = measure(args.docs, args.runs)
     print(f"\n{args.docs} published documents, 100 datasets per catalogue page, {args.runs} runs each\n")
     print("| address | median ms | max ms | bytes |")
