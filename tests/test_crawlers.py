@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from toolbox.extensions import db
 from toolbox.models import Document, User
 from toolbox.services import sitemap
 from toolbox.services.review import document_withdraw
 
-from conftest import make_document, make_user, running_app
+from conftest import live_app, make_document, make_user, running_app, serve
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 OS = "{http://a9.com/-/spec/opensearch/1.1/}"
@@ -99,3 +101,25 @@ def test_document_page_carries_schema_org_json_ld_under_the_strict_csp(app):
     assert data["dateModified"].endswith("Z")
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+@pytest.mark.browser
+def test_chromium_reads_the_json_ld_block_without_a_csp_violation(tmp_path_factory, template_database, browser_page):
+    """In a real browser under the strict CSP the document page reports no policy violation and
+    its JSON-LD block is readable data."""
+    app = live_app(tmp_path_factory, template_database, "schema-org")
+    document = make_document(app, title="Konzept Bürgerportal", description="Für alle.", municipality="Musterstadt",
+                             license="cc0-1.0")
+    for base in serve(app):
+        browser_page.add_init_script(
+            "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+            " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
+        errors = []
+        browser_page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        response = browser_page.goto(f"{base}/documents/{document.id}")
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        assert browser_page.evaluate("window.__csp") == []
+        assert not [e for e in errors if "Content Security Policy" in e]
+        data = browser_page.evaluate(
+            "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)")
+        assert data["name"] == "Konzept Bürgerportal" and data["publisher"]["name"] == "Musterstadt"
