@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
+from flask_babel import gettext as _
 
 from ..services import dcat
 
@@ -11,7 +12,7 @@ bp = Blueprint("catalog", __name__)
 def rdf_response(body: bytes, suffix: str) -> Response:
     media_type = dcat.FORMATS[suffix][1]
     response = Response(body, mimetype=media_type)
-    response.headers["Vary"] = "Accept"
+    response.vary.add("Accept")
     return response
 
 
@@ -51,3 +52,17 @@ def negotiated_suffix() -> str | None:
     offered = ["text/html", *dcat.MEDIA_TYPE_FORMATS]
     best = request.accept_mimetypes.best_match(offered, default="text/html")
     return dcat.MEDIA_TYPE_FORMATS.get(best)
+
+
+def dataset_response(document) -> Response | None:
+    """The document's dataset if the client asked for RDF, else None (the page is wanted)."""
+    suffix = negotiated_suffix()
+    if suffix is None:
+        return None
+    graph = dcat.dataset_document_graph(document)
+    if graph is None:
+        response = Response(_("Dieses Dokument steht (noch) nicht im DCAT-AP.de-Katalog, weil ihm Pflichtangaben "
+                              "fehlen. Es ist nur als Webseite verfügbar.") + "\n", status=406, mimetype="text/plain")
+        response.vary.add("Accept")
+        return response
+    return rdf_response(dcat.serialize(graph, suffix), suffix)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     make_response,
@@ -13,11 +12,9 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..permissions import can_edit_document
-from ..services import dcat
 from ..services.schema_org import document_schema_org
 from ..services.documents import (
     document_get_visible,
@@ -32,7 +29,7 @@ from ..services.documents import (
 )
 from ..services.search_view import search_back_url, similar_documents
 from ..storage import blob_store
-from .catalog import negotiated_suffix, rdf_response
+from .catalog import dataset_response
 
 bp = Blueprint("public", __name__)
 
@@ -61,13 +58,9 @@ def document_detail(document_id: int):
     document = document_get_visible(document_id)
     if document is None:
         abort(404)
-    suffix = negotiated_suffix()
-    if suffix is not None:
-        graph = dcat.dataset_document_graph(document)
-        if graph is None:
-            return Response(_("Dieses Dokument steht (noch) nicht im DCAT-AP.de-Katalog, weil ihm Pflichtangaben "
-                              "fehlen. Es ist nur als Webseite verfügbar.") + "\n", status=406, mimetype="text/plain")
-        return rdf_response(dcat.serialize(graph, suffix), suffix)
+    rdf = dataset_response(document)
+    if rdf is not None:
+        return rdf
     others = project_documents(document)
     response = make_response(render_template(
         "document.html",
@@ -82,7 +75,7 @@ def document_detail(document_id: int):
         structured_data=document_schema_org(document),
     ))
     # Caches must not hand the page to an RDF client, nor the RDF to a browser.
-    response.headers["Vary"] = "Accept"
+    response.vary.add("Accept")
     return response
 
 
