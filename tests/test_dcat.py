@@ -482,7 +482,7 @@ def test_only_admins_edit_the_dcat_mapping(app, client, auth):
 
 def test_the_catalogue_states_the_schemes_the_vocabulary_shapes_check(app, shapes):
     """Offline, only the catalogue's own skos:inScheme statements satisfy the controlled-vocabulary
-    shapes: without them theme, format and language are violations (README, DCAT-AP.de-Katalog)."""
+    shapes: without them theme, format and language are violations (README, "Catalogue for GovData")."""
     make_complete(app)
     set_regional_key(app, "Musterstadt", "066310009009")
     graph = catalogue(app.test_client())
