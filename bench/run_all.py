@@ -1,7 +1,7 @@
 """Run every benchmark in turn (`make bench`)."""
 from __future__ import annotations
 
-from . import ingest, ocr, search
+from . import catalog, ingest, ocr, search
 
 
 def main() -> None:
@@ -11,6 +11,8 @@ def main() -> None:
     search.main([])
     print("\n## OCR")
     ocr.main([])
+    print("\n## Catalogue and sitemap")
+    catalog.main([])
 
 
 if __name__ == "__main__":

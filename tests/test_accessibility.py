@@ -167,6 +167,8 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("users", "/admin/users"),
             ("audit", "/admin/audit"),
             ("feedback", "/admin/feedback"),
+            # with the DCAT-AP.de mapping, which only admins see
+            ("vocabulary-entry-dcat", f"/admin/vocabularies/topic/{ids['topic']}"),
         ],
     }
 

@@ -162,3 +162,21 @@ def test_old_job_errors_become_codes(app):
         coded, literal = db.session.get(Job, 1), db.session.get(Job, 2)
         assert (coded.last_error_code, coded.last_error) == ("job.worker_gone", "")
         assert (literal.last_error_code, literal.error) == (None, "OSError: Datenträger voll")
+
+
+def test_seeded_topics_and_licences_get_their_dcat_mapping(app):
+    """The upgrade gives the seeded topics their EU data theme and the licences their dcat-ap.de URI;
+    an entry an editor created keeps none until an admin sets it."""
+    revision = "d15ca7a9e0b1"
+    with app.app_context():
+        _alembic(app, "downgrade", _revision_before(app, revision))
+        db.session.execute(sa.text("INSERT INTO topics (slug, label_de, label_en, position, active) "
+                                   "VALUES ('smart-farming', 'Smart Farming', 'Smart farming', 99, TRUE)"))
+        db.session.commit()
+        _alembic(app, "upgrade", revision)
+        themes = dict(db.session.execute(sa.text("SELECT slug, data_theme FROM topics")).all())
+        licences = dict(db.session.execute(sa.text("SELECT slug, dcat_license FROM licenses")).all())
+    assert themes["mobilitaet-verkehr"] == "TRAN" and themes["bevoelkerungsschutz"] == "JUST"
+    assert themes["smart-farming"] is None
+    assert licences["cc-by-4.0"] == "http://dcat-ap.de/def/licenses/cc-by/4.0"
+    assert licences["nach-ruecksprache"] == "http://dcat-ap.de/def/licenses/other-closed"

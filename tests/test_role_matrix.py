@@ -48,6 +48,14 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/documents/<int:document_id>/thumbnail.png", "GET"): (404, 404, 404, 404, 404),
     ("/search", "GET"): (200, 200, 200, 200, 200),
     ("/search/download.zip", "GET"): (200, 200, 200, 200, 200),
+    # --- for harvesters, crawlers and browsers (issue 15) -----------------------------------------
+    ("/catalog.ttl", "GET"): (200, 200, 200, 200, 200),
+    ("/catalog.rdf", "GET"): (200, 200, 200, 200, 200),
+    ("/catalog.jsonld", "GET"): (200, 200, 200, 200, 200),
+    ("/sitemap.xml", "GET"): (200, 200, 200, 200, 200),
+    ("/sitemap-<int:number>.xml", "GET"): (200, 200, 200, 200, 200),
+    ("/robots.txt", "GET"): (200, 200, 200, 200, 200),
+    ("/opensearch.xml", "GET"): (200, 200, 200, 200, 200),
     # --- JSON API: read for everyone; upload only with an API token, never with the session ----
     ("/api/v1/search", "GET"): (200, 200, 200, 200, 200),
     ("/api/v1/suggest", "GET"): (200, 200, 200, 200, 200),
@@ -117,6 +125,9 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
         (302, 403, 403, 400, 400),
     ("/admin/vocabularies/<any(topic, type, size_class, license):vocabulary>/<int:entry_id>/move", "POST"):
         (302, 403, 403, 400, 400),
+    # the DCAT-AP.de mapping is the admins' (an empty form clears the topic's theme)
+    ("/admin/vocabularies/<any(topic, type, size_class, license):vocabulary>/<int:entry_id>/dcat", "POST"):
+        (302, 403, 403, 403, 302),
     ("/admin/municipalities", "GET"): (302, 403, 403, 200, 200),
     ("/admin/municipalities/<int:municipality_id>", "GET"): (302, 403, 403, 200, 200),
     ("/admin/municipalities/<int:municipality_id>", "POST"): (302, 403, 403, 400, 400),

@@ -169,6 +169,37 @@ def demo_command(if_empty: bool) -> None:
         sys.exit(1)
 
 
+@cli.group("places")
+def places_group() -> None:
+    """Municipalities: keys and populations from official directories."""
+
+
+@places_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def places_import_command(file: Path) -> None:
+    """Set Regionalschlüssel, Land, Kreis and population from a GV100AD file (Destatis)."""
+    from .services.places_import import PlacesImportError, places_import, read_gv100ad_file
+
+    try:
+        places = read_gv100ad_file(file)
+    except PlacesImportError as exc:
+        raise click.ClickException(str(exc)) from None
+    report = places_import(places)
+    click.echo(f"Aktualisiert: {len(report.updated)}")
+    for name in report.updated:
+        click.echo(f"  {name}")
+    click.echo(f"Unverändert: {len(report.unchanged)}")
+    click.echo(f"Mehrdeutig (bitte Land eintragen): {len(report.ambiguous)}")
+    for line in report.ambiguous:
+        click.echo(f"  {line}")
+    click.echo(f"Nicht im Verzeichnis gefunden: {len(report.not_found)}")
+    for name in report.not_found:
+        click.echo(f"  {name}")
+    for name in report.manual_size_class_kept:
+        click.echo(f"Hinweis {name}: Größenklasse von Hand gesetzt, bleibt.")
+
+
 # --- accounts --------------------------------------------------------------------------------
 
 

@@ -59,6 +59,17 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     # accessibility statement: who answers questions on barriers, and when it was last checked
     "ACCESSIBILITY_CONTACT": ("TOOLBOX_ACCESSIBILITY_CONTACT", str),
     "ACCESSIBILITY_REVIEWED": ("TOOLBOX_ACCESSIBILITY_REVIEWED", date),
+    # the DCAT-AP.de catalogue (/catalog.ttl|.rdf|.jsonld): its title, description and homepage,
+    # who publishes it, whom to write to when a document names no contact, GovData's
+    # contributor IRI (dcatde:contributorID) and the datasets per page
+    "DCAT_CATALOG_TITLE": ("TOOLBOX_DCAT_CATALOG_TITLE", str),
+    "DCAT_CATALOG_DESCRIPTION": ("TOOLBOX_DCAT_CATALOG_DESCRIPTION", str),
+    "DCAT_CATALOG_HOMEPAGE": ("TOOLBOX_DCAT_CATALOG_HOMEPAGE", str),
+    "DCAT_PUBLISHER_NAME": ("TOOLBOX_DCAT_PUBLISHER_NAME", str),
+    "DCAT_PUBLISHER_URL": ("TOOLBOX_DCAT_PUBLISHER_URL", str),
+    "DCAT_CONTACT_EMAIL": ("TOOLBOX_DCAT_CONTACT_EMAIL", str),
+    "DCAT_CONTRIBUTOR_ID": ("TOOLBOX_DCAT_CONTRIBUTOR_ID", str),
+    "DCAT_PAGE_SIZE": ("TOOLBOX_DCAT_PAGE_SIZE", int),
 }
 
 DEFAULTS: dict[str, object] = {
@@ -88,6 +99,7 @@ DEFAULTS: dict[str, object] = {
     "ACCESSIBILITY_CONTACT": None,
     "ACCESSIBILITY_REVIEWED": None,
     "PROXY_HOPS": 0,
+    "DCAT_PAGE_SIZE": 100,
     "SESSION_IDLE_MINUTES": 30,
     "SESSION_IDLE_MINUTES_CONTRIBUTOR": 120,
     "SESSION_MAX_HOURS": 12.0,

@@ -274,6 +274,7 @@ CATALOGUE: dict[str, str | Plural] = {
     # --- audit log: curation (toolbox/services/curation.py) -------------------------------------
     "audit.vocabulary.create": N_("%(vocabulary)s angelegt: „%(label)s“ (%(slug)s)"),
     "audit.vocabulary.rename": N_("%(vocabulary)s umbenannt: „%(old)s“ → „%(new)s“"),
+    "audit.vocabulary.dcat": N_("%(vocabulary)s „%(label)s“ in DCAT-AP.de: %(old)s → %(new)s"),
     "audit.vocabulary.reorder": N_("%(vocabularies)s neu sortiert"),
     "audit.vocabulary.deactivate": N_("%(vocabulary)s deaktiviert: „%(label)s“"),
     "audit.vocabulary.activate": N_("%(vocabulary)s reaktiviert: „%(label)s“"),

@@ -108,6 +108,10 @@ class Topic(VocabularyMixin, db.Model):
     __tablename__ = "topics"
     vocabulary = "topic"
 
+    # The EU data theme (code such as "TRAN") the DCAT-AP.de catalogue gives documents of this
+    # topic; admins keep the mapping, a topic without one adds no theme.
+    data_theme: Mapped[Optional[str]] = mapped_column(String(10))
+
 
 class DocumentType(VocabularyMixin, db.Model):
     __tablename__ = "document_types"
@@ -132,6 +136,9 @@ class License(VocabularyMixin, db.Model):
     attribution_required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     notice_de: Mapped[Optional[str]] = mapped_column(Text)
     notice_en: Mapped[Optional[str]] = mapped_column(Text)
+    # The licence's URI in the dcat-ap.de licence list, which GovData requires; admins keep it.
+    # A document whose licence has none stays out of the DCAT-AP.de catalogue.
+    dcat_license: Mapped[Optional[str]] = mapped_column(String(200))
 
 
 VOCABULARY_MODELS = {

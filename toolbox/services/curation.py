@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from ..extensions import db
 from ..models import (
+    ROLE_ADMIN,
     ROLE_EDITOR,
     VOCABULARY_MODELS,
     Document,
@@ -27,6 +28,7 @@ from ..permissions import require
 from . import indexing
 from ..message import Message
 from .audit import audit_record
+from .dcat_vocabularies import DATA_THEMES, license_uri
 from .vocabularies import size_class_for_population, vocabulary_get
 
 #: SlugAlias.vocabulary for municipalities, whose search parameter is the name.
@@ -214,6 +216,39 @@ def vocabulary_entry_rename(user: User, vocabulary: str, entry_id: int, label_de
                  details={"slug": entry.slug, "changes": {k: [before[k], v] for k, v in
                                                           (("label_de", label_de), ("label_en", label_en))
                                                           if before[k] != v}})
+    db.session.commit()
+    return entry
+
+
+#: What each vocabulary tells the DCAT-AP.de catalogue, and under which column.
+DCAT_ATTRIBUTES = {"topic": "data_theme", "license": "dcat_license"}
+
+
+def vocabulary_entry_dcat_set(user: User, vocabulary: str, entry_id: int, value: str | None):
+    """Set a topic's EU data theme or a licence's dcat-ap.de URI: what GovData learns about them.
+
+    Admins only: a wrong licence URI misstates the terms of every document under it in every
+    portal that harvests the catalogue.
+    """
+    require(user, ROLE_ADMIN)
+    attribute = DCAT_ATTRIBUTES.get(vocabulary)
+    if attribute is None:
+        raise CurationError("Nur Themenfelder und Lizenzen haben eine Entsprechung in DCAT-AP.de.")
+    entry = vocabulary_entry_get(vocabulary, entry_id)
+    value = (value or "").strip() or None
+    if vocabulary == "topic" and value is not None and value not in DATA_THEMES:
+        raise CurationError("Bitte wählen Sie ein Datenthema aus der Liste der EU.", field=attribute)
+    if vocabulary == "license" and value is not None and license_uri(value) is None:
+        raise CurationError("Bitte geben Sie eine Adresse aus der Lizenzliste von DCAT-AP.de an, "
+                            "z. B. http://dcat-ap.de/def/licenses/cc-by/4.0.", field=attribute)
+    old = getattr(entry, attribute)
+    if old == value:
+        return entry
+    setattr(entry, attribute, value)
+    audit_record(f"{vocabulary}.dcat", user=user, object_type=vocabulary, object_id=entry.id,
+                 summary=Message("audit.vocabulary.dcat", {"vocabulary": _name(vocabulary), "label": _labels(entry),
+                                                           "old": old or "–", "new": value or "–"}),
+                 details={"slug": entry.slug, "changes": {attribute: [old, value]}})
     db.session.commit()
     return entry
 

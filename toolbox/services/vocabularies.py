@@ -9,6 +9,7 @@ from ..i18n import DEFAULT_LOCALE
 from ..message import Message
 from ..message_render import render
 from ..models import VOCABULARY_MODELS, DocumentType, License, SizeClass, Topic
+from .dcat_vocabularies import LICENSE_URIS, THEME_CODES
 
 
 class UnknownSlugError(ValueError):
@@ -40,14 +41,16 @@ def seed_vocabularies() -> int:
     """
     added = 0
     seeds = {
-        Topic: [dict(slug=s, label_de=de, label_en=en) for s, de, en in vocabulary_seed.TOPICS],
+        Topic: [dict(slug=s, label_de=de, label_en=en, data_theme=THEME_CODES.get(s))
+                for s, de, en in vocabulary_seed.TOPICS],
         DocumentType: [dict(slug=s, label_de=de, label_en=en) for s, de, en in vocabulary_seed.DOCUMENT_TYPES],
         SizeClass: [
             dict(slug=s, label_de=de, label_en=en, min_population=lo, max_population=hi)
             for s, de, en, lo, hi in vocabulary_seed.SIZE_CLASSES
         ],
         License: [
-            dict(slug=s, label_de=de, label_en=en, url=url, attribution_required=attr, notice_de=nde, notice_en=nen)
+            dict(slug=s, label_de=de, label_en=en, url=url, attribution_required=attr, notice_de=nde, notice_en=nen,
+                 dcat_license=LICENSE_URIS.get(s))
             for s, de, en, url, attr, nde, nen in vocabulary_seed.LICENSES
         ],
     }

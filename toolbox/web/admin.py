@@ -9,14 +9,17 @@ from ..extensions import db
 from ..models import DOCUMENT_STATUSES, ROLE_ADMIN, ROLE_EDITOR, Document, Municipality, Project
 from ..permissions import has_role, role_required
 from ..i18n import current_locale_name
-from ..services import curation, dashboard, pending_changes, review
+from ..services import curation, dashboard, dcat, pending_changes, review
 from ..services.contribute import stored_privacy_report
+from ..services.dcat_vocabularies import DATA_THEMES
 from ..services.documents import download_filename, file_version_get
 from ..services.vocabularies import VOCABULARY_NAMES_DE, vocabulary_entries
 from ..storage import blob_store
 from .actions import button_action, confirm_page, documents_moved
 from .document_forms import (
     ActionForm,
+    DcatLicenseForm,
+    DcatThemeForm,
     EmptyTrashForm,
     MergeForm,
     MoveForm,
@@ -175,6 +178,7 @@ def _render_document(document: Document, reject_form: RejectForm | None = None, 
         status_label=review.status_label,
         history=history,
         is_admin=has_role(current_user, ROLE_ADMIN),
+        catalog_gaps=[_(dcat.GAP_LABELS[code]) for code in dcat.dataset_gaps(document)],
     ), status
 
 
@@ -336,7 +340,39 @@ def vocabulary_entry(vocabulary: str, entry_id: int):
     return _render_entry(vocabulary, entry, form=form, status=400 if request.method == "POST" else 200)
 
 
-def _render_entry(vocabulary, entry, *, form=None, merge_form=None, status=200):
+@bp.post(f"/vocabularies/<{VOCABULARIES}:vocabulary>/<int:entry_id>/dcat")
+@role_required(ROLE_ADMIN)
+def vocabulary_entry_dcat(vocabulary: str, entry_id: int):
+    """Set what the DCAT-AP.de catalogue says for a topic (EU data theme) or a licence (its URI)."""
+    entry = _entry_or_404(vocabulary, entry_id)
+    if vocabulary not in curation.DCAT_ATTRIBUTES:
+        abort(404)
+    dcat_form = _dcat_form(vocabulary, entry, formdata=request.form)
+    if dcat_form.validate_on_submit():
+        field = getattr(dcat_form, curation.DCAT_ATTRIBUTES[vocabulary])
+        try:
+            curation.vocabulary_entry_dcat_set(_user(), vocabulary, entry.id, field.data)
+        except curation.CurationError as exc:
+            _field_error(dcat_form, exc)
+        else:
+            flash(_("Gespeichert: „%(name)s“.", name=entry.label_de), "success")
+            return redirect(url_for(".vocabulary_entry", vocabulary=vocabulary, entry_id=entry.id))
+    return _render_entry(vocabulary, entry, dcat_form=dcat_form, status=400)
+
+
+def _dcat_form(vocabulary: str, entry, formdata=None):
+    """The admins' form for the entry's DCAT-AP.de counterpart, or None for the other vocabularies."""
+    if vocabulary == "topic":
+        form = DcatThemeForm(formdata=formdata, data={"data_theme": entry.data_theme or ""})
+        form.data_theme.choices = [("", _("– kein Datenthema –"))] + [
+            (code, f"{_(label)} ({code})") for code, label in DATA_THEMES.items()]
+        return form
+    if vocabulary == "license":
+        return DcatLicenseForm(formdata=formdata, data={"dcat_license": entry.dcat_license or ""})
+    return None
+
+
+def _render_entry(vocabulary, entry, *, form=None, merge_form=None, dcat_form=None, status=200):
     merge_form = merge_form or MergeForm(formdata=None)
     merge_form.target.choices = [("", _("– bitte wählen –"))] + [
         (str(e.id), e.label_de + ("" if e.active else " " + _("(deaktiviert)")))
@@ -352,6 +388,7 @@ def _render_entry(vocabulary, entry, *, form=None, merge_form=None, status=200):
         form=form or VocabularyRenameForm(obj=entry, formdata=None, entry=entry),
         merge_form=merge_form,
         action_form=ActionForm(),
+        dcat_form=(dcat_form or _dcat_form(vocabulary, entry)) if has_role(current_user, ROLE_ADMIN) else None,
     ), status
 
 

@@ -387,6 +387,17 @@ class VocabularyCreateForm(VocabularyEntryForm):
     ], description=_l("Wird aus der Bezeichnung gebildet, wenn leer. Bleibt beim Umbenennen gleich."))
 
 
+class DcatThemeForm(FlaskForm):
+    data_theme = GermanSelectField(_l("Datenthema der EU (dcat:theme)"), validators=[Optional()], coerce=str)
+
+
+class DcatLicenseForm(FlaskForm):
+    dcat_license = StringField(_l("Adresse in der Lizenzliste von DCAT-AP.de (dct:license)"), validators=[
+        Optional(), Length(max=200, message=_l("Höchstens 200 Zeichen.")),
+    ], description=_l("Zum Beispiel http://dcat-ap.de/def/licenses/cc-by/4.0. Ohne Adresse stehen Dokumente "
+                      "mit dieser Lizenz nicht im Katalog für GovData."))
+
+
 class MoveForm(FlaskForm):
     direction = HiddenField(validators=[DataRequired()])
 
@@ -403,9 +414,11 @@ class MunicipalityForm(FlaskForm):
     name = StringField(_l("Name"), validators=[
         DataRequired(message=_l("Bitte geben Sie einen Namen an.")), Length(max=200, message=_l("Höchstens 200 Zeichen.")),
     ])
-    ags = StringField(_l("Amtlicher Gemeindeschlüssel (AGS)"), validators=[
+    ags = StringField(_l("Amtlicher Regionalschlüssel (ARS) oder Gemeindeschlüssel (AGS)"), validators=[
         Optional(), Length(max=12, message=_l("Höchstens 12 Ziffern.")),
-    ])
+    ], description=_l("12 Ziffern (ARS): damit nennt der Katalog für GovData den Ort des Dokuments. 8 Ziffern "
+                      "(AGS) werden auch angenommen. „toolbox places import“ trägt den ARS aus dem "
+                      "Gemeindeverzeichnis ein."))
     district = StringField(_l("Landkreis"), validators=[Optional(), Length(max=200, message=_l("Höchstens 200 Zeichen."))])
     state = StringField(_l("Bundesland"), validators=[Optional(), Length(max=100, message=_l("Höchstens 100 Zeichen."))])
     population = GermanIntegerField(_l("Einwohnerzahl"), validators=[Optional(), POPULATION])

@@ -1,10 +1,21 @@
 """Pages every visitor sees: start page, document page, file download."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    send_file,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 
 from ..permissions import can_edit_document
+from ..services.schema_org import document_schema_org
 from ..services.documents import (
     document_get_visible,
     download_filename,
@@ -18,6 +29,7 @@ from ..services.documents import (
 )
 from ..services.search_view import search_back_url, similar_documents
 from ..storage import blob_store
+from .catalog import dataset_response
 
 bp = Blueprint("public", __name__)
 
@@ -42,12 +54,15 @@ def favicon():
 
 @bp.get("/documents/<int:document_id>")
 def document_detail(document_id: int):
-    """Show a published document with its metadata and versions."""
+    """Show a published document with its metadata and versions; its dataset for RDF clients."""
     document = document_get_visible(document_id)
     if document is None:
         abort(404)
+    rdf = dataset_response(document)
+    if rdf is not None:
+        return rdf
     others = project_documents(document)
-    return render_template(
+    response = make_response(render_template(
         "document.html",
         document=document,
         version=document.current_version,
@@ -57,7 +72,11 @@ def document_detail(document_id: int):
         back_url=search_back_url(request.args.get("back"), base_url=url_for("search.results")),
         # Only those who may edit the document learn that a change of it is waiting.
         can_edit=can_edit_document(current_user, document),
-    )
+        structured_data=document_schema_org(document),
+    ))
+    # Caches must not hand the page to an RDF client, nor the RDF to a browser.
+    response.vary.add("Accept")
+    return response
 
 
 @bp.get("/documents/<int:document_id>/download")
