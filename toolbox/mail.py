@@ -36,7 +36,7 @@ _TRUE = {"1", "true", "yes", "on"}
 def mail_settings(url: str | None) -> dict[str, object]:
     """Flask-Mailman's settings for ``url``; a ConfigError says what is wrong with it."""
     if not url:
-        return {"MAIL_BACKEND": "toolbox.mail.EmlBackend"}
+        return {"MAIL_BACKEND": EmlBackend}
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise ConfigError(f"TOOLBOX_MAIL_URL: expected smtp://user:password@host:587?starttls=1 or "
