@@ -186,21 +186,25 @@ NOTIFY_LABELS = {
 
 
 class MailSettingsForm(FlaskForm):
-    language = SelectField(_l("Sprache der E-Mails"), choices=LANGUAGE_CHOICES, validate_choice=True)
+    language = SelectField(_l("Sprache der E-Mails"), choices=[], validate_choice=True)
     notify_submissions = SelectField(_l("Neue Einreichungen per E-Mail"), choices=[], validate_choice=True)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, editor: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.notify_submissions.choices = [(value, str(NOTIFY_LABELS[value])) for value in NOTIFY_CHOICES]
+        self.language.choices = list(LANGUAGE_CHOICES)
+        if editor:
+            self.notify_submissions.choices = [(value, str(NOTIFY_LABELS[value])) for value in NOTIFY_CHOICES]
+        else:  # contributors are not told about submissions: no such choice for them
+            del self.notify_submissions
 
 
 def _account_page(user, *, new_token: str | None = None, settings_form: MailSettingsForm | None = None,
                   status: int = 200):
     settings_form = settings_form or MailSettingsForm(
-        formdata=None, language=user.language, notify_submissions=user.notify_submissions)
+        formdata=None, editor=is_editor(user), language=user.language, notify_submissions=user.notify_submissions)
     return _no_store(make_response(render_template(
         "auth/account.html", user=user, form=EmptyForm(), role_labels=user_service.ROLE_LABELS,
-        new_token=new_token, settings_form=settings_form, show_notify=is_editor(user)), status))
+        new_token=new_token, settings_form=settings_form), status))
 
 
 @bp.get("/account")
@@ -214,11 +218,12 @@ def account():
 @role_required(ROLE_CONTRIBUTOR)
 def mail_settings():
     """Save the language of mails and, for editors, how they hear of new submissions."""
-    form = MailSettingsForm()
+    editor = is_editor(current_user)
+    form = MailSettingsForm(editor=editor)
     if not form.validate_on_submit():
         return _account_page(current_user, settings_form=form, status=400)
     user_service.user_mail_settings(current_user._get_current_object(), form.language.data,
-                                    form.notify_submissions.data if is_editor(current_user) else None)
+                                    form.notify_submissions.data if editor else None)
     flash(_("Ihre Einstellungen sind gespeichert."), "success")
     return redirect(url_for("auth.account"))
 
