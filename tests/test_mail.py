@@ -275,7 +275,7 @@ def test_an_email_change_is_confirmed_by_the_new_address_and_told_to_the_old(mai
     _deliver(mail_app)
     [confirm] = smtp.inbox.to("neu@kreis.example")
     assert confirm.subject == "Please confirm your new e-mail address"
-    path = confirm.link("/account/email/confirm/").split("5000", 1)[1]
+    path = confirm.link("/email/confirm/").split("5000", 1)[1]
     assert client.get(path).status_code == 200
     with mail_app.app_context():
         assert user(account).email == "alt@kreis.example"
@@ -298,7 +298,7 @@ def test_an_address_of_another_account_gets_a_note_and_changes_nothing(mail_app,
     assert response.status_code == 302  # the same answer as for a free address
     _deliver(mail_app)
     [note] = smtp.inbox.to("zwei@kreis.example")
-    assert note.subject == "Diese Adresse hat bereits ein Konto" and "/account/email/confirm/" not in note.text
+    assert note.subject == "Diese Adresse hat bereits ein Konto" and "/email/confirm/" not in note.text
     with mail_app.app_context():
         assert db.session.scalar(db.select(db.func.count(AccountToken.id))) == 0
 

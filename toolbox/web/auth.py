@@ -385,7 +385,7 @@ def email_change():
                          400 if request.method == "POST" else 200)
 
 
-@bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
 def email_confirm(token: str):
     """Confirm a new address. Opening the link only asks; the button changes the address, so a mail
     program that fetches links in advance changes nothing."""
