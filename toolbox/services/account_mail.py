@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from ..extensions import db
+from ..i18n import N_
 from ..message import Message
 from ..models import TOKEN_EMAIL_CHANGE, TOKEN_PASSWORD_RESET, AccountToken, Job, User
 from ..urls import absolute_url, invitation_url
@@ -56,15 +57,15 @@ def _valid_token(token: str, purpose: str) -> AccountToken:
     row = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == _token_hash(token or ""),
                                                        AccountToken.purpose == purpose))
     if row is None:
-        raise AccountLinkError(users._msg("Dieser Link ist ungültig. Bitte prüfen Sie, ob er vollständig "
-                                          "kopiert wurde."), "unknown")
+        raise AccountLinkError(users._msg(N_("Dieser Link ist ungültig. Bitte prüfen Sie, ob er vollständig "
+                                             "kopiert wurde.")), "unknown")
     if row.used_at is not None:
-        raise AccountLinkError(users._msg("Dieser Link wurde bereits verwendet oder durch einen neueren "
-                                          "ersetzt."), "used")
+        raise AccountLinkError(users._msg(N_("Dieser Link wurde bereits verwendet oder durch einen neueren "
+                                             "ersetzt.")), "used")
     if row.expires_at <= users.now():
-        raise AccountLinkError(users._msg("Dieser Link ist abgelaufen. Bitte fordern Sie einen neuen an."), "expired")
+        raise AccountLinkError(users._msg(N_("Dieser Link ist abgelaufen. Bitte fordern Sie einen neuen an.")), "expired")
     if not row.user.active:
-        raise AccountLinkError(users._msg("Das Konto zu diesem Link ist nicht (mehr) aktiv."), "used")
+        raise AccountLinkError(users._msg(N_("Das Konto zu diesem Link ist nicht (mehr) aktiv.")), "used")
     return row
 
 
@@ -73,7 +74,7 @@ def _claim(row: AccountToken) -> None:
                                  .values(used_at=users.now())).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise AccountLinkError(users._msg("Dieser Link wurde bereits verwendet."), "used")
+        raise AccountLinkError(users._msg(N_("Dieser Link wurde bereits verwendet.")), "used")
 
 
 # --- invitations -----------------------------------------------------------------------------
@@ -152,11 +153,11 @@ def email_change_request(user: User, new_email: str, password: str) -> str:
     :raise AccountError: wrong password, invalid or unchanged address.
     """
     if not users.password_verify(user, password or ""):
-        raise users.AccountError(users._msg("Das aktuelle Passwort ist falsch."), "current_password")
+        raise users.AccountError(users._msg(N_("Das aktuelle Passwort ist falsch.")), "current_password")
     new_email = users.normalise_email(new_email)
     users.email_check(new_email)
     if new_email == users.normalise_email(user.email):
-        raise users.AccountError(users._msg("Das ist bereits Ihre E-Mail-Adresse."), "email")
+        raise users.AccountError(users._msg(N_("Das ist bereits Ihre E-Mail-Adresse.")), "email")
     holder = users.user_by_email(new_email)
     if holder is not None:
         mail_queue("email_change_taken", new_email, user.language)
@@ -186,7 +187,7 @@ def email_change_confirm(token: str) -> User:
     user = row.user
     new_email = row.new_email or ""
     if users.user_by_email(new_email) is not None:
-        raise AccountLinkError(users._msg("Die Adresse %(email)s gehört inzwischen zu einem anderen Konto.",
+        raise AccountLinkError(users._msg(N_("Die Adresse %(email)s gehört inzwischen zu einem anderen Konto."),
                                           email=new_email), "taken")
     _claim(row)
     old_email = user.email

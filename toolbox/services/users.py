@@ -284,14 +284,15 @@ def user_mail_settings(user: User, language: str, notify_submissions: str | None
 
     Choosing the daily digest starts it from now: submissions before were announced already.
     """
+    from ..i18n import N_
     from ..models import NOTIFY_CHOICES, NOTIFY_DAILY
 
     if language not in ("de", "en"):
-        raise AccountError(_msg("Unbekannte Sprache."), "language")
+        raise AccountError(_msg(N_("Unbekannte Sprache.")), "language")
     user.language = language
     if notify_submissions is not None:
         if notify_submissions not in NOTIFY_CHOICES:
-            raise AccountError(_msg("Unbekannte Einstellung."), "notify_submissions")
+            raise AccountError(_msg(N_("Unbekannte Einstellung.")), "notify_submissions")
         if notify_submissions == NOTIFY_DAILY and user.notify_submissions != NOTIFY_DAILY:
             user.digest_sent_until = now()
         user.notify_submissions = notify_submissions
