@@ -114,7 +114,7 @@ def site(tmp_path_factory, template_database):
         from toolbox.services.account_mail import email_change_request, password_reset_request
         from toolbox.services.jobs import job_run
 
-        password_reset_request(EMAILS["editor"], "de")
+        password_reset_request(EMAILS["editor"])
         job_run(db.session.scalar(db.select(Job.id).where(Job.kind == "password_reset")))
         email_change_request(owner, "neue-adresse@musterstadt.example", DEFAULT_PASSWORD)
         for kind, key in (("password_reset", "reset_path"), ("email_change_confirm", "email_confirm_path")):

@@ -92,20 +92,21 @@ def invitation_mail(user: User, token: str, *, actor: User | None = None) -> Non
 # --- forgotten password ----------------------------------------------------------------------
 
 
-def password_reset_request(email: str, language: str | None) -> None:
+def password_reset_request(email: str) -> None:
     """Queue the lookup and the mail for ``email``; the same work whether an account exists or not.
 
     :raise AccountError: the address is not an address at all (said alike for every address).
     """
     email = users.normalise_email(email)
     users.email_check(email)
-    job = job_create(KIND_PASSWORD_RESET, limit_seconds=300, params={"email": email, "language": language})
+    job = job_create(KIND_PASSWORD_RESET, limit_seconds=300, params={"email": email})
     db.session.commit()
     job_dispatch([job.id])
 
 
 def password_reset_job(job: Job) -> None:
-    """Worker side of a reset request: mail a link if the address has an active account."""
+    """Worker side of a reset request: mail a link, in the account's language, if the address has
+    an active account."""
     params = job.params or {}
     # The address typed by a stranger is kept no longer than needed.
     job.params = None
@@ -160,7 +161,8 @@ def email_change_request(user: User, new_email: str, password: str) -> str:
         raise users.AccountError(users._msg(N_("Das ist bereits Ihre E-Mail-Adresse.")), "email")
     holder = users.user_by_email(new_email)
     if holder is not None:
-        mail_queue("email_change_taken", new_email, user.language)
+        # In the language of the account that holds the address: it is theirs.
+        mail_queue("email_change_taken", new_email, holder.language)
     else:
         token = _new_token(user, TOKEN_EMAIL_CHANGE, EMAIL_CHANGE_VALID, new_email=new_email)
         mail_queue("email_change_confirm", new_email, user.language, name=user.name,

@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from ..i18n import current_locale_name
 from ..models import NOTIFY_CHOICES, NOTIFY_DAILY, NOTIFY_IMMEDIATE, NOTIFY_OFF, ROLE_CONTRIBUTOR
 from ..permissions import is_editor, role_required
 from ..security import (
@@ -304,7 +303,7 @@ def password_forgot():
     form = PasswordForgotForm()
     if form.validate_on_submit():
         try:
-            account_mail.password_reset_request(form.email.data, current_locale_name())
+            account_mail.password_reset_request(form.email.data)
         except user_service.AccountError as error:
             form.email.errors.append(error.message)
         else:
