@@ -463,3 +463,25 @@ def test_a_worker_killed_while_sending_loses_no_queued_mail_and_sends_none_twice
     time.sleep(0.5)
     assert len(smtp.inbox.arrived) == 5
     assert all(row.sent_at is not None for row in _outbox(mail_app))
+
+
+def test_the_hourly_queue_task_sends_the_digests_that_are_due(mail_app, smtp, monkeypatch):
+    """The worker's periodic task (hourly) runs the digest: at 07:10 German time an editor with the
+    daily choice gets the submissions of the last day; the run an hour later sends nothing."""
+    from toolbox.jobs import queue_for
+    from toolbox.jobs.tasks import send_submission_digests
+    from toolbox.services import notifications
+
+    huey = queue_for(mail_app)
+    assert [task.name for task in huey.read_periodic(datetime(2027, 1, 4, 6, 7))] == ["toolbox.submission_digests"]
+    assert huey.read_periodic(datetime(2027, 1, 4, 6, 8)) == []
+    editor = make_user(mail_app, "taeglich@redaktion.example", role="editor")
+    _set_notify(mail_app, editor, "daily")
+    contribute(mail_app, make_user(mail_app), title="Förderantrag Glasfaser")
+    morning = datetime.now(ZoneInfo("Europe/Berlin")).replace(hour=7, minute=10) + timedelta(days=1)
+    for moment in (morning, morning + timedelta(hours=1)):
+        monkeypatch.setattr(notifications, "utcnow", lambda moment=moment: moment)
+        send_submission_digests(mail_app)
+    _deliver(mail_app)
+    [digest] = smtp.inbox.to("taeglich@redaktion.example")
+    assert "Förderantrag Glasfaser" in digest.text
