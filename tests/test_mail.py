@@ -485,3 +485,31 @@ def test_the_hourly_queue_task_sends_the_digests_that_are_due(mail_app, smtp, mo
     _deliver(mail_app)
     [digest] = smtp.inbox.to("taeglich@redaktion.example")
     assert "Förderantrag Glasfaser" in digest.text
+
+
+def test_who_proposed_a_change_of_a_published_document_hears_how_it_was_decided(mail_app, smtp):
+    """A new version of a published document waits for an editor; its rejection (with the reason)
+    and a later acceptance are each mailed to the contributor who proposed it."""
+    import io
+
+    from toolbox.services import contribute as contributions
+    from toolbox.services import pending_changes
+
+    editor = make_user(mail_app, "redaktion@kreis.example", role="editor")
+    _set_notify(mail_app, editor, "off")
+    contributor = make_user(mail_app, "projekt@gemeinde.example")
+    document_id = contribute(mail_app, contributor, title="Pegelmessnetz", publish_as=editor)
+    with mail_app.app_context():
+        contributions.document_version_add(user(contributor), db.session.get(Document, document_id),
+                                           io.BytesIO(b"Zweite Fassung des Pegelmessnetzes"), "pegel-2.txt")
+        pending_changes.change_reject(user(editor), db.session.get(Document, document_id),
+                                      "Die Fassung enthält Telefonnummern.")
+        contributions.document_version_add(user(contributor), db.session.get(Document, document_id),
+                                           io.BytesIO(b"Dritte Fassung ohne Telefonnummern"), "pegel-3.txt")
+        pending_changes.change_accept(user(editor), db.session.get(Document, document_id))
+    _deliver(mail_app)
+    mails = smtp.inbox.to("projekt@gemeinde.example")
+    assert [m.subject for m in mails] == ["Veröffentlicht: Pegelmessnetz", "Änderung nicht übernommen: Pegelmessnetz",
+                                          "Änderung übernommen: Pegelmessnetz"]
+    assert "Die Fassung enthält Telefonnummern." in mails[1].text
+    assert f"/documents/{document_id}" in mails[2].text

@@ -23,6 +23,7 @@ from ..models import (
     ROLE_EDITOR,
     STATUS_SUBMITTED,
     Document,
+    PendingChange,
     User,
     utcnow,
 )
@@ -117,4 +118,18 @@ def decision_notify(document: Document, actor: User) -> None:
     kind = "document_rejected" if document.rejection_reason else "document_published"
     mail_queue(kind, contributor.email, contributor.language, name=contributor.name, title=document.title,
                reason=document.rejection_reason, link=absolute_url("public.document_detail", document_id=document.id),
+               edit_link=absolute_url("contribute.my_documents"))
+
+
+def change_decision_notify(change: PendingChange, document: Document, actor: User, *, accepted: bool) -> None:
+    """Queue the mail telling who proposed a change of a published document how it was decided.
+
+    Called inside the decision's transaction, before its commit; the caller dispatches.
+    """
+    proposer = db.session.get(User, change.submitted_by_id) if change.submitted_by_id else None
+    if proposer is None or not proposer.active or proposer.id == actor.id:
+        return
+    mail_queue("change_accepted" if accepted else "change_rejected", proposer.email, proposer.language,
+               name=proposer.name, title=document.title, reason=change.rejection_reason,
+               link=absolute_url("public.document_detail", document_id=document.id),
                edit_link=absolute_url("contribute.my_documents"))
