@@ -106,6 +106,20 @@ def site(tmp_path_factory, template_database):
         # A withdrawn document, so that "Erneut einreichen" is on the contributor's list.
         review.document_withdraw(owner, db.session.get(Document, upload(
             "Verworfener Entwurf", "Ein zurückgezogener Entwurf", ["mobilitaet-verkehr"], "konzept-strategie")))
+        # Mailed links, read from the outbox as the worker would send them: a password reset (the
+        # request's job run here) and an e-mail change.
+        import re
+
+        from toolbox.models import Job, OutboxMail
+        from toolbox.services.account_mail import email_change_request, password_reset_request
+        from toolbox.services.jobs import job_run
+
+        password_reset_request(EMAILS["editor"])
+        job_run(db.session.scalar(db.select(Job.id).where(Job.kind == "password_reset")))
+        email_change_request(owner, "neue-adresse@musterstadt.example", DEFAULT_PASSWORD)
+        for kind, key in (("password_reset", "reset_path"), ("email_change_confirm", "email_confirm_path")):
+            body = db.session.scalar(db.select(OutboxMail.body_text).where(OutboxMail.kind == kind))
+            ids[key] = re.search(r"https?://[^/\s]+(/\S+)", body).group(1)
         db.session.remove()
     server = LiveServer(app)
     try:
@@ -124,6 +138,10 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("search-empty", "/search?q=Quantencomputer"),
             ("document", f"/documents/{ids['published']}"),
             ("login", "/login"),
+            ("password-forgot", "/password/forgot"),
+            ("password-reset", ids["reset_path"]),
+            ("email-confirm", ids["email_confirm_path"]),
+            ("link-invalid", "/password/reset/abgelaufen"),
             ("error-404", "/documents/999999"),
             ("imprint", "/impressum"),
             ("privacy", "/datenschutz"),
@@ -143,10 +161,12 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("document-change-waiting", f"/documents/{ids['changed']}"),
             ("account", "/account"),
             ("password", "/account/password"),
+            ("email-change", "/account/email"),
             ("error-403", "/admin/review"),
         ],
         "editor": [
             ("start", "/"),
+            ("account-editor", "/account"),
             ("dashboard", "/admin"),
             ("jobs", "/admin/jobs"),
             ("review", "/admin/review"),

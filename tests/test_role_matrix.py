@@ -74,6 +74,16 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/account/password", "POST"): (302, 200, 200, 200, 200),
     ("/account/token", "POST"): (302, 200, 200, 200, 200),
     ("/account/token/revoke", "POST"): (302, 302, 302, 302, 302),
+    ("/account/settings", "POST"): (302, 400, 400, 400, 400),
+    ("/account/email", "GET"): (302, 200, 200, 200, 200),
+    ("/account/email", "POST"): (302, 400, 400, 400, 400),
+    # mailed links: the link is the key, so anyone holding it may use it; the matrix's token is no such link
+    ("/email/confirm/<token>", "GET"): (404, 404, 404, 404, 404),
+    ("/email/confirm/<token>", "POST"): (404, 404, 404, 404, 404),
+    ("/password/forgot", "GET"): (200, 200, 200, 200, 200),
+    ("/password/forgot", "POST"): (400, 400, 400, 400, 400),
+    ("/password/reset/<token>", "GET"): (404, 404, 404, 404, 404),
+    ("/password/reset/<token>", "POST"): (404, 404, 404, 404, 404),
     # --- contributing: own documents; another contributor's are not even shown to exist --------
     ("/upload", "GET"): (302, 200, 200, 200, 200),
     ("/upload", "POST"): (302, 400, 400, 400, 400),

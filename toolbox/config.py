@@ -48,6 +48,17 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "WORKER_THREADS": ("TOOLBOX_WORKER_THREADS", int),
     "JOB_MAX_ATTEMPTS": ("TOOLBOX_JOB_MAX_ATTEMPTS", int),
     "JOB_RETRY_SECONDS": ("TOOLBOX_JOB_RETRY_SECONDS", float),
+    # mail: smtp://user:password@host:587?starttls=1 or smtps://user:password@host:465; empty = .eml
+    # files in instance/mail/. The sender address, attempts per mail, first retry delay (doubled
+    # each time), the hour (Europe/Berlin) of the editors' daily digest
+    "MAIL_URL": ("TOOLBOX_MAIL_URL", str),
+    "MAIL_FROM": ("TOOLBOX_MAIL_FROM", str),
+    "MAIL_MAX_ATTEMPTS": ("TOOLBOX_MAIL_MAX_ATTEMPTS", int),
+    "MAIL_RETRY_SECONDS": ("TOOLBOX_MAIL_RETRY_SECONDS", float),
+    "DIGEST_HOUR": ("TOOLBOX_DIGEST_HOUR", int),
+    # "Passwort vergessen": requests per address and per client address (Flask-Limiter syntax)
+    "RESET_RATE_LIMIT": ("TOOLBOX_RESET_RATE_LIMIT", str),
+    "RESET_IP_RATE_LIMIT": ("TOOLBOX_RESET_IP_RATE_LIMIT", str),
     # derived files (OCR'd PDFs); empty = "derived" beside the documents folder
     "DERIVED_DIR": ("TOOLBOX_DERIVED_DIR", str),
     # OCR of scans: 0 switches it off; page cap and seconds per page
@@ -92,6 +103,11 @@ DEFAULTS: dict[str, object] = {
     "JOB_MAX_ATTEMPTS": 3,
     "JOB_RETRY_SECONDS": 30.0,
     "DERIVED_DIR": None,
+    "MAIL_URL": None,
+    "MAIL_FROM": None,
+    "MAIL_MAX_ATTEMPTS": 8,
+    "MAIL_RETRY_SECONDS": 60.0,
+    "DIGEST_HOUR": 7,
     "OCR": True,
     "OCR_MAX_PAGES": 200,
     "OCR_PAGE_SECONDS": 60.0,

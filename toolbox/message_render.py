@@ -186,6 +186,10 @@ CATALOGUE: dict[str, str | Plural] = {
     # --- audit log: accounts (toolbox/services/users.py) ----------------------------------------
     "audit.user_create": N_("Konto %(email)s angelegt (%(role)s)"),
     "audit.password_change": N_("Passwort von %(email)s geändert"),
+    "audit.password_reset_request": N_("Link für ein neues Passwort an %(email)s geschickt"),
+    "audit.password_reset": N_("Neues Passwort über den zugeschickten Link gesetzt: %(email)s"),
+    "audit.email_change_request": N_("Änderung der E-Mail-Adresse von %(email)s zu %(new)s angefragt"),
+    "audit.email_change": N_("E-Mail-Adresse geändert: %(email)s → %(new)s"),
     "audit.user_deactivate": N_("Konto %(email)s deaktiviert"),
     "audit.user_reactivate": N_("Konto %(email)s reaktiviert"),
     "audit.role_change": N_("Rolle von %(email)s: %(old)s → %(new)s"),
@@ -300,12 +304,17 @@ CATALOGUE: dict[str, str | Plural] = {
     # --- background jobs (toolbox/services/jobs.py): why the last attempt failed, the audit entry -
     "job.kind.ocr": N_("Texterkennung"),
     "job.kind.preview": N_("Vorschaubild"),
+    "job.kind.mail": N_("E-Mail-Versand"),
+    "job.kind.password_reset": N_("Passwort-Anfrage"),
+    "job.mail_refused": N_("Der Mailserver hat die Empfängeradresse abgelehnt: %(detail)s"),
     "job.file_missing": N_("Die gespeicherte Datei fehlt; bitte „toolbox check“ ausführen."),
     "job.worker_gone": N_("Abgebrochen: der Worker-Prozess wurde beendet."),
     "job.too_long": N_("Abgebrochen: länger als das Zeitlimit des Auftrags."),
     "audit.job.failed": Plural(Nn_("%(kind)s fehlgeschlagen nach %(attempts)s Versuch: Dokument %(number)s",
                                    "%(kind)s fehlgeschlagen nach %(attempts)s Versuchen: Dokument %(number)s"),
                                "attempts"),
+    "audit.job.failed_alone": Plural(Nn_("%(kind)s fehlgeschlagen nach %(attempts)s Versuch",
+                                         "%(kind)s fehlgeschlagen nach %(attempts)s Versuchen"), "attempts"),
     # --- audit log: integrity check (toolbox/services/consistency.py) ---------------------------
     "audit.check.file_missing": N_("Datei von Version %(number)s fehlt"),
     "audit.check.file_corrupt": N_("Datei von Version %(number)s beschädigt"),

@@ -206,6 +206,12 @@ class Project(db.Model):
 # --- users -----------------------------------------------------------------------------------
 
 
+NOTIFY_IMMEDIATE = "immediate"
+NOTIFY_DAILY = "daily"
+NOTIFY_OFF = "off"
+NOTIFY_CHOICES = (NOTIFY_IMMEDIATE, NOTIFY_DAILY, NOTIFY_OFF)
+
+
 class User(db.Model):
     __tablename__ = "users"
 
@@ -220,6 +226,13 @@ class User(db.Model):
     api_token_hash: Mapped[Optional[str]] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    # The language mails to this account are written in ("de" or "en"), chosen on /account.
+    language: Mapped[str] = mapped_column(String(5), nullable=False, default="de", server_default="de")
+    # Editors: new submissions by mail at once, in a daily digest, or not at all (NOTIFY_*).
+    notify_submissions: Mapped[str] = mapped_column(String(10), nullable=False, default=NOTIFY_IMMEDIATE,
+                                                    server_default=NOTIFY_IMMEDIATE)
+    # Submissions up to this time are in a digest already; committed with the digest's mail.
+    digest_sent_until: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
 
     # --- Flask-Login (accounts): the loader never hands out an inactive account ---
     is_authenticated = True
@@ -248,6 +261,31 @@ class Invitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False)
     used_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+
+
+TOKEN_PASSWORD_RESET = "password_reset"
+TOKEN_EMAIL_CHANGE = "email_change"
+
+
+class AccountToken(db.Model):
+    """A single-use link mailed to an account holder: a password reset or an address change.
+
+    Only the SHA-256 of the token is kept, as for invitations; ``new_email`` is the address an
+    e-mail change waits to confirm.
+    """
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    purpose: Mapped[str] = mapped_column(String(20), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True, nullable=False)
+    new_email: Mapped[Optional[str]] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False)
+    used_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+
+    user: Mapped[User] = relationship()
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -494,7 +532,41 @@ class Job(db.Model):
     changed_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
     finished_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
 
+    # What a job needs beyond a document (a password reset request's address); emptied when done.
+    params: Mapped[Optional[dict]] = mapped_column(JSON)
+
     document: Mapped[Optional[Document]] = relationship()
 
     def __repr__(self) -> str:
         return f"<Job {self.id} {self.kind} {self.state} {self.attempts}/{self.max_attempts}>"
+
+
+class OutboxMail(db.Model):
+    """A mail as written, waiting for (or past) its sending by a job of kind "mail".
+
+    The mail is rendered when it is asked for, in the recipient's language, and added in the
+    same transaction as the change it reports, so a rolled-back change sends nothing. Its job
+    sends it; ``sent_at`` is set in the transaction that marks the job done, so a job that runs
+    again after a lost message finds it sent and sends nothing. The Message-ID is fixed here, so
+    a mail sent again after a worker died between the server's "250 OK" and the commit carries
+    the same ID. The bodies are emptied once sent: they may hold a reset or invitation link.
+    """
+
+    __tablename__ = "mail_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    recipient: Mapped[str] = mapped_column(String(254), nullable=False)
+    language: Mapped[str] = mapped_column(String(5), nullable=False)
+    subject: Mapped[str] = mapped_column(String(300), nullable=False)
+    body_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    body_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    message_id: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    job_id: Mapped[Optional[int]] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+
+    job: Mapped[Optional[Job]] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<OutboxMail {self.id} {self.kind} {self.recipient} sent={self.sent_at is not None}>"

@@ -41,6 +41,8 @@ NUL_BYTE_MESSAGE = _l("Die Anfrage enthält ein unzulässiges Steuerzeichen (Nul
                       "Eingabe.")
 RATE_LIMIT_MESSAGE = _l("Zu viele Anmeldeversuche. Bitte warten Sie einige Minuten und versuchen Sie es "
                         "dann erneut.")
+RESET_RATE_LIMIT_MESSAGE = _l("Zu viele Anfragen für ein neues Passwort. Bitte warten Sie eine Stunde und "
+                              "versuchen Sie es dann erneut.")
 UNTRUSTED_HOST_MESSAGE = _l("Diese Adresse gehört nicht zu dieser Toolbox.")
 
 
@@ -316,6 +318,24 @@ def login_ip_limit() -> str:
     return current_app.config.get("TOOLBOX_LOGIN_IP_RATE_LIMIT") or DEFAULT_LOGIN_IP_LIMIT
 
 
+#: "Passwort vergessen", per address typed: a mailbox gets at most this many links.
+DEFAULT_RESET_LIMIT = "3 per hour"
+#: Per client address: one client cannot make the toolbox mail many addresses.
+DEFAULT_RESET_IP_LIMIT = "20 per hour"
+
+
+def reset_limit() -> str:
+    return current_app.config.get("TOOLBOX_RESET_RATE_LIMIT") or DEFAULT_RESET_LIMIT
+
+
+def reset_ip_limit() -> str:
+    return current_app.config.get("TOOLBOX_RESET_IP_RATE_LIMIT") or DEFAULT_RESET_IP_LIMIT
+
+
+def reset_limit_key() -> str:
+    return "reset|" + (request.form.get("email") or "").strip().lower()[:254]
+
+
 def login_limit_key() -> str:
     email = (request.form.get("email") or "").strip().lower()[:254]
     return f"{get_remote_address()}|{email}"
@@ -328,7 +348,12 @@ def login_failed(response: Response) -> bool:
 
 def _rate_limited(error) -> Response:
     # Flask-Limiter adds Retry-After to this response in its after-request hook.
-    message = RATE_LIMIT_MESSAGE if request.endpoint in ("auth.login", "auth.password_change") else None
+    if request.endpoint in ("auth.login", "auth.password_change", "auth.email_change"):
+        message = RATE_LIMIT_MESSAGE
+    elif request.endpoint in ("auth.password_forgot", "auth.password_reset"):
+        message = RESET_RATE_LIMIT_MESSAGE
+    else:
+        message = None
     return render_error(429, str(message) if message else None)
 
 

@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from ..config import ConfigError
 
@@ -64,6 +64,14 @@ def _build(app: Flask) -> Huey:
         from .tasks import run_job as run
 
         run(app, job_id)
+
+    # Hourly: the editors' daily digests fall due at TOOLBOX_DIGEST_HOUR in German time, which
+    # an hourly check meets in summer and winter alike; a run that finds nothing due does nothing.
+    @huey.periodic_task(crontab(minute="7"), name="toolbox.submission_digests")
+    def submission_digests() -> None:
+        from .tasks import send_submission_digests
+
+        send_submission_digests(app)
 
     huey.toolbox_run_job = run_job  # type: ignore[attr-defined]
     return huey

@@ -9,3 +9,10 @@ def run_job(app: Flask, job_id: int) -> None:
 
     with app.app_context():
         job_run(job_id)
+
+
+def send_submission_digests(app: Flask) -> None:
+    from ..services.notifications import submission_digests_send
+
+    with app.app_context():
+        submission_digests_send()

@@ -45,6 +45,7 @@ from .ingest import (
     validate_metadata,
 )
 from .metadata_strip import report_is_empty
+from .notifications import submissions_notify
 from .vocabularies import UnknownSlugError
 
 #: Staged uploads nobody submitted are removed after this many seconds.
@@ -341,6 +342,7 @@ def upload_submit(
 
     outcomes = ingest_files(items, uploader=user, before_commit=record)
     shutil.rmtree(folder, ignore_errors=True)
+    submissions_notify([o.document_id for o in outcomes if o.status == OUTCOME_INGESTED and o.document_id], user)
     return [_result(by_source[o.source].filename, o, user) for o in outcomes]
 
 

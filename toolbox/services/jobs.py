@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 KIND_OCR = "ocr"
 KIND_CONVERT = "convert"
 KIND_PREVIEW = "preview"
+KIND_MAIL = "mail"
+KIND_PASSWORD_RESET = "password_reset"
 
 #: kind → "module:function" of the handler; imported when a job of that kind runs.
 #: A handler gets the claimed Job, changes rows in the session (never commits) and raises
@@ -41,11 +43,20 @@ HANDLERS: dict[str, str] = {
     KIND_OCR: "toolbox.services.ocr:ocr_job",
     KIND_CONVERT: "toolbox.services.convert:convert_job",
     KIND_PREVIEW: "toolbox.services.previews:preview_job",
+    KIND_MAIL: "toolbox.services.mail:mail_job",
+    KIND_PASSWORD_RESET: "toolbox.services.account_mail:password_reset_job",
 }
 
 #: German names of the kinds for the pages (translated there).
 KIND_LABELS: dict[str, str] = {KIND_OCR: N_("Texterkennung"), KIND_CONVERT: N_("Umwandlung mit LibreOffice"),
-                               KIND_PREVIEW: N_("Vorschaubild")}
+                               KIND_PREVIEW: N_("Vorschaubild"), KIND_MAIL: N_("E-Mail-Versand"),
+                               KIND_PASSWORD_RESET: N_("Passwort-Anfrage")}
+
+#: Kinds whose retries wait twice as long each time (a mail server down for an hour is common,
+#: and hammering it every half minute helps nobody); the others wait attempts × the base delay.
+EXPONENTIAL_BACKOFF = frozenset({KIND_MAIL})
+#: The longest wait between two attempts of a job with exponential back-off.
+BACKOFF_MAX_SECONDS = 3600.0
 
 ERROR_MAX_CHARS = 2000
 
@@ -59,15 +70,38 @@ class JobFailed(Exception):
 
 
 def job_create(kind: str, *, document_id: int | None = None, file_version_id: int | None = None,
-               limit_seconds: int = 600) -> Job:
+               limit_seconds: int = 600, max_attempts: int | None = None, params: dict | None = None) -> Job:
     """Add a queued job to the current transaction; send it with ``job_dispatch`` after the commit."""
     if kind not in HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
+    attempts = max_attempts or int(current_app.config.get("TOOLBOX_JOB_MAX_ATTEMPTS") or 3)
     job = Job(kind=kind, document_id=document_id, file_version_id=file_version_id, state=JOB_QUEUED,
-              attempts=0, max_attempts=max(1, int(current_app.config.get("TOOLBOX_JOB_MAX_ATTEMPTS") or 3)),
-              limit_seconds=max(60, int(limit_seconds)), error=None)
+              attempts=0, max_attempts=max(1, attempts), limit_seconds=max(60, int(limit_seconds)), error=None,
+              params=params)
     db.session.add(job)
     return job
+
+
+_PENDING = "toolbox_pending_jobs"
+
+
+def job_dispatch_after_commit(job: Job) -> None:
+    """Remember ``job`` to be sent by ``jobs_dispatch_pending`` once its transaction is committed.
+
+    For jobs made deep inside a use case (a mail among other changes), where the code that
+    commits does not hold the job; a job run by the worker that makes new jobs (a password reset
+    request that queues its mail) has them sent after its own commit.
+    """
+    db.session.info.setdefault(_PENDING, []).append(job)
+
+
+def jobs_dispatch_pending() -> None:
+    """After a commit: send the jobs remembered by ``job_dispatch_after_commit``.
+
+    A job of a rolled-back transaction is not in the table: its message is dropped at the claim.
+    """
+    jobs = db.session.info.pop(_PENDING, [])
+    job_dispatch([job.id for job in jobs if job.id is not None])
 
 
 def job_dispatch(job_ids: Iterable[int]) -> None:
@@ -132,11 +166,14 @@ def job_run(job_id: int) -> None:
         job.finished_at = job.changed_at = utcnow()
         job.error = None
         db.session.commit()
+        jobs_dispatch_pending()
     except JobFailed as exc:
         db.session.rollback()
+        db.session.info.pop(_PENDING, None)
         _give_up(db.session.get(Job, job_id), exc.message)
     except Exception as exc:
         db.session.rollback()
+        db.session.info.pop(_PENDING, None)
         log.exception("Job %s (%s) failed in attempt", job_id, job.kind)
         # The library's own words, shown as they are: nothing to translate.
         _retry_or_give_up(db.session.get(Job, job_id), f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS])
@@ -161,8 +198,15 @@ def _retry_or_give_up(job: Job | None, error: StoredMessage) -> None:
     db.session.commit()
     from ..jobs import send
 
-    delay = float(current_app.config.get("TOOLBOX_JOB_RETRY_SECONDS") or 0) * job.attempts
-    send(current_app._get_current_object(), job.id, delay=delay or None)
+    send(current_app._get_current_object(), job.id, delay=retry_delay(job) or None)
+
+
+def retry_delay(job: Job) -> float:
+    """Seconds before the next attempt of ``job``, which has failed ``job.attempts`` times."""
+    if job.kind in EXPONENTIAL_BACKOFF:
+        base = float(current_app.config.get("TOOLBOX_MAIL_RETRY_SECONDS") or 0)
+        return min(BACKOFF_MAX_SECONDS, base * 2 ** max(0, job.attempts - 1))
+    return float(current_app.config.get("TOOLBOX_JOB_RETRY_SECONDS") or 0) * job.attempts
 
 
 def _give_up(job: Job | None, error: StoredMessage) -> None:
@@ -173,9 +217,11 @@ def _give_up(job: Job | None, error: StoredMessage) -> None:
     job.error = error
     job.finished_at = job.changed_at = utcnow()
     kind = Message(f"job.kind.{job.kind}") if job.kind in KIND_LABELS else job.kind
+    params = {"kind": kind, "attempts": job.attempts}
+    if job.document_id:
+        params["number"] = job.document_id
     audit_record("job.failed", object_type="document" if job.document_id else None, object_id=job.document_id,
-                 summary=Message("audit.job.failed", {"kind": kind, "attempts": job.attempts,
-                                                      "number": job.document_id}),
+                 summary=Message("audit.job.failed" if job.document_id else "audit.job.failed_alone", params),
                  details={"job": job.id, "kind": job.kind, "attempts": job.attempts, "error": dump_message(error)})
     db.session.commit()
     log.error("Job %s (%s) failed for good after %s attempt(s): %s", job.id, job.kind, job.attempts, error)

@@ -49,6 +49,8 @@ from .ingest import (
     file_version_prepare,
     queue_version_jobs,
 )
+from .mail import mails_dispatch
+from .notifications import change_decision_notify
 from .review import (
     REJECTION_REASON_MAX,
     changed_fields,
@@ -165,12 +167,14 @@ def change_accept(user: User, document: Document) -> dict[str, Any]:
     require(user, ROLE_EDITOR)
     change = _waiting(document)
     details = _apply(document, change)
+    change_decision_notify(change, document, user, accepted=True)
     audit_record("document.change_accept", user=user, object_type="document", object_id=document.id,
                  summary=Message("audit.document.change_accept", {"title": document.title}), details=details)
     indexing.queue_document(document.id)
     job_ids = _version_jobs(document, details)
     db.session.commit()
     jobs.job_dispatch(job_ids)
+    mails_dispatch()
     indexing.flush_index_queue()
     return details
 
@@ -202,9 +206,11 @@ def change_reject(user: User, document: Document, reason: str) -> None:
     change.proposed_metadata = None
     change.proposed_file = None
     change.file_sha256 = None
+    change_decision_notify(change, document, user, accepted=False)
     audit_record("document.change_reject", user=user, object_type="document", object_id=document.id,
                  summary=Message("audit.document.change_reject", {"title": document.title}), details=details)
     db.session.commit()
+    mails_dispatch()
     if released:
         _blob_release(released)
 

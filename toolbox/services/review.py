@@ -29,6 +29,8 @@ from ..permissions import PermissionDenied, can_edit_document, is_editor, requir
 from ..storage import blob_store
 from . import indexing
 from .audit import audit_record
+from .mail import mails_dispatch
+from .notifications import decision_notify
 from .ingest import DocumentMetadata, MetadataError, validate_metadata
 from .places import municipality_get_or_create, project_get_or_create
 from .vocabularies import UnknownSlugError, vocabulary_get
@@ -124,6 +126,7 @@ def document_publish(user: User, document: Document) -> None:
     document.status = STATUS_PUBLISHED
     document.rejection_reason = None
     document.published_at = document.published_at or utcnow()
+    decision_notify(document, user)
     _commit(user, document, "document.publish", _titled("audit.document.publish", document),
             {"status": [previous, STATUS_PUBLISHED]})
 
@@ -141,6 +144,7 @@ def document_reject(user: User, document: Document, reason: str) -> None:
     document.status = STATUS_REJECTED
     document.rejection_reason = reason
     merged, job_ids = _merge_waiting_change(document)
+    decision_notify(document, user)
     _commit(user, document, "document.reject", _titled("audit.document.reject", document),
             {"status": [previous, STATUS_REJECTED], "reason": reason, **merged}, job_ids)
 
@@ -385,4 +389,5 @@ def _commit(user: User, document: Document, action: str, summary: Message, detai
         from .jobs import job_dispatch
 
         job_dispatch(job_ids)
+    mails_dispatch()
     indexing.flush_index_queue()

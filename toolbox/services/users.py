@@ -279,6 +279,26 @@ def password_change(user: User, new_password: str, *, current_password: str | No
     db.session.commit()
 
 
+def user_mail_settings(user: User, language: str, notify_submissions: str | None = None) -> None:
+    """Save the language of the account's mails and (editors) how new submissions are announced.
+
+    Choosing the daily digest starts it from now: submissions before were announced already.
+    """
+    from ..i18n import N_
+    from ..models import NOTIFY_CHOICES, NOTIFY_DAILY
+
+    if language not in ("de", "en"):
+        raise AccountError(_msg(N_("Unbekannte Sprache.")), "language")
+    user.language = language
+    if notify_submissions is not None:
+        if notify_submissions not in NOTIFY_CHOICES:
+            raise AccountError(_msg(N_("Unbekannte Einstellung.")), "notify_submissions")
+        if notify_submissions == NOTIFY_DAILY and user.notify_submissions != NOTIFY_DAILY:
+            user.digest_sent_until = now()
+        user.notify_submissions = notify_submissions
+    db.session.commit()
+
+
 def _require_admin(actor: User | None) -> None:
     """Account administration is for admins; ``actor=None`` is the operator at the command line."""
     from ..permissions import require

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from ..extensions import db
 from ..models import ROLE_ADMIN, ROLES, AuditEntry, User
 from ..permissions import role_required
+from ..services import account_mail
 from ..services import users as user_service
 from ..services.audit import audit_details
 from ..urls import invitation_url
@@ -41,6 +42,10 @@ ACTION_LABELS = {
     "user_deactivate": _l("Konto deaktiviert"),
     "user_reactivate": _l("Konto reaktiviert"),
     "password_change": _l("Passwort geändert"),
+    "password_reset_request": _l("Neues Passwort angefordert"),
+    "password_reset": _l("Passwort über Link neu gesetzt"),
+    "email_change_request": _l("Änderung der E-Mail-Adresse angefragt"),
+    "email_change": _l("E-Mail-Adresse geändert"),
     "api_token_create": _l("API-Schlüssel erzeugt"),
     "api_token_revoke": _l("API-Schlüssel widerrufen"),
     "trash.empty": _l("Papierkorb geleert"),
@@ -167,6 +172,7 @@ def user_reinvite(user_id: int):
 
 
 def _invitation_page(user: User, token: str):
+    account_mail.invitation_mail(user, token, actor=_actor())
     # Rendered directly, never flashed: the session cookie is signed, not encrypted.
     days = user_service.invitation_days()
     return _no_store(make_response(render_template(
