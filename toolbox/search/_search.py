@@ -28,7 +28,7 @@ from ..extract.running import PROPERTY as RUNNING_LINES
 from ..extract.running import without_running_lines
 from ..models import STATUS_PUBLISHED, Document, FileVersion
 from . import _store
-from ._analysis import STOP_FOLDED, fold, term_for, words
+from ._analysis import STOP_FOLDED, _transliterate, fold, term_for, words
 from ._highlight import highlight, opening
 from ._query import (
     TEXT_FIELDS,
@@ -47,7 +47,7 @@ from ._query import (
 from ._schema import FACET_FIELDS, FACET_INDEX_FIELDS, FOLDED_FACETS, municipality_key
 from ._segments import SEGMENTS, BoundedCache, LeafView, unwrap_postings
 from ._synonyms import SynonymTable, current_table, has_synonyms, rewrite
-from ._typos import correction
+from ._typos import correction, prefix_corrections
 from ._types import ALL_STATUSES, MAX_PER_PAGE, FacetValue, SearchHit, SearchQuery, SearchResults
 
 log = logging.getLogger("toolbox.search")
@@ -878,7 +878,11 @@ def _snippets(document_ids: list[int], wanted: HighlightTerms) -> dict[int, str]
 
 
 def suggest(prefix: str, limit: int = 8) -> list[str]:
-    """Autocomplete: completions of the last word from frequent terms, then matching titles."""
+    """Autocomplete: completions of the last word from frequent terms, then matching titles.
+
+    A last word that no word of the index starts with is completed as its nearest prefix
+    (one edit, ``_typos.prefix_corrections``): "Ausschrie" completes to "Ausschreibung".
+    """
     limit = max(1, min(int(limit or 8), 50))
     text = clean(prefix or "")
     parts = words(text)
@@ -895,20 +899,27 @@ def suggest(prefix: str, limit: int = 8) -> list[str]:
         completions: list[str] = []
         lowered = last.lower()
         if len(lowered) >= 2:
-            candidates = []
-            for count, btext in enumerate(reader.expand_prefix("words", lowered)):
-                if count >= 2000:
-                    break
-                candidates.append(btext.decode("utf-8"))
-            candidates.sort(key=lambda w: -reader.doc_frequency("words", w))
-            scored = []
-            for word in candidates[: limit * 4]:
-                if word == lowered and not head:
-                    continue
-                visible = len(published & frozenset(reader.postings("words", word).all_ids()))
-                if visible:
-                    scored.append((-visible, word))
-            scored.sort()
+            def visible_completions(prefixes) -> list[tuple[int, str]]:
+                candidates: set[str] = set()
+                for start in prefixes:
+                    for count, btext in enumerate(reader.expand_prefix("words", start)):
+                        if count >= 2000:
+                            break
+                        candidates.add(btext.decode("utf-8"))
+                ordered = sorted(candidates, key=lambda w: (-reader.doc_frequency("words", w), w))
+                scored = []
+                for word in ordered[: limit * 4]:
+                    if word == lowered and not head:
+                        continue
+                    visible = len(published & frozenset(reader.postings("words", word).all_ids()))
+                    if visible:
+                        scored.append((-visible, word))
+                return sorted(scored)
+
+            # "buerger" completes to "bürger…" as the analysis folds it
+            scored = visible_completions({lowered, _transliterate(lowered)})
+            if not scored:
+                scored = visible_completions(prefix_corrections(reader, lowered))
             prefix_text = " ".join(head)
             for _, word in scored:
                 completions.append(((prefix_text + " ") if prefix_text else "") + _match_case(last, word))

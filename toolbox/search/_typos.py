@@ -83,3 +83,43 @@ def correction(reader, word: str, visible_documents: Callable[[str], int], cache
         if seen and (best is None or (apart, -seen, candidate) < best):
             best = (apart, -seen, candidate)
     return best[2] if best else None
+
+
+#: Letters a prefix correction may insert or substitute.
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzäöüß"
+#: A typed prefix needs this many letters before it is corrected (autocomplete).
+MIN_PREFIX_LENGTH = 5
+MAX_PREFIX_CORRECTIONS = 8
+
+
+def prefix_corrections(reader, typed: str) -> list[str]:
+    """Prefixes one edit from ``typed`` (after its first letter) that some vocabulary word starts with.
+
+    For autocomplete, where the word is not finished: every variant is looked up as a
+    lexicon prefix (a few hundred seeks, each far cheaper than a scan of the vocabulary).
+    """
+    lowered = typed.lower()
+    if len(lowered) < MIN_PREFIX_LENGTH or not lowered.isalpha():
+        return []
+    variants: set[str] = set()
+    for at in range(1, len(lowered) + 1):
+        head, tail = lowered[:at], lowered[at:]
+        if tail:
+            variants.add(head + tail[1:])
+            for letter in _ALPHABET:
+                variants.add(head + letter + tail[1:])
+        if len(tail) > 1:
+            variants.add(head + tail[1] + tail[0] + tail[2:])
+        for letter in _ALPHABET:
+            variants.add(head + letter + tail)
+    variants.discard(lowered)
+    found: list[str] = []
+    # Longest first: a variant that keeps every typed letter beats one that drops the last.
+    for variant in sorted(variants, key=lambda v: (-len(v), v)):
+        if len(variant) < MIN_PREFIX_LENGTH - 1:
+            continue
+        if next(iter(reader.expand_prefix(VOCABULARY_FIELD, variant)), None) is not None:
+            found.append(variant)
+            if len(found) >= MAX_PREFIX_CORRECTIONS:
+                break
+    return found
