@@ -297,7 +297,11 @@ def test_editor_curates_synonyms_and_the_search_follows_without_reindex(app, cli
     with app.app_context():
         assert search.search(SearchQuery(q="QM")).total == 0
         assert search.search(SearchQuery(q="Stadtteilmanagement")).total == 1
-    assert client.post(f"/admin/synonyms/{group_id}/delete").status_code == 302
+    confirm = client.post(f"/admin/synonyms/{group_id}/delete")
+    assert confirm.status_code == 200 and "löschen?" in confirm.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(SynonymGroup, group_id) is not None
+    assert client.post(f"/admin/synonyms/{group_id}/delete", data={"confirmed": "1"}).status_code == 302
     with app.app_context():
         assert search.search(SearchQuery(q="Stadtteilmanagement")).total == 0
         actions = list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "synonym")

@@ -479,9 +479,17 @@ def synonym_edit(group_id: int):
 
 @bp.post("/synonyms/<int:group_id>/delete")
 def synonym_delete(group_id: int):
-    """Delete a group: its terms no longer find each other."""
+    """Delete a group after a confirmation step: its terms no longer find each other."""
     group = _synonym_or_404(group_id)
     terms = ", ".join(group.terms)
+    if request.form.get("confirmed") != "1":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        return confirm_page(
+            _("Synonyme „%(terms)s“ löschen?", terms=terms),
+            [_("Die Suche findet zu diesen Begriffen dann nur noch, was sie wörtlich enthält.")],
+            url_for(".synonym_delete", group_id=group.id), _("Löschen"), url_for(".synonyms_page"),
+            hidden={"confirmed": "1"})
     return button_action(lambda: synonyms.synonym_group_delete(_user(), group.id),
                          _("Gelöscht: %(terms)s.", terms=terms), url_for(".synonyms_page"))
 
