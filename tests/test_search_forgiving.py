@@ -361,3 +361,16 @@ def test_page_and_api_say_what_was_searched(forgiving_app):
     english = client.get("/search?q=Datenstrategei", headers={"Accept-Language": "en"}).get_data(as_text=True)
     link = [part for part in english.split('href="') if "literal=1" in part.split('"')[0]]
     assert link and ("literal", "1") in parse_qsl(urlsplit(link[0].split('"')[0].replace("&amp;", "&")).query)
+
+
+def test_rewrite_keeps_synonyms_inside_merged_words():
+    """"KI Verwaltung" is tried as one word ("KIVerwaltung"), and KI still finds its synonym."""
+    from toolbox.search._query import Phrase, Word, parse
+    from toolbox.search._synonyms import build_table, rewrite
+
+    table = build_table([(["KI", "künstliche Intelligenz"], False)])
+    (clause,) = rewrite(parse("KI Verwaltung"), table)
+    group = clause.alternatives[0]
+    inner = [node for sub in group.clauses for node in sub.alternatives]
+    assert Phrase(["künstliche", "Intelligenz"], weight=0.6, added=True) in inner
+    assert Word("KIVerwaltung", added=True) in clause.alternatives

@@ -179,7 +179,9 @@ def _merge_words(clauses: list[Clause], start: int, longest: int,
             added += _synonym_nodes(key_of("".join(texts)), None, table)
         added += _synonym_nodes(key, None, table)
         if added:
-            typed = Group([Clause([word]) for word in run])  # type: ignore[list-item]
+            # Each word keeps its own variants and synonyms ("KI Verwaltung": KI is also
+            # "künstliche Intelligenz").
+            typed = Group([_rewrite_clause(Clause([word]), table) for word in run])  # type: ignore[list-item]
             return Clause([typed] + added), length
     return None
 
