@@ -13,7 +13,7 @@ from ..extract.accessibility import is_accessible
 from ._analysis import GermanPositions, GermanTokenizer, compound_keys, fold, sort_key, words
 
 #: Bump when the schema or the analysis changes: ``ensure_index`` then rebuilds the index.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 #: Facets: one term per value (topic may hold several).
 FACET_FIELDS = ("topic", "size_class", "type", "format", "license", "year", "municipality", "state", "project",
