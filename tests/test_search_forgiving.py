@@ -248,6 +248,14 @@ def test_dsfa_finds_the_long_form_below_the_literal_match(corpus):
     assert "dsfa_literal" not in _top("Datenschutz-Folgenabschätzung", corpus)
 
 
+def test_spellings_of_one_abbreviation_find_each_other(corpus):
+    """zB/z.B., eGovernment/E Government/E-Government and E-Akte/eAkte need no synonym list."""
+    assert _top("zB", corpus)[:1] == ["v0"]
+    assert _top("eGovernment", corpus)[:1] == ["v1"]
+    assert _top("E Government", corpus)[:1] == ["v1"]
+    assert _top("E-Akte", corpus)[:1] == ["v2"]
+
+
 def test_opnv_finds_the_public_transport_documents(corpus):
     """"ÖPNV" finds "öffentlicher Personennahverkehr", also typed as "OEPNV"."""
     assert "a4" in _top("ÖPNV", corpus)

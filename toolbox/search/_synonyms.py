@@ -27,7 +27,8 @@ MAX_SYNONYMS = 8
 #: Words of a multi-word key ("öffentlicher Personennahverkehr") looked for across clauses.
 MAX_KEY_WORDS = 4
 
-_CAMEL = re.compile(r"^([^\W\d_]{1,2})([^\W\d_]+)$")
+# "eGovernment", "eAkte": one or two lower-case letters before a capital.
+_CAMEL = re.compile(r"^([a-zäöü]{1,2})([A-ZÄÖÜ][^\W\d_]+)$")
 
 
 def key_of(text: str) -> tuple[str, ...]:
@@ -111,7 +112,7 @@ def spelling_variants(node: Word | Phrase) -> list[Node]:
         elif text.isalpha() and 2 <= len(text) <= 3:
             found.append(Word(".".join(text), node.field, added=True))
         camel = _CAMEL.match(text)
-        if camel and camel.group(1).islower() and camel.group(2)[:1].isupper():
+        if camel:
             found.append(Phrase([camel.group(1), camel.group(2)], node.field, added=True))
     elif len(node.words) == 2 and len(node.words[0]) <= 2 and node.words[0].isalpha():
         found.append(Word("".join(node.words), node.field, added=True))
