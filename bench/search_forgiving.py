@@ -8,7 +8,8 @@ and "synonym" kinds). Every query runs twice in a row, once as the search runs n
 with the issue-16 steps switched off (no synonym list, no spelling variants, no correction),
 alternating which goes first, so that both see the same load; the table gives p50/p95 of each
 and of the per-query difference. "one typo" is compared with the correctly spelt word it came
-from, which is what the user would otherwise have had to type.
+from, which is what the user would otherwise have had to type. Autocomplete (``suggest``) is
+timed for eight-letter prefixes as typed and with two letters swapped.
 """
 from __future__ import annotations
 
@@ -94,6 +95,18 @@ def measure(size: int, queries: int) -> dict:
                     "diff_p50": _percentile(differences, 0.5), "diff_p95": _percentile(differences, 0.95),
                     "mean_hits": sum(totals) / len(totals), "n": len(now_ms),
                 }
+            # Autocomplete: the first eight letters of a long word, as typed and with a swap.
+            prefixes = [w[:8] for w in DOMAIN_WORDS if w.isalpha() and len(w) >= 9][:queries]
+            correct_ms, typo_ms, completed = [], [], 0
+            search.suggest("Zust")
+            for prefix in prefixes:
+                correct_ms.append(_timed(search.suggest, prefix)[0])
+                elapsed, found = _timed(search.suggest, typo_of(prefix, 0))
+                typo_ms.append(elapsed)
+                completed += any(s.lower().startswith(prefix.lower()) for s in found)
+            result["suggest"] = {"correct_p50": _percentile(correct_ms, 0.5), "correct_p95": _percentile(correct_ms, 0.95),
+                                 "typo_p50": _percentile(typo_ms, 0.5), "typo_p95": _percentile(typo_ms, 0.95),
+                                 "completed": completed, "n": len(prefixes)}
             db.session.remove()
     return result
 
@@ -120,9 +133,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"| documents | query | n | p50 now | p95 now | p50 without | p95 without | difference p50 | "
           f"difference p95 | mean hits |")
     print("|---|---|---|---|---|---|---|---|---|---|")
+    suggest = result.pop("suggest")
     for kind, r in result.items():
         print(f"| {args.size:,} | {kind} | {r['n']} | {r['now_p50']:.1f} | {r['now_p95']:.1f} | {r['before_p50']:.1f} "
               f"| {r['before_p95']:.1f} | {r['diff_p50']:+.1f} | {r['diff_p95']:+.1f} | {r['mean_hits']:.0f} |")
+    print(f"\nAutocomplete of {suggest['n']} eight-letter prefixes: as typed p50 {suggest['correct_p50']:.1f} / p95 "
+          f"{suggest['correct_p95']:.1f} ms, with one swap p50 {suggest['typo_p50']:.1f} / p95 {suggest['typo_p95']:.1f} ms, "
+          f"completed to the intended word {suggest['completed']} of {suggest['n']}")
 
 
 if __name__ == "__main__":
