@@ -5,7 +5,12 @@
     python -m bench.search --queries 100            # queries per kind (default 60)
 
 Each corpus size runs in its own child process (peak memory, ru_maxrss, belongs to it alone)
-with a temporary app: SQLite file and index directory in a temporary folder. The documents
+with a temporary app: SQLite file and index directory in a temporary folder.
+
+"one typo" queries misspell a word of eight letters or more (swapped, dropped or doubled
+letter; the search corrects it from the index vocabulary), "synonym" queries are the terms of
+the seeded synonym list (`toolbox/data/synonyms_seed.json`), alone and beside a content word;
+FTS5 answers both literally. The documents
 (2 000 words each of `bench.german_text`, plus a tail of rarer compounds, with topics, type,
 municipality/size class, licence, year and format spread over the seeded vocabularies) are
 inserted straight into the database, then the index is built with `toolbox.search.reindex()`.
@@ -50,7 +55,20 @@ MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
-KINDS = ("one word", "two words", "phrase", "topic + size class + word", "browse: topic + size class")
+KINDS = ("one word", "two words", "phrase", "topic + size class + word", "browse: topic + size class", "one typo",
+         "synonym")
+SYNONYM_SEED = Path(__file__).resolve().parents[1] / "toolbox" / "data" / "synonyms_seed.json"
+
+
+def typo_of(word: str, variant: int) -> str:
+    """A typo in the middle of ``word``: swapped, dropped or doubled letter (issue 16)."""
+    middle = len(word) // 2
+    kind = variant % 3
+    if kind == 0:
+        return word[:middle] + word[middle + 1] + word[middle] + word[middle + 2:]
+    if kind == 1:
+        return word[:middle] + word[middle + 1:]
+    return word[:middle] + word[middle] + word[middle:]
 
 
 def _log(message: str) -> None:
@@ -220,8 +238,30 @@ def make_queries(corpus: Corpus, size: int, count: int, topics: list[str], class
         phrase = tuple(words[at:at + rng.choice((2, 3))])
         if any(w in DOMAIN_WORDS and len(w) >= 4 for w in phrase) and phrase not in phrases:
             phrases.append(phrase)
+    # Typos of words of eight letters and more (corrected with up to two edits from ten on).
+    known = {w.lower() for w in DOMAIN_WORDS}
+    long_words = [w for w in content if len(w) >= 8 and w.isalpha()]
+    typos: list[str] = []
+    variant = 0
+    while len(typos) < count:
+        for word in long_words:
+            wrong = typo_of(word, variant)
+            if wrong.lower() not in known and wrong not in typos and len(typos) < count:
+                typos.append(wrong)
+        variant += 1
+    # Synonyms: every term of the seed list, then an abbreviation with a content word.
+    groups = json.loads(SYNONYM_SEED.read_text(encoding="utf-8"))["groups"]
+    synonyms: list[str] = list(dict.fromkeys(term for group in groups for term in group["terms"]))[:count]
+    n = 0
+    while len(synonyms) < count:
+        candidate = f"{groups[n % len(groups)]['terms'][0]} {content[(n * 7) % len(content)]}"
+        if candidate not in synonyms:
+            synonyms.append(candidate)
+        n += 1
     queries: dict[str, list[dict]] = {kind: [] for kind in KINDS}
     for i in range(count):
+        queries["one typo"].append({"words": [typos[i]]})
+        queries["synonym"].append({"words": synonyms[i].split()})
         topic, size_class = topics[i % len(topics)], classes[(i * 7) % len(classes)]
         queries["one word"].append({"words": [singles[i]]})
         queries["two words"].append({"words": list(pairs[i])})

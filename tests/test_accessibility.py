@@ -103,6 +103,11 @@ def site(tmp_path_factory, template_database):
             ids["version_token"] = contribute.document_version_stage(
                 owner, db.session.get(Document, published[2]), stream, "fassung-2.docx").token
         ids.update(changed=published[1], restaged=published[2])
+        from sqlalchemy import select
+
+        from toolbox.models import SynonymGroup
+
+        ids["synonym"] = db.session.scalar(select(SynonymGroup.id).order_by(SynonymGroup.id))
         # A withdrawn document, so that "Erneut einreichen" is on the contributor's list.
         review.document_withdraw(owner, db.session.get(Document, upload(
             "Verworfener Entwurf", "Ein zurückgezogener Entwurf", ["mobilitaet-verkehr"], "konzept-strategie")))
@@ -136,6 +141,7 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("search", "/search?q=Datenstrategie"),
             ("search-facets", "/search?q=Datenstrategie&topic=mobilitaet-verkehr&type=leistungsbeschreibung-ausschreibung"),
             ("search-empty", "/search?q=Quantencomputer"),
+            ("search-corrected", "/search?q=Datenstrategei"),
             ("document", f"/documents/{ids['published']}"),
             ("login", "/login"),
             ("password-forgot", "/password/forgot"),
@@ -181,6 +187,8 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("municipality", f"/admin/municipalities/{ids['municipality']}"),
             ("projects", "/admin/projects"),
             ("project", f"/admin/projects/{ids['project']}"),
+            ("synonyms", "/admin/synonyms"),
+            ("synonym", f"/admin/synonyms/{ids['synonym']}"),
         ],
         "admin": [
             ("start", "/"),

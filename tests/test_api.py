@@ -31,7 +31,7 @@ def test_search_shape_follows_design(client, corpus):
     response = client.get("/api/v1/search?q=Datenstrategie")
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"total", "page", "per_page", "hits", "facets", "suggestion", "widened"}
+    assert set(body) == {"total", "page", "per_page", "hits", "facets", "suggestion", "widened", "corrected"}
     assert body["total"] == 1 and body["page"] == 1 and body["per_page"] == 20
     assert body["widened"] is False
     (hit,) = body["hits"]

@@ -56,6 +56,7 @@ def test_wheel_builds_without_warnings_and_ships_migrations_translations_and_dat
     migrations = ROOT / "toolbox" / "migrations"
     expected = {"toolbox/migrations/env.py", "toolbox/migrations/alembic.ini", "toolbox/migrations/script.py.mako",
                 "toolbox/translations/en/LC_MESSAGES/messages.mo", "toolbox/data/common_passwords.txt",
+                "toolbox/data/synonyms_seed.json",
                 "toolbox/api/openapi.json", "toolbox/demo/legacy/Muster_Alarm-_und_Einsatzplan_Starkregen.doc"}
     expected |= {f"toolbox/migrations/versions/{p.name}" for p in (migrations / "versions").glob("*.py")}
     assert expected - names == set()

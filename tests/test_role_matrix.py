@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from toolbox import create_app
 from toolbox.extensions import db
-from toolbox.models import ROLE_ADMIN, ROLE_CONTRIBUTOR, ROLE_EDITOR
+from toolbox.models import ROLE_ADMIN, ROLE_CONTRIBUTOR, ROLE_EDITOR, SynonymGroup
 from toolbox.permissions import required_role
 
 from conftest import DEFAULT_PASSWORD, _config
@@ -146,6 +147,12 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/admin/projects/<int:project_id>", "GET"): (302, 403, 403, 200, 200),
     ("/admin/projects/<int:project_id>", "POST"): (302, 403, 403, 400, 400),
     ("/admin/projects/<int:project_id>/merge", "POST"): (302, 403, 403, 400, 400),
+    ("/admin/synonyms", "GET"): (302, 403, 403, 200, 200),
+    ("/admin/synonyms", "POST"): (302, 403, 403, 400, 400),
+    ("/admin/synonyms/<int:group_id>", "GET"): (302, 403, 403, 200, 200),
+    ("/admin/synonyms/<int:group_id>", "POST"): (302, 403, 403, 400, 400),
+    # without "confirmed" the first step only shows what the deletion does
+    ("/admin/synonyms/<int:group_id>/delete", "POST"): (302, 403, 403, 200, 200),
     # --- administration: admins only ----------------------------------------------------------
     ("/admin/users", "GET"): (302, 403, 403, 403, 200),
     ("/admin/users", "POST"): (302, 403, 403, 403, 400),
@@ -246,6 +253,7 @@ def _build_world(folder: Path, template_database: Path) -> World:
                        municipality_id=document.municipality_id, project_id=document.project_id)
             ids["entry_id"] = vocabulary_entries("topic")[0].id
             ids["feedback_id"] = feedback_submit("Der Kontrast der Fußzeile ist zu schwach.").id
+            ids["group_id"] = db.session.scalar(select(SynonymGroup.id).order_by(SynonymGroup.id))
             staging = contribute.upload_stage(owner, [(io.BytesIO(b"Notizen zum Projekt"), "notizen.txt")])
             ids["upload_token"] = staging.token
             ids["invite_token"] = user_service.invitation_create(target)

@@ -414,12 +414,16 @@ def test_highlight_falls_back_to_the_opening_text(corpus):
     assert snippet.startswith("Vergleich: Kosten &lt; Nutzen") and "<mark>" not in snippet
 
 
-def test_spelling_suggestion_when_few_hits(corpus):
-    """A misspelt word gets "Meinten Sie …?" with a correction that finds more."""
+def test_misspelt_word_is_corrected_and_the_literal_search_suggests(corpus):
+    """A misspelt long word finds what the correct word finds (issue 16); searched literally,
+    it finds nothing and gets "Meinten Sie …?" with the correction."""
     results = corpus.run("Digitalisirung")
-    assert results.total == 0
-    assert results.suggestion == "Digitalisierung"
-    assert corpus.run(results.suggestion).total >= 2
+    assert results.query_used == "Digitalisierung" and results.corrected_from == "Digitalisirung"
+    assert results.suggestion is None
+    assert corpus.found("Digitalisirung") == corpus.found("Digitalisierung") and results.total >= 2
+    literal = corpus.run("Digitalisirung", literal=True)
+    assert literal.total == 0 and literal.corrected_from is None
+    assert literal.suggestion == "Digitalisierung"
     assert corpus.run("Digitalisierung").suggestion is None
 
 

@@ -234,12 +234,20 @@ def test_widened_note_and_suggestion_link(client, corpus, monkeypatch):
     assert ("q", "datenstrategie") in params and ("topic", "daten-plattformen") in params
 
 
-def test_misspelt_word_gets_a_did_you_mean_link(client, corpus):
-    """A typo without hits offers "Meinten Sie …?" linking to the corrected search."""
+def test_misspelt_word_is_corrected_with_a_link_to_the_literal_search(client, corpus):
+    """A typo finds what the corrected word finds; the page says so and links the literal
+    search, which offers "Meinten Sie …?" with the correction (issue 16)."""
     html, page = _get(client, "/search?q=Datenstrategei")
+    assert "Ergebnisse für »Datenstrategie«" in html
+    assert _hit_titles(html) == ["Datenstrategie Musterstadt"]
+    literal = page.link("stattdessen nach »Datenstrategei« suchen")
+    assert ("literal", "1") in parse_qsl(urlsplit(literal).query)
+    html, page = _get(client, literal)
+    assert _hit_titles(html) == [] and "Ergebnisse für" not in html
     assert "Meinten Sie" in html
     target = page.link("Datenstrategie")
     assert ("q", "Datenstrategie") in parse_qsl(urlsplit(target).query)
+    assert "literal" not in dict(parse_qsl(urlsplit(target).query))
     html, _ = _get(client, target)
     assert _hit_titles(html) == ["Datenstrategie Musterstadt"]
 

@@ -285,6 +285,10 @@ CATALOGUE: dict[str, str | Plural] = {
     "audit.vocabulary.merge": Plural(Nn_("%(vocabulary)s zusammengeführt: „%(old)s“ → „%(new)s“ (%(count)s Dokument)",
                                          "%(vocabulary)s zusammengeführt: „%(old)s“ → „%(new)s“ (%(count)s Dokumente)"),
                                      "count"),
+    # --- audit log: search synonyms (toolbox/services/synonyms.py) --------------------------------
+    "audit.synonym.create": N_("Synonyme angelegt: %(terms)s"),
+    "audit.synonym.update": N_("Synonyme geändert: %(old)s ⇒ %(new)s"),
+    "audit.synonym.delete": N_("Synonyme gelöscht: %(terms)s"),
     "audit.municipality.update": N_("Kommune bearbeitet: „%(name)s“"),
     "audit.municipality.merge": Plural(Nn_("Kommunen zusammengeführt: „%(old)s“ → „%(new)s“ (%(count)s Dokument)",
                                            "Kommunen zusammengeführt: „%(old)s“ → „%(new)s“ (%(count)s Dokumente)"),

@@ -462,6 +462,25 @@ class AuditEntry(db.Model):
     user: Mapped[Optional[User]] = relationship()
 
 
+class SynonymGroup(db.Model):
+    """Search terms that mean the same (issue 16), curated by editors at ``/admin/synonyms``.
+
+    An ordinary group's terms find each other ("Kita", "Kindertagesstätte"); a one-way group's
+    first term also finds the others but not the reverse ("DSFA" → "Datenschutz-
+    Folgenabschätzung"). Applied when a query is run, so a change needs no reindex.
+    """
+
+    __tablename__ = "synonym_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terms: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    one_way: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: Where a seeded group comes from (a citation from the seed file); empty for an editor's own.
+    source: Mapped[Optional[str]] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
 FEEDBACK_OPEN = "open"
 FEEDBACK_ANSWERED = "answered"
 FEEDBACK_DONE = "done"

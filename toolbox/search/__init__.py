@@ -6,7 +6,8 @@ rebuilt from the database (``reindex``). Searches use ``flask.current_app.config
 ["TOOLBOX_INDEX_DIR"]`` and the Flask-SQLAlchemy session.
 
 Modules: ``_analysis`` (German word forms), ``_schema`` (fields, document → entry),
-``_store`` (directory layout, writer lock, searchers), ``_indexing`` (queue, rebuild,
+``_store`` (directory layout, writer lock, searchers), ``_synonyms`` (synonyms and spelling
+variants added at query time), ``_typos`` (corrections of unknown words), ``_indexing`` (queue, rebuild,
 start-up and drift checks), ``_query`` (query language, compound expansion), ``_search``
 (matching, facets, sorting, snippets, suggestions), ``_warmup`` (caches filled at start), ``_highlight``, ``_patches`` (a speed fix
 to Whoosh's commit path).
@@ -17,7 +18,9 @@ from . import _patches
 
 _patches.apply()
 
+from ._analysis import sort_key
 from ._schema import municipality_key as name_key
+from ._synonyms import key_of as synonym_key
 from ._indexing import IndexReport, apply_index_queue, check_index, ensure_index, reindex
 from ._search import matching_document_ids, more_like_this, search, suggest
 from ._types import FacetValue, SearchHit, SearchQuery, SearchResults, default_sort
@@ -40,6 +43,8 @@ __all__ = [
     "reindex",
     "release_open_files",
     "search",
+    "sort_key",
     "suggest",
+    "synonym_key",
     "warm_up",
 ]

@@ -82,6 +82,10 @@ class Word:
     text: str
     field: str | None = None
     prefix: bool = False
+    #: Multiplies the word's score: below 1 for a synonym the query did not name (``_synonyms``).
+    weight: float = 1.0
+    #: Added by a rewrite (a spelling variant or synonym), not typed: not shown, never corrected.
+    added: bool = False
 
     def render(self) -> str:
         return f"{_field_label(self.field)}{self.text}{'*' if self.prefix else ''}"
@@ -91,6 +95,8 @@ class Word:
 class Phrase:
     words: list[str]
     field: str | None = None
+    weight: float = 1.0
+    added: bool = False
 
     def render(self) -> str:
         return f'{_field_label(self.field)}"{" ".join(self.words)}"'
@@ -99,6 +105,7 @@ class Phrase:
 @dataclass
 class Group:
     clauses: list["Clause"]
+    added: bool = False
 
     def render(self) -> str:
         return f"({render(self.clauses)})"
@@ -113,9 +120,10 @@ class Clause:
     negated: bool = False
 
     def render(self) -> str:
-        inner = " OR ".join(node.render() for node in self.alternatives)
+        shown = [node for node in self.alternatives if not node.added] or self.alternatives
+        inner = " OR ".join(node.render() for node in shown)
         if self.negated:
-            return f"-({inner})" if len(self.alternatives) > 1 else f"-{inner}"
+            return f"-({inner})" if len(shown) > 1 else f"-{inner}"
         return inner
 
 
@@ -342,6 +350,8 @@ def positive_leaves(clauses: list[Clause]) -> Iterable[Word | Phrase]:
         if clause.negated:
             continue
         for node in clause.alternatives:
+            if node.added:
+                continue
             if isinstance(node, Group):
                 yield from positive_leaves(node.clauses)
             else:
@@ -411,6 +421,13 @@ class Compiler:
     def _node(self, node: Node, collect: bool) -> wq.Query | None:
         if isinstance(node, Group):
             return self.compile(node.clauses, collect)
+        compiled = self._leaf(node, collect)
+        if compiled is not None and node.weight != 1.0:
+            # The ranking multiplies a subtree by its OR's boost; matching ignores it.
+            return DefaultOr([compiled], boost=node.weight)
+        return compiled
+
+    def _leaf(self, node: Word | Phrase, collect: bool) -> wq.Query | None:
         fields = (node.field,) if node.field else TEXT_FIELDS
         if isinstance(node, Phrase):
             terms = [term_for(w) for w in node.words]

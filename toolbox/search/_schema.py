@@ -13,7 +13,7 @@ from ..extract.accessibility import is_accessible
 from ._analysis import GermanPositions, GermanTokenizer, compound_keys, fold, sort_key, words
 
 #: Bump when the schema or the analysis changes: ``ensure_index`` then rebuilds the index.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 #: Facets: one term per value (topic may hold several).
 FACET_FIELDS = ("topic", "size_class", "type", "format", "license", "year", "municipality", "state", "project",
@@ -174,6 +174,9 @@ class IndexRecord:
 
     def index_fields(self) -> dict[str, Any]:
         unique = set(words(self.title)) | set(words(self.description)) | set(words(self.text))
+        # Names of projects and municipalities are vocabulary too, for typo correction and
+        # autocomplete, but no compound keys: a name is not a head of a German compound.
+        names = set(words(self.project)) | set(words(self.municipality))
         newest = self.published_at or self.created_at
         values: dict[str, Any] = {
             "doc_id": self.id,
@@ -182,7 +185,7 @@ class IndexRecord:
             "body": self.text,
             "project": self.project,
             "municipality": self.municipality,
-            "words": _words_field_value(unique),
+            "words": _words_field_value(unique | names),
             "compounds": " ".join(compound_keys(unique)),
             "topic": " ".join(self.topics),
             "status": self.status,

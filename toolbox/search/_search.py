@@ -28,7 +28,7 @@ from ..extract.running import PROPERTY as RUNNING_LINES
 from ..extract.running import without_running_lines
 from ..models import STATUS_PUBLISHED, Document, FileVersion
 from . import _store
-from ._analysis import STOP_FOLDED, fold, term_for, words
+from ._analysis import STOP_FOLDED, _transliterate, fold, term_for, words
 from ._highlight import highlight, opening
 from ._query import (
     TEXT_FIELDS,
@@ -46,6 +46,8 @@ from ._query import (
 )
 from ._schema import FACET_FIELDS, FACET_INDEX_FIELDS, FOLDED_FACETS, municipality_key
 from ._segments import SEGMENTS, BoundedCache, LeafView, unwrap_postings
+from ._synonyms import SynonymTable, current_table, has_synonyms, rewrite
+from ._typos import correction, prefix_corrections
 from ._types import ALL_STATUSES, MAX_PER_PAGE, FacetValue, SearchHit, SearchQuery, SearchResults
 
 log = logging.getLogger("toolbox.search")
@@ -237,11 +239,36 @@ class _Match:
     base: set[int] | frozenset[int]  # matches of the words within the statuses
     final: set[int]                  # ... and every filter
     widened: bool
+    #: The clauses as typed (before spelling variants and synonyms were added): shown back.
+    shown: list[Clause] = field(default_factory=list)
+    #: Sets of documents ranked first, the first set above the second and so on: the matches
+    #: of the query as typed above those of its correction, literal matches above synonyms.
+    tiers: list[set[int]] = field(default_factory=list)
+    #: The query as typed, when ``clauses`` are its correction.
+    corrected_from: str | None = None
+
+
+#: Fewer hits than this are "too little": typo correction is tried.
+FEW_HITS = 3
 
 
 def _match(searcher, view: IndexView, query: SearchQuery, status_docs, filters) -> _Match:
+    typed = drop_stopwords(parse(query.q)) if query.q and query.q.strip() else []
+    table = current_table() if typed else SynonymTable()
+    match = _match_clauses(searcher, view, query, typed, table, status_docs, filters)
+    if typed and not query.literal and (len(match.final) < FEW_HITS or match.widened):
+        corrected = _corrected(searcher, view, query, typed, table, status_docs, filters, match)
+        if corrected is not None:
+            return corrected
+    return match
+
+
+def _match_clauses(searcher, view: IndexView, query: SearchQuery, typed: list[Clause], table: SynonymTable,
+                   status_docs, filters) -> _Match:
+    """Match ``typed`` with its spelling variants and synonyms; all words, else any word."""
     scored = query.sort == "relevance"
-    clauses = drop_stopwords(parse(query.q)) if query.q and query.q.strip() else []
+    literal = rewrite(typed, SynonymTable())
+    clauses = rewrite(typed, table) if table else literal
     compiler = Compiler(searcher, view.expansions, view.leaves)
     compiled = compiler.compile(clauses) if clauses else None
     if compiled is None:
@@ -250,7 +277,7 @@ def _match(searcher, view: IndexView, query: SearchQuery, status_docs, filters) 
     else:
         base = _docs(searcher, compiled, scored) & status_docs
     final = _intersect(base, filters.values())
-    match = _Match(clauses, compiler, compiled, base, final, False)
+    match = _Match(clauses, compiler, compiled, base, final, False, shown=typed if compiled is not None else [])
     positive_clauses = sum(1 for clause in clauses if not clause.negated)
     if compiled is not None and not final and positive_clauses >= 2:
         wide = widen(clauses)
@@ -260,8 +287,54 @@ def _match(searcher, view: IndexView, query: SearchQuery, status_docs, filters) 
             wide_base = _docs(searcher, wide_compiled, scored) & status_docs
             wide_final = _intersect(wide_base, filters.values())
             if wide_final:
-                match = _Match(wide, wide_compiler, wide_compiled, wide_base, wide_final, True)
+                match = _Match(wide, wide_compiler, wide_compiled, wide_base, wide_final, True, shown=widen(typed))
+                literal = widen(literal)
+    if match.final and has_synonyms(match.clauses):
+        literal_docs = _clauses_docs(searcher, view, literal, status_docs, filters)
+        if literal_docs:
+            match.tiers = [literal_docs]
     return match
+
+
+def _clauses_docs(searcher, view: IndexView, clauses: list[Clause], status_docs, filters) -> set[int]:
+    compiled = Compiler(searcher, view.expansions, view.leaves).compile(clauses, collect=False)
+    if compiled is None:
+        return set()
+    return _intersect(_docs(searcher, compiled) & status_docs, filters.values())
+
+
+def _corrected(searcher, view: IndexView, query: SearchQuery, typed: list[Clause], table: SynonymTable,
+               status_docs, filters, match: _Match) -> _Match | None:
+    """The match of the query with its unknown words corrected, when that finds more (see ``_typos``)."""
+    reader = searcher.reader()
+
+    def visible_documents(term: str) -> int:
+        docs: set[int] = set()
+        for fieldname in TEXT_FIELDS:
+            docs |= view.term_docs.get(reader, fieldname, term)
+        return len(docs & status_docs) if docs else 0
+
+    mapping: dict[str, str] = {}
+    for leaf in positive_leaves(typed):
+        if not isinstance(leaf, Word) or leaf.prefix or leaf.text in mapping:
+            continue
+        if _known(reader, term_for(leaf.text)) or match.compiler.compound_terms(leaf.text):
+            continue
+        fixed = correction(reader, leaf.text, visible_documents, view.expansions)
+        if fixed is not None:
+            mapping[leaf.text] = _match_case(leaf.text, fixed)
+    if not mapping:
+        return None
+    corrected = _match_clauses(searcher, view, query, map_words(typed, mapping), table, status_docs, filters)
+    if not corrected.final:
+        return None
+    if match.final and len(corrected.final) <= len(match.final) and (corrected.widened or not match.widened):
+        return None
+    corrected.corrected_from = render(typed)
+    if match.final and not match.widened:
+        # The query as typed found a few documents: they stay on top.
+        corrected.tiers = [set(match.final)] + corrected.tiers
+    return corrected
 
 
 def _docs(searcher, compiled: wq.Query, scored: bool = False) -> set[int]:
@@ -497,22 +570,38 @@ class _TermWeights:
         return _Weights(docnums, values)
 
 
-def _rank(q: wq.Query, reader, view: "IndexView", docs, limit: int | None) -> list[tuple[int, float]]:
-    """(docnum, score), best first; ties go to the newer document, then the higher docnum."""
+def _rank(q: wq.Query, reader, view: "IndexView", docs, limit: int | None,
+          tiers: list[set[int]] | None = None) -> list[tuple[int, float]]:
+    """(docnum, score), best first; ties go to the newer document, then the higher docnum.
+
+    ``tiers``: sets of documents ranked above all others whatever their scores, the first
+    set above the second (see ``_Match.tiers``).
+    """
     if not docs:
         return []
     total = np.zeros(max(len(view.doc_ids), reader.doc_count_all()), dtype=np.float64)
     _accumulate(q, reader, view, total)
     candidates = np.fromiter(docs, dtype=np.int64, count=len(docs))
     scores = total[candidates]
+    # The tier goes in front of the score as a bonus larger than any score, so that the cut
+    # below works unchanged.
+    keys = scores
+    if tiers:
+        bonus = np.zeros(len(total), dtype=np.float64)
+        step = float(scores.max()) + 1.0 if len(scores) else 1.0
+        for rank, tier in enumerate(tiers):
+            if tier:
+                members = np.fromiter(tier, dtype=np.int64, count=len(tier))
+                bonus[members] += step * 2.0 ** (len(tiers) - rank)
+        keys = scores + bonus[candidates]
     if limit is not None and limit < len(candidates):
         if limit <= 0:
             return []
         # Only documents scoring at least the limit-th best can be on the page (ties included).
-        threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
-        keep = scores >= threshold
-        candidates, scores = candidates[keep], scores[keep]
-    order = np.lexsort((-candidates, -view.sort_dates[candidates], -scores))
+        threshold = np.partition(keys, len(keys) - limit)[len(keys) - limit]
+        keep = keys >= threshold
+        candidates, scores, keys = candidates[keep], scores[keep], keys[keep]
+    order = np.lexsort((-candidates, -view.sort_dates[candidates], -keys))
     if limit is not None:
         order = order[:limit]
     return list(zip(candidates[order].tolist(), scores[order].tolist()))
@@ -609,7 +698,7 @@ def _ordered(searcher, view: IndexView, match: _Match, sort: str, limit: int | N
     if not final or limit == 0:
         return []
     if sort == "relevance":
-        return _rank(match.query, searcher.reader(), view, final, limit)
+        return _rank(match.query, searcher.reader(), view, final, limit, match.tiers)
     doc_ids, dates = view.doc_ids, view.sort_date
     if sort == "title":
         titles = view.title_sort
@@ -654,11 +743,15 @@ def _match_case(original: str, suggestion: str) -> str:
 
 
 def _suggestion(searcher, match: _Match, status_docs, filters, total: int) -> str | None:
-    """A corrected query ("Meinten Sie …?") when it finds more than the query as typed."""
+    """A corrected query ("Meinten Sie …?") when it finds more than the query as typed.
+
+    For words too short to be corrected automatically (``_typos``), or whose correction
+    found too little to be taken.
+    """
     reader = searcher.reader()
     corrector = searcher.corrector("words")
     mapping: dict[str, str] = {}
-    for leaf in positive_leaves(match.clauses):
+    for leaf in positive_leaves(match.shown):
         if not isinstance(leaf, Word) or leaf.prefix or leaf.text in mapping:
             continue
         word = leaf.text
@@ -672,7 +765,7 @@ def _suggestion(searcher, match: _Match, status_docs, filters, total: int) -> st
                 break
     if not mapping:
         return None
-    corrected = map_words(match.clauses, mapping)
+    corrected = map_words(match.shown, mapping)
     compiled = Compiler(searcher).compile(corrected)
     if compiled is None:
         return None
@@ -702,6 +795,7 @@ class _Outcome:
     query_used: str
     sort: str
     highlight: HighlightTerms
+    corrected_from: str | None = None
 
 
 def search(query: SearchQuery) -> SearchResults:
@@ -721,10 +815,10 @@ def search(query: SearchQuery) -> SearchResults:
             ranked = _ordered(searcher, view, match, sort, offset + query.per_page)[offset:]
         ranked = [(view.doc_ids[d], score) for d, score in ranked]
         suggestion = None
-        if match.clauses and total < 3:
+        if match.shown and total < FEW_HITS and match.corrected_from is None:
             suggestion = _suggestion(searcher, match, status_docs, filters, total)
         return _Outcome(total, ranked, _facets(view, query, match.base, filters, match.final), suggestion,
-                        match.widened, render(match.clauses), sort, match.compiler.highlight)
+                        match.widened, render(match.shown), sort, match.compiler.highlight, match.corrected_from)
 
     outcome = with_searcher(run)
     snippets = _snippets([document_id for document_id, _ in outcome.ranked], outcome.highlight)
@@ -733,7 +827,7 @@ def search(query: SearchQuery) -> SearchResults:
     return SearchResults(
         total=outcome.total, page=query.page, per_page=query.per_page, hits=hits, facets=outcome.facets,
         suggestion=outcome.suggestion, widened=outcome.widened, query_used=outcome.query_used,
-        sort=outcome.sort,
+        sort=outcome.sort, corrected_from=outcome.corrected_from,
     )
 
 
@@ -784,7 +878,11 @@ def _snippets(document_ids: list[int], wanted: HighlightTerms) -> dict[int, str]
 
 
 def suggest(prefix: str, limit: int = 8) -> list[str]:
-    """Autocomplete: completions of the last word from frequent terms, then matching titles."""
+    """Autocomplete: completions of the last word from frequent terms, then matching titles.
+
+    A last word that no word of the index starts with is completed as its nearest prefix
+    (one edit, ``_typos.prefix_corrections``): "Ausschrie" completes to "Ausschreibung".
+    """
     limit = max(1, min(int(limit or 8), 50))
     text = clean(prefix or "")
     parts = words(text)
@@ -801,20 +899,27 @@ def suggest(prefix: str, limit: int = 8) -> list[str]:
         completions: list[str] = []
         lowered = last.lower()
         if len(lowered) >= 2:
-            candidates = []
-            for count, btext in enumerate(reader.expand_prefix("words", lowered)):
-                if count >= 2000:
-                    break
-                candidates.append(btext.decode("utf-8"))
-            candidates.sort(key=lambda w: -reader.doc_frequency("words", w))
-            scored = []
-            for word in candidates[: limit * 4]:
-                if word == lowered and not head:
-                    continue
-                visible = len(published & frozenset(reader.postings("words", word).all_ids()))
-                if visible:
-                    scored.append((-visible, word))
-            scored.sort()
+            def visible_completions(prefixes) -> list[tuple[int, str]]:
+                candidates: set[str] = set()
+                for start in prefixes:
+                    for count, btext in enumerate(reader.expand_prefix("words", start)):
+                        if count >= 2000:
+                            break
+                        candidates.add(btext.decode("utf-8"))
+                ordered = sorted(candidates, key=lambda w: (-reader.doc_frequency("words", w), w))
+                scored = []
+                for word in ordered[: limit * 4]:
+                    if word == lowered and not head:
+                        continue
+                    visible = len(published & frozenset(reader.postings("words", word).all_ids()))
+                    if visible:
+                        scored.append((-visible, word))
+                return sorted(scored)
+
+            # "buerger" completes to "bürger…" as the analysis folds it
+            scored = visible_completions({lowered, _transliterate(lowered)})
+            if not scored:
+                scored = visible_completions(prefix_corrections(reader, lowered))
             prefix_text = " ".join(head)
             for _, word in scored:
                 completions.append(((prefix_text + " ") if prefix_text else "") + _match_case(last, word))

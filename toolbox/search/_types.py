@@ -45,6 +45,8 @@ class SearchQuery:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     statuses: tuple[str, ...] = ("published",)
+    #: The words exactly as typed: no typo correction (the link "stattdessen nach … suchen").
+    literal: bool = False
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], *, allow_statuses: bool = False) -> "SearchQuery":
@@ -99,6 +101,7 @@ class SearchQuery:
             sort=sort if sort in SORTS else default_sort(q),
             page=as_int("page", 1, 1, MAX_PAGE) or 1,
             per_page=as_int("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE) or DEFAULT_PER_PAGE,
+            literal=first("literal").lower() in ("1", "true", "ja"),
         )
         for name in _LIST_FIELDS:
             kwargs[name] = as_list(name)
@@ -136,6 +139,8 @@ class SearchResults:
     widened: bool
     query_used: str
     sort: str = "relevance"  # the sort actually applied (relevance without words is newest)
+    #: The query as typed when the hits are those of a corrected query (then ``query_used``)
+    corrected_from: str | None = None
 
     @property
     def pages(self) -> int:

@@ -46,7 +46,7 @@ def audit_record(
 #: Detail keys whose content the entry's sentence already says (or that only machines need).
 _SAID_IN_THE_SENTENCE = frozenset({"email", "role", "from", "to", "expires_at", "slug", "label_de", "label_en",
                                    "source", "target", "filename", "number", "version", "size",
-                                   "previous_sha256", "job", "kind", "attempts"})
+                                   "previous_sha256", "job", "kind", "attempts", "terms", "one_way"})
 
 
 def audit_details(entry: AuditEntry) -> list[Message]:

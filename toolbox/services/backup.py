@@ -45,9 +45,9 @@ MANIFEST = "manifest.json"
 _CHUNK = 1024 * 1024
 _INSERT_BATCH = 500
 
-#: Tables whose rows a new repository has without anyone's work: the seeded vocabularies, and the
-#: index queue (derived). Rows anywhere else make a restore target "not empty".
-_NOT_CONTENT = {"topics", "document_types", "size_classes", "licenses", "index_queue"}
+#: Tables whose rows a new repository has without anyone's work: the seeded vocabularies and search
+#: synonyms, and the index queue (derived). Rows anywhere else make a restore target "not empty".
+_NOT_CONTENT = {"topics", "document_types", "size_classes", "licenses", "synonym_groups", "index_queue"}
 
 Progress = Callable[[int, int], None]
 

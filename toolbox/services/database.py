@@ -9,9 +9,11 @@ log = logging.getLogger(__name__)
 
 
 def prepare_database(app: Flask) -> None:
-    """Apply pending migrations and seed empty vocabularies; safe to run at every start."""
+    """Apply pending migrations, seed empty vocabularies and an empty synonym list; safe to run
+    at every start."""
     from alembic import command
 
+    from .synonyms import seed_synonyms
     from .vocabularies import seed_vocabularies
 
     with app.app_context():
@@ -21,3 +23,4 @@ def prepare_database(app: Flask) -> None:
         config.attributes["configure_logger"] = False
         command.upgrade(config, "head")
         seed_vocabularies()
+        seed_synonyms()

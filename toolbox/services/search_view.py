@@ -93,6 +93,8 @@ def query_params(query, *, page: bool = True) -> Params:
         params.append(("page", str(query.page)))
     if query.per_page and query.per_page != DEFAULT_PER_PAGE:
         params.append(("per_page", str(query.per_page)))
+    if getattr(query, "literal", False) and query.q:
+        params.append(("literal", "1"))
     return params
 
 
@@ -307,6 +309,10 @@ class SearchPage:
     #: This very result page, for the hits' "Zurück zu den Ergebnissen".
     url: str = ""
     extra: dict = field(default_factory=dict)
+    #: The corrected words whose hits are shown, the words as typed, and their literal search.
+    corrected_query: str | None = None
+    typed_query: str | None = None
+    literal_url: str | None = None
 
     @property
     def filtered(self) -> bool:
@@ -440,7 +446,10 @@ def search_page(args: Mapping, *, base_url: str, zip_base_url: str, locale: str 
     suggestion = results.suggestion or None
     suggestion_url = None
     if suggestion:
-        suggestion_url = build_url(base_url, [("q", suggestion)] + [p for p in _without(params, "q")])
+        suggestion_url = build_url(base_url, [("q", suggestion)] + [p for p in _without(params, "q", "literal")])
+    literal_url = None
+    if results.corrected_from:
+        literal_url = build_url(base_url, [p for p in _without(params, "page", "literal")] + [("literal", "1")])
     return SearchPage(
         query=query,
         params=params,
@@ -452,6 +461,9 @@ def search_page(args: Mapping, *, base_url: str, zip_base_url: str, locale: str 
         suggestion=suggestion,
         suggestion_url=suggestion_url,
         widened=bool(results.widened),
+        corrected_query=results.query_used if results.corrected_from else None,
+        typed_query=results.corrected_from,
+        literal_url=literal_url,
         clear_url=build_url(base_url, [("q", query.q)] if query.q else []),
         sort=results.sort,
         url=build_url(base_url, params),
@@ -538,6 +550,7 @@ def search_json(args: Mapping, *, locale: str = "de") -> dict:
         },
         "suggestion": results.suggestion or None,
         "widened": bool(results.widened),
+        "corrected": {"query": results.query_used, "typed": results.corrected_from} if results.corrected_from else None,
     }
 
 

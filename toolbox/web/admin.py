@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import DOCUMENT_STATUSES, ROLE_ADMIN, ROLE_EDITOR, Document, Municipality, Project
 from ..permissions import has_role, role_required
 from ..i18n import current_locale_name
-from ..services import curation, dashboard, dcat, pending_changes, review
+from ..services import curation, dashboard, dcat, pending_changes, review, synonyms
 from ..services.contribute import stored_privacy_report
 from ..services.dcat_vocabularies import DATA_THEMES
 from ..services.documents import download_filename, file_version_get
@@ -26,6 +26,7 @@ from .document_forms import (
     MunicipalityForm,
     ProjectForm,
     RejectForm,
+    SynonymForm,
     VocabularyCreateForm,
     VocabularyRenameForm,
 )
@@ -465,6 +466,69 @@ def _field_error(form, exc) -> None:
         if field.name == "csrf_token":
             field = list(form)[1]
     field.errors = list(field.errors) + [str(exc)]
+
+
+# --- search synonyms ---------------------------------------------------------------------------
+
+
+@bp.route("/synonyms", methods=["GET", "POST"])
+def synonyms_page():
+    """List the search synonyms; add a group."""
+    form = SynonymForm()
+    if form.validate_on_submit():
+        try:
+            group = synonyms.synonym_group_create(_user(), form.terms.data, form.one_way.data)
+        except synonyms.SynonymError as exc:
+            form.terms.errors = list(form.terms.errors) + [str(exc)]
+        else:
+            flash(_("Angelegt: %(terms)s. Die Suche nutzt die Gruppe ab sofort.", terms=", ".join(group.terms)),
+                  "success")
+            return redirect(url_for(".synonyms_page") + f"#synonym-{group.id}")
+    return render_template("admin/synonyms.html", groups=synonyms.synonym_groups(), form=form,
+                           action_form=ActionForm()), 400 if request.method == "POST" else 200
+
+
+def _synonym_or_404(group_id: int):
+    group = synonyms.synonym_group_get(group_id)
+    if group is None:
+        abort(404)
+    return group
+
+
+@bp.route("/synonyms/<int:group_id>", methods=["GET", "POST"])
+def synonym_edit(group_id: int):
+    """Change a group's terms or direction."""
+    group = _synonym_or_404(group_id)
+    if request.method == "GET":
+        form = SynonymForm(formdata=None, data={"terms": "\n".join(group.terms), "one_way": group.one_way})
+    else:
+        form = SynonymForm()
+    if form.validate_on_submit():
+        try:
+            synonyms.synonym_group_update(_user(), group.id, form.terms.data, form.one_way.data)
+        except synonyms.SynonymError as exc:
+            form.terms.errors = list(form.terms.errors) + [str(exc)]
+        else:
+            flash(_("Gespeichert: %(terms)s.", terms=", ".join(group.terms)), "success")
+            return redirect(url_for(".synonyms_page") + f"#synonym-{group.id}")
+    return render_template("admin/synonym.html", group=group, form=form), 400 if request.method == "POST" else 200
+
+
+@bp.post("/synonyms/<int:group_id>/delete")
+def synonym_delete(group_id: int):
+    """Delete a group after a confirmation step: its terms no longer find each other."""
+    group = _synonym_or_404(group_id)
+    terms = ", ".join(group.terms)
+    if request.form.get("confirmed") != "1":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        return confirm_page(
+            _("Synonyme „%(terms)s“ löschen?", terms=terms),
+            [_("Die Suche findet zu diesen Begriffen dann nur noch, was sie wörtlich enthält.")],
+            url_for(".synonym_delete", group_id=group.id), _("Löschen"), url_for(".synonyms_page"),
+            hidden={"confirmed": "1"})
+    return button_action(lambda: synonyms.synonym_group_delete(_user(), group.id),
+                         _("Gelöscht: %(terms)s.", terms=terms), url_for(".synonyms_page"))
 
 
 # --- municipalities --------------------------------------------------------------------------

@@ -55,7 +55,7 @@ ACTION_LABELS = {
 OBJECT_LABELS = {
     "document": _l("Dokument"), "topic": _l("Themenfeld"), "type": _l("Dokumenttyp"),
     "size_class": _l("Größenklasse"), "license": _l("Lizenz"), "municipality": _l("Kommune"),
-    "project": _l("Projekt"), "user": _l("Konto"), "feedback": _l("Rückmeldung"),
+    "project": _l("Projekt"), "user": _l("Konto"), "feedback": _l("Rückmeldung"), "synonym": _l("Synonyme"),
 }
 VERB_LABELS = {
     "upload": _l("hochgeladen"), "version_add": _l("neue Version"), "update": _l("bearbeitet"),
@@ -63,6 +63,7 @@ VERB_LABELS = {
     "trash": _l("in den Papierkorb"), "restore": _l("wiederhergestellt"), "create": _l("angelegt"),
     "rename": _l("umbenannt"), "reorder": _l("neu sortiert"), "activate": _l("aktiviert"),
     "deactivate": _l("deaktiviert"), "merge": _l("zusammengeführt"), "status": _l("Status gesetzt"),
+    "delete": _l("gelöscht"),
 }
 
 

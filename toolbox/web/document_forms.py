@@ -398,6 +398,19 @@ class DcatLicenseForm(FlaskForm):
                       "mit dieser Lizenz nicht im Katalog für GovData."))
 
 
+class SynonymForm(FlaskForm):
+    """A group of search synonyms (``/admin/synonyms``)."""
+
+    terms = TextAreaField(_l("Begriffe"), validators=[
+        DataRequired(message=_l("Bitte geben Sie mindestens zwei Begriffe an.")),
+        Length(max=2000, message=_l("Höchstens 2000 Zeichen.")),
+    ], description=_l("Einer je Zeile oder durch Komma getrennt, z. B. „DSFA, Datenschutz-Folgenabschätzung“."),
+        render_kw={"rows": 4})
+    one_way = BooleanField(_l("Nur in eine Richtung"), description=_l(
+        "Der erste Begriff findet auch die übrigen, aber nicht umgekehrt – für Abkürzungen mit mehreren "
+        "Bedeutungen (LV → Leistungsverzeichnis)."))
+
+
 class MoveForm(FlaskForm):
     direction = HiddenField(validators=[DataRequired()])
 
