@@ -1,6 +1,8 @@
 """The ``toolbox`` command line: ingest, demo and start-up behaviour."""
 from __future__ import annotations
 
+import pytest
+
 import contextlib
 import os
 import sqlite3
@@ -155,6 +157,7 @@ def test_start_up_notes_go_to_the_log_and_only_repairs_to_the_terminal(tmp_path)
     assert not leftover.exists()
 
 
+@pytest.mark.slow  # two real `toolbox demo` processes over the whole demo corpus
 def test_demo_loads_the_corpus_once_into_an_empty_repository(tmp_path):
     """``toolbox demo --if-empty``, as ``make run`` calls it, loads the demo corpus published into
     a fresh instance; run again it adds nothing and says so. Each demo document names its type

@@ -1,6 +1,8 @@
 """``toolbox create-user``: the first admin and other accounts from the command line."""
 from __future__ import annotations
 
+import pytest
+
 import os
 import re
 import subprocess
@@ -69,6 +71,7 @@ def test_create_user_refuses_duplicate_and_weak_password(app, runner):
     assert "verbreitet" in weak.output
 
 
+@pytest.mark.slow  # real `toolbox` processes: migration and a full-cost password hash
 def test_toolbox_command_creates_first_admin(tmp_path, app_config):
     """The installed ``toolbox`` command creates the first admin on a fresh database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOOLBOX_")}

@@ -637,7 +637,7 @@ FILES: tuple[HostileFile, ...] = (
                 message="enthält eine DTD", extraction_status="failed"),
     HostileFile("many-paragraphs", "satzung.docx", build_many_paragraphs, refused=False,
                 message="Text erfolgreich extrahiert (149.901 Wörter).", extraction_status="ok",
-                text_contains=("\nSchlussbestimmung",)),
+                text_contains=("\nSchlussbestimmung",), slow=True),
     # Accepted since LibreOffice reads Word 97–2003 (issue 13.3), in a background job.
     HostileFile("legacy-doc", "protokoll.docx", build_legacy_doc, refused=False,
                 message="LibreOffice", extraction_status="empty"),
