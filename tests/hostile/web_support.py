@@ -53,7 +53,9 @@ class _ActiveMarkup(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in ("svg", "iframe", "object", "embed"):
             self.found.append(f"<{tag}>")
-        if tag == "script" and not dict(attrs).get("src"):
+        # A JSON-LD block is data a browser never runs (schema.org on document pages); a title
+        # that closed it early would show up here as a second, real script.
+        if tag == "script" and not dict(attrs).get("src") and dict(attrs).get("type") != "application/ld+json":
             self.found.append("<script> without src")
         if tag == "img" and dict(attrs).get("src") == "x":
             self.found.append("<img src=x>")
