@@ -1,4 +1,5 @@
-"""First-page thumbnails of documents, as derived files beside the OCR'd PDFs.
+"""First-page thumbnails of documents, as derived files beside the OCR'd PDFs; the same job reads
+the text preview (``services.text_preview``).
 
 PDFs are rendered directly and images scaled; office files get none yet (they need a PDF made by
 LibreOffice first). Thumbnails live under ``TOOLBOX_DERIVED_DIR`` like every derived file,
@@ -19,6 +20,7 @@ from ..extract.thumbnail import make_thumbnail
 from ..models import Document, FileVersion, Job
 from ..storage import blob_store
 from .jobs import KIND_PREVIEW, job_create
+from .text_preview import text_preview_build, text_preview_possible
 
 DERIVED_KIND = "thumb.png"
 
@@ -28,8 +30,8 @@ def preview_possible(version: FileVersion) -> bool:
 
 
 def preview_queue(version: FileVersion) -> Job | None:
-    """A thumbnail job for a flushed version, in the caller's transaction."""
-    if not preview_possible(version):
+    """A thumbnail and text preview job for a flushed version, in the caller's transaction."""
+    if not preview_possible(version) and not text_preview_possible(version):
         return None
     return job_create(KIND_PREVIEW, document_id=version.document_id, file_version_id=version.id, limit_seconds=600)
 
@@ -38,6 +40,7 @@ def preview_job(job: Job) -> None:
     version = db.session.get(FileVersion, job.file_version_id) if job.file_version_id else None
     if version is not None:
         preview_build(version)
+        text_preview_build(version)
 
 
 def preview_build(version: FileVersion) -> bool:
@@ -82,3 +85,20 @@ def previews_rebuild(*, rebuild: bool = False, progress: Callable[[int, int], No
         if progress:
             progress(done, len(versions))
     return made, missing
+
+
+def viewer_pdf(version: FileVersion | None) -> Path | None:
+    """The PDF the in-browser viewer shows for ``version``: a scan's searchable version (its text
+    can be selected and found), else the original PDF; None for other formats and for PDFs that
+    could not be read (an encrypted one would ask the visitor for a password)."""
+    if version is None:
+        return None
+    from .ocr import searchable_path
+
+    searchable = searchable_path(version)
+    if searchable is not None:
+        return searchable
+    if version.format != "pdf" or version.extraction_status not in ("ok", "empty"):
+        return None
+    original = blob_store().path_for(version.sha256)
+    return original if original.is_file() else None
