@@ -176,3 +176,11 @@ def test_a_document_without_text_says_so(app, client, tmp_path):
     response = client.get(f"/documents/{document_id}/preview")
     assert response.status_code == 200
     assert "Aus dieser Datei wurde kein Text gelesen." in response.get_data(as_text=True)
+
+
+def test_toolbox_pdfjs_0_leaves_the_viewer_out(app_config, monkeypatch):
+    """An operator can switch the viewer off; the preview is then the text alone."""
+    from toolbox import create_app
+
+    monkeypatch.setenv("TOOLBOX_PDFJS", "0")
+    assert create_app(app_config).config["TOOLBOX_PDFJS_ACTIVE"] is False
