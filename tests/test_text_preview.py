@@ -184,3 +184,45 @@ def test_toolbox_pdfjs_0_leaves_the_viewer_out(app_config, monkeypatch):
 
     monkeypatch.setenv("TOOLBOX_PDFJS", "0")
     assert create_app(app_config).config["TOOLBOX_PDFJS_ACTIVE"] is False
+
+
+needs_libreoffice = pytest.mark.skipif(
+    __import__("shutil").which("soffice") is None,
+    reason="LibreOffice is not installed (apt-get install libreoffice-core-nogui libreoffice-writer-nogui "
+           "libreoffice-calc-nogui libreoffice-impress-nogui)")
+
+
+@needs_libreoffice
+def test_an_office_file_is_drawn_as_pdf_for_its_thumbnail_and_the_viewer(app, client, tmp_path):
+    """The preview job has LibreOffice draw a DOCX as PDF, a derived file beside the original:
+    the thumbnail is its first page and the viewer shows it."""
+    from conftest import write_docx
+
+    path = tmp_path / "satzung.docx"
+    write_docx(path, ["Satzung über die Nutzung offener Daten der Gemeinde"])
+    document_id = _ingest(app, path, "Satzung")
+    with running_consumer(app):
+        job = job_of(wait_for_jobs(app), "preview")
+    assert job.state == "done", job.last_error
+    with app.app_context():
+        sha = db.session.scalar(db.select(FileVersion.sha256).where(FileVersion.document_id == document_id))
+    drawn = tmp_path / "derived" / sha[:2] / f"{sha}.libreoffice.pdf"
+    assert drawn.read_bytes().startswith(b"%PDF")
+    with client.get(f"/documents/{document_id}/thumbnail.png") as response:
+        assert response.status_code == 200 and response.mimetype == "image/png"
+    with client.get(f"/documents/{document_id}/view.pdf") as response:
+        assert response.status_code == 200 and response.data == drawn.read_bytes()
+    app.config["TOOLBOX_PDFJS_ACTIVE"] = True
+    html = client.get(f"/documents/{document_id}/preview").get_data(as_text=True)
+    assert f'data-src="/documents/{document_id}/view.pdf"' in html
+
+
+def test_without_libreoffice_an_office_file_keeps_its_text_preview_only(app, client, runner, tmp_path, monkeypatch):
+    empty_bin = tmp_path / "no-programs"
+    empty_bin.mkdir()
+    monkeypatch.setenv("PATH", str(empty_bin))
+    document_id = _ingest(app, write_feature_pptx(tmp_path / "rat.pptx"), "Ratspräsentation")
+    assert "Vorschaubilder erstellt: 0; ohne Vorschaubild: 1" in runner.invoke(args=["previews"]).output
+    with client.get(f"/documents/{document_id}/view.pdf") as response:
+        assert response.status_code == 404
+    assert _headings(client.get(f"/documents/{document_id}/preview").get_data(as_text=True), 3) == ["Folie 1", "Folie 2"]
