@@ -40,7 +40,7 @@ def make_text_preview(source: str, format: str, *, timeout: float, memory_mb: in
     """``{"status": "ok", "preview": {...}}`` or ``{"status": <failure>, "detail": ...}``."""
     if format not in UNITS:
         raise ValueError(f"no text preview for {format!r}")
-    outcome = sandbox.run(_TARGET, [source, format], timeout=timeout, memory_mb=memory_mb)
+    outcome = sandbox.run_warm(_TARGET, [source, format], timeout=timeout, memory_mb=memory_mb)
     if outcome.kind == "ok":
         return {"status": "ok", "preview": outcome.value}
     return {"status": outcome.kind, "detail": outcome.error}
