@@ -126,10 +126,16 @@ def test_only_those_who_may_download_a_document_see_its_preview(app, client, aut
     auth.login("andere@example.org")
     assert client.get(f"/documents/{draft.id}/preview").status_code == 404
     auth.logout()
-    for email in ("projekt@example.org", "redaktion@example.org"):
+    own_pages = {"projekt@example.org": f"/my/documents/{draft.id}/edit",
+                 "redaktion@example.org": f"/admin/documents/{draft.id}"}
+    for email, own_page in own_pages.items():
         auth.login(email)
         response = client.get(f"/documents/{draft.id}/preview")
-        assert response.status_code == 200 and "Geheimer Entwurfstext" in response.get_data(as_text=True)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Geheimer Entwurfstext" in html
+        # back to where they work on the document, which links to the preview in turn
+        assert f'<a href="{own_page}"><span aria-hidden="true">← </span>Zurück zum Dokument</a>' in html
+        assert f'href="/documents/{draft.id}/preview"' in client.get(own_page).get_data(as_text=True)
         with client.get(f"/documents/{draft.id}/view.pdf") as pdf:
             assert pdf.status_code == 200 and pdf.headers["Cache-Control"] == "no-store"
         auth.logout()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, render_template, send_file
+from flask import Blueprint, Flask, abort, current_app, render_template, send_file, url_for
 from flask_login import current_user
 
 from ..models import STATUS_PUBLISHED
+from ..permissions import is_editor
 from ..services.documents import document_visible_to
 from ..services.text_preview import paragraphs, text_preview
 from ..services.previews import viewer_pdf
@@ -40,9 +41,15 @@ def document_preview(document_id: int):
     document = _visible(document_id)
     version = document.current_version
     pdf = viewer_pdf(version) if current_app.config["TOOLBOX_PDFJS_ACTIVE"] else None
+    public = document.status == STATUS_PUBLISHED
+    if public:
+        back_url = url_for("public.document_detail", document_id=document.id)
+    elif is_editor(current_user):
+        back_url = url_for("admin.document_detail", document_id=document.id)
+    else:
+        back_url = url_for("contribute.document_edit", document_id=document.id)
     return render_template("preview.html", document=document, version=version, preview=text_preview(version),
-                           paragraphs=paragraphs, viewer=pdf is not None,
-                           public=document.status == STATUS_PUBLISHED)
+                           paragraphs=paragraphs, viewer=pdf is not None, public=public, back_url=back_url)
 
 
 @bp.get("/documents/<int:document_id>/view.pdf")
