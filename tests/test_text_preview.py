@@ -4,6 +4,7 @@ PDF the viewer draws."""
 from __future__ import annotations
 
 import re
+import subprocess
 from html import unescape
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from office_factories import write_feature_ods, write_feature_pptx, write_featur
 from toolbox.extensions import db
 from toolbox.models import Document, FileVersion
 
-from job_helpers import job_of, running_consumer, wait_for_jobs
+from job_helpers import job_of, requires_ocr, running_consumer, wait_for_jobs
 
 
 def _ingest(app, path: Path, title: str, publish: bool = True, uploader_id: int | None = None) -> int:
@@ -232,3 +233,44 @@ def test_without_libreoffice_an_office_file_keeps_its_text_preview_only(app, cli
     with client.get(f"/documents/{document_id}/view.pdf") as response:
         assert response.status_code == 404
     assert _headings(client.get(f"/documents/{document_id}/preview").get_data(as_text=True), 3) == ["Folie 1", "Folie 2"]
+
+
+@requires_ocr
+def test_a_recognised_scan_is_previewed_page_by_page_from_its_searchable_pdf(app, client, tmp_path):
+    """The OCR job divides the recognised text by page; the viewer shows the searchable PDF."""
+    from job_helpers import write_scan
+
+    scan = write_scan(tmp_path / "beschluss.pdf", ["Beschluss des Gemeinderats zur Datenstrategie"], fmt="pdf",
+                      pages=2)
+    document_id = _ingest(app, scan, "Beschluss")
+    with running_consumer(app):
+        jobs = wait_for_jobs(app)
+    assert job_of(jobs, "ocr").state == "done", job_of(jobs, "ocr").last_error
+    html = client.get(f"/documents/{document_id}/preview").get_data(as_text=True)
+    assert _headings(html, 3) == ["Seite 1", "Seite 2"]
+    assert "Gemeinderats" in html.split('id="page-1"', 1)[1].split('id="page-2"', 1)[0]
+    with app.app_context():
+        sha = db.session.scalar(db.select(FileVersion.sha256).where(FileVersion.document_id == document_id))
+    with client.get(f"/documents/{document_id}/view.pdf") as response:
+        assert response.data == (tmp_path / "derived" / sha[:2] / f"{sha}.ocr.pdf").read_bytes()
+
+
+@needs_libreoffice
+def test_an_excel_97_workbook_is_previewed_from_its_conversion_with_a_thumbnail(app, client, tmp_path):
+    """After the conversion job, the sheet is a table read from the OpenDocument conversion and
+    the workbook has a thumbnail drawn from its PDF."""
+    from office_factories import XLSX_SHEET
+
+    source = write_feature_xlsx(tmp_path / "kostenplan.xlsx")
+    subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                    "--convert-to", "xls", "--outdir", str(tmp_path / "alt"), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    document_id = _ingest(app, tmp_path / "alt" / "kostenplan.xls", "Kostenplan alt")
+    with running_consumer(app):
+        (job,) = wait_for_jobs(app)
+    assert job.state == "done", job.last_error
+    html = client.get(f"/documents/{document_id}/preview").get_data(as_text=True)
+    assert _headings(html, 3)[0] == f"Tabellenblatt „{XLSX_SHEET}“"
+    assert re.findall(r'scope="col">([^<]*)</th>', html)[:4] == ["Posten", "Menge", "Einzelpreis", "Summe"]
+    with client.get(f"/documents/{document_id}/thumbnail.png") as response:
+        assert response.status_code == 200

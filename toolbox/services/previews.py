@@ -8,6 +8,7 @@ originals, and ``toolbox previews [--rebuild]`` makes them again.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Callable
 
@@ -23,6 +24,8 @@ from ..models import Document, FileVersion, Job
 from ..storage import blob_store
 from .jobs import KIND_PREVIEW, job_create
 from .text_preview import text_preview_build, text_preview_possible
+
+logger = logging.getLogger(__name__)
 
 DERIVED_KIND = "thumb.png"
 #: LibreOffice's drawing of an office file as PDF.
@@ -153,3 +156,16 @@ def viewer_pdf(version: FileVersion | None) -> Path | None:
         return None
     original = blob_store().path_for(version.sha256)
     return original if original.is_file() else None
+
+
+def previews_after_text(version: FileVersion) -> None:
+    """Called by the OCR and conversion jobs once a version's text is there: the text preview is
+    divided again from the searchable PDF or the OpenDocument conversion, and a Word, Excel or
+    PowerPoint 97–2003 file gets its PDF and thumbnail. Only derived files are written; a failure
+    here leaves the preview as it was and never fails the job that recognised the text."""
+    try:
+        if version.format in _LEGACY and office_pdf_build(version):
+            preview_build(version)
+        text_preview_build(version)
+    except Exception:  # the text is what the job is for; previews can be made again
+        logger.exception("previews of version %s after its text failed", version.id)
