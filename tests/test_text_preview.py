@@ -274,3 +274,17 @@ def test_an_excel_97_workbook_is_previewed_from_its_conversion_with_a_thumbnail(
     assert re.findall(r'scope="col">([^<]*)</th>', html)[:4] == ["Posten", "Menge", "Einzelpreis", "Summe"]
     with client.get(f"/documents/{document_id}/thumbnail.png") as response:
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize("format", ["xlsx", "ods"])
+def test_a_large_sheet_is_cut_to_200_rows_and_26_columns_and_the_page_says_so(app, client, runner, tmp_path, format):
+    from office_factories import write_ods_cells, write_xlsx_cells
+
+    writer = write_xlsx_cells if format == "xlsx" else write_ods_cells
+    document_id = _ingest(app, writer(tmp_path / f"messwerte.{format}", 400, 40, last_row="Letzte Zeile"), "Messwerte")
+    assert "erstellt: 1; nicht lesbar: 0" in runner.invoke(args=["previews"]).output
+    html = client.get(f"/documents/{document_id}/preview").get_data(as_text=True)
+    table = html.split("<table", 1)[1].split("</table>", 1)[0]
+    assert "(die ersten 200 Zeilen)" in _text(re.search(r"<caption[^>]*>(.*?)</caption>", table, re.S).group(1))
+    assert table.count("<tr>") == 200 and table.count('scope="col"') == 26
+    assert "Letzte Zeile" not in html

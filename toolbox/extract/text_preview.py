@@ -192,6 +192,15 @@ def _odf_text(element: Any) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
+def _drop(element: Any) -> None:
+    """Free a row once read, and the rows read before it: a sheet costs the memory of one row."""
+    element.clear(keep_tail=True)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
 def _repeat(element: Any, attribute: str, cap: int) -> int:
     try:
         return max(1, min(cap, int(element.get(f"{{{_TABLE_NS}}}{attribute}", "1"))))
@@ -210,9 +219,15 @@ def _ods(source: str, budget: _Budget) -> tuple[list[dict[str, Any]], int]:
     table_tag, row_tag = f"{{{_TABLE_NS}}}table", f"{{{_TABLE_NS}}}table-row"
     for _event, element in _odf_events(source, (table_tag, row_tag)):
         if element.tag == row_tag:
-            nested = element.getparent() is not None and element.getparent().tag not in (
-                table_tag, f"{{{_TABLE_NS}}}table-rows", f"{{{_TABLE_NS}}}table-header-rows")
-            if nested or total >= MAX_SHEETS:
+            parent = element.getparent()
+            nested = parent is not None and parent.tag not in (
+                table_tag, f"{{{_TABLE_NS}}}table-rows", f"{{{_TABLE_NS}}}table-header-rows",
+                f"{{{_TABLE_NS}}}table-row-group")
+            if nested:
+                continue  # a table in a cell: its text is the cell's
+            if total >= MAX_SHEETS or len(rows) == MAX_ROWS:
+                more = more or (total < MAX_SHEETS and bool(_odf_text(element)))
+                _drop(element)
                 continue
             row: list[str] = []
             for cell in element:
@@ -224,7 +239,7 @@ def _ods(source: str, budget: _Budget) -> tuple[list[dict[str, Any]], int]:
                     more = more or any(row)
                     break
                 rows.append(row)
-            element.clear(keep_tail=True)
+            _drop(element)
         elif element.getparent() is not None and element.getparent().tag == f"{{{_OFFICE_NS}}}spreadsheet":
             if total < MAX_SHEETS:
                 name = budget.text(element.get(f"{{{_TABLE_NS}}}name", ""), 100)
