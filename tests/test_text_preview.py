@@ -236,6 +236,7 @@ def test_without_libreoffice_an_office_file_keeps_its_text_preview_only(app, cli
 
 
 @requires_ocr
+@pytest.mark.slow
 def test_a_recognised_scan_is_previewed_page_by_page_from_its_searchable_pdf(app, client, tmp_path):
     """The OCR job divides the recognised text by page; the viewer shows the searchable PDF."""
     from job_helpers import write_scan
@@ -256,6 +257,7 @@ def test_a_recognised_scan_is_previewed_page_by_page_from_its_searchable_pdf(app
 
 
 @needs_libreoffice
+@pytest.mark.slow
 def test_an_excel_97_workbook_is_previewed_from_its_conversion_with_a_thumbnail(app, client, tmp_path):
     """After the conversion job, the sheet is a table read from the OpenDocument conversion and
     the workbook has a thumbnail drawn from its PDF."""
