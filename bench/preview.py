@@ -2,7 +2,11 @@
 each as the preview job makes it (one sandboxed child per file), against bare `pdftoppm`.
 
     python -m bench.preview                 # 20 PDFs (1-40 pages), 10 PNGs, 10 XLSX, 10 PPTX
-    python -m bench.preview --files 40
+    python -m bench.preview --files 40 --office 5
+
+With LibreOffice installed, ``--office N`` files each of DOCX, XLSX and PPTX are also drawn as PDF
+(what the preview job does once per office version), and the XLSX and PPTX converted to ODS and
+ODP by LibreOffice beforehand get their text preview timed.
 
 The thumbnail of a PDF is compared with `pdftoppm -png -r 40 -f 1 -l 1` on the same files, one
 file after the other (the issue's reference: p95 of ours over p95 of bare, goal <= 1.0). The files
@@ -75,6 +79,20 @@ def make_files(folder: Path, count: int) -> dict[str, list[Path]]:
     return files
 
 
+def make_opendocument(files: dict[str, list[Path]], folder: Path, count: int) -> None:
+    """ODS and ODP as LibreOffice saves them, from the first XLSX and PPTX files."""
+    from toolbox.extract.convert import libreoffice
+
+    for source_format, target in (("xlsx", "ods"), ("pptx", "odp")):
+        files[target] = []
+        for path in files[source_format][:count]:
+            subprocess.run([libreoffice(), "--headless", "--norestore",
+                            f"-env:UserInstallation={(folder / 'lo-profile').as_uri()}",
+                            "--convert-to", target, "--outdir", str(folder / target), str(path)],
+                           check=True, capture_output=True, timeout=300)
+            files[target].append(folder / target / f"{path.stem}.{target}")
+
+
 def _timed(call) -> float:
     started = time.perf_counter()
     answer = call()
@@ -84,13 +102,24 @@ def _timed(call) -> float:
     return elapsed
 
 
-def run(count: int) -> None:
+def run(count: int, office: int) -> None:
+    from toolbox.extract.convert import convert_to_pdf, libreoffice
     from toolbox.extract.text_preview import make_text_preview
     from toolbox.extract.thumbnail import make_thumbnail
 
+    office = office if libreoffice() else 0
     with tempfile.TemporaryDirectory(prefix="toolbox-bench-preview-") as work:
         folder = Path(work)
         files = make_files(folder, count)
+        if office:
+            make_opendocument(files, folder, office)
+            files["docx"] = []
+            for number in range(office):
+                from .corpus import write_docx
+
+                path = folder / f"konzept-{number}.docx"
+                write_docx(path, TextGenerator(777 + number), 4)
+                files["docx"].append(path)
         out = folder / "out"
         out.mkdir()
         rows = []
@@ -101,10 +130,15 @@ def run(count: int) -> None:
                                                         timeout=TIMEOUT, memory_mb=MEMORY_MB))
                 for path in files[format]]
             rows.append((f"thumbnail {format}", thumbnails[format]))
-        for format in ("pdf", "xlsx", "pptx"):
+        for format in ("pdf", "xlsx", "pptx") + (("ods", "odp") if office else ()):
             rows.append((f"text preview {format}", [
                 _timed(lambda path=path: make_text_preview(str(path), format, timeout=TIMEOUT, memory_mb=MEMORY_MB))
                 for path in files[format]]))
+        for format in ("docx", "xlsx", "pptx") if office else ():
+            rows.append((f"LibreOffice PDF of {format}", [
+                _timed(lambda path=path: convert_to_pdf(str(path), format, str(out / f"{path.stem}.{format}.pdf"),
+                                                        seconds=300, memory_mb=MEMORY_MB).__dict__)
+                for path in files[format][:office]]))
         bare: list[float] = []
         pdftoppm = shutil.which("pdftoppm")
         if pdftoppm:
@@ -117,6 +151,8 @@ def run(count: int) -> None:
     print(f"{'what':32} {'files':>5} {'p50 ms':>8} {'p95 ms':>8}")
     for name, values in rows:
         print(f"{name:32} {len(values):5d} {statistics.median(values) * 1000:8.0f} {_p95(values) * 1000:8.0f}")
+    if not office:
+        print("LibreOffice not found or --office 0: office PDFs, ODS and ODP not measured")
     if bare:
         print(f"thumbnail p95 / pdftoppm p95: {_p95(thumbnails['pdf']) / _p95(bare):.2f} (goal <= 1.0)")
     else:
@@ -126,7 +162,9 @@ def run(count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=20, help="PDFs (half as many of each other format)")
-    run(parser.parse_args().files)
+    parser.add_argument("--office", type=int, default=3, help="DOCX, XLSX, PPTX drawn by LibreOffice; ODS, ODP")
+    arguments = parser.parse_args()
+    run(arguments.files, arguments.office)
 
 
 if __name__ == "__main__":
