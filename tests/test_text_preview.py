@@ -202,7 +202,7 @@ needs_libreoffice = pytest.mark.skipif(
 @needs_libreoffice
 def test_an_office_file_is_drawn_as_pdf_for_its_thumbnail_and_the_viewer(app, client, tmp_path):
     """The preview job has LibreOffice draw a DOCX as PDF, a derived file beside the original:
-    the thumbnail is its first page and the viewer shows it."""
+    the thumbnail is its first page, the viewer shows it and the text preview follows its pages."""
     from conftest import write_docx
 
     path = tmp_path / "satzung.docx"
@@ -222,6 +222,9 @@ def test_an_office_file_is_drawn_as_pdf_for_its_thumbnail_and_the_viewer(app, cl
     app.config["TOOLBOX_PDFJS_ACTIVE"] = True
     html = client.get(f"/documents/{document_id}/preview").get_data(as_text=True)
     assert f'data-src="/documents/{document_id}/view.pdf"' in html
+    # the text is divided by the pages LibreOffice drew
+    assert _headings(html, 3) == ["Seite 1"]
+    assert "Satzung über die Nutzung offener Daten" in html.split('id="page-1"', 1)[1]
 
 
 def test_without_libreoffice_an_office_file_keeps_its_text_preview_only(app, client, runner, tmp_path, monkeypatch):

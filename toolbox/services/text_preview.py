@@ -25,6 +25,8 @@ from ..extract.text_preview import MAX_CHARS, SCHEMA, UNITS, make_text_preview
 from ..models import Document, FileVersion
 
 DERIVED_KIND = "text.json"
+#: Texts without pages of their own, divided by the pages of their PDF drawn by LibreOffice.
+PAGED_BY_LIBREOFFICE = frozenset({"docx", "odt", "rtf", "doc"})
 UNIT_TEXT = "text"
 
 
@@ -47,15 +49,22 @@ class TextPreview:
 def text_preview_source(version: FileVersion) -> tuple[Path, str, str] | None:
     """(file, format, name of the source) to read the divided text from, or None.
 
-    A recognised scan is read from its searchable PDF (the original has no text), a Word, Excel or
-    PowerPoint 97–2003 file from its LibreOffice conversion; a file whose extraction failed is
-    not opened again."""
+    A recognised scan is read from its searchable PDF (the original has no text), a Word or
+    OpenDocument text from the PDF LibreOffice drew of it (the pages a reader would print), an
+    Excel or PowerPoint 97–2003 file from its LibreOffice conversion; a file whose extraction
+    failed is not opened again."""
     from .convert import derived_kind as converted_kind
     from .ocr import searchable_path
+
+    from .previews import OFFICE_PDF_KIND, office_pdf_path
 
     searchable = searchable_path(version)
     if searchable is not None:
         return searchable, "pdf", "ocr.pdf"
+    if version.format in PAGED_BY_LIBREOFFICE:
+        drawn = office_pdf_path(version)
+        if drawn is not None:
+            return drawn, "pdf", OFFICE_PDF_KIND
     converted = (version.properties or {}).get("libreoffice", {}).get("derived")
     if converted:
         kind = converted_kind(version)
@@ -72,9 +81,12 @@ def text_preview_source(version: FileVersion) -> tuple[Path, str, str] | None:
 
 
 def text_preview_possible(version: FileVersion) -> bool:
-    """Whether a new version needs the preview job for its text. (A scan or a legacy Office file
-    has its text only after OCR or conversion: ``toolbox previews`` divides it then.)"""
-    return version.format in UNITS
+    """Whether a new version needs the preview job for its text: a format with pages, sheets or
+    slides, or a text that LibreOffice draws as pages. (A scan or a legacy Office file has its
+    text only after OCR or conversion, whose jobs divide it then.)"""
+    from .previews import office_pdf_possible
+
+    return version.format in UNITS or (version.format in PAGED_BY_LIBREOFFICE and office_pdf_possible(version))
 
 
 def text_preview_build(version: FileVersion) -> bool:
