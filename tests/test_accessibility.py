@@ -238,8 +238,18 @@ def _violations(page) -> list[str]:
     return found
 
 
+def _settle(page) -> None:
+    """Wait for the preview's page viewer to draw its first page: axe then checks it as shown,
+    and leaving earlier would cut the PDF.js worker's download short (the live server then
+    drops an open file, a ResourceWarning in whichever test runs next)."""
+    viewer = page.locator(".pdf-viewer[data-src]")
+    if viewer.count():
+        viewer.wait_for(state="visible")
+
+
 def _check(page, base: str, role: str, name: str, path: str, problems: list[str], locale: str = "de") -> None:
     response = page.goto(base + path)
+    _settle(page)
     assert response is not None
     for violation in _violations(page):
         problems.append(f"{role} {locale} {name} {path}: {violation}")
@@ -337,6 +347,7 @@ def test_narrow_screen_has_no_horizontal_scrolling(module_browser, site, role):
         too_wide = []
         for name, path in _pages(site.ids)[role]:
             page.goto(site.url + path)
+            _settle(page)
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > 320:
                 culprits = page.evaluate(WIDEST_ELEMENTS)
