@@ -31,7 +31,7 @@ $(KERN_STAMP): package-lock.json
 	@rm -rf $(KERN_VENDOR)
 	@if ! command -v npm >/dev/null 2>&1; then \
 		echo "KERN UX: npm not found - the app falls back to its own stylesheet (static/kern-fallback.css)."; \
-	elif log=$$(npm ci --ignore-scripts --no-audit --no-fund --loglevel=error --fetch-retries=1 \
+	elif log=$$(npm ci --ignore-scripts --omit=optional --no-audit --no-fund --loglevel=error --fetch-retries=1 \
 			--fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=10000 2>&1) \
 		&& mkdir -p $(KERN_VENDOR)/fonts/fira-sans \
 		&& cp $(KERN_DIST)/kern.min.css $(KERN_DIST)/../LICENSE.md $(KERN_VENDOR)/ \
@@ -43,6 +43,34 @@ $(KERN_STAMP): package-lock.json
 	else \
 		rm -rf $(KERN_VENDOR); \
 		echo "KERN UX could not be installed ($$(printf '%s\n' "$$log" | grep -m1 -i error || echo 'copying its files failed')) - the app falls back to its own stylesheet (static/kern-fallback.css)."; \
+	fi
+
+# PDF.js (pdfjs-dist, pinned in package-lock.json), the page viewer of the preview: its two modules,
+# the standard fonts that PDFs name without embedding, and the image decoders, copied to
+# static/vendor/pdfjs/ and served from our own origin. `npm ci` ran in the KERN step before
+# (--omit=optional: the native canvas pdfjs-dist offers is for Node, not for browsers). Without
+# npm or the registry the preview page shows the text of the file only, so this step never fails
+# `make run` or `make test` either.
+PDFJS_DIST := node_modules/pdfjs-dist
+PDFJS_VENDOR := static/vendor/pdfjs
+PDFJS_STAMP := $(PDFJS_VENDOR)/.installed
+
+$(PDFJS_STAMP): package-lock.json | $(KERN_STAMP)
+	@rm -rf $(PDFJS_VENDOR)
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "PDF.js: npm not found - previews show the text of the files only, without the page viewer."; \
+	elif { test -f $(PDFJS_DIST)/build/pdf.min.mjs || log=$$(npm ci --ignore-scripts --omit=optional --no-audit \
+			--no-fund --loglevel=error --fetch-retries=1 --fetch-retry-mintimeout=2000 \
+			--fetch-retry-maxtimeout=10000 2>&1); } \
+		&& mkdir -p $(PDFJS_VENDOR)/standard_fonts $(PDFJS_VENDOR)/wasm \
+		&& cp $(PDFJS_DIST)/build/pdf.min.mjs $(PDFJS_DIST)/build/pdf.worker.min.mjs $(PDFJS_DIST)/LICENSE $(PDFJS_VENDOR)/ \
+		&& cp $(PDFJS_DIST)/standard_fonts/* $(PDFJS_VENDOR)/standard_fonts/ \
+		&& cp $(PDFJS_DIST)/wasm/* $(PDFJS_VENDOR)/wasm/ \
+		&& touch $@; then \
+		echo "PDF.js $$(node -p 'require("./$(PDFJS_DIST)/package.json").version') installed in $(PDFJS_VENDOR)/"; \
+	else \
+		rm -rf $(PDFJS_VENDOR); \
+		echo "PDF.js could not be installed ($$(printf '%s\n' "$$log" | grep -m1 -i error || echo 'copying its files failed')) - previews show the text of the files only, without the page viewer."; \
 	fi
 
 # A random key per checkout: sessions survive restarts, and no key is ever committed.
@@ -65,7 +93,7 @@ endef
 # The background worker (OCR jobs) runs beside the development server as a second process of
 # this one shell: Ctrl-C or the end of the server stops both, a crash of one never takes the
 # other along, and the worker is the same `toolbox worker` that production runs.
-run: $(STAMP) $(SECRET) $(KERN_STAMP)
+run: $(STAMP) $(SECRET) $(KERN_STAMP) $(PDFJS_STAMP)
 	@$(OCR_CHECK)
 	TOOLBOX_SECRET_KEY=$$(cat $(SECRET)) TOOLBOX_BASE_URL=$(TOOLBOX_BASE_URL) $(BIN)/toolbox demo --if-empty
 	@export TOOLBOX_SECRET_KEY=$$(cat $(SECRET)) TOOLBOX_BASE_URL=$(TOOLBOX_BASE_URL); \
@@ -76,12 +104,12 @@ run: $(STAMP) $(SECRET) $(KERN_STAMP)
 # `make test` is the quick suite (under ten minutes on a quiet two-core machine); the tests
 # marked slow (multi-process crash and load runs, long OCR and conversion matrices) run with
 # `make test-slow`, and .ci/run runs both.
-test: $(STAMP) $(KERN_STAMP)
+test: $(STAMP) $(KERN_STAMP) $(PDFJS_STAMP)
 	@$(OCR_CHECK)
 	@echo "make test: the quick suite; 'make test-slow' runs the tests marked slow (CI runs both)."
 	$(BIN)/pytest -m "not slow"
 
-test-slow: $(STAMP) $(KERN_STAMP)
+test-slow: $(STAMP) $(KERN_STAMP) $(PDFJS_STAMP)
 	@$(OCR_CHECK)
 	$(BIN)/pytest -m slow
 

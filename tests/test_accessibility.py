@@ -108,6 +108,22 @@ def site(tmp_path_factory, template_database):
         from toolbox.models import SynonymGroup
 
         ids["synonym"] = db.session.scalar(select(SynonymGroup.id).order_by(SynonymGroup.id))
+        # A workbook, a presentation and a PDF, with their text previews made as the job would.
+        from extract_fixtures import write_text_pdf
+        from office_factories import write_feature_pptx, write_feature_xlsx
+        from toolbox.services.ingest import ingest_file
+        from toolbox.services.text_preview import text_preview_build
+
+        files = tmp_path_factory.mktemp("a11y-previews")
+        for key, path in (("sheet", write_feature_xlsx(files / "kostenplan.xlsx")),
+                          ("slides", write_feature_pptx(files / "ratspraesentation.pptx")),
+                          ("pdf", write_text_pdf(files / "leitfaden.pdf", ["Leitfaden Sensorik, Seite eins",
+                                                                           "Beschaffung, Seite zwei"]))):
+            outcome = ingest_file(path, DocumentMetadata(title=f"Vorschau {path.stem}"), filename=path.name,
+                                  publish=True)
+            assert outcome.status == "ingested", outcome.message
+            assert text_preview_build(db.session.get(Document, outcome.document_id).current_version)
+            ids[f"preview_{key}"] = outcome.document_id
         # A withdrawn document, so that "Erneut einreichen" is on the contributor's list.
         review.document_withdraw(owner, db.session.get(Document, upload(
             "Verworfener Entwurf", "Ein zurückgezogener Entwurf", ["mobilitaet-verkehr"], "konzept-strategie")))
@@ -143,6 +159,10 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("search-empty", "/search?q=Quantencomputer"),
             ("search-corrected", "/search?q=Datenstrategei"),
             ("document", f"/documents/{ids['published']}"),
+            ("preview-text", f"/documents/{ids['published']}/preview"),
+            ("preview-sheet", f"/documents/{ids['preview_sheet']}/preview"),
+            ("preview-slides", f"/documents/{ids['preview_slides']}/preview"),
+            ("preview-pdf", f"/documents/{ids['preview_pdf']}/preview"),
             ("login", "/login"),
             ("password-forgot", "/password/forgot"),
             ("password-reset", ids["reset_path"]),
@@ -161,6 +181,7 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("upload-details-several", f"/upload/{ids['upload_token_several']}"),
             ("my-documents", "/my/documents"),
             ("edit", f"/my/documents/{ids['submitted']}/edit"),
+            ("preview-unpublished", f"/documents/{ids['submitted']}/preview"),
             ("new-version", f"/my/documents/{ids['published']}/version"),
             ("withdraw-confirm", f"/my/documents/{ids['published']}/withdraw"),
             ("new-version-check", f"/my/documents/{ids['restaged']}/version/{ids['version_token']}"),
@@ -201,7 +222,7 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-SCREENSHOT_PAGES = {"start", "search-facets", "document", "upload", "upload-details", "upload-details-several", "new-version-check", "review",
+SCREENSHOT_PAGES = {"start", "search-facets", "document", "preview-sheet", "upload", "upload-details", "upload-details-several", "new-version-check", "review",
                     "users", "login"}
 
 
@@ -217,8 +238,18 @@ def _violations(page) -> list[str]:
     return found
 
 
+def _settle(page) -> None:
+    """Wait for the preview's page viewer to draw its first page: axe then checks it as shown,
+    and leaving earlier would cut the PDF.js worker's download short (the live server then
+    drops an open file, a ResourceWarning in whichever test runs next)."""
+    viewer = page.locator(".pdf-viewer[data-src]")
+    if viewer.count():
+        viewer.wait_for(state="visible")
+
+
 def _check(page, base: str, role: str, name: str, path: str, problems: list[str], locale: str = "de") -> None:
     response = page.goto(base + path)
+    _settle(page)
     assert response is not None
     for violation in _violations(page):
         problems.append(f"{role} {locale} {name} {path}: {violation}")
@@ -316,6 +347,7 @@ def test_narrow_screen_has_no_horizontal_scrolling(module_browser, site, role):
         too_wide = []
         for name, path in _pages(site.ids)[role]:
             page.goto(site.url + path)
+            _settle(page)
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > 320:
                 culprits = page.evaluate(WIDEST_ELEMENTS)

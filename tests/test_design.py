@@ -393,3 +393,22 @@ def test_make_step_with_an_unreachable_registry_says_so_in_one_line_and_succeeds
     assert len(lines) == 1 and lines[0].startswith("KERN UX could not be installed (npm error"), lines
     assert lines[0].endswith("the app falls back to its own stylesheet (static/kern-fallback.css).")
     assert not (project / "static" / "vendor").exists()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_pdfjs_step_without_npm_says_so_in_one_line_and_succeeds(tmp_path):
+    """Without npm the PDF.js step goes on too: previews keep their text, without the page viewer."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for tool in ("sh", "rm", "mkdir", "cp", "sed", "test", "touch", "grep", "printf"):
+        found = shutil.which(tool)
+        if found:
+            (tools / tool).symlink_to(found)
+    project = _copy_project(tmp_path / "project")
+    result = subprocess.run([shutil.which("make"), "--no-print-directory", "static/vendor/pdfjs/.installed"],
+                            cwd=project, env={"PATH": str(tools)}, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "PDF.js: npm not found - previews show the text of the files only, without the page viewer.")
+    assert not (project / "static" / "vendor").exists()

@@ -47,6 +47,10 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/documents/<int:document_id>/searchable", "GET"): (404, 404, 404, 404, 404),
     # thumbnails are made by a background job, which the world does not run
     ("/documents/<int:document_id>/thumbnail.png", "GET"): (404, 404, 404, 404, 404),
+    # the preview, asked for the owner's submitted document: shown to whoever may download it
+    ("/documents/<int:document_id>/preview", "GET"): (404, 200, 404, 200, 200),
+    # the PDF of the viewer; the world's document is a text file, which has none
+    ("/documents/<int:document_id>/view.pdf", "GET"): (404, 404, 404, 404, 404),
     ("/search", "GET"): (200, 200, 200, 200, 200),
     ("/search/download.zip", "GET"): (200, 200, 200, 200, 200),
     # --- for harvesters, crawlers and browsers (issue 15) -----------------------------------------
@@ -284,6 +288,7 @@ def _copy_world(world: World, target: Path) -> tuple[Path, dict]:
 #: Which document a rule's ``document_id`` stands for; the default is the owner's published one.
 DOCUMENT_FOR = {
     "admin.document_publish": "submitted",
+    "preview.document_preview": "submitted",
     "admin.document_reject": "submitted",
     "admin.document_restore": "trashed",
 }

@@ -335,15 +335,20 @@ def _check_jobs(repair: bool) -> int:
 
 
 @cli.command("previews")
-@click.option("--rebuild", is_flag=True, help="Make every thumbnail again, not only the missing ones.")
+@click.option("--rebuild", is_flag=True, help="Make every preview again, not only the missing ones.")
 @with_appcontext
 def previews_command(rebuild: bool) -> None:
-    """Make the first-page thumbnails of all documents (derived files, outside the blob store)."""
+    """Make the first-page thumbnails and the text previews by page, sheet or slide of all
+    documents (derived files, outside the blob store)."""
     from .services.previews import previews_rebuild
+    from .services.text_preview import text_previews_rebuild
 
     with _progress_bar("Vorschaubilder") as advance:
         made, missing = previews_rebuild(rebuild=rebuild, progress=advance)
     click.echo(f"Vorschaubilder erstellt: {made}; ohne Vorschaubild: {missing}")
+    with _progress_bar("Textvorschauen") as advance:
+        made, missing = text_previews_rebuild(rebuild=rebuild, progress=advance)
+    click.echo(f"Textvorschauen nach Seiten, Tabellenblättern oder Folien erstellt: {made}; nicht lesbar: {missing}")
 
 
 @cli.command("worker")

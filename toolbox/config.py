@@ -42,6 +42,8 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "INVITATION_DAYS": ("TOOLBOX_INVITATION_DAYS", int),
     # design: KERN UX when `make` installed it; 0 keeps the own stylesheet
     "KERN": ("TOOLBOX_KERN", bool),
+    # the page viewer of the preview: PDF.js when `make` installed it; 0 shows the text only
+    "PDFJS": ("TOOLBOX_PDFJS", bool),
     # background jobs: empty = SQLite file in the instance folder; redis://… in production
     "QUEUE_URL": ("TOOLBOX_QUEUE_URL", str),
     "QUEUE_NAME": ("TOOLBOX_QUEUE_NAME", str),
@@ -97,6 +99,7 @@ DEFAULTS: dict[str, object] = {
     "SEARCH_WARM_POSTINGS": 6_000_000,
     "SEARCH_REFRESH_SECONDS": 1.0,
     "KERN": True,
+    "PDFJS": True,
     "QUEUE_URL": None,
     "QUEUE_NAME": "toolbox",
     "WORKER_THREADS": 2,

@@ -1,4 +1,5 @@
-"""Word, Excel and PowerPoint 97–2003 files read through LibreOffice (headless).
+"""Word, Excel and PowerPoint 97–2003 files read through LibreOffice (headless), and office files
+drawn as PDF for their thumbnail and the page viewer.
 
 LibreOffice converts the file to OpenDocument (DOC → ODT, XLS → ODS, PPT → ODP), and our
 OpenDocument reader takes the text from there. It runs inside the sandboxed child
@@ -73,6 +74,43 @@ def convert_in_child(program: str, source: str, fmt: str, output: str, seconds: 
     from .opendocument import parse
 
     target = TARGETS[fmt]
+    failure = _soffice(program, source, fmt, target, output, seconds)
+    if failure:
+        return failure
+    result = parse(output, DetectedType(target, _MEDIA_TYPES[target], True))
+    if result.status not in ("ok", "empty"):
+        return {"status": "unreadable", "detail": result.message.code if result.message else result.status}
+    return {"status": "ok", "text": result.text, "pages": result.page_count}
+
+
+#: Formats LibreOffice draws as PDF for the thumbnail and the page viewer.
+PDF_FORMATS = frozenset({"docx", "odt", "rtf", "doc", "xlsx", "ods", "xls", "pptx", "odp", "ppt"})
+_PDF_TARGET = f"{__name__}:pdf_in_child"
+
+
+def convert_to_pdf(source: str, fmt: str, output: str, *, seconds: float, memory_mb: int) -> ConversionOutcome:
+    """Draw `source` (an office file) as a PDF at `output`, as LibreOffice would print it."""
+    program = libreoffice()
+    if program is None:
+        return ConversionOutcome("error", detail="soffice not found")
+    if fmt not in PDF_FORMATS:
+        raise ValueError(f"no PDF conversion for {fmt!r}")
+    outcome = sandbox.run(_PDF_TARGET, [program, source, fmt, output, seconds], timeout=seconds + _MARGIN_SECONDS,
+                          memory_mb=memory_mb)
+    if outcome.kind == "ok":
+        value = outcome.value or {}
+        return ConversionOutcome(str(value.get("status", "error")), detail=str(value.get("detail") or ""))
+    if outcome.kind in ("timeout", "memory"):
+        return ConversionOutcome(outcome.kind, detail=outcome.error)
+    return ConversionOutcome("error", detail=(outcome.error or outcome.stderr[-500:]).strip())
+
+
+def pdf_in_child(program: str, source: str, fmt: str, output: str, seconds: float) -> dict[str, Any]:
+    return _soffice(program, source, fmt, "pdf", output, seconds) or {"status": "ok"}
+
+
+def _soffice(program: str, source: str, fmt: str, target: str, output: str, seconds: float) -> dict[str, Any] | None:
+    """Convert a copy of `source` to `target` at `output`; None on success, else the failure."""
     # Named after the worker (this child's parent), like the caller's temporary files, so that a
     # sweep after a killed worker recognises the folder as a leftover.
     with tempfile.TemporaryDirectory(prefix=f"{os.getppid()}-convert-", dir=os.path.dirname(output)) as work:
@@ -97,7 +135,4 @@ def convert_in_child(program: str, source: str, fmt: str, output: str, seconds: 
             lines = (finished.stderr or finished.stdout).decode("utf-8", "replace").strip().splitlines()
             return {"status": "unreadable", "detail": lines[-1][:300] if lines else f"exit code {finished.returncode}"}
         shutil.move(converted, output)
-    result = parse(output, DetectedType(target, _MEDIA_TYPES[target], True))
-    if result.status not in ("ok", "empty"):
-        return {"status": "unreadable", "detail": result.message.code if result.message else result.status}
-    return {"status": "ok", "text": result.text, "pages": result.page_count}
+    return None

@@ -217,3 +217,19 @@ def _tail(stream: Any) -> str:
         return stream.read().decode("utf-8", errors="replace")
     except OSError:
         return ""
+
+
+def run_warm(target: str, args: list[Any] | tuple[Any, ...] = (), *, timeout: float = 60.0,
+             memory_mb: int = 1024) -> SandboxOutcome:
+    """`run` in this process's warm child when it is free, else in a one-off child.
+
+    For work the background jobs repeat file after file (thumbnails, text previews): a one-off
+    child's interpreter start and imports took longer than drawing a first page. The warm child
+    keeps every limit and is replaced after a timeout, a crash or a memory error (``pool``).
+    """
+    from .pool import shared_pool
+
+    outcome = shared_pool(memory_mb).run_if_idle(target, list(args), timeout=timeout)
+    if outcome is None:
+        outcome = run(target, args, timeout=timeout, memory_mb=memory_mb)
+    return outcome

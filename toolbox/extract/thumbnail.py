@@ -17,7 +17,7 @@ _TARGET = f"{__name__}:thumbnail_in_child"
 
 def make_thumbnail(source: str, kind: str, output: str, *, timeout: float, memory_mb: int) -> dict[str, Any]:
     """`kind` is "pdf" or "image". Answers {"status": "ok", "width", "height"} or a failure."""
-    outcome = sandbox.run(_TARGET, [source, kind, output], timeout=timeout, memory_mb=memory_mb)
+    outcome = sandbox.run_warm(_TARGET, [source, kind, output], timeout=timeout, memory_mb=memory_mb)
     if outcome.kind == "ok":
         return dict(outcome.value or {})
     return {"status": outcome.kind, "detail": outcome.error}

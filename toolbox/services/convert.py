@@ -100,6 +100,9 @@ def _record_text(version: FileVersion, text: str, pages: int | None, kind: str) 
     # A new dict: SQLAlchemy sees a changed JSON value only when the object is replaced.
     version.properties = {**(version.properties or {}), "libreoffice": {"derived": kind}}
     indexing.queue_document(version.document_id)
+    from .previews import previews_after_text
+
+    previews_after_text(version)
 
 
 def _record_refusal(version: FileVersion, message: Message) -> None:

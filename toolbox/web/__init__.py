@@ -39,3 +39,6 @@ def init_app(app: Flask) -> None:
     from . import jobs
 
     jobs.init_app(app)  # job states beside documents, /admin/jobs, searchable PDFs of scans
+    from . import preview
+
+    preview.init_app(app)  # text preview and PDF viewer before download
