@@ -361,9 +361,8 @@ def _copy_project(folder: Path) -> Path:
     return folder
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-def test_make_step_without_npm_says_so_in_one_line_and_succeeds(tmp_path):
-    """Without npm, `make run`/`make test` go on: one line says the app uses its own stylesheet."""
+def _make_without_npm(tmp_path: Path, target: str) -> tuple[Path, subprocess.CompletedProcess]:
+    """Run a make step in a copy of the project with a PATH that has the shell tools but no npm."""
     tools = tmp_path / "bin"
     tools.mkdir()
     for tool in ("sh", "rm", "mkdir", "cp", "sed", "test", "touch", "grep", "printf"):
@@ -371,9 +370,16 @@ def test_make_step_without_npm_says_so_in_one_line_and_succeeds(tmp_path):
         if found:
             (tools / tool).symlink_to(found)
     project = _copy_project(tmp_path / "project")
-    result = subprocess.run([shutil.which("make"), "--no-print-directory", "static/vendor/kern/.installed"],
+    result = subprocess.run([shutil.which("make"), "--no-print-directory", target],
                             cwd=project, env={"PATH": str(tools)}, capture_output=True, text=True,
                             timeout=60)
+    return project, result
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_step_without_npm_says_so_in_one_line_and_succeeds(tmp_path):
+    """Without npm, `make run`/`make test` go on: one line says the app uses its own stylesheet."""
+    project, result = _make_without_npm(tmp_path, "static/vendor/kern/.installed")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines() == [
         "KERN UX: npm not found - the app falls back to its own stylesheet (static/kern-fallback.css)."]
@@ -398,16 +404,7 @@ def test_make_step_with_an_unreachable_registry_says_so_in_one_line_and_succeeds
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_pdfjs_step_without_npm_says_so_in_one_line_and_succeeds(tmp_path):
     """Without npm the PDF.js step goes on too: previews keep their text, without the page viewer."""
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    for tool in ("sh", "rm", "mkdir", "cp", "sed", "test", "touch", "grep", "printf"):
-        found = shutil.which(tool)
-        if found:
-            (tools / tool).symlink_to(found)
-    project = _copy_project(tmp_path / "project")
-    result = subprocess.run([shutil.which("make"), "--no-print-directory", "static/vendor/pdfjs/.installed"],
-                            cwd=project, env={"PATH": str(tools)}, capture_output=True, text=True,
-                            timeout=60)
+    project, result = _make_without_npm(tmp_path, "static/vendor/pdfjs/.installed")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == (
         "PDF.js: npm not found - previews show the text of the files only, without the page viewer.")
