@@ -107,11 +107,11 @@ run: $(STAMP) $(SECRET) $(KERN_STAMP) $(PDFJS_STAMP)
 test: $(STAMP) $(KERN_STAMP) $(PDFJS_STAMP)
 	@$(OCR_CHECK)
 	@echo "make test: the quick suite; 'make test-slow' runs the tests marked slow (CI runs both)."
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" -n auto
 
 test-slow: $(STAMP) $(KERN_STAMP) $(PDFJS_STAMP)
 	@$(OCR_CHECK)
-	$(BIN)/pytest -m slow
+	$(BIN)/pytest -m slow -n auto
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all

@@ -196,27 +196,37 @@ def postgres_url() -> str:
 
 @pytest.fixture
 def pg_app(postgres_url, tmp_path, monkeypatch):
-    """An app on a freshly migrated PostgreSQL schema."""
+    """An app on a freshly migrated PostgreSQL database of its own.
+
+    A database per test, not the shared ``public`` schema of ``test``: parallel workers and other
+    sessions on the same server would otherwise drop each other's tables.
+    """
     import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
 
     from toolbox.services.database import prepare_database
 
-    engine = sa.create_engine(postgres_url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
+    name = f"p_{uuid.uuid4().hex}"
+    server = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with server.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
     monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
-    application = create_app(_config(tmp_path, postgres_url))
-    prepare_database(application)
-    with application.app_context():
-        from toolbox import search
+    try:
+        application = create_app(_config(tmp_path, url))
+        prepare_database(application)
+        with application.app_context():
+            from toolbox import search
 
-        search.ensure_index()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+            search.ensure_index()
+        yield application
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        _drop_database(server, name)
+        server.dispose()
 
 
 # --- factories -------------------------------------------------------------------------------
