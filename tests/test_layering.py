@@ -1,0 +1,124 @@
+"""The layers of DESIGN.md: a lower layer never imports a higher one.
+
+The web pages sit on top; the JSON API beside them; the CLI, the services, the security hooks
+and the neutral modules (URL building, error responses) below both. A service or the CLI that
+reached into ``toolbox.web`` would need a blueprint, and often a faked request, to do its work.
+
+Each rule is one small test over ``package_imports()``: which files it looks at, which imported
+modules it forbids, and the few exceptions it allows by name (with the reason beside them).
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "toolbox"
+
+
+@dataclass(frozen=True)
+class ModuleImports:
+    """One source file of the package and every module it imports, as absolute names."""
+
+    path: str  # relative to toolbox/, with forward slashes: "web/public.py"
+    imports: frozenset[str]
+
+    def within(self, *areas: str) -> bool:
+        """Whether the file is one of ``areas`` (a file like "cli.py" or a folder like "web")."""
+        return any(self.path == area or self.path.startswith(area.rstrip("/") + "/") for area in areas)
+
+    def importing(self, *modules: str) -> list[str]:
+        """The imported names that are one of ``modules`` or inside one of them."""
+        return sorted(name for name in self.imports
+                      if name in modules or name.startswith(tuple(module + "." for module in modules)))
+
+
+def imported_modules(path: Path, root: Path = PACKAGE) -> frozenset[str]:
+    """Every module ``path`` imports, at the top or inside a function, as an absolute name.
+
+    ``from . import web`` names both ``toolbox`` and ``toolbox.web``, so a rule on a module
+    catches it however the import is spelt.
+    """
+    package = [root.name, *path.relative_to(root).parent.parts]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return frozenset(names)
+
+
+def package_imports(root: Path = PACKAGE) -> list[ModuleImports]:
+    """Every Python file of the package with its imports, in a stable order."""
+    return [ModuleImports(path.relative_to(root).as_posix(), imported_modules(path, root))
+            for path in sorted(root.rglob("*.py"))]
+
+
+def offenders(files: list[ModuleImports], forbidden: tuple[str, ...], *, allowed: set[str] = frozenset()
+              ) -> dict[str, list[str]]:
+    """The files (outside ``allowed``) that import one of ``forbidden``, with what they import."""
+    found = {}
+    for module in files:
+        names = module.importing(*forbidden)
+        if names and module.path not in allowed:
+            found[module.path] = names
+    return found
+
+
+# --- the rules -----------------------------------------------------------------------------------
+
+#: The application factory registers the blueprints of the pages, so it must import them; it is
+#: the composition root above every layer, not a layer below the web.
+WEB_IMPORT_ALLOWED = {"__init__.py"}
+
+
+def test_nothing_below_the_web_layer_imports_toolbox_web():
+    """Nothing outside ``toolbox/web`` imports ``toolbox.web``, but the app factory."""
+    below_web = [module for module in package_imports() if not module.within("web")]
+    assert not offenders(below_web, ("toolbox.web",), allowed=WEB_IMPORT_ALLOWED)
+
+
+def test_services_and_below_do_not_import_the_api_or_cli():
+    """The use cases and what they build on know neither the API's views nor the command line."""
+    lower = [module for module in package_imports()
+             if module.within("services", "extract", "search", "jobs", "storage.py", "models.py", "urls.py",
+                              "error_responses.py", "metrics.py", "request_log.py")]
+    assert not offenders(lower, ("toolbox.api", "toolbox.cli"))
+
+
+# --- the walker itself ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def probe_package(tmp_path):
+    """A package ``toolbox`` in tmp_path with a service that imports the web layer in a function."""
+    root = tmp_path / "toolbox"
+    (root / "services").mkdir(parents=True)
+    (root / "web").mkdir()
+    (root / "__init__.py").write_text("from . import web\n", encoding="utf-8")
+    (root / "services" / "probe.py").write_text("def f():\n    from ..web.auth import invitation_url\n",
+                                                encoding="utf-8")
+    (root / "web" / "auth.py").write_text("from ..services import probe\n", encoding="utf-8")
+    return root
+
+
+def test_import_walker_resolves_relative_and_local_imports(probe_package):
+    """``from ..web.auth import x`` inside a function is seen as an import of toolbox.web.auth."""
+    imports = imported_modules(probe_package / "services" / "probe.py", probe_package)
+    assert {"toolbox.web.auth", "toolbox.web.auth.invitation_url"} <= imports
+    assert "toolbox.web" in imported_modules(probe_package / "__init__.py", probe_package)
+
+
+def test_web_rule_finds_an_offender_and_spares_the_factory(probe_package):
+    """The rule's check reports the service that reaches into the web layer, and only it."""
+    files = package_imports(probe_package)
+    below_web = [module for module in files if not module.within("web")]
+    assert offenders(below_web, ("toolbox.web",), allowed=WEB_IMPORT_ALLOWED) == {
+        "services/probe.py": ["toolbox.web.auth", "toolbox.web.auth.invitation_url"]}
+    assert "__init__.py" in offenders(below_web, ("toolbox.web",))
