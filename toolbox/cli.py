@@ -21,7 +21,8 @@ _NO_PREPARE = {"db"}
 
 def _create_app() -> "Flask":  # noqa: F821
     app = create_app()
-    _log_to_instance_folder(app)
+    if not app.config.get("TOOLBOX_JSON_LOGS"):  # TOOLBOX_LOG_FORMAT=json: every line to stderr
+        _log_to_instance_folder(app)
     return app
 
 
@@ -149,6 +150,16 @@ def _ingest_with_progress(items, *, publish: bool):
     for outcome in failed:
         click.echo(f"  {outcome.source}: {render(outcome.message)}")
     return outcomes
+
+
+@cli.command("migrate")
+def migrate_command() -> None:
+    """Bring the database to the current schema and seed empty vocabularies, then end.
+
+    Every command does this before its own work; this one does nothing else, for the one-shot
+    step before the web servers start (compose's ``migrate`` service, systemd's ExecStartPre).
+    """
+    click.echo("Datenbank auf dem neuesten Stand.")
 
 
 @cli.command("demo")
@@ -368,7 +379,9 @@ def worker_command(threads: int | None) -> None:
     # Huey's own lines (consumer started, task executed, errors) on the terminal: they are the
     # worker's log; the toolbox's notes go to instance/toolbox.log as for every command.
     huey_log = logging.getLogger("huey")
-    if not huey_log.handlers:
+    if app_json_logs := bool(current_app.config.get("TOOLBOX_JSON_LOGS")):
+        huey_log.setLevel(logging.INFO)  # its lines reach the JSON handler of the root logger
+    if not huey_log.handlers and not app_json_logs:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         huey_log.addHandler(handler)
@@ -379,6 +392,15 @@ def worker_command(threads: int | None) -> None:
     availability = ocr_availability()
     ocr = "bereit" if availability.available else "nicht verfügbar (fehlt: " + ", ".join(availability.missing) + ")"
     click.echo(f"Worker für {describe(app)}; {sent} wartende Aufträge eingereiht; Texterkennung {ocr}.")
+    if address := app.config.get("TOOLBOX_WORKER_METRICS"):
+        from .metrics import serve_worker_metrics
+
+        try:
+            server = serve_worker_metrics(str(address))
+        except (ValueError, OSError) as exc:
+            raise click.ClickException(f"TOOLBOX_WORKER_METRICS={address}: Metriken nicht bereitstellbar ({exc}).")
+        host, port = server.server_address[:2]
+        click.echo(f"Metriken des Workers auf http://{host}:{port}/metrics")
     consumer_for(app, threads).run()
 
 

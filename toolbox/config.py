@@ -83,6 +83,15 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "DCAT_CONTACT_EMAIL": ("TOOLBOX_DCAT_CONTACT_EMAIL", str),
     "DCAT_CONTRIBUTOR_ID": ("TOOLBOX_DCAT_CONTRIBUTOR_ID", str),
     "DCAT_PAGE_SIZE": ("TOOLBOX_DCAT_PAGE_SIZE", int),
+    # operations: "json" logs one JSON object per line (time, level, logger, message, request_id)
+    # on stderr, "text" (default) keeps the usual lines
+    "LOG_FORMAT": ("TOOLBOX_LOG_FORMAT", str),
+    # /metrics answers a client in one of these networks (comma-separated, CIDR) or one that sends
+    # "Authorization: Bearer <METRICS_TOKEN>"; anyone else gets 403
+    "METRICS_NETWORKS": ("TOOLBOX_METRICS_NETWORKS", str),
+    "METRICS_TOKEN": ("TOOLBOX_METRICS_TOKEN", str),
+    # `toolbox worker` serves its own metrics (OCR, extraction) on this host:port; empty = none
+    "WORKER_METRICS": ("TOOLBOX_WORKER_METRICS", str),
 }
 
 DEFAULTS: dict[str, object] = {
@@ -122,6 +131,10 @@ DEFAULTS: dict[str, object] = {
     "SESSION_IDLE_MINUTES": 30,
     "SESSION_IDLE_MINUTES_CONTRIBUTOR": 120,
     "SESSION_MAX_HOURS": 12.0,
+    "LOG_FORMAT": "text",
+    "METRICS_NETWORKS": "127.0.0.0/8,::1/128",
+    "METRICS_TOKEN": None,
+    "WORKER_METRICS": None,
 }
 
 

@@ -8,6 +8,7 @@ from importlib import import_module
 from typing import Any
 
 from ..message import Message
+from ..metrics import record_extraction
 from . import messages
 from . import sandbox
 from . import zipguard
@@ -67,10 +68,12 @@ def extract(
     ExtractionResult; this function does not raise.
     """
     try:
-        return _extract(os.path.abspath(os.fspath(path)), filename, timeout, memory_mb, zip_limits, pool)
+        result = _extract(os.path.abspath(os.fspath(path)), filename, timeout, memory_mb, zip_limits, pool)
     except Exception:
         logger.exception("text extraction of %s failed unexpectedly", path)
-        return ExtractionResult(status="failed", message=messages.INTERNAL_ERROR)
+        result = ExtractionResult(status="failed", message=messages.INTERNAL_ERROR)
+    record_extraction(result.status, result.format)
+    return result
 
 
 def _extract(

@@ -13,6 +13,7 @@ from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from ..config import ConfigError
+from ..request_log import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +61,10 @@ def _build(app: Flask) -> Huey:
         raise ConfigError(f"TOOLBOX_QUEUE_URL={url!r}: expected redis://host:port/db or sqlite:////path/file.")
 
     @huey.task(name=TASK_NAME)
-    def run_job(job_id: int) -> None:
+    def run_job(job_id: int, request_id: str | None = None) -> None:
         from .tasks import run_job as run
 
-        run(app, job_id)
+        run(app, job_id, request_id=request_id)
 
     # Hourly: the editors' daily digests fall due at TOOLBOX_DIGEST_HOUR in German time, which
     # an hourly check meets in summer and winter alike; a run that finds nothing due does nothing.
@@ -84,11 +85,14 @@ def send(app: Flask, job_id: int, *, delay: float | None = None) -> bool:
     stays queued, the next worker start sends it again and ``toolbox check`` reports it.
     """
     task = queue_for(app).toolbox_run_job  # type: ignore[attr-defined]
+    # The request (or the job, on a retry) that made this job: its log lines in the worker then
+    # carry the same id as the request's.
+    extra = {"request_id": request_id} if (request_id := current_request_id()) else {}
     try:
         if delay:
-            task.schedule(args=(job_id,), delay=delay)
+            task.schedule(args=(job_id,), kwargs=extra, delay=delay)
         else:
-            task(job_id)
+            task(job_id, **extra)
     except Exception:  # Redis down, SQLite file unwritable: logged, repaired from the table
         log.exception("Could not put job %s on the queue (%s)", job_id, describe(app))
         return False

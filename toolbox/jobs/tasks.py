@@ -4,11 +4,16 @@ from __future__ import annotations
 from flask import Flask
 
 
-def run_job(app: Flask, job_id: int) -> None:
+def run_job(app: Flask, job_id: int, *, request_id: str | None = None) -> None:
+    from ..request_log import bind_request_id, unbind_request_id
     from ..services.jobs import job_run
 
-    with app.app_context():
-        job_run(job_id)
+    token = bind_request_id(request_id)
+    try:
+        with app.app_context():
+            job_run(job_id)
+    finally:
+        unbind_request_id(token)
 
 
 def send_submission_digests(app: Flask) -> None:

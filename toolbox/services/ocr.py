@@ -13,12 +13,15 @@ from .. import extract as extraction
 from ..derived import derived_store
 from ..extensions import db
 from ..message import Message
+from ..metrics import record_ocr
 from ..extract.ocr import OCR_FORMATS, IMAGE_FORMATS, ocr_availability, recognise
 from ..models import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, FileVersion, Job
 from ..storage import blob_store
 from . import indexing
 from .jobs import KIND_OCR, JobFailed, job_create
 
+#: The outcomes of ``recognise`` counted by name in the metrics; any other is an "error".
+OCR_OUTCOMES = ("ok", "too_many_pages", "timeout", "memory", "unreadable")
 #: The derived file of a recognised document: the original with a text layer.
 DERIVED_KIND = "ocr.pdf"
 #: Seconds a job may take beyond its pages before `toolbox check` calls it stuck.
@@ -57,6 +60,7 @@ def ocr_job(job: Job) -> None:
     if version is None or version.format not in OCR_FORMATS:
         return  # the document was deleted meanwhile: nothing to do
     if not current_app.config.get("TOOLBOX_OCR", True) or not ocr_availability().available:
+        record_ocr("unavailable")
         raise JobFailed(UNAVAILABLE)
     original = blob_store().path_for(version.sha256)
     if not original.is_file():
@@ -78,6 +82,7 @@ def ocr_job(job: Job) -> None:
                             max_pages=max_pages, page_seconds=page_seconds, memory_mb=memory_mb)
         if outcome.status == "ok":
             store.commit(temporary, version.sha256, DERIVED_KIND)
+    record_ocr(outcome.status if outcome.status in OCR_OUTCOMES else "error")
     if outcome.status == "ok":
         _record_text(version, outcome.text, outcome.pages)
     elif outcome.status == "too_many_pages":

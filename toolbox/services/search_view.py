@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from .. import search
+from ..metrics import timed_search
 from ..extensions import db
 from ..i18n import N_
 from ..models import STATUS_PUBLISHED, Document, FileVersion, Municipality, Project
@@ -436,7 +437,8 @@ def pagination(total: int, query, *, base_url: str, window: int = 2) -> Paginati
 def search_page(args: Mapping, *, base_url: str, zip_base_url: str, locale: str = "de") -> SearchPage:
     """Run the search for ``args`` and build everything the result page shows."""
     query = public_query(args)
-    results = search.search(query)
+    with timed_search("page"):
+        results = search.search(query)
     labels = label_maps(locale)
     documents = documents_for_ids([hit.document_id for hit in results.hits], statuses=query.statuses)
     by_id = {document.id: document for document in documents}
@@ -522,7 +524,8 @@ def document_json(document: Document, locale: str = "de") -> dict:
 def search_json(args: Mapping, *, locale: str = "de") -> dict:
     """The body of ``GET /api/v1/search``."""
     query = public_query(args)
-    results = search.search(query)
+    with timed_search("api"):
+        results = search.search(query)
     labels = label_maps(locale)
     documents = documents_for_ids([hit.document_id for hit in results.hits], statuses=query.statuses)
     by_id = {document.id: document for document in documents}

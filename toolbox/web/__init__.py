@@ -19,6 +19,11 @@ class BoundedIntegerConverter(IntegerConverter):
 
 
 def init_app(app: Flask) -> None:
+    from . import ops
+
+    # Before security.init_app wraps the app in ProxyFix: the operations layer then sees the
+    # client's address, and answers probes ahead of the host check and the session.
+    ops.init_app(app)  # /healthz, /readyz, /metrics, request ids, JSON logs
     # Before any blueprint adds its rules: a rule takes its converter when it is added.
     app.url_map.converters["int"] = BoundedIntegerConverter
     from . import admin, admin_users, aliases, auth, catalog, contribute, crawlers, design, errors, filters, form_errors, legal, public
