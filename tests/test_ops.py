@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -156,6 +157,30 @@ def test_extraction_outcomes_are_counted(app):
     make_document(app)
     make_document(app)
     assert REGISTRY.get_sample_value("toolbox_extractions_total", {"status": "ok", "format": "txt"}) == before + 2
+
+
+def test_ocr_outcomes_are_counted(app):
+    """An OCR job that cannot run (OCR switched off) counts as "unavailable"."""
+    from toolbox.services.jobs import KIND_OCR, job_create, job_run
+
+    document = make_document(app, fmt="pdf")
+    before = REGISTRY.get_sample_value("toolbox_ocr_total", {"outcome": "unavailable"}) or 0
+    app.config["TOOLBOX_OCR"] = False
+    with app.app_context():
+        from toolbox.models import Document
+
+        version = db.session.get(Document, document.id).versions[0]
+        job = job_create(KIND_OCR, document_id=document.id, file_version_id=version.id)
+        db.session.commit()
+        job_run(job.id)
+    assert REGISTRY.get_sample_value("toolbox_ocr_total", {"outcome": "unavailable"}) == before + 1
+
+
+def test_migrate_command_prepares_the_database(runner):
+    """``toolbox migrate`` (compose's one-shot service, systemd's ExecStartPre) ends with a note."""
+    result = runner.invoke(args=["migrate"])
+    assert result.exit_code == 0, result.output
+    assert "Datenbank auf dem neuesten Stand." in result.output
 
 
 def test_metrics_are_refused_outside_the_networks(client):
@@ -317,3 +342,74 @@ def test_an_unknown_log_format_stops_the_start(app_config):
 
     with pytest.raises(ConfigError, match="TOOLBOX_LOG_FORMAT"):
         create_app({**app_config, "LOG_FORMAT": "yaml"})
+
+
+# --- gunicorn --------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_gunicorn_workers_add_up_their_metrics_and_log_json(app_config, tmp_path):
+    """Under gunicorn with two workers and PROMETHEUS_MULTIPROC_DIR, /metrics counts the requests
+    of both, whichever answers the scrape; every line gunicorn and the app write is JSON."""
+    import signal
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    port = _free_port()
+    multiproc = tmp_path / "prometheus"
+    multiproc.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TOOLBOX_INSTANCE_DIR": str(tmp_path / "instance"),
+           "TOOLBOX_SECRET_KEY": "gunicorn-test-key", "TOOLBOX_BASE_URL": f"http://127.0.0.1:{port}",
+           "TOOLBOX_DATABASE_URL": app_config["DATABASE_URL"], "TOOLBOX_DOCUMENTS_DIR": app_config["DOCUMENTS_DIR"],
+           "TOOLBOX_INDEX_DIR": app_config["INDEX_DIR"], "TOOLBOX_LOG_FORMAT": "json",
+           "TOOLBOX_COOKIE_SECURE": "0", "TOOLBOX_SEARCH_WARM_POSTINGS": "0",
+           "PROMETHEUS_MULTIPROC_DIR": str(multiproc)}
+    env.pop("TOOLBOX_DEBUG", None)
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:toolbox.gunicorn_conf",
+                                   "--bind", f"127.0.0.1:{port}", "--workers", "2", "toolbox.wsgi:app"],
+                                  env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                    assert response.status == 200
+                break
+            except OSError:
+                assert server.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.3)
+        def fetch(number: int) -> str:
+            request = urllib.request.Request(base + "/robots.txt", headers={"X-Request-ID": f"gunicorn-{number}"})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.headers["X-Request-ID"]
+
+        # Concurrent, so that as a rule both workers answer some; the sum is right either way.
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            ids = set(pool.map(fetch, range(20)))
+        assert ids == {f"gunicorn-{number}" for number in range(20)}
+        with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
+            text = response.read().decode()
+        assert list(multiproc.glob("histogram_*.db"))  # the workers' values live in files
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    counted = re.search(r'toolbox_request_duration_seconds_count\{endpoint="crawlers.robots",method="GET",'
+                        r'status="200"\} (\S+)', text)
+    assert counted and float(counted.group(1)) == 20.0
+    lines = [line for line in log_path.read_text().splitlines() if line.strip()]
+    entries = [json.loads(line) for line in lines]
+    assert any(entry["logger"] == "gunicorn.error" for entry in entries)
+    access = [entry for entry in entries if entry["logger"] == "toolbox.access"]
+    assert {entry["request_id"] for entry in access} >= ids
