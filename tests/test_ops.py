@@ -415,3 +415,30 @@ def test_gunicorn_workers_add_up_their_metrics_and_log_json(app_config, tmp_path
     assert any(entry["logger"] == "gunicorn.error" for entry in entries)
     access = [entry for entry in entries if entry["logger"] == "toolbox.access"]
     assert {entry["request_id"] for entry in access} >= ids
+
+
+def test_file_downloads_stay_file_wrappers(app):
+    """A download keeps the server's wsgi.file_wrapper (gunicorn sends it with sendfile); the
+    request id is in its headers all the same."""
+    from werkzeug.wsgi import FileWrapper
+
+    document = make_document(app)
+    seen = []
+
+    class Wrapper(FileWrapper):
+        def __init__(self, *args, **kwargs):
+            seen.append(self)
+            super().__init__(*args, **kwargs)
+
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(path=f"/documents/{document.id}/download", headers={"X-Request-ID": "download-1"},
+                             environ_base={"wsgi.file_wrapper": Wrapper}).get_environ()
+    started = {}
+    body = app(environ, lambda status, headers, exc_info=None: started.update(status=status, headers=headers))
+    try:
+        assert started["status"].startswith("200")
+        assert ("X-Request-ID", "download-1") in started["headers"]
+        assert seen and body is seen[0]
+    finally:
+        body.close()

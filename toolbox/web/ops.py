@@ -102,6 +102,9 @@ class OperationsLayer:
             body = self.wsgi_app(environ, start_with_id)
         finally:
             request_log.unbind_request_id(token)
+        file_wrapper = environ.get("wsgi.file_wrapper")
+        if isinstance(file_wrapper, type) and isinstance(body, file_wrapper):
+            return body  # a download: the server may send it with sendfile(), and it logs nothing
         return _BoundBody(body, request_id)
 
     def healthz(self, request_: WsgiRequest) -> WsgiResponse:
