@@ -442,3 +442,19 @@ def test_file_downloads_stay_file_wrappers(app):
         assert seen and body is seen[0]
     finally:
         body.close()
+
+
+def test_extraction_children_do_not_import_the_metrics_library():
+    """The sandboxed extraction child imports only the extraction modules: counting outcomes in
+    the parent must not add prometheus_client (or Flask) to every child's start."""
+    from toolbox.extract import sandbox
+
+    probe = sandbox._BOOTSTRAP.replace(
+        'import_module(name + ".extract._child").main()',
+        'import_module(name + ".extract._child"); print(sorted(m for m in ("prometheus_client", "flask") '
+        'if m in sys.modules))')
+    assert probe != sandbox._BOOTSTRAP
+    done = subprocess.run([sys.executable, "-c", probe, "toolbox", sandbox._PACKAGE_DIR], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

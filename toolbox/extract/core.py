@@ -8,7 +8,6 @@ from importlib import import_module
 from typing import Any
 
 from ..message import Message
-from ..metrics import record_extraction
 from . import messages
 from . import sandbox
 from . import zipguard
@@ -72,6 +71,10 @@ def extract(
     except Exception:
         logger.exception("text extraction of %s failed unexpectedly", path)
         result = ExtractionResult(status="failed", message=messages.INTERNAL_ERROR)
+    # Here, not at the top: the sandboxed children import this module too, and must not pay for
+    # importing prometheus_client at each start.
+    from ..metrics import record_extraction
+
     record_extraction(result.status, result.format)
     return result
 
