@@ -110,6 +110,24 @@ def test_readyz_names_what_failed(app_config, tmp_path, monkeypatch):
         db.engine.dispose()
 
 
+def test_readyz_fails_while_the_search_index_is_missing_or_damaged(app, client):
+    """No live index (deleted, or not yet built) or a damaged one: 503 naming search and why."""
+    import shutil
+
+    index = Path(app.config["TOOLBOX_INDEX_DIR"])
+    generations = [path for path in index.iterdir() if path.is_dir()]
+    segment = next(path for generation in generations for path in generation.iterdir() if path.suffix == ".toc")
+    segment.write_bytes(b"not a table of contents")
+    damaged = client.get("/readyz")
+    assert damaged.status_code == 503
+    assert damaged.get_json()["checks"]["search"] == "failed: corrupt"
+    shutil.rmtree(index)
+    missing = client.get("/readyz")
+    assert missing.status_code == 503
+    assert missing.get_json()["failed"] == ["search"]
+    assert missing.get_json()["checks"]["search"] == "failed: missing"
+
+
 def test_readyz_fails_on_a_missing_database(app_config, tmp_path, monkeypatch):
     """A database that cannot be opened makes the server not ready (and /healthz still alive)."""
     monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))

@@ -26,6 +26,17 @@ from ._search import matching_document_ids, more_like_this, search, suggest
 from ._types import FacetValue, SearchHit, SearchQuery, SearchResults, default_sort
 from ._warmup import WarmUpReport, release_open_files, warm_up
 
+
+def index_state() -> str:
+    """``ok``, or why the live index cannot serve searches: ``missing``, ``corrupt``, ``outdated``.
+
+    Opens the live generation and reads its schema and document count, without reading through
+    its data (``toolbox check-index`` does that); cheap enough for a readiness probe.
+    """
+    from ._store import index_root, probe
+
+    return probe(index_root(), thorough=False).state
+
 __all__ = [
     "FacetValue",
     "IndexReport",
@@ -36,6 +47,7 @@ __all__ = [
     "apply_index_queue",
     "check_index",
     "default_sort",
+    "index_state",
     "ensure_index",
     "matching_document_ids",
     "name_key",

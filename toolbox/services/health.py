@@ -1,7 +1,7 @@
 """Is this server able to serve? The readiness checks of ``/readyz`` and the queue's depth.
 
 Each check touches what a request would need, cheaply: one query on the database, the live
-search index opened and a term read, the blob store writable, the job queue asked for its length.
+search index opened and its schema read, the blob store writable, the job queue asked for its length.
 A failed check is named with the exception's class; its text (which may carry a host name or a
 path) goes to the log only, because load balancers and monitoring are not always private.
 """
@@ -32,16 +32,16 @@ def _database() -> None:
     db.session.execute(text("SELECT 1")).scalar_one()
 
 
+class CheckFailed(RuntimeError):
+    """A check that knows what is wrong in a word that is safe to show (``missing``)."""
+
+
 def _search() -> None:
     from .. import search
 
-    # Opens the live index through the searcher pool and reads its term list: the same path a
-    # visitor's search takes, without ranking or facets.
-    search.suggest("ab", limit=1)
-
-
-class StorageUnavailable(RuntimeError):
-    pass
+    state = search.index_state()
+    if state != "ok":
+        raise CheckFailed(state)
 
 
 def _storage() -> None:
@@ -52,7 +52,7 @@ def _storage() -> None:
     # store does; a folder that cannot be made (a missing mount) is the failure to report.
     root.mkdir(parents=True, exist_ok=True)
     if not os.access(root, os.W_OK | os.X_OK):
-        raise StorageUnavailable("not writable")
+        raise CheckFailed("not writable")
 
 
 def _queue() -> None:
@@ -79,7 +79,7 @@ def readiness() -> list[CheckResult]:
             log.warning("Readiness check %s failed: %r", name, exc)
             if name == "database":
                 db.session.rollback()
-            problem = str(exc) if isinstance(exc, StorageUnavailable) else type(exc).__name__
+            problem = str(exc) if isinstance(exc, CheckFailed) else type(exc).__name__
             results.append(CheckResult(name, False, problem))
         else:
             results.append(CheckResult(name, True))
