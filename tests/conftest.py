@@ -146,10 +146,40 @@ def app_config(request, tmp_path) -> dict:
     return _config(tmp_path, _database_url(name))
 
 
+class _SharedBytecodeCache:
+    """Compiled templates shared by the session's many apps.
+
+    Each app has its own Jinja environment and would compile every template it renders again,
+    about a third of a second per test that renders a page; the sources, and so the keys
+    (name + checksum of the source), are the same for all of them.
+    """
+
+    def __new__(cls):
+        from jinja2 import BytecodeCache
+
+        class _Cache(BytecodeCache):
+            def __init__(self):
+                self.store: dict[str, bytes] = {}
+
+            def load_bytecode(self, bucket):
+                code = self.store.get(bucket.key)
+                if code is not None:
+                    bucket.bytecode_from_string(code)
+
+            def dump_bytecode(self, bucket):
+                self.store[bucket.key] = bucket.bytecode_to_string()
+
+        return _Cache()
+
+
+_TEMPLATE_CACHE = _SharedBytecodeCache()
+
+
 @contextmanager
 def running_app(config: dict):
     """An app from ``config`` with its search index, its database connections closed after."""
     application = create_app(config)
+    application.jinja_env.bytecode_cache = _TEMPLATE_CACHE
     with application.app_context():
         from toolbox import search
 
