@@ -8,9 +8,12 @@ rebuilt from the database (``reindex``). Searches use ``flask.current_app.config
 Modules: ``_analysis`` (German word forms), ``_schema`` (fields, document → entry),
 ``_store`` (directory layout, writer lock, searchers), ``_synonyms`` (synonyms and spelling
 variants added at query time), ``_typos`` (corrections of unknown words), ``_indexing`` (queue, rebuild,
-start-up and drift checks), ``_query`` (query language, compound expansion), ``_search``
-(matching, facets, sorting, snippets, suggestions), ``_warmup`` (caches filled at start), ``_highlight``, ``_patches`` (a speed fix
-to Whoosh's commit path).
+start-up and drift checks), ``_query`` (query language, compound expansion), ``_search`` (one
+search from query to page: the steps below), ``_view`` (per-generation facet and filter sets),
+``_matching`` (which documents match), ``_phrases`` (word positions), ``_ranking`` (BM25 and
+the other orders), ``_facets`` (counts), ``_spelling`` (did-you-mean), ``_suggest``
+(autocomplete), ``_similar`` (more like this), ``_warmup`` (caches filled at start),
+``_highlight``, ``_patches`` (a speed fix to Whoosh's commit path).
 """
 from __future__ import annotations
 
@@ -22,7 +25,9 @@ from ._analysis import sort_key
 from ._schema import municipality_key as name_key
 from ._synonyms import key_of as synonym_key
 from ._indexing import IndexReport, apply_index_queue, check_index, ensure_index, reindex
-from ._search import matching_document_ids, more_like_this, search, suggest
+from ._search import matching_document_ids, search
+from ._similar import more_like_this
+from ._suggest import suggest
 from ._types import FacetValue, SearchHit, SearchQuery, SearchResults, default_sort
 from ._warmup import WarmUpReport, release_open_files, warm_up
 
