@@ -778,7 +778,7 @@ def test_relevance_scores_are_whooshs_bm25(corpus):
     from whoosh.scoring import BM25F
     from whoosh.searching import Searcher
 
-    from toolbox.search._analysis import term_for
+    from toolbox.search.analysis import term_for
     from toolbox.search._ranking import rank_by_relevance
     from toolbox.search._view import index_view
 
@@ -829,7 +829,7 @@ def test_scores_leave_out_replaced_index_entries(app, make_doc):
     from whoosh.scoring import BM25F
     from whoosh.searching import Searcher
 
-    from toolbox.search._analysis import term_for
+    from toolbox.search.analysis import term_for
     from toolbox.search._ranking import rank_by_relevance
     from toolbox.search._view import index_view
     from toolbox.search._segments import SEGMENTS
@@ -861,7 +861,7 @@ def test_scores_leave_out_replaced_index_entries(app, make_doc):
 def test_decoded_postings_outlive_an_index_commit(app, make_doc, decode_log):
     """A new upload starts a new index generation; postings of the untouched segments are
     not decoded again, and the new document is found next to the old ones."""
-    from toolbox.search._analysis import term_for
+    from toolbox.search.analysis import term_for
 
     decoded = decode_log()
     first = make_doc(title="Glasfaserausbau", text="Breitband für alle Ortsteile")
@@ -884,7 +884,7 @@ def test_warming_decodes_the_largest_postings_first_within_its_budget(app, make_
     """After ``warm_up`` a query on the frequent words decodes nothing more, and the budget
     keeps the rarest terms out when it is too small for all of them."""
     from toolbox.search import _segments
-    from toolbox.search._analysis import term_for
+    from toolbox.search.analysis import term_for
 
     for n in range(12):
         make_doc(title=f"Sitzungsvorlage {n}", text="Beschluss des Gemeinderats zur Ausschreibung")
@@ -971,7 +971,7 @@ def test_phrase_positions_read_by_block_equal_the_matchers(tmp_path):
 
     from whoosh import index
 
-    from toolbox.search._analysis import term_for
+    from toolbox.search.analysis import term_for
     from toolbox.search._schema import build_schema
     from toolbox.search._phrases import matcher_positions, position_keys
 
@@ -1011,7 +1011,7 @@ def test_phrase_matches_equal_whooshs_own_phrase_query(tmp_path):
     from whoosh import index
     from whoosh import query as wq
 
-    from toolbox.search._analysis import term_for
+    from toolbox.search.analysis import term_for
     from toolbox.search._schema import build_schema
     from toolbox.search._phrases import phrase_docs
 
@@ -1075,7 +1075,7 @@ def test_snippets_leave_out_running_headers_and_merge_neighbouring_fragments(app
 def test_fragments_that_meet_are_joined_without_empty_ellipses():
     """Matches a little over a fragment apart give fragments whose contexts overlap: they are
     shown as one stretch of text, and "…" stands only where text is left out."""
-    from toolbox.search._analysis import term_for
+    from toolbox.search.analysis import term_for
     from toolbox.search._highlight import highlight
     from toolbox.search._query import HighlightTerms
 

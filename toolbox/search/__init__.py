@@ -5,7 +5,8 @@ derived data: it holds every document (all statuses, with a status field) and ca
 rebuilt from the database (``reindex``). Searches use ``flask.current_app.config
 ["TOOLBOX_INDEX_DIR"]`` and the Flask-SQLAlchemy session.
 
-Modules: ``_analysis`` (German word forms), ``_schema`` (fields, document → entry),
+Modules: ``analysis`` (German word forms, shared by every backend), ``_analysis`` (the same in
+Whoosh's tokenizer and positions format), ``_schema`` (fields, document → entry),
 ``_store`` (directory layout, writer lock, searchers), ``_synonyms`` (synonyms and spelling
 variants added at query time), ``_typos`` (corrections of unknown words), ``_indexing`` (queue, rebuild,
 start-up and drift checks), ``_query`` (query language, compound expansion), ``_search`` (one
@@ -17,11 +18,14 @@ the other orders), ``_facets`` (counts), ``_spelling`` (did-you-mean), ``_sugges
 """
 from __future__ import annotations
 
-from . import _patches
+from . import _patches, _release
 
-_patches.apply()
+# On another Whoosh release the patches may not fit; the app then refuses to start with a clear
+# message (``init_app``) instead of failing here, at import, with an AttributeError.
+if _release.release_problem() is None:
+    _patches.apply()
 
-from ._analysis import sort_key
+from .analysis import sort_key
 from ._schema import municipality_key as name_key
 from ._synonyms import key_of as synonym_key
 from ._indexing import IndexReport, apply_index_queue, check_index, ensure_index, reindex
@@ -30,6 +34,12 @@ from ._similar import more_like_this
 from ._suggest import suggest
 from ._types import FacetValue, SearchHit, SearchQuery, SearchResults, default_sort
 from ._warmup import WarmUpReport, release_open_files, warm_up
+from ._release import UnsupportedWhoosh
+
+
+def init_app(app) -> None:
+    """Check at start that the search engine can run here: the pinned Whoosh release."""
+    _release.check_release()
 
 
 def index_state() -> str:
@@ -48,12 +58,14 @@ __all__ = [
     "SearchHit",
     "SearchQuery",
     "SearchResults",
+    "UnsupportedWhoosh",
     "WarmUpReport",
     "apply_index_queue",
     "check_index",
     "default_sort",
     "index_state",
     "ensure_index",
+    "init_app",
     "matching_document_ids",
     "name_key",
     "more_like_this",

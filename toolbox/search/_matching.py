@@ -7,7 +7,7 @@ from typing import Iterable
 
 from whoosh import query as wq
 
-from ._analysis import term_for
+from .analysis import term_for
 from ._phrases import phrase_docs
 from ._query import (
     TEXT_FIELDS,

@@ -10,7 +10,8 @@ from typing import Any
 from whoosh import fields
 
 from ..extract.accessibility import is_accessible
-from ._analysis import GermanPositions, GermanTokenizer, compound_keys, fold, sort_key, words
+from ._analysis import GermanPositions, GermanTokenizer
+from .analysis import compound_keys, fold, sort_key, words
 
 #: Bump when the schema or the analysis changes: ``ensure_index`` then rebuilds the index.
 SCHEMA_VERSION = 8

@@ -9,7 +9,7 @@ from whoosh import query as wq
 
 from ..extensions import db
 from ..models import STATUS_PUBLISHED, Document
-from ._analysis import STOP_FOLDED, term_for
+from .analysis import STOP_FOLDED, term_for
 from ._matching import evaluate
 from ._ranking import accumulate
 from ._view import EMPTY, index_view, with_searcher

@@ -1,7 +1,7 @@
 """Did-you-mean: a corrected query offered as a link when it finds more than the query as typed."""
 from __future__ import annotations
 
-from ._analysis import term_for
+from .analysis import term_for
 from ._matching import Match, intersect, is_known_term, match_case, matched_docs
 from ._query import Compiler, Word, map_words, positive_leaves, render
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 from whoosh import query as wq
 
 from ..models import STATUS_PUBLISHED
-from ._analysis import STOP_FOLDED, _transliterate, fold, term_for
+from .analysis import STOP_FOLDED, fold, term_for, transliterate, words
 from ._matching import match_case
 from ._query import clean
 from ._typos import prefix_corrections
-from ._analysis import words
 from ._view import EMPTY, index_view, with_searcher
 
 
@@ -52,7 +51,7 @@ def suggest(prefix: str, limit: int = 8) -> list[str]:
                 return sorted(scored)
 
             # "buerger" completes to "bürger…" as the analysis folds it
-            scored = visible_completions({lowered, _transliterate(lowered)})
+            scored = visible_completions({lowered, transliterate(lowered)})
             if not scored:
                 scored = visible_completions(prefix_corrections(reader, lowered))
             prefix_text = " ".join(head)

@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
-from ._analysis import term_for, words
+from .analysis import term_for, words
 from ._query import Clause, Group, Node, Phrase, Word
 
 #: A synonym's share of the score the word as typed would get.
