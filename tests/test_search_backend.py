@@ -39,3 +39,25 @@ def test_the_app_refuses_to_start_on_another_whoosh_release(monkeypatch, tmp_pat
     monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path))
     with pytest.raises(UnsupportedWhoosh, match="3.54.0"):
         create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")})
+
+
+def test_whoosh_is_the_default_backend(app):
+    """Without TOOLBOX_SEARCH_BACKEND the embedded Whoosh engine runs, reading the database."""
+    from toolbox import search
+    from toolbox.services.search_source import DatabaseSource
+
+    with app.app_context():
+        backend = search.current_backend()
+        assert backend.name == "whoosh"
+        assert isinstance(backend, search.SearchBackend)
+        assert isinstance(backend.source, DatabaseSource)
+
+
+def test_an_unknown_backend_stops_the_start_with_the_choices(monkeypatch, tmp_path):
+    """A misspelt TOOLBOX_SEARCH_BACKEND is named, with the engines there are, before anything runs."""
+    from toolbox.config import ConfigError
+
+    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("TOOLBOX_SEARCH_BACKEND", "elastic")
+    with pytest.raises(ConfigError, match="TOOLBOX_SEARCH_BACKEND='elastic' is not a search backend; choose one of: whoosh"):
+        create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")})

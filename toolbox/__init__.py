@@ -48,7 +48,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from . import i18n, mail, search, security, web
     from .api import init_app as init_api
 
-    search.init_app(app)  # refuses to start on a Whoosh release other than the pinned one
+    from .services.search_source import DatabaseSource
+
+    # TOOLBOX_SEARCH_BACKEND; refuses to start on a Whoosh release other than the pinned one
+    search.init_app(app, DatabaseSource())
     mail.init_app(app)  # TOOLBOX_MAIL_URL: SMTP, or .eml files in the instance folder
     i18n.init_app(app)
     web.init_app(app)

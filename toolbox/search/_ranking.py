@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import select
 from whoosh import query as wq
 
-from ..extensions import db
-from ..models import Document
 from ._segments import SEGMENTS, BoundedCache
+from .backend import current_source
 
 if TYPE_CHECKING:
     from ._matching import Match
@@ -149,7 +147,7 @@ def order_hits(searcher, view: IndexView, match: Match, sort: str, limit: int | 
         def key(d: int):
             return (titles[d], doc_ids[d])
     elif sort == "downloads":
-        downloads = _download_counts([doc_ids[d] for d in final])
+        downloads = current_source().download_counts([doc_ids[d] for d in final])
 
         def key(d: int):
             return (-downloads.get(doc_ids[d], 0), -dates[d], -doc_ids[d])
@@ -158,13 +156,3 @@ def order_hits(searcher, view: IndexView, match: Match, sort: str, limit: int | 
             return (-dates[d], -doc_ids[d])
     ordered = heapq.nsmallest(limit, final, key=key) if limit is not None else sorted(final, key=key)
     return [(d, 0.0) for d in ordered]
-
-
-def _download_counts(document_ids: list[int]) -> dict[int, int]:
-    """Download counts from the database, which counts downloads without touching the index."""
-    stmt = select(Document.id, Document.download_count)
-    if len(document_ids) <= 500:
-        stmt = stmt.where(Document.id.in_(document_ids))
-    else:
-        stmt = stmt.where(Document.download_count > 0)
-    return {row.id: row.download_count or 0 for row in db.session.execute(stmt)}

@@ -9,12 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
-
-from ..extensions import db
-from ..extract.running import PROPERTY as RUNNING_LINES
-from ..extract.running import without_running_lines
-from ..models import Document, FileVersion
 from ._facets import facet_counts
 from ._highlight import highlight, opening
 from ._matching import FEW_HITS, docs_with_status, filter_sets, match_query
@@ -23,6 +17,7 @@ from ._ranking import effective_sort, order_hits
 from ._spelling import did_you_mean
 from ._types import MAX_PER_PAGE, FacetValue, SearchHit, SearchQuery, SearchResults
 from ._view import index_view, with_searcher
+from .backend import current_source
 
 
 def _sanitize(query: SearchQuery) -> SearchQuery:
@@ -96,29 +91,14 @@ def _snippets(document_ids: list[int], wanted: HighlightTerms) -> dict[int, str]
     """Highlighted fragments of each document's current text; its opening when nothing matched."""
     if not document_ids:
         return {}
-    latest = (
-        select(FileVersion.document_id, FileVersion.number)
-        .where(FileVersion.document_id.in_(document_ids))
-        .order_by(FileVersion.document_id, FileVersion.number)
-    )
-    current = {row.document_id: row.number for row in db.session.execute(latest)}
-    texts: dict[int, str] = {}
-    if current:
-        rows = db.session.execute(
-            select(FileVersion.document_id, FileVersion.number, FileVersion.text, FileVersion.properties)
-            .where(FileVersion.document_id.in_(list(current)))
-        )
-        # Running headers and footers stay searchable but are no snippet: they would repeat
-        # the same line for every page of the document.
-        texts = {row.document_id: without_running_lines(row.text or "", (row.properties or {}).get(RUNNING_LINES))
-                 for row in rows if current.get(row.document_id) == row.number}
-    descriptions = dict(db.session.execute(
-        select(Document.id, Document.description).where(Document.id.in_(document_ids))).all())
+    texts = current_source().snippet_texts(document_ids)
     snippets: dict[int, str] = {}
     for document_id in document_ids:
-        text = texts.get(document_id, "")
+        found = texts.get(document_id)
+        text = found.text if found is not None else ""
+        description = found.description if found is not None else ""
         marked = highlight(text, wanted) if wanted else ""
         if not marked and wanted:
-            marked = highlight(descriptions.get(document_id) or "", wanted)
-        snippets[document_id] = marked or opening(descriptions.get(document_id) or text)
+            marked = highlight(description, wanted)
+        snippets[document_id] = marked or opening(description or text)
     return snippets

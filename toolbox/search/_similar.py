@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 
-from ..extensions import db
-from ..models import STATUS_PUBLISHED, Document
 from .analysis import STOP_FOLDED, term_for
 from ._matching import evaluate
 from ._ranking import accumulate
+from ._types import PUBLISHED
 from ._view import EMPTY, index_view, with_searcher
+from .backend import current_source
 
 _STOP_TERMS = frozenset(term_for(word) for word in STOP_FOLDED)
 
@@ -54,17 +54,16 @@ def similar_documents_scored(document_id: int, limit: int = 5,
     and type, which editors chose, count beside them.
     """
     limit = max(1, min(int(limit or 5), 50))
-    document = db.session.get(Document, document_id)
+    document = current_source().similar_to(document_id)
     if document is None:
         return []
-    version = document.current_version
-    text = " ".join([document.title or "", document.description or "", (version.text if version else "")[:50_000]])
-    own_topics = {topic.slug for topic in document.topics}
-    own_type = document.document_type.slug if document.document_type is not None else None
+    text = document.text
+    own_topics = set(document.topics)
+    own_type = document.type
 
     def run(searcher) -> list[Likeness]:
         view = index_view(searcher)
-        published = set(view.terms["status"].get(STATUS_PUBLISHED, EMPTY))
+        published = set(view.terms["status"].get(PUBLISHED, EMPTY))
         own = view.docnum_by_id.get(document_id)
         published.discard(own if own is not None else -1)
         if not published:

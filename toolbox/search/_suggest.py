@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
-from ..models import STATUS_PUBLISHED
 from .analysis import STOP_FOLDED, fold, term_for, transliterate, words
 from ._matching import match_case
 from ._query import clean
+from ._types import PUBLISHED
 from ._typos import prefix_corrections
 from ._view import EMPTY, index_view, with_searcher
 
@@ -26,7 +26,7 @@ def suggest(prefix: str, limit: int = 8) -> list[str]:
 
     def run(searcher) -> list[str]:
         view = index_view(searcher)
-        published = view.terms["status"].get(STATUS_PUBLISHED, EMPTY)
+        published = view.terms["status"].get(PUBLISHED, EMPTY)
         if not published:
             return []
         reader = searcher.reader()
