@@ -3,28 +3,31 @@
 Each backend of ``toolbox.search.BACKENDS`` gets the generated corpus of ``search_factories``,
 ingested through the real services into an app that runs that backend
 (``TOOLBOX_SEARCH_BACKEND``); every test then talks to the engine only through the
-``SearchBackend`` interface. A new engine is added to ``BACKENDS`` and, if it needs one, to
-``BACKEND_DATABASES`` (the database it runs on); these tests then hold it to the same answers.
+``SearchBackend`` interface. A new engine is added to ``BACKENDS`` (and to ``NEEDS_POSTGRES``
+when it runs only there); these tests then hold it to the same answers.
 """
 from __future__ import annotations
 
 import dataclasses
 import os
 import shutil
+import uuid
 
 import pytest
 
-from toolbox import search
+from toolbox import create_app, search
 from toolbox.extensions import db
 from toolbox.search import SearchBackend, SearchQuery
+from toolbox.services.database import prepare_database
 
-from conftest import _config
+from conftest import TEST_DATABASE_URL, _config, on_postgres
 from search_factories import CORPUS, ingest_specs
 
 PUBLISHED = {spec.key for spec in CORPUS if spec.publish}
 
-#: Backends that need a database other than the default SQLite copy: name → fixture giving its URL.
-BACKEND_DATABASES: dict[str, str] = {}
+#: Engines that run only on a PostgreSQL database (the others run on SQLite, and on PostgreSQL
+#: in the suite's PostgreSQL pass).
+NEEDS_POSTGRES: set[str] = set()
 
 
 class Engine:
@@ -50,25 +53,42 @@ class Engine:
         return set(self.keys_of(self.run(q, **kwargs)))
 
 
-def _database_url(request, name: str, tmp, template_database) -> str:
-    fixture = BACKEND_DATABASES.get(name)
-    if fixture is not None:
-        return request.getfixturevalue(fixture)
-    database = tmp / "toolbox.sqlite3"
-    shutil.copyfile(template_database, database)
-    return f"sqlite:///{database}"
+def _postgres_database(request) -> str:
+    """A PostgreSQL database of the module's own (migrated by the caller), dropped after it."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    server_url = TEST_DATABASE_URL or request.getfixturevalue("postgres_url")
+    server = sa.create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    name = f"contract_{uuid.uuid4().hex}"
+    with server.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with server.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+    request.addfinalizer(drop)
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="module", params=sorted(search.BACKENDS))
-def engine_app(request, tmp_path_factory, template_database):
-    from toolbox import create_app
-
+def engine_app(request, tmp_path_factory):
     name = request.param
     tmp = tmp_path_factory.mktemp(f"contract-{name}")
     os.environ.setdefault("TOOLBOX_INSTANCE_DIR", str(tmp / "instance"))
-    settings = _config(tmp, _database_url(request, name, tmp, template_database))
-    settings["SEARCH_BACKEND"] = name
-    app = create_app(settings)
+    postgres = name in NEEDS_POSTGRES or on_postgres()
+    if postgres:
+        url = _postgres_database(request)
+    else:
+        database = tmp / "toolbox.sqlite3"
+        shutil.copyfile(request.getfixturevalue("template_database"), database)
+        url = f"sqlite:///{database}"
+    app = create_app({**_config(tmp, url), "SEARCH_BACKEND": name})
+    if postgres:
+        prepare_database(app)
     with app.app_context():
         assert search.current_backend().name == name
         search.current_backend().ensure()

@@ -31,7 +31,7 @@ from flask import Flask
 
 from ..config import ConfigError
 from ._release import UnsupportedWhoosh
-from ._schema import IndexRecord
+from ._schema import ACCESSIBLE, IndexRecord
 from ._schema import municipality_key as name_key
 from ._synonyms import key_of as synonym_key
 from ._types import FacetValue, SearchHit, SearchQuery, SearchResults, default_sort
@@ -111,6 +111,7 @@ def index_state() -> str:
 
 
 __all__ = [
+    "ACCESSIBLE",
     "BACKENDS",
     "DocumentSource",
     "FacetValue",

@@ -22,9 +22,8 @@ from ..extract.accessibility import is_accessible
 from ..extract.running import PROPERTY as RUNNING_LINES
 from ..extract.running import without_running_lines
 from ..models import Document, FileVersion, IndexQueue, Municipality, Project, SynonymGroup
-from ..search.backend import SimilarTo, SnippetText
-from ..search.backend import SynonymGroup as SynonymValues
-from ..search._schema import ACCESSIBLE, IndexRecord
+from ..search import ACCESSIBLE, IndexRecord, SimilarTo, SnippetText
+from ..search import SynonymGroup as SynonymValues
 
 _QUEUE_DELETE_CHUNK = 500
 #: Above this many ids the download counts are read for every downloaded document instead.
