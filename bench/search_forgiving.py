@@ -26,17 +26,17 @@ from .search import Corpus, _percentile, _search_query, build_database, make_que
 
 @contextmanager
 def _without_forgiveness():
-    from toolbox.search import _search
+    from toolbox.search import _matching
     from toolbox.search._synonyms import SynonymTable
 
-    saved = (_search.current_table, _search.rewrite, _search._corrected)
-    _search.current_table = lambda: SynonymTable()
-    _search.rewrite = lambda clauses, table: clauses
-    _search._corrected = lambda *args, **kwargs: None
+    saved = (_matching.current_table, _matching.rewrite, _matching.corrected_match)
+    _matching.current_table = lambda: SynonymTable()
+    _matching.rewrite = lambda clauses, table: clauses
+    _matching.corrected_match = lambda *args, **kwargs: None
     try:
         yield
     finally:
-        _search.current_table, _search.rewrite, _search._corrected = saved
+        _matching.current_table, _matching.rewrite, _matching.corrected_match = saved
 
 
 def _timed(run, spec) -> tuple[float, int]:

@@ -92,6 +92,28 @@ def test_services_and_below_do_not_import_the_api_or_cli():
     assert not offenders(lower, ("toolbox.api", "toolbox.cli"))
 
 
+#: The ORM: the models, the Flask-SQLAlchemy handle (``db``) and SQLAlchemy itself.
+ORM_MODULES = ("toolbox.models", "toolbox.extensions", "sqlalchemy", "flask_sqlalchemy")
+
+
+def test_search_imports_no_orm():
+    """No module of ``toolbox/search`` reads the database itself: index entries, the queue,
+    snippet texts, the download order and synonyms come as plain values from the services
+    (``toolbox.search.backend.DocumentSource``)."""
+    search_modules = [module for module in package_imports() if module.within("search")]
+    assert len(search_modules) > 10
+    assert not offenders(search_modules, ORM_MODULES)
+
+
+def test_orm_rule_finds_a_search_module_reading_the_database(tmp_path):
+    """A search module importing a model inside a function is reported."""
+    root = tmp_path / "toolbox"
+    (root / "search").mkdir(parents=True)
+    (root / "search" / "probe.py").write_text("def f():\n    from ..models import Document\n", encoding="utf-8")
+    search_modules = [module for module in package_imports(root) if module.within("search")]
+    assert offenders(search_modules, ORM_MODULES) == {"search/probe.py": ["toolbox.models", "toolbox.models.Document"]}
+
+
 # --- the walker itself ---------------------------------------------------------------------------
 
 

@@ -753,7 +753,7 @@ def test_parallel_rebuild_finds_the_same_documents(app, make_doc):
 
 def test_term_cache_holds_a_bounded_number_of_document_numbers():
     """Frequent words cannot make the posting cache grow past its budget of document numbers."""
-    from toolbox.search._search import _TermCache
+    from toolbox.search._view import TermCache
 
     class Reader:
         def __contains__(self, key):
@@ -765,7 +765,7 @@ def test_term_cache_holds_a_bounded_number_of_document_numbers():
                     return range(1000)
             return Postings()
 
-    cache = _TermCache(size=100, max_numbers=2500)
+    cache = TermCache(size=100, max_numbers=2500)
     for word in ("digitalisierung", "kommune", "daten", "strategie", "verwaltung"):
         assert len(cache.get(Reader(), "body", word)) == 1000
     assert cache._cache._held <= 2500
@@ -778,13 +778,14 @@ def test_relevance_scores_are_whooshs_bm25(corpus):
     from whoosh.scoring import BM25F
     from whoosh.searching import Searcher
 
-    from toolbox.search._analysis import term_for
-    from toolbox.search._search import _rank, _view
+    from toolbox.search.analysis import term_for
+    from toolbox.search._ranking import rank_by_relevance
+    from toolbox.search._view import index_view
 
     terms = [term_for("Ausschreibung"), term_for("Daten")]
     with corpus.app.app_context():
         with search._store.searcher(search._store.index_root()) as searcher:
-            reader, view = searcher.reader(), _view(searcher)
+            reader, view = searcher.reader(), index_view(searcher)
             bm25 = Searcher(reader, weighting=BM25F(B=0.75, K1=1.2), closereader=False)
             expected: dict[int, float] = {}
             for fieldname, boost in (("body", 1.0), ("title", 4.0)):
@@ -793,7 +794,7 @@ def test_relevance_scores_are_whooshs_bm25(corpus):
                         expected[hit.docnum] = expected.get(hit.docnum, 0.0) + boost * hit.score
             query = wq.Or([wq.Or([wq.Term("body", t) for t in terms]),
                            wq.Or([wq.Term("title", t) for t in terms], boost=4.0)])
-            ranked = _rank(query, reader, view, set(expected), None)
+            ranked = rank_by_relevance(query, reader, view, set(expected), None)
     assert len(ranked) >= 3
     assert {d for d, _ in ranked} == set(expected)
     for docnum, score in ranked:
@@ -828,8 +829,9 @@ def test_scores_leave_out_replaced_index_entries(app, make_doc):
     from whoosh.scoring import BM25F
     from whoosh.searching import Searcher
 
-    from toolbox.search._analysis import term_for
-    from toolbox.search._search import _rank, _view
+    from toolbox.search.analysis import term_for
+    from toolbox.search._ranking import rank_by_relevance
+    from toolbox.search._view import index_view
     from toolbox.search._segments import SEGMENTS
     from toolbox.services import indexing
 
@@ -843,11 +845,11 @@ def test_scores_leave_out_replaced_index_entries(app, make_doc):
         indexing.flush_index_queue()
         term = term_for("Ausschreibung")
         with search._store.searcher(search._store.index_root()) as searcher:
-            reader, view = searcher.reader(), _view(searcher)
+            reader, view = searcher.reader(), index_view(searcher)
             assert reader.has_deletions()
             bm25 = Searcher(reader, weighting=BM25F(B=0.75, K1=1.2), closereader=False)
             expected = {hit.docnum: hit.score for hit in bm25.search(wq.Term("body", term), limit=None)}
-            ranked = _rank(wq.Term("body", term), reader, view, view.live, None)
+            ranked = rank_by_relevance(wq.Term("body", term), reader, view, view.live, None)
             held, _ = SEGMENTS.term(reader, view.leaves, "body", term)
     assert len(held) == 4 and set(held.tolist()) <= view.live  # the replaced entry is left out
     assert {view.doc_ids[d] for d, _ in ranked} == set(ids)
@@ -859,7 +861,7 @@ def test_scores_leave_out_replaced_index_entries(app, make_doc):
 def test_decoded_postings_outlive_an_index_commit(app, make_doc, decode_log):
     """A new upload starts a new index generation; postings of the untouched segments are
     not decoded again, and the new document is found next to the old ones."""
-    from toolbox.search._analysis import term_for
+    from toolbox.search.analysis import term_for
 
     decoded = decode_log()
     first = make_doc(title="Glasfaserausbau", text="Breitband für alle Ortsteile")
@@ -882,7 +884,7 @@ def test_warming_decodes_the_largest_postings_first_within_its_budget(app, make_
     """After ``warm_up`` a query on the frequent words decodes nothing more, and the budget
     keeps the rarest terms out when it is too small for all of them."""
     from toolbox.search import _segments
-    from toolbox.search._analysis import term_for
+    from toolbox.search.analysis import term_for
 
     for n in range(12):
         make_doc(title=f"Sitzungsvorlage {n}", text="Beschluss des Gemeinderats zur Ausschreibung")
@@ -969,9 +971,9 @@ def test_phrase_positions_read_by_block_equal_the_matchers(tmp_path):
 
     from whoosh import index
 
-    from toolbox.search._analysis import term_for
+    from toolbox.search.analysis import term_for
     from toolbox.search._schema import build_schema
-    from toolbox.search._search import _matcher_positions, _position_keys
+    from toolbox.search._phrases import matcher_positions, position_keys
 
     ix = index.create_in(str(tmp_path), build_schema())
     rng = random.Random(5)
@@ -993,9 +995,9 @@ def test_phrase_positions_read_by_block_equal_the_matchers(tmp_path):
             for leaf, base in reader.leaf_readers():
                 local = {d - base for d in sample if base <= d < base + leaf.doc_count_all()}
                 if ("body", term) in leaf:
-                    _matcher_positions(leaf.postings("body", term), local, base, docnums, positions)
+                    matcher_positions(leaf.postings("body", term), local, base, docnums, positions)
             expected = sorted((d << 32) | p for d, found in zip(docnums, positions) for p in found)
-            found = _position_keys(reader, "body", term, np.array(sorted(sample), dtype=np.int64))
+            found = position_keys(reader, "body", term, np.array(sorted(sample), dtype=np.int64))
             assert found.tolist() == expected
             assert len(expected) > 0
     ix.close()
@@ -1009,9 +1011,9 @@ def test_phrase_matches_equal_whooshs_own_phrase_query(tmp_path):
     from whoosh import index
     from whoosh import query as wq
 
-    from toolbox.search._analysis import term_for
+    from toolbox.search.analysis import term_for
     from toolbox.search._schema import build_schema
-    from toolbox.search._search import _phrase_docs
+    from toolbox.search._phrases import phrase_docs
 
     ix = index.create_in(str(tmp_path), build_schema())
     rng = random.Random(11)
@@ -1030,7 +1032,7 @@ def test_phrase_matches_equal_whooshs_own_phrase_query(tmp_path):
         for _ in range(40):
             terms = [term_for(rng.choice(words)) for _ in range(rng.randint(2, 4))]
             expected = {hit.docnum for hit in searcher.search(wq.Phrase("body", terms), limit=None)}
-            assert _phrase_docs(reader, "body", terms, live) == expected, terms
+            assert phrase_docs(reader, "body", terms, live) == expected, terms
     ix.close()
 
 
@@ -1073,7 +1075,7 @@ def test_snippets_leave_out_running_headers_and_merge_neighbouring_fragments(app
 def test_fragments_that_meet_are_joined_without_empty_ellipses():
     """Matches a little over a fragment apart give fragments whose contexts overlap: they are
     shown as one stretch of text, and "…" stands only where text is left out."""
-    from toolbox.search._analysis import term_for
+    from toolbox.search.analysis import term_for
     from toolbox.search._highlight import highlight
     from toolbox.search._query import HighlightTerms
 

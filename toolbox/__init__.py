@@ -45,9 +45,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
 
-    from . import i18n, mail, security, web
+    from . import i18n, mail, search, security, web
     from .api import init_app as init_api
 
+    from .services.search_source import DatabaseSource
+
+    # TOOLBOX_SEARCH_BACKEND; refuses to start on a Whoosh release other than the pinned one
+    search.init_app(app, DatabaseSource())
     mail.init_app(app)  # TOOLBOX_MAIL_URL: SMTP, or .eml files in the instance folder
     i18n.init_app(app)
     web.init_app(app)

@@ -25,6 +25,8 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "SEARCH_WARM_POSTINGS": ("TOOLBOX_SEARCH_WARM_POSTINGS", int),
     # seconds a visitor's search may lag behind another process's index commit
     "SEARCH_REFRESH_SECONDS": ("TOOLBOX_SEARCH_REFRESH_SECONDS", float),
+    # the search engine: whoosh (embedded, an index directory per server)
+    "SEARCH_BACKEND": ("TOOLBOX_SEARCH_BACKEND", str),
     "DEBUG": ("TOOLBOX_DEBUG", bool),
     # public address for every absolute link (invitations, API, ZIP manifest); its host and
     # TRUSTED_HOSTS (comma-separated) are the only Host headers answered
@@ -107,6 +109,7 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "SEARCH_WARM_POSTINGS": 6_000_000,
     "SEARCH_REFRESH_SECONDS": 1.0,
+    "SEARCH_BACKEND": "whoosh",
     "KERN": True,
     "PDFJS": True,
     "QUEUE_URL": None,

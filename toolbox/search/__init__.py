@@ -1,57 +1,142 @@
-"""Full-text search over the repository: German analysis, facets, index upkeep.
+"""Full-text search over the repository: the backend contract, German analysis, the Whoosh engine.
 
-Everything Whoosh lives in this package; nothing outside it imports ``whoosh``. The index is
-derived data: it holds every document (all statuses, with a status field) and can always be
-rebuilt from the database (``reindex``). Searches use ``flask.current_app.config
-["TOOLBOX_INDEX_DIR"]`` and the Flask-SQLAlchemy session.
+Everything Whoosh lives in this package; nothing outside it imports ``whoosh``, and nothing in
+it imports the ORM. ``init_app`` picks the engine (``TOOLBOX_SEARCH_BACKEND``, ``backend``
+for the contract) and hands it the database as a ``DocumentSource`` of plain values
+(``toolbox.services.search_source``). The index is derived data: it holds every document (all
+statuses, with a status field) and can always be rebuilt from the database (``reindex``).
 
-Modules: ``_analysis`` (German word forms), ``_schema`` (fields, document → entry),
+Modules: ``backend`` (the contract), ``_whoosh_backend`` (the Whoosh engine behind it),
+``_release`` (the pinned Whoosh release), ``analysis`` (German word forms, shared by every backend), ``_analysis`` (the same in
+Whoosh's tokenizer and positions format), ``_schema`` (fields, the index entry),
 ``_store`` (directory layout, writer lock, searchers), ``_synonyms`` (synonyms and spelling
 variants added at query time), ``_typos`` (corrections of unknown words), ``_indexing`` (queue, rebuild,
-start-up and drift checks), ``_query`` (query language, compound expansion), ``_search``
-(matching, facets, sorting, snippets, suggestions), ``_warmup`` (caches filled at start), ``_highlight``, ``_patches`` (a speed fix
-to Whoosh's commit path).
+start-up and drift checks), ``_query`` (query language, compound expansion), ``_search`` (one
+search from query to page: the steps below), ``_view`` (per-generation facet and filter sets),
+``_matching`` (which documents match), ``_phrases`` (word positions), ``_ranking`` (BM25 and
+the other orders), ``_facets`` (counts), ``_spelling`` (did-you-mean), ``_suggest``
+(autocomplete), ``_similar`` (more like this), ``_warmup`` (caches filled at start),
+``_highlight``, ``_patches`` (a speed fix to Whoosh's commit path).
 """
 from __future__ import annotations
 
-from . import _patches
+from . import _patches, _release
 
-_patches.apply()
+# On another Whoosh release the patches may not fit; the app then refuses to start with a clear
+# message (``init_app``) instead of failing here, at import, with an AttributeError.
+if _release.release_problem() is None:
+    _patches.apply()
 
-from ._analysis import sort_key
+from flask import Flask
+
+from ..config import ConfigError
+from ._release import UnsupportedWhoosh
+from ._schema import ACCESSIBLE, IndexRecord
 from ._schema import municipality_key as name_key
 from ._synonyms import key_of as synonym_key
-from ._indexing import IndexReport, apply_index_queue, check_index, ensure_index, reindex
-from ._search import matching_document_ids, more_like_this, search, suggest
 from ._types import FacetValue, SearchHit, SearchQuery, SearchResults, default_sort
 from ._warmup import WarmUpReport, release_open_files, warm_up
+from ._whoosh_backend import WhooshBackend
+from .analysis import sort_key
+from .backend import (
+    EXTENSION_KEY,
+    DocumentSource,
+    IndexReport,
+    Progress,
+    SearchBackend,
+    SimilarTo,
+    SnippetText,
+    SynonymGroup,
+    current_backend,
+)
+
+#: ``TOOLBOX_SEARCH_BACKEND`` → the engine's class.
+BACKENDS: dict[str, type] = {"whoosh": WhooshBackend}
+
+
+def init_app(app: Flask, source: DocumentSource) -> None:
+    """Choose the engine named by ``TOOLBOX_SEARCH_BACKEND`` and check that it can run here."""
+    name = str(app.config.get("TOOLBOX_SEARCH_BACKEND") or "whoosh").strip().lower()
+    backend_class = BACKENDS.get(name)
+    if backend_class is None:
+        raise ConfigError(f"TOOLBOX_SEARCH_BACKEND={name!r} is not a search backend; "
+                          f"choose one of: {', '.join(sorted(BACKENDS))}.")
+    backend = backend_class(source)
+    backend.check()
+    app.extensions[EXTENSION_KEY] = backend
+
+
+# The operations of the running backend, for services, the CLI and tests.
+
+def search(query: SearchQuery) -> SearchResults:
+    """One page of hits with snippets, the total, facet counts and hints."""
+    return current_backend().search(query)
+
+
+def matching_document_ids(query: SearchQuery) -> list[int]:
+    return current_backend().matching_document_ids(query)
+
+
+def suggest(prefix: str, limit: int = 8) -> list[str]:
+    return current_backend().suggest(prefix, limit)
+
+
+def did_you_mean(query: SearchQuery) -> str | None:
+    return current_backend().did_you_mean(query)
+
+
+def more_like_this(document_id: int, limit: int = 5) -> list[int]:
+    return current_backend().more_like_this(document_id, limit)
+
+
+def ensure_index() -> None:
+    current_backend().ensure()
+
+
+def apply_index_queue() -> int:
+    return current_backend().apply_queue()
+
+
+def reindex(progress: Progress | None = None) -> int:
+    return current_backend().rebuild(progress)
+
+
+def check_index(repair: bool = False) -> IndexReport:
+    return current_backend().check_index(repair)
 
 
 def index_state() -> str:
-    """``ok``, or why the live index cannot serve searches: ``missing``, ``corrupt``, ``outdated``.
+    """``ok``, or why the index cannot serve searches (``missing``, ``corrupt``, ``outdated``)."""
+    return current_backend().index_state()
 
-    Opens the live generation and reads its schema and document count, without reading through
-    its data (``toolbox check-index`` does that); cheap enough for a readiness probe.
-    """
-    from ._store import index_root, probe
-
-    return probe(index_root(), thorough=False).state
 
 __all__ = [
+    "ACCESSIBLE",
+    "BACKENDS",
+    "DocumentSource",
     "FacetValue",
+    "IndexRecord",
     "IndexReport",
+    "SearchBackend",
     "SearchHit",
     "SearchQuery",
     "SearchResults",
+    "SimilarTo",
+    "SnippetText",
+    "SynonymGroup",
+    "UnsupportedWhoosh",
     "WarmUpReport",
     "apply_index_queue",
     "check_index",
+    "current_backend",
     "default_sort",
+    "did_you_mean",
     "index_state",
     "ensure_index",
+    "init_app",
     "matching_document_ids",
-    "name_key",
     "more_like_this",
+    "name_key",
     "reindex",
     "release_open_files",
     "search",

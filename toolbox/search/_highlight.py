@@ -15,7 +15,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from ._analysis import MAX_WORD_LENGTH, WORD_PATTERN, fold, term_for
+from .analysis import MAX_WORD_LENGTH, WORD_PATTERN, fold, term_for
 from ._query import HighlightTerms
 
 MAX_SCAN_CHARS = 300_000

@@ -2,83 +2,25 @@
 
 The database is the truth. Every write reads the *current* database state of a document
 after taking the writer lock, so whichever process writes last writes the newest state.
-Reads use a session of their own: the caller's session may hold pending changes that must
-be neither committed nor rolled back here, or a long transaction with an old snapshot.
+The database is read through the backend's ``DocumentSource`` (plain values, each read in a
+session of its own; see ``toolbox.services.search_source``), never through the ORM here.
 """
 from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
-
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from typing import Iterator
 
 from flask import current_app
 
-from ..extensions import db
-from ..models import Document, IndexQueue, Municipality, Project
 from . import _build, _store
 from ._schema import IndexRecord
+from .backend import DocumentSource, IndexReport, Progress, current_source
 
 log = logging.getLogger("toolbox.search")
 
 _CHUNK = 200
-
-Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class IndexReport:
-    """Drift between the database and the index, by document id."""
-
-    missing: list[int] = field(default_factory=list)   # in the database, not in the index
-    stale: list[int] = field(default_factory=list)     # indexed with outdated content
-    orphaned: list[int] = field(default_factory=list)  # in the index, gone from the database
-    repaired: bool = False
-    rebuilt: bool = False  # the index was unreadable and was rebuilt from the database
-
-    @property
-    def ok(self) -> bool:
-        return not (self.missing or self.stale or self.orphaned)
-
-
-@contextlib.contextmanager
-def _db_session() -> Iterator[Session]:
-    session = Session(db.engine, expire_on_commit=False)
-    try:
-        yield session
-    finally:
-        session.close()
-
-
-def _load_records(session: Session, ids: Iterable[int]) -> dict[int, IndexRecord]:
-    ids = list(ids)
-    if not ids:
-        return {}
-    stmt = (
-        select(Document)
-        .where(Document.id.in_(ids))
-        .options(
-            selectinload(Document.topics),
-            selectinload(Document.versions),
-            joinedload(Document.document_type),
-            joinedload(Document.license),
-            joinedload(Document.municipality).joinedload(Municipality.size_class),
-            joinedload(Document.project).joinedload(Project.municipality).joinedload(Municipality.size_class),
-        )
-        .execution_options(populate_existing=True)
-    )
-    records = {document.id: IndexRecord.from_document(document) for document in session.scalars(stmt).unique()}
-    # The records are plain values; drop the ORM objects (and their texts) at once.
-    session.expunge_all()
-    return records
-
-
-def _all_document_ids(session: Session) -> list[int]:
-    return list(session.scalars(select(Document.id).order_by(Document.id)))
 
 
 def _chunks(items: list[int], size: int = _CHUNK) -> Iterator[list[int]]:
@@ -97,34 +39,33 @@ def _rebuild_locked(root: Path, progress: Progress | None = None, *, parallel: b
     """
     _store.clean_leftovers(root)
     build, ix = _store.new_build_dir(root)
+    source = current_source()
     try:
-        with _db_session() as session:
-            ids = _all_document_ids(session)
-            total = len(ids)
-            if progress:
-                progress(0, total)
-            done = 0
-            workers = _build_workers(total) if parallel else 1
-            if workers > 1:
-                def records_in_chunks() -> Iterator[list[IndexRecord]]:
-                    for chunk in _chunks(ids):
-                        records = _load_records(session, chunk)
-                        yield [records[i] for i in chunk if i in records]
+        ids = source.document_ids()
+        total = len(ids)
+        if progress:
+            progress(0, total)
+        done = 0
+        workers = _build_workers(total) if parallel else 1
+        if workers > 1:
+            def records_in_chunks() -> Iterator[list[IndexRecord]]:
+                for chunk in _chunks(ids):
+                    records = source.records(chunk)
+                    yield [records[i] for i in chunk if i in records]
 
-                _build.build_parallel(ix, build, records_in_chunks(), workers,
-                                      (lambda sent: progress(sent, total)) if progress else None)
-            else:
-                with _store.index_writer(ix) as writer:
-                    for chunk in _chunks(ids):
-                        records = _load_records(session, chunk)
-                        for document_id in chunk:
-                            record = records.get(document_id)
-                            if record is not None:
-                                writer.add_document(**record.index_fields())
-                        done += len(chunk)
-                        if progress:
-                            progress(done, total)
-            session.rollback()
+            _build.build_parallel(ix, build, records_in_chunks(), workers,
+                                  (lambda sent: progress(sent, total)) if progress else None)
+        else:
+            with _store.index_writer(ix) as writer:
+                for chunk in _chunks(ids):
+                    records = source.records(chunk)
+                    for document_id in chunk:
+                        record = records.get(document_id)
+                        if record is not None:
+                            writer.add_document(**record.index_fields())
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
         _store.publish_build(root, build)
     except BaseException:
         _store.discard_build(build)
@@ -133,11 +74,10 @@ def _rebuild_locked(root: Path, progress: Progress | None = None, *, parallel: b
     return total
 
 
-def _write_current(session, writer, document_ids: list[int]) -> int:
+def _write_current(source: DocumentSource, writer, document_ids: list[int]) -> int:
     """Write each document's current database state into the index; gone ones are deleted."""
     for chunk in _chunks(document_ids):
-        records = _load_records(session, chunk)
-        session.rollback()
+        records = source.records(chunk)
         for document_id in chunk:
             record = records.get(document_id)
             if record is None:
@@ -203,8 +143,7 @@ def _empty_but_database_is_not(root: Path) -> bool:
                 return False
     except _store.IndexUnavailable:
         return True
-    with _db_session() as session:
-        return session.scalar(select(Document.id).limit(1)) is not None
+    return current_source().has_documents()
 
 
 # --- the queue -------------------------------------------------------------------------------
@@ -229,25 +168,20 @@ def apply_index_queue() -> int:
 
 
 def _apply_queue_locked(root: Path) -> int:
-    applied = 0
-    with _db_session() as session:
-        rows = session.execute(select(IndexQueue.id, IndexQueue.document_id).order_by(IndexQueue.id)).all()
-        session.rollback()
-        if not rows:
-            return 0
-        try:
-            ix = _store.open_live(root)
-        except _store.IndexUnavailable:
-            # The queue's documents are part of any rebuild; the rows can go afterwards.
-            _rebuild_locked(root)
-            ix = _store.open_live(root)
-        document_ids = sorted({row.document_id for row in rows})
-        with _store.index_writer(ix) as writer:
-            applied += _write_current(session, writer, document_ids)
-        row_ids = [row.id for row in rows]
-        for chunk in _chunks(row_ids, 500):
-            session.execute(delete(IndexQueue).where(IndexQueue.id.in_(chunk)))
-        session.commit()
+    source = current_source()
+    rows = source.queued()
+    if not rows:
+        return 0
+    try:
+        ix = _store.open_live(root)
+    except _store.IndexUnavailable:
+        # The queue's documents are part of any rebuild; the rows can go afterwards.
+        _rebuild_locked(root)
+        ix = _store.open_live(root)
+    document_ids = sorted({document_id for _row_id, document_id in rows})
+    with _store.index_writer(ix) as writer:
+        applied = _write_current(source, writer, document_ids)
+    source.dequeue([row_id for row_id, _document_id in rows])
     return applied
 
 
@@ -258,9 +192,9 @@ def check_index(repair: bool = False) -> IndexReport:
     """Compare every document in the database with its index entry; optionally fix the drift."""
     root = _store.index_root()
     health = _store.probe(root)
+    source = current_source()
     if not health.ok:
-        with _db_session() as session:
-            missing = _all_document_ids(session)
+        missing = source.document_ids()
         if repair:
             with _store.writer_lock(root):
                 _rebuild_locked(root)
@@ -274,16 +208,14 @@ def check_index(repair: bool = False) -> IndexReport:
 
     missing: list[int] = []
     stale: list[int] = []
-    with _db_session() as session:
-        ids = _all_document_ids(session)
-        for chunk in _chunks(ids):
-            for document_id, record in _load_records(session, chunk).items():
-                entries = indexed.get(document_id)
-                if entries is None:
-                    missing.append(document_id)
-                elif len(entries) != 1 or entries[0] != record.fingerprint():
-                    stale.append(document_id)
-        session.rollback()
+    ids = source.document_ids()
+    for chunk in _chunks(ids):
+        for document_id, record in source.records(chunk).items():
+            entries = indexed.get(document_id)
+            if entries is None:
+                missing.append(document_id)
+            elif len(entries) != 1 or entries[0] != record.fingerprint():
+                stale.append(document_id)
     known = set(ids)
     orphaned = sorted(document_id for document_id in indexed if document_id not in known)
     report = IndexReport(missing=sorted(missing), stale=sorted(stale), orphaned=orphaned)
@@ -296,7 +228,7 @@ def check_index(repair: bool = False) -> IndexReport:
 def _repair(root: Path, report: IndexReport) -> None:
     with _store.writer_lock(root):
         ix = _store.open_live(root)
-        with _db_session() as session, _store.index_writer(ix) as writer:
+        with _store.index_writer(ix) as writer:
             for document_id in report.orphaned:
                 writer.delete_by_term("doc_id", document_id)
-            _write_current(session, writer, sorted(report.missing + report.stale))
+            _write_current(current_source(), writer, sorted(report.missing + report.stale))

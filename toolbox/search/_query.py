@@ -45,7 +45,7 @@ from typing import Iterable
 from whoosh import query as wq
 from whoosh.query.compound import DefaultOr
 
-from ._analysis import MIN_MODIFIER, fold, head_terms, is_stopword, term_for, words
+from .analysis import MIN_MODIFIER, fold, head_terms, is_stopword, term_for, words
 from ._schema import COMPOUND_FIELDS, TEXT_FIELD_BOOSTS
 
 MAX_QUERY_LENGTH = 500

@@ -1,4 +1,5 @@
-"""The index schema and how a database document becomes an index entry."""
+"""The index schema and the index entry of a document (built from the database by
+``toolbox.services.search_source.index_record``)."""
 from __future__ import annotations
 
 import hashlib
@@ -9,8 +10,8 @@ from typing import Any
 
 from whoosh import fields
 
-from ..extract.accessibility import is_accessible
-from ._analysis import GermanPositions, GermanTokenizer, compound_keys, fold, sort_key, words
+from ._analysis import GermanPositions, GermanTokenizer
+from .analysis import compound_keys, fold, sort_key, words
 
 #: Bump when the schema or the analysis changes: ``ensure_index`` then rebuilds the index.
 SCHEMA_VERSION = 8
@@ -98,7 +99,7 @@ def _epoch_us(value: datetime | None) -> int:
 
 @dataclass(frozen=True)
 class IndexRecord:
-    """Everything the index holds about one document, read from the database."""
+    """Everything the index holds about one document, as plain values read from the database."""
 
     id: int
     title: str
@@ -121,42 +122,6 @@ class IndexRecord:
     published_at: datetime | None
     downloads: int
     accessibility: str = ""
-
-    @classmethod
-    def from_document(cls, document: Any) -> "IndexRecord":
-        version = document.current_version
-        text = (version.text if version is not None else "") or ""
-        project = document.project
-        municipality = document.municipality or (project.municipality if project else None)
-        size_class = municipality.size_class if municipality is not None else None
-        year = document.year
-        if year is None and project is not None:
-            year = project.year_finished
-        return cls(
-            id=document.id,
-            title=document.title or "",
-            description=document.description or "",
-            text=text,
-            version_key=(f"{version.id}:{version.sha256}:{version.format}:{version.extraction_status}"
-                         if version is not None else ""),
-            project=project.name if project is not None else "",
-            municipality=municipality.name if municipality is not None else "",
-            state=(municipality.state or "") if municipality is not None else "",
-            project_id=str(project.id) if project is not None else "",
-            topics=tuple(topic.slug for topic in document.topics),
-            size_class=size_class.slug if size_class is not None else "",
-            type=document.document_type.slug if document.document_type is not None else "",
-            format=(version.format or "").lower() if version is not None else "",
-            license=document.license.slug if document.license is not None else "",
-            year=year,
-            status=document.status,
-            created_at=document.created_at,
-            updated_at=document.updated_at,
-            published_at=document.published_at,
-            downloads=document.download_count or 0,
-            accessibility=(ACCESSIBLE if version is not None and is_accessible(version.properties, version.format)
-                           else ""),
-        )
 
     def fingerprint(self) -> str:
         """A digest of everything that decides how the document is found.

@@ -17,8 +17,9 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
-from ._analysis import term_for, words
+from .analysis import term_for, words
 from ._query import Clause, Group, Node, Phrase, Word
+from .backend import current_source
 
 #: A synonym's share of the score the word as typed would get.
 SYNONYM_WEIGHT = 0.6
@@ -78,20 +79,14 @@ def current_table() -> SynonymTable:
     One small aggregate query per search tells whether any group was added, changed or
     deleted, in this process or another one.
     """
-    from sqlalchemy import func, select
-
-    from ..extensions import db
-    from ..models import SynonymGroup
-
-    stamp = tuple(db.session.execute(
-        select(func.count(SynonymGroup.id), func.max(SynonymGroup.id), func.max(SynonymGroup.updated_at))).one())
-    database = str(db.engine.url)
+    source = current_source()
+    stamp = source.synonym_stamp()
+    database = source.database_key()
     with _LOCK:
         cached = _CURRENT.get(database)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-    rows = db.session.execute(select(SynonymGroup.terms, SynonymGroup.one_way)).all()
-    table = build_table((list(row.terms or []), bool(row.one_way)) for row in rows)
+    table = build_table((list(group.terms), group.one_way) for group in source.synonym_groups())
     with _LOCK:
         _CURRENT[database] = (stamp, table)
     return table

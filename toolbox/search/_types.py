@@ -9,6 +9,8 @@ MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 MAX_PAGE = 100_000
 ALL_STATUSES = "all"
+#: The status visitors see (``toolbox.models.STATUS_PUBLISHED``; the index stores the same text).
+PUBLISHED = "published"
 
 _LIST_FIELDS = ("topic", "size_class", "type", "format", "license", "municipality", "state", "project",
                 "accessibility")

@@ -22,7 +22,7 @@ from typing import Callable
 
 from whoosh.support.levenshtein import distance
 
-from ._analysis import _transliterate, fold, term_for
+from .analysis import transliterate, fold, term_for
 
 MIN_LENGTH = 6
 TWO_EDITS_FROM = 10
@@ -51,7 +51,7 @@ def candidates(reader, word: str, cache: dict | None = None) -> list[tuple[int, 
     if edits:
         lowered = word.lower()
         target = fold(word)
-        for form in {lowered, _transliterate(lowered)}:
+        for form in {lowered, transliterate(lowered)}:
             for count, candidate in enumerate(reader.terms_within(VOCABULARY_FIELD, form, edits, prefix=edits)):
                 if count >= MAX_CANDIDATES:
                     break

@@ -36,13 +36,13 @@ class WarmUpReport:
 def warm_up_searcher(searcher, max_postings: int) -> WarmUpReport:
     """Fill the per-segment caches of ``searcher``'s generation: field lengths, filter values,
     columns, and the postings of the most frequent terms up to ``max_postings`` in all."""
-    from ._search import _view  # the facet view: columns and filter postings of each segment
+    from ._view import index_view  # the facet view: columns and filter postings of each segment
 
     began = time.perf_counter()
     reader = searcher.reader()
     if reader.doc_count_all() == 0 or max_postings <= 0:
         return WarmUpReport(0, 0, time.perf_counter() - began)
-    view = _view(searcher)
+    view = index_view(searcher)
     every = np.arange(reader.doc_count_all(), dtype=np.int64)
     for fieldname in TEXT_FIELDS:
         SEGMENTS.lengths(reader, view.leaves, fieldname, every)
@@ -74,7 +74,7 @@ def warm_up_searcher(searcher, max_postings: int) -> WarmUpReport:
 
 def warm_up(max_postings: int) -> WarmUpReport:
     """Warm the caches for the live index of the current app (built first if missing)."""
-    from ._search import with_searcher
+    from ._view import with_searcher
 
     return with_searcher(lambda searcher: warm_up_searcher(searcher, max_postings))
 
