@@ -63,6 +63,9 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     # "Passwort vergessen": requests per address and per client address (Flask-Limiter syntax)
     "RESET_RATE_LIMIT": ("TOOLBOX_RESET_RATE_LIMIT", str),
     "RESET_IP_RATE_LIMIT": ("TOOLBOX_RESET_IP_RATE_LIMIT", str),
+    # a visitor's alert requests: per address typed and per client address (Flask-Limiter syntax)
+    "ALERT_RATE_LIMIT": ("TOOLBOX_ALERT_RATE_LIMIT", str),
+    "ALERT_IP_RATE_LIMIT": ("TOOLBOX_ALERT_IP_RATE_LIMIT", str),
     # derived files (OCR'd PDFs); empty = "derived" beside the documents folder
     "DERIVED_DIR": ("TOOLBOX_DERIVED_DIR", str),
     # OCR of scans: 0 switches it off; page cap and seconds per page

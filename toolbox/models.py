@@ -581,6 +581,8 @@ class OutboxMail(db.Model):
     body_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     body_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
     message_id: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    # Extra header lines of the mail (an alert digest's List-Unsubscribe), name → value.
+    headers: Mapped[Optional[dict]] = mapped_column(JSON)
     job_id: Mapped[Optional[int]] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
     sent_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
@@ -589,3 +591,57 @@ class OutboxMail(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMail {self.id} {self.kind} {self.recipient} sent={self.sent_at is not None}>"
+
+
+# --- saved searches and alerts ---------------------------------------------------------------
+
+ALERT_DAILY = "daily"
+ALERT_WEEKLY = "weekly"
+ALERT_FREQUENCIES = (ALERT_DAILY, ALERT_WEEKLY)
+
+
+class Alert(db.Model):
+    """A saved search whose newly published documents are mailed as a daily or weekly digest.
+
+    An account's alert goes to the account's current address in its language; a visitor's alert
+    holds the address it was asked for and is only sent once that address confirmed it (double
+    opt-in, ``confirmed_at`` is the proof). Of the confirmation link only the SHA-256 is kept;
+    the unsubscribe token is kept as it is, because every digest must put it into its
+    List-Unsubscribe header, and all it can do is end this one alert.
+    """
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    email: Mapped[Optional[str]] = mapped_column(String(254), index=True)
+    language: Mapped[str] = mapped_column(String(5), nullable=False, default="de")
+    #: The search as canonical URL parameters, ``[[name, value], …]`` (no sort or paging).
+    params: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    frequency: Mapped[str] = mapped_column(String(10), nullable=False, default=ALERT_DAILY)
+    confirm_token_hash: Mapped[Optional[str]] = mapped_column(String(128), unique=True)
+    unsubscribe_token: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+    confirmed_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    #: Documents published up to this time have been considered; committed with the digest's mail.
+    sent_until: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    last_mail_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+
+    user: Mapped[Optional[User]] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Alert {self.id} {self.frequency} user={self.user_id} confirmed={self.confirmed_at is not None}>"
+
+
+class AlertItem(db.Model):
+    """A document an alert has mailed, written in the transaction of the digest's outbox mail, so
+    that no document is mailed twice by the same alert, whatever run dies where."""
+
+    __tablename__ = "alert_items"
+    __table_args__ = (UniqueConstraint("alert_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False, index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), nullable=False)
+    outbox_id: Mapped[Optional[int]] = mapped_column(ForeignKey("mail_outbox.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)

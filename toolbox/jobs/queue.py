@@ -74,6 +74,22 @@ def _build(app: Flask) -> Huey:
 
         send_submission_digests(app)
 
+    # Hourly as well: daily and weekly alert digests fall due at TOOLBOX_DIGEST_HOUR; the hourly
+    # run also takes up the alerts a dead run left. Another minute than the editors' digest,
+    # so the two do not compete for the database.
+    @huey.periodic_task(crontab(minute="12"), name="toolbox.alert_digests")
+    def alert_digests() -> None:
+        from .tasks import send_alert_digests
+
+        send_alert_digests(app)
+
+    # Unconfirmed alert requests (and their addresses) are gone within the hour after 48 hours.
+    @huey.periodic_task(crontab(minute="42"), name="toolbox.alert_requests_expire")
+    def alert_requests_expire() -> None:
+        from .tasks import expire_alert_requests
+
+        expire_alert_requests(app)
+
     huey.toolbox_run_job = run_job  # type: ignore[attr-defined]
     return huey
 

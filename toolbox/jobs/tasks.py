@@ -21,3 +21,17 @@ def send_submission_digests(app: Flask) -> None:
 
     with app.app_context():
         submission_digests_send()
+
+
+def send_alert_digests(app: Flask) -> None:
+    from ..services.alerts import alert_digests_send
+
+    with app.app_context():
+        alert_digests_send()
+
+
+def expire_alert_requests(app: Flask) -> None:
+    from ..services.alerts import alert_requests_expire
+
+    with app.app_context():
+        alert_requests_expire()

@@ -85,17 +85,19 @@ def _message_id() -> str:
     return f"<{utcnow():%Y%m%d%H%M%S}.{secrets.token_hex(12)}@{host}>"
 
 
-def mail_queue(kind: str, recipient: str, language: str | None, **context) -> OutboxMail:
+def mail_queue(kind: str, recipient: str, language: str | None, *, mail_headers: dict | None = None,
+               **context) -> OutboxMail:
     """Render a mail and add it with its sending job to the current transaction.
 
     The caller commits, then calls ``mails_dispatch``; a rollback drops mail and job together.
+    ``mail_headers`` are extra header lines (an alert's List-Unsubscribe), sent as given.
     """
     language = mail_language(language)
     subject, text, html = mail_render(kind, language, context)
     job = job_create(KIND_MAIL, limit_seconds=300,
                      max_attempts=int(current_app.config.get("TOOLBOX_MAIL_MAX_ATTEMPTS") or 8))
     outbox = OutboxMail(kind=kind, recipient=recipient, language=language, subject=subject, body_text=text,
-                        body_html=html, message_id=_message_id(), job=job)
+                        body_html=html, message_id=_message_id(), headers=mail_headers or None, job=job)
     db.session.add(outbox)
     job_dispatch_after_commit(job)
     return outbox
@@ -116,7 +118,7 @@ def mail_job(job: Job) -> None:
         return
     try:
         delivery.deliver(recipient=outbox.recipient, subject=outbox.subject, text=outbox.body_text,
-                         html=outbox.body_html, message_id=outbox.message_id)
+                         html=outbox.body_html, message_id=outbox.message_id, headers=outbox.headers)
     except smtplib.SMTPRecipientsRefused as exc:
         # The server said no to this address for good (5xx): another attempt gets the same answer.
         codes = [code for code, _text in exc.recipients.values()]

@@ -47,3 +47,6 @@ def init_app(app: Flask) -> None:
     from . import preview
 
     preview.init_app(app)  # text preview and PDF viewer before download
+    from . import alerts
+
+    app.register_blueprint(alerts.bp)  # saved searches mailed as daily or weekly digests
