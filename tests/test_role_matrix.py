@@ -173,6 +173,20 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/barrierefreiheit", "GET"): (200, 200, 200, 200, 200),
     ("/barrierefreiheit", "POST"): (400, 400, 400, 400, 400),
     ("/leichte-sprache", "GET"): (200, 200, 200, 200, 200),
+    # --- saved searches and alerts (issue 14.4) -------------------------------------------------
+    ("/alerts/new", "GET"): (200, 200, 200, 200, 200),
+    # an account saves the (empty) search at once; a visitor must give an address
+    ("/alerts/new", "POST"): (400, 302, 302, 302, 302),
+    # mailed links: the link is the key; the matrix's token is no such link
+    ("/alerts/confirm/<token>", "GET"): (404, 404, 404, 404, 404),
+    ("/alerts/confirm/<token>", "POST"): (404, 404, 404, 404, 404),
+    ("/alerts/unsubscribe/<token>", "GET"): (404, 404, 404, 404, 404),
+    # the one-click unsubscribe answers alike whether or not the alert (still) exists
+    ("/alerts/unsubscribe/<token>", "POST"): (200, 200, 200, 200, 200),
+    ("/account/alerts", "GET"): (302, 200, 200, 200, 200),
+    # the owner's alert: another account is not even shown that it exists
+    ("/account/alerts/<int:alert_id>", "POST"): (302, 303, 404, 404, 404),
+    ("/account/alerts/<int:alert_id>/delete", "POST"): (302, 303, 404, 404, 404),
 }
 
 #: Where every 302 for a visitor must lead, so that a 302 is never taken on trust.
@@ -258,6 +272,11 @@ def _build_world(folder: Path, template_database: Path) -> World:
             ids["entry_id"] = vocabulary_entries("topic")[0].id
             ids["feedback_id"] = feedback_submit("Der Kontrast der Fußzeile ist zu schwach.").id
             ids["group_id"] = db.session.scalar(select(SynonymGroup.id).order_by(SynonymGroup.id))
+            from werkzeug.datastructures import MultiDict
+
+            from toolbox.services.alerts import alert_create
+
+            ids["alert_id"] = alert_create(owner, MultiDict([("q", "LoRaWAN")]), "daily")[0].id
             staging = contribute.upload_stage(owner, [(io.BytesIO(b"Notizen zum Projekt"), "notizen.txt")])
             ids["upload_token"] = staging.token
             ids["invite_token"] = user_service.invitation_create(target)
