@@ -138,7 +138,17 @@ def site(tmp_path_factory, template_database):
         password_reset_request(EMAILS["editor"])
         job_run(db.session.scalar(db.select(Job.id).where(Job.kind == "password_reset")))
         email_change_request(owner, "neue-adresse@musterstadt.example", DEFAULT_PASSWORD)
-        for kind, key in (("password_reset", "reset_path"), ("email_change_confirm", "email_confirm_path")):
+        # Saved searches: the contributor's own (for /account/alerts and its unsubscribe page) and
+        # a visitor's request waiting for confirmation.
+        from werkzeug.datastructures import MultiDict
+
+        from toolbox.services.alerts import alert_create, alert_request
+
+        search = MultiDict([("q", "Datenstrategie"), ("topic", "mobilitaet-verkehr")])
+        ids["unsubscribe_path"] = f"/alerts/unsubscribe/{alert_create(owner, search, 'weekly')[0].unsubscribe_token}"
+        alert_request("besuch@musterstadt.example", search, "daily", "de")
+        for kind, key in (("password_reset", "reset_path"), ("email_change_confirm", "email_confirm_path"),
+                          ("alert_confirm", "alert_confirm_path")):
             body = db.session.scalar(db.select(OutboxMail.body_text).where(OutboxMail.kind == kind))
             ids[key] = re.search(r"https?://[^/\s]+(/\S+)", body).group(1)
         db.session.remove()
@@ -168,6 +178,9 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("password-reset", ids["reset_path"]),
             ("email-confirm", ids["email_confirm_path"]),
             ("link-invalid", "/password/reset/abgelaufen"),
+            ("alert-new", "/alerts/new?q=Datenstrategie&topic=mobilitaet-verkehr"),
+            ("alert-confirm", ids["alert_confirm_path"]),
+            ("alert-unsubscribe", ids["unsubscribe_path"]),
             ("error-404", "/documents/999999"),
             ("imprint", "/impressum"),
             ("privacy", "/datenschutz"),
@@ -189,6 +202,7 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("account", "/account"),
             ("password", "/account/password"),
             ("email-change", "/account/email"),
+            ("alerts", "/account/alerts"),
             ("error-403", "/admin/review"),
         ],
         "editor": [
