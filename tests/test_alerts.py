@@ -464,3 +464,40 @@ def test_a_digest_run_killed_midway_is_resumed_without_duplicates(mail_app, app_
         assert mail.text.count("Hochwasserschutzkonzept") == 1 and mail.text.count("Hochwasser-Warnsystem") == 1
     with mail_app.app_context():
         assert db.session.scalar(select(func.count(AlertItem.id))) == 8
+
+
+def test_an_alert_keeps_to_all_its_words_and_takes_them_as_saved(mail_app, smtp):
+    """The search page falls back to "any of the words" when no document has all of them; an
+    alert does not: a new document with one of two words is not mailed, one with both is."""
+    from toolbox.services.alerts import alert_create
+
+    reader = make_user(mail_app, "genau@kreis.example")
+    with mail_app.app_context():
+        from werkzeug.datastructures import MultiDict
+
+        from toolbox.models import User
+
+        alert_create(db.session.get(User, reader), MultiDict([("q", "Starkregen Sirenen")]), "daily")
+    make_document(mail_app, title="Starkregengefahrenkarte", text="Starkregen Hinweiskarte")
+    assert _digests(mail_app, _morning()) == 0
+    both = make_document(mail_app, title="Warnung bei Starkregen", text="Starkregen Sirenen Warnmittel")
+    _publish_at(mail_app, both.id, _morning() + timedelta(hours=2))
+    assert _digests(mail_app, _morning(2)) == 1
+    _deliver(mail_app)
+    [digest] = smtp.inbox.to("genau@kreis.example")
+    assert "Warnung bei Starkregen" in digest.text and "Starkregengefahrenkarte" not in digest.text
+
+
+def test_confirming_a_search_the_address_has_already_keeps_one_alert(mail_app, client, smtp):
+    """Asked for twice and confirmed twice, the same search of one address is one alert, with the
+    frequency of the later confirmation."""
+    _request_as_visitor(client, "zweimal@gemeinde.example", q="Radverkehr")
+    client.post("/alerts/new", data={"q": "Radverkehr", "email": "zweimal@gemeinde.example", "frequency": "weekly"})
+    _deliver(mail_app)
+    first, second = smtp.inbox.to("zweimal@gemeinde.example")
+    client.post(_path(first.link("/alerts/confirm/")))
+    assert client.post(_path(second.link("/alerts/confirm/"))).status_code == 200
+    with mail_app.app_context():
+        alerts = list(db.session.scalars(select(Alert)))
+    assert [(a.email, a.frequency, a.confirmed_at is not None) for a in alerts] == [
+        ("zweimal@gemeinde.example", "weekly", True)]

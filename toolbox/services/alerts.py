@@ -394,7 +394,8 @@ def _matching(query: search.SearchQuery, documents: list[Document]) -> list[Docu
         return []
     found = set(search.matching_document_ids(query))
     matched = [document for document in documents if document.id in found]
-    if matched and query.q and search.search(dataclasses.replace(query, per_page=1)).widened:
+    # A single word cannot be widened: spare that search.
+    if matched and len(query.q.split()) > 1 and search.search(dataclasses.replace(query, per_page=1)).widened:
         return []
     return matched
 
