@@ -501,3 +501,15 @@ def test_confirming_a_search_the_address_has_already_keeps_one_alert(mail_app, c
         alerts = list(db.session.scalars(select(Alert)))
     assert [(a.email, a.frequency, a.confirmed_at is not None) for a in alerts] == [
         ("zweimal@gemeinde.example", "weekly", True)]
+
+
+def test_an_address_with_the_most_alerts_gets_no_further_request(mail_app, client, monkeypatch):
+    """Beyond the cap a request is answered alike but neither stored nor mailed."""
+    from toolbox.services import alerts
+
+    monkeypatch.setattr(alerts, "ALERTS_MAX", 2)
+    for words in ("Glasfaser", "Breitband", "Mobilfunk"):
+        _request_as_visitor(client, "sammler@gemeinde.example", q=words)
+    with mail_app.app_context():
+        assert db.session.scalar(select(func.count(Alert.id))) == 2
+        assert db.session.scalar(select(func.count(OutboxMail.id))) == 2

@@ -222,6 +222,10 @@ def alert_request(email: str, args: Mapping, frequency: str, language: str | Non
         raise AlertError(error.message, "email") from error
     params = alert_params(args)
     language = mail_language(language)
+    if db.session.scalar(select(func.count(Alert.id)).where(Alert.email == email)) >= ALERTS_MAX:
+        # Answered like any request, so the page does not tell how many alerts an address has.
+        log.info("Alert request for an address with %d alerts or more not stored", ALERTS_MAX)
+        return email
     token = secrets.token_urlsafe(32)
     alert = _new_alert(params, frequency, email=email, language=language, confirm_token_hash=_hash(token))
     db.session.add(alert)
