@@ -1,7 +1,7 @@
 """Run every benchmark in turn (`make bench`)."""
 from __future__ import annotations
 
-from . import catalog, ingest, ocr, search
+from . import alerts, catalog, ingest, ocr, search
 
 
 def main() -> None:
@@ -13,6 +13,8 @@ def main() -> None:
     ocr.main([])
     print("\n## Catalogue and sitemap")
     catalog.main([])
+    print("\n## Alert digests")
+    alerts.main([])
 
 
 if __name__ == "__main__":
