@@ -1,7 +1,7 @@
 """Saved searches as alerts: save from /search, confirm by mail, unsubscribe, /account/alerts."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length
 
+from ..error_responses import render_error
 from ..models import ALERT_DAILY, ALERT_FREQUENCIES, ROLE_CONTRIBUTOR
 from ..permissions import role_required
 from ..security import csrf, limiter
@@ -26,14 +27,10 @@ DEFAULT_ALERT_IP_RATE_LIMIT = "20 per hour"
 
 
 def alert_limit() -> str:
-    from flask import current_app
-
     return current_app.config.get("TOOLBOX_ALERT_RATE_LIMIT") or DEFAULT_ALERT_RATE_LIMIT
 
 
 def alert_ip_limit() -> str:
-    from flask import current_app
-
     return current_app.config.get("TOOLBOX_ALERT_IP_RATE_LIMIT") or DEFAULT_ALERT_IP_RATE_LIMIT
 
 
@@ -204,6 +201,4 @@ def delete(alert_id: int):
 
 
 def _error_page(error: alert_service.AlertError):
-    from ..error_responses import render_error
-
     return render_error(error.status, error.message)
