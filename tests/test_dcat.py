@@ -94,12 +94,13 @@ def editor(app) -> int:
     return make_user(app, role="editor")
 
 
-def set_regional_key(app, name: str, key: str) -> None:
-    """Give a municipality its key the way an editor does on its admin page."""
+def set_regional_key(app, name: str, key: str | None, *, ags: str | None = None) -> None:
+    """Give a municipality its keys the way an editor does on its admin page."""
     with app.app_context():
         municipality = db.session.query(Municipality).filter_by(name=name).one()
-        municipality_update(db.session.get(User, editor(app)), municipality, name=name, ags=key, state=municipality.state,
-                            district=municipality.district, population=municipality.population)
+        municipality_update(db.session.get(User, editor(app)), municipality, name=name, ars=key, ags=ags,
+                            state=municipality.state, district=municipality.district,
+                            population=municipality.population)
         db.session.commit()
 
 
@@ -178,7 +179,7 @@ def test_documents_with_every_kind_of_gap_keep_the_catalogue_valid(app, shapes):
                       license="dl-de-by-2.0", fmt="md", topics=["tourismus-kultur", "bildung-schule"]),
         make_complete(app, fmt="pdf"),
     ]
-    set_regional_key(app, "Kleindorf", "06631009")  # an AGS (8 digits) names no place in the catalogue
+    set_regional_key(app, "Kleindorf", None, ags="06631009")  # an AGS (8 digits) names no place in the catalogue
     mandatory_gaps = {
         GAP_DESCRIPTION: make_document(app, title="Ohne Beschreibung", municipality="Kleindorf", license="cc0-1.0"),
         GAP_PUBLISHER: make_document(app, title="Ohne Kommune", description="Kurz.", license="cc0-1.0"),
@@ -341,8 +342,9 @@ def test_modified_since_keeps_what_changed(app):
     """``?modified_since=`` lists only documents changed at or after that moment; a bad date is a 400."""
     old = make_complete(app, title="Alt")
     new = make_complete(app, title="Neu")
+    age_records(app)
     with app.app_context():
-        db.session.get(Document, old.id).updated_at = datetime(2024, 5, 1, tzinfo=timezone.utc)
+        db.session.get(Document, new.id).updated_at = datetime.now(timezone.utc)
         db.session.commit()
     client = app.test_client()
     yesterday = (datetime.now(timezone.utc) - timedelta(days=1)).date().isoformat()
@@ -352,6 +354,156 @@ def test_modified_since_keeps_what_changed(app):
         bad = client.get(f"/catalog.ttl?modified_since={bad_date}")
         assert bad.status_code == 400, bad_date
         assert "kein Datum" in bad.get_data(as_text=True)
+
+
+def test_modified_since_reads_the_time_zone(app):
+    """A moment with an offset ("+02:00") means that moment, not the same clock time in UTC."""
+    document = make_complete(app)
+    berlin = timezone(timedelta(hours=2))
+    client = app.test_client()
+    before = (datetime.now(berlin) - timedelta(minutes=30)).replace(microsecond=0).isoformat()
+    after = (datetime.now(berlin) + timedelta(minutes=30)).replace(microsecond=0).isoformat()
+    assert datasets(catalogue(client, "/catalog.ttl", query_string={"modified_since": before})) == {
+        f"{BASE}/documents/{document.id}"}
+    assert datasets(catalogue(client, "/catalog.ttl", query_string={"modified_since": after})) == set()
+
+
+OLD = datetime(2024, 5, 1, tzinfo=timezone.utc)
+
+
+def age_records(app) -> None:
+    """Date every document and every row a dataset is written from back to OLD."""
+    from sqlalchemy import update
+
+    from toolbox.models import DocumentType, License, Project, SizeClass, Topic
+
+    with app.app_context():
+        for model in (Document, Municipality, Project, Topic, DocumentType, SizeClass, License):
+            db.session.execute(update(model).values(updated_at=OLD))
+        db.session.commit()
+
+
+def _entry(model_name: str, slug: str):
+    import toolbox.models
+
+    return db.session.query(getattr(toolbox.models, model_name)).filter_by(slug=slug).one()
+
+
+def _municipality_edit(**changes):
+    def change(app):
+        municipality = db.session.query(Municipality).filter_by(name="Musterstadt").one()
+        facts = dict(name=municipality.name, ars=municipality.ars, ags=municipality.ags, state=municipality.state,
+                     district=municipality.district, population=municipality.population)
+        municipality_update(db.session.get(User, editor(app)), municipality, **{**facts, **changes})
+    return change
+
+
+def _dcat_mapping(vocabulary: str, model_name: str, slug: str, value: str):
+    def change(app):
+        from toolbox.services.curation import vocabulary_entry_dcat_set
+
+        admin = db.session.get(User, make_user(app, role="admin"))
+        vocabulary_entry_dcat_set(admin, vocabulary, _entry(model_name, slug).id, value)
+    return change
+
+
+def _rename(vocabulary: str, model_name: str, slug: str, label: str):
+    def change(app):
+        from toolbox.services.curation import vocabulary_entry_rename
+
+        vocabulary_entry_rename(db.session.get(User, editor(app)), vocabulary, _entry(model_name, slug).id, label, None)
+    return change
+
+
+def _merge(vocabulary: str, model_name: str, source: str, target: str):
+    def change(app):
+        from toolbox.services.curation import vocabulary_entry_merge
+
+        vocabulary_entry_merge(db.session.get(User, editor(app)), vocabulary, _entry(model_name, source).id,
+                               _entry(model_name, target).id)
+    return change
+
+
+def _project_contact(app):
+    from toolbox.models import Project
+    from toolbox.services.curation import project_update
+
+    project = db.session.query(Project).filter_by(name="Smarte Musterstadt").one()
+    project_update(db.session.get(User, editor(app)), project, name=project.name,
+                   municipality_id=project.municipality_id, contact="Stabsstelle, smart@musterstadt.de")
+
+
+def _municipality_merge(app):
+    from toolbox.services.curation import municipality_merge
+
+    source = db.session.query(Municipality).filter_by(name="Musterstadt").one()
+    target = db.session.query(Municipality).filter_by(name="Stadt Musterstadt").one()
+    municipality_merge(db.session.get(User, editor(app)), source, target)
+
+
+RECORD_CHANGES = {
+    "municipality gets a Regionalschlüssel": _municipality_edit(ars="066310009009"),
+    "municipality renamed": _municipality_edit(name="Musterstadt (Hessen)"),
+    "population moves the size class": _municipality_edit(population=150_000),
+    "admin changes the licence URI": _dcat_mapping("license", "License", "cc-by-4.0",
+                                                   "http://dcat-ap.de/def/licenses/cc-by-de/3.0"),
+    "admin maps the topic to another theme": _dcat_mapping("topic", "Topic", "infrastruktur-netze-iot", "GOVE"),
+    "topic renamed": _rename("topic", "Topic", "infrastruktur-netze-iot", "Netze & Sensorik"),
+    "document type renamed": _rename("type", "DocumentType", "konzept-strategie", "Konzept"),
+    "licence renamed": _rename("license", "License", "cc-by-4.0", "Creative Commons Namensnennung 4.0"),
+    "project contact changed": _project_contact,
+    "topic merged into another": _merge("topic", "Topic", "infrastruktur-netze-iot", "daten-plattformen"),
+    "licence merged into another": _merge("license", "License", "cc-by-4.0", "dl-de-by-2.0"),
+    "municipality merged into another": _municipality_merge,
+}
+
+
+@pytest.mark.parametrize("change", RECORD_CHANGES.values(), ids=RECORD_CHANGES.keys())
+def test_a_change_of_what_the_record_is_made_of_counts_as_modified(app, change):
+    """dct:modified and ?modified_since= follow every change that alters a dataset's record, also of
+    the municipality, licence, topic, type or project it points to; untouched datasets keep their time."""
+    document = make_complete(app)
+    make_document(app, title="Anderswo", description="Kurz.", municipality="Stadt Musterstadt", license="cc0-1.0",
+                  topics=["umwelt-wasser"])
+    untouched = make_document(app, title="Unberührt", description="Kurz.", municipality="Andersdorf",
+                              license="cc0-1.0", topics=["umwelt-wasser"])
+    age_records(app)
+    client = app.test_client()
+    since = (datetime.now(timezone.utc) - timedelta(minutes=5)).replace(microsecond=0).isoformat()
+    assert datasets(catalogue(client, "/catalog.ttl", query_string={"modified_since": since})) == set()
+    with app.app_context():
+        change(app)
+        db.session.commit()
+    changed = catalogue(client, "/catalog.ttl", query_string={"modified_since": since})
+    assert f"{BASE}/documents/{document.id}" in datasets(changed)
+    assert f"{BASE}/documents/{untouched.id}" not in datasets(changed)
+    modified = changed.value(_dataset(changed, document), DCTERMS.modified).toPython()
+    assert modified >= datetime.fromisoformat(since)
+    everything = catalogue(client)
+    assert everything.value(_dataset(everything, untouched), DCTERMS.modified).toPython() == OLD
+    # Oldest change first: the changed dataset, made first, is no longer on the first page.
+    app.config["TOOLBOX_DCAT_PAGE_SIZE"] = 1
+    assert datasets(catalogue(client, "/catalog.ttl?page=1")) != {f"{BASE}/documents/{document.id}"}
+
+
+def test_order_visibility_and_downloads_are_no_change_of_the_record(app):
+    """Moving a topic in the list, hiding it from forms or downloading a file leaves the datasets as they were."""
+    from toolbox.models import Topic
+    from toolbox.services.curation import vocabulary_entry_move, vocabulary_entry_set_active
+
+    document = make_complete(app)
+    age_records(app)
+    since = (datetime.now(timezone.utc) - timedelta(minutes=5)).replace(microsecond=0).isoformat()
+    with app.app_context():
+        user = db.session.get(User, editor(app))
+        topic_id = db.session.query(Topic).filter_by(slug="infrastruktur-netze-iot").one().id
+        vocabulary_entry_move(user, "topic", topic_id, -2)
+        vocabulary_entry_set_active(user, "topic", topic_id, False)
+    client = app.test_client()
+    download = client.get(f"/documents/{document.id}/download")
+    assert download.status_code == 200 and download.data
+    download.close()
+    assert datasets(catalogue(client, "/catalog.ttl", query_string={"modified_since": since})) == set()
 
 
 def test_search_parameters_narrow_the_catalogue(app):

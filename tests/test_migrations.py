@@ -180,3 +180,23 @@ def test_seeded_topics_and_licences_get_their_dcat_mapping(app):
     assert themes["smart-farming"] is None
     assert licences["cc-by-4.0"] == "http://dcat-ap.de/def/licenses/cc-by/4.0"
     assert licences["nach-ruecksprache"] == "http://dcat-ap.de/def/licenses/other-closed"
+
+
+def test_a_regionalschluessel_in_the_ags_column_moves_to_its_own(app):
+    """A 12-digit key the previous version kept as "AGS" becomes the ARS, and the AGS is derived
+    from it; an 8-digit AGS stays; a downgrade puts the ARS back where it was."""
+    revision = "f15a7c3e2b84"
+    with app.app_context():
+        _alembic(app, "downgrade", _revision_before(app, revision))
+        db.session.execute(sa.text("INSERT INTO municipalities (name, ags, size_class_manual) VALUES "
+                                   "('Fulda', '066310009009', FALSE), ('Alsfeld', '06535001', FALSE), "
+                                   "('Ohne', NULL, FALSE)"))
+        db.session.commit()
+        _alembic(app, "upgrade", "head")
+        keys = {name: (ags, ars) for name, ags, ars in db.session.execute(
+            sa.text("SELECT name, ags, ars FROM municipalities")).all()}
+        assert keys == {"Fulda": ("06631009", "066310009009"), "Alsfeld": ("06535001", None), "Ohne": (None, None)}
+        _alembic(app, "downgrade", _revision_before(app, revision))
+        back = dict(db.session.execute(sa.text("SELECT name, ags FROM municipalities")).all())
+        _alembic(app, "upgrade", "head")
+    assert back == {"Fulda": "066310009009", "Alsfeld": "06535001", "Ohne": None}

@@ -189,18 +189,24 @@ def places_group() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def places_import_command(file: Path) -> None:
-    """Set Regionalschlüssel, Land, Kreis and population from a GV100AD file (Destatis)."""
-    from .services.places_import import PlacesImportError, places_import, read_gv100ad_file
+    """Set Regionalschlüssel, Land, Kreis and population from Destatis' Gemeindeverzeichnis
+    (GV100AD text, or the GV-ISys table as XLSX or CSV)."""
+    from .services.places_import import PlacesImportError, places_import, read_directory
 
     try:
-        places = read_gv100ad_file(file)
+        with _progress_bar("Lese Gemeindeverzeichnis") as advance:
+            directory = read_directory(file, progress=advance)
     except PlacesImportError as exc:
         raise click.ClickException(str(exc)) from None
-    report = places_import(places)
+    click.echo(f"Gelesen ({directory.layout}): {directory.gemeinden} Gemeinden, {directory.kreise} Kreise")
+    report = places_import(directory.places)
+    click.echo(f"Zugeordnet: {report.matched} (aktualisiert {len(report.updated)}, "
+               f"unverändert {len(report.unchanged)})")
     click.echo(f"Aktualisiert: {len(report.updated)}")
     for name in report.updated:
         click.echo(f"  {name}")
     click.echo(f"Unverändert: {len(report.unchanged)}")
+    click.echo(f"Nicht zugeordnet: {len(report.ambiguous) + len(report.not_found)}")
     click.echo(f"Mehrdeutig (bitte Land eintragen): {len(report.ambiguous)}")
     for line in report.ambiguous:
         click.echo(f"  {line}")

@@ -239,6 +239,7 @@ CATALOGUE: dict[str, str | Plural] = {
     "field.project": N_("Projekt"),
     "field.name": N_("Name"),
     "field.ags": N_("Amtlicher Gemeindeschlüssel"),
+    "field.ars": N_("Amtlicher Regionalschlüssel"),
     "field.district": N_("Landkreis"),
     "field.state": N_("Land"),
     "field.population": N_("Einwohnerzahl"),

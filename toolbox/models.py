@@ -96,6 +96,9 @@ class VocabularyMixin:
     label_en: Mapped[str] = mapped_column(String(200), nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Labels, licence URI and theme are part of each document's DCAT-AP.de record, so their last
+    # change is part of its dct:modified. Empty for entries not changed since this was recorded.
+    updated_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
 
     def label(self, locale: str = "de") -> str:
         return self.label_en if locale.startswith("en") else self.label_de
@@ -170,7 +173,11 @@ class Municipality(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
-    ags: Mapped[Optional[str]] = mapped_column(String(12))
+    # Amtlicher Gemeindeschlüssel: Land, Regierungsbezirk, Kreis, Gemeinde (8 digits).
+    ags: Mapped[Optional[str]] = mapped_column(String(8))
+    # Amtlicher Regionalschlüssel: the same with the Gemeindeverband between Kreis and Gemeinde
+    # (12 digits). Only it names the place in the DCAT-AP.de catalogue; a Landkreis has one too.
+    ars: Mapped[Optional[str]] = mapped_column(String(12))
     district: Mapped[Optional[str]] = mapped_column(String(200))
     state: Mapped[Optional[str]] = mapped_column(String(100))
     population: Mapped[Optional[int]] = mapped_column(Integer)
@@ -178,6 +185,8 @@ class Municipality(db.Model):
     # True when an editor set the class by hand (districts, associations); otherwise it
     # follows the population.
     size_class_manual: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Name, keys and size class are part of its documents' DCAT-AP.de records (dct:modified).
+    updated_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
 
     size_class: Mapped[Optional[SizeClass]] = relationship()
 
@@ -196,6 +205,8 @@ class Project(db.Model):
     description: Mapped[Optional[str]] = mapped_column(Text)
     contact: Mapped[Optional[str]] = mapped_column(String(300))
     link: Mapped[Optional[str]] = mapped_column(String(500))
+    # Name, contact and link are part of its documents' DCAT-AP.de records (dct:modified).
+    updated_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
 
     municipality: Mapped[Optional[Municipality]] = relationship()
 

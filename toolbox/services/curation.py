@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm.attributes import flag_modified
 
 from ..extensions import db
 from ..models import (
@@ -23,6 +24,7 @@ from ..models import (
     SlugAlias,
     User,
     document_topics,
+    utcnow,
 )
 from ..permissions import require
 from . import indexing
@@ -268,9 +270,17 @@ def vocabulary_entry_move(user: User, vocabulary: str, entry_id: int, offset: in
     _apply_order(user, vocabulary, entries)
 
 
+def _keep_record_time(entry) -> None:
+    """Leave ``updated_at`` as it is: order and form visibility are in no catalogue record, so
+    they must not make every document of the entry look changed to a harvester."""
+    flag_modified(entry, "updated_at")
+
+
 def _apply_order(user: User, vocabulary: str, entries: list) -> None:
     for position, entry in enumerate(entries):
-        entry.position = position
+        if entry.position != position:
+            entry.position = position
+            _keep_record_time(entry)
     audit_record(f"{vocabulary}.reorder", user=user, object_type=vocabulary,
                  summary=Message("audit.vocabulary.reorder", {"vocabularies": Message(f"vocabularies.{vocabulary}")}),
                  details={"order": [e.slug for e in entries]})
@@ -284,6 +294,7 @@ def vocabulary_entry_set_active(user: User, vocabulary: str, entry_id: int, acti
     if entry.active == active:
         return entry
     entry.active = active
+    _keep_record_time(entry)
     verb = "activate" if active else "deactivate"
     audit_record(f"{vocabulary}.{verb}", user=user, object_type=vocabulary, object_id=entry.id,
                  summary=Message(f"audit.vocabulary.{verb}", {"vocabulary": _name(vocabulary),
@@ -335,6 +346,9 @@ def _move_vocabulary_documents(vocabulary: str, source, target) -> list[int]:
             document_topics.c.topic_id == source.id, document_topics.c.document_id.in_(has_target)))
         db.session.execute(update(document_topics).where(document_topics.c.topic_id == source.id)
                            .values(topic_id=target.id))
+        # The documents' rows are untouched by the move, yet their topics changed.
+        db.session.execute(update(Document).where(Document.id.in_(ids)).values(updated_at=utcnow())
+                           .execution_options(synchronize_session=False))
         return sorted(ids)
     if vocabulary in ("type", "license"):
         column = Document.document_type_id if vocabulary == "type" else Document.license_id
@@ -376,6 +390,7 @@ def municipality_update(
     *,
     name: str,
     ags: str | None = None,
+    ars: str | None = None,
     district: str | None = None,
     state: str | None = None,
     population: int | None = None,
@@ -389,12 +404,12 @@ def municipality_update(
         raise CurationError(f"„{name}“ gibt es schon – bitte zusammenführen.", field="name")
     if population is not None and population < 0:
         raise CurationError("Die Einwohnerzahl darf nicht negativ sein.", field="population")
-    if ags and not re.fullmatch(r"\d{8}|\d{12}", ags.strip()):
-        raise CurationError("Der Amtliche Gemeindeschlüssel hat 8 Ziffern (Regionalschlüssel: 12).", field="ags")
+    ags, ars = official_keys_check(ags, ars)
     before = _municipality_snapshot(municipality)
     old_name = municipality.name
     municipality.name = name
-    municipality.ags = (ags or "").strip() or None
+    municipality.ags = ags
+    municipality.ars = ars
     municipality.district = (district or "").strip() or None
     municipality.state = (state or "").strip() or None
     municipality.population = population
@@ -419,8 +434,39 @@ def municipality_update(
     return diff
 
 
+#: Länder keys of the Regionalschlüssel: 01 Schleswig-Holstein … 16 Thüringen.
+_LAND_KEYS = {f"{number:02d}" for number in range(1, 17)}
+
+
+def official_keys_check(ags: str | None, ars: str | None) -> tuple[str | None, str | None]:
+    """Validate a Gemeindeschlüssel and a Regionalschlüssel and return them cleaned.
+
+    The ARS is the AGS with the four Verband digits between Kreis and Gemeinde, so the two must
+    agree; the catalogue names places by the ARS, and a typo there puts a document in another
+    town on every portal. A Gemeinde's AGS follows from its ARS and is filled in when missing.
+
+    :raise CurationError: a key has the wrong length, an unknown Land, or they disagree.
+    """
+    ags = "".join((ags or "").split()) or None
+    ars = "".join((ars or "").split()) or None
+    if ags is not None and not (re.fullmatch(r"\d{8}", ags) and ags[:2] in _LAND_KEYS):
+        raise CurationError("Der Amtliche Gemeindeschlüssel (AGS) hat 8 Ziffern und beginnt mit dem Land "
+                            "(01 bis 16), z. B. 06631009.", field="ags")
+    if ars is not None and not (re.fullmatch(r"\d{12}", ars) and ars[:2] in _LAND_KEYS):
+        raise CurationError("Der Amtliche Regionalschlüssel (ARS) hat 12 Ziffern und beginnt mit dem Land "
+                            "(01 bis 16), z. B. 066310009009.", field="ars")
+    if ars is not None:
+        ags_of_ars = ars[:5] + ars[9:]
+        if ags is not None and ags != ags_of_ars:
+            raise CurationError(f"Gemeindeschlüssel und Regionalschlüssel passen nicht zusammen: zum ARS {ars} "
+                                f"gehört der AGS {ags_of_ars}.", field="ags")
+        if ags is None and ars[9:] != "000":
+            ags = ags_of_ars
+    return ags, ars
+
+
 def _municipality_snapshot(m: Municipality) -> dict:
-    return {"name": m.name, "ags": m.ags, "district": m.district, "state": m.state, "population": m.population,
+    return {"name": m.name, "ags": m.ags, "ars": m.ars, "district": m.district, "state": m.state, "population": m.population,
             "size_class": m.size_class.slug if m.size_class else None, "size_class_manual": m.size_class_manual}
 
 
@@ -444,7 +490,7 @@ def municipality_merge(user: User, source: Municipality, target: Municipality) -
             project.municipality_id = target.id
         else:
             _merge_project_rows(project, twin)
-    for attribute in ("ags", "district", "state", "population"):
+    for attribute in ("ags", "ars", "district", "state", "population"):
         if getattr(target, attribute) is None and getattr(source, attribute) is not None:
             setattr(target, attribute, getattr(source, attribute))
     if target.size_class is None:

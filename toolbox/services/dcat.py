@@ -22,12 +22,26 @@ from flask_babel import gettext as _
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 from sqlalchemy import and_, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.functions import GenericFunction
 
 from .. import search
 from ..extensions import db
 from ..i18n import N_
-from ..models import STATUS_PUBLISHED, Document, FileVersion, License, Municipality
+from ..models import (
+    STATUS_PUBLISHED,
+    Document,
+    DocumentType,
+    FileVersion,
+    License,
+    Municipality,
+    Project,
+    SizeClass,
+    TZDateTime,
+    Topic,
+    document_topics,
+)
 from ..urls import absolute_url
 from . import dcat_vocabularies as vocab
 from .search_view import MULTI_FILTERS, public_query
@@ -102,6 +116,59 @@ def dataset_gaps(document: Document) -> list[str]:
     return gaps
 
 
+# --- when a dataset's record last changed --------------------------------------------------------
+
+
+def record_modified(document: Document) -> datetime:
+    """The last change of anything ``document``'s dataset is written from: ``dct:modified``.
+
+    A harvester that asks for what changed since its last run must also get the documents whose
+    municipality got a Regionalschlüssel, whose licence got another URI or whose topic another
+    EU theme, though the document itself was not edited. ``_record_modified_sql`` is the same
+    for the database; both must name the same rows.
+    """
+    moments = [document.updated_at]
+    municipality = document.municipality
+    if municipality is not None:
+        moments.append(municipality.updated_at)
+        if municipality.size_class is not None:
+            moments.append(municipality.size_class.updated_at)
+    for row in (document.license, document.project, document.document_type):
+        if row is not None:
+            moments.append(row.updated_at)
+    moments.extend(topic.updated_at for topic in document.topics)
+    return max(moment for moment in moments if moment is not None)
+
+
+class greatest(GenericFunction):
+    """The latest of its arguments (PostgreSQL's ``greatest``; SQLite's ``max`` with several)."""
+
+    type = TZDateTime()
+    inherit_cache = True
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw):
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+def _record_modified_sql():
+    """``record_modified`` as an SQL expression, so that filtering and paging stay in the database."""
+    own = Document.updated_at
+    related = [
+        select(Municipality.updated_at).where(Municipality.id == Document.municipality_id),
+        select(SizeClass.updated_at).join(Municipality, Municipality.size_class_id == SizeClass.id)
+        .where(Municipality.id == Document.municipality_id),
+        select(License.updated_at).where(License.id == Document.license_id),
+        select(Project.updated_at).where(Project.id == Document.project_id),
+        select(DocumentType.updated_at).where(DocumentType.id == Document.document_type_id),
+        select(func.max(Topic.updated_at)).join(document_topics, document_topics.c.topic_id == Topic.id)
+        .where(document_topics.c.document_id == Document.id),
+    ]
+    # SQLite's max() is NULL when any argument is: an unknown time counts as the document's own.
+    return greatest(own, *(func.coalesce(stmt.scalar_subquery(), own) for stmt in related))
+
+
 # --- reading the request ----------------------------------------------------------------------
 
 
@@ -117,7 +184,8 @@ def _parse_modified_since(raw: str) -> datetime:
             "„modified_since“ ist kein Datum. Bitte als JJJJ-MM-TT oder JJJJ-MM-TTThh:mm:ssZ angeben, "
             "z. B. 2026-01-31."
         )) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    # SQLite keeps times without their zone, all in UTC: "+02:00" must become UTC first.
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
 
 
 def _parse_page(raw: str | None) -> int:
@@ -152,7 +220,7 @@ def _catalog_filter(args: Mapping):
         Document.id.in_(select(FileVersion.document_id)),
     ]
     if since_raw:
-        conditions.append(Document.updated_at >= _parse_modified_since(since_raw))
+        conditions.append(_record_modified_sql() >= _parse_modified_since(since_raw))
     if _narrowed(args):
         # The search index answers the same parameters as /search; the database stays the
         # judge of what is published (a stale index entry never adds a document).
@@ -183,7 +251,7 @@ def catalog_page(args: Mapping, *, suffix: str = "ttl", page_size: int | None = 
             joinedload(Document.project),
             joinedload(Document.municipality).joinedload(Municipality.size_class),
         )
-        .order_by(Document.updated_at, Document.id)
+        .order_by(_record_modified_sql(), Document.id)
         .offset((page - 1) * size).limit(size)
     )
     graph = new_graph()
@@ -283,7 +351,7 @@ def add_dataset(graph: Graph, document: Document) -> URIRef:
     graph.add((dataset, DCTERMS.description, Literal(document.description.strip(), lang=language)))
     graph.add((dataset, DCAT.landingPage, dataset))
     for predicate, moment in ((DCTERMS.issued, document.published_at or document.created_at),
-                              (DCTERMS.modified, document.updated_at)):
+                              (DCTERMS.modified, record_modified(document))):
         literal = _datetime(moment)
         if literal is not None:
             graph.add((dataset, predicate, literal))
@@ -311,9 +379,9 @@ def _add_place(graph: Graph, dataset: URIRef, municipality: Municipality) -> Non
 
     DCAT-AP.de 3.0 names the political place as ``dct:spatial`` with an IRI of its geocoding
     vocabulary; the older ``dcatde:politicalGeocodingURI`` is deprecated (its shapes warn).
-    Only a 12-digit key names a place there: an 8-digit AGS lacks the Verband digits.
+    Only the 12-digit key names a place there: the 8-digit AGS lacks the Verband digits.
     """
-    ars = (municipality.ags or "").strip()
+    ars = (municipality.ars or "").strip()
     if not _ARS.fullmatch(ars):
         return
     place = URIRef(f"{REGIONAL_KEY_BASE}{ars}")
@@ -430,5 +498,5 @@ def _paging(graph: Graph, args: Mapping, suffix: str, page: int, last_page: int,
         graph.add((view, HYDRA.next, page_url(page + 1)))
 
 
-__all__ = ["CatalogRequestError", "CatalogPage", "catalog_page", "dataset_document_graph", "dataset_gaps",
+__all__ = ["CatalogRequestError", "CatalogPage", "catalog_page", "dataset_document_graph", "dataset_gaps", "record_modified",
            "serialize", "FORMATS", "MEDIA_TYPE_FORMATS", "GAP_LABELS"]

@@ -556,7 +556,8 @@ def municipality_edit(municipality_id: int):
     if form.validate_on_submit():
         try:
             curation.municipality_update(
-                _user(), municipality, name=form.name.data, ags=form.ags.data, district=form.district.data,
+                _user(), municipality, name=form.name.data, ags=form.ags.data, ars=form.ars.data,
+                district=form.district.data,
                 state=form.state.data, population=form.population.data, size_class=form.size_class.data or None,
             )
         except curation.CurationError as exc:

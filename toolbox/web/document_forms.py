@@ -427,11 +427,13 @@ class MunicipalityForm(FlaskForm):
     name = StringField(_l("Name"), validators=[
         DataRequired(message=_l("Bitte geben Sie einen Namen an.")), Length(max=200, message=_l("Höchstens 200 Zeichen.")),
     ])
-    ags = StringField(_l("Amtlicher Regionalschlüssel (ARS) oder Gemeindeschlüssel (AGS)"), validators=[
-        Optional(), Length(max=12, message=_l("Höchstens 12 Ziffern.")),
-    ], description=_l("12 Ziffern (ARS): damit nennt der Katalog für GovData den Ort des Dokuments. 8 Ziffern "
-                      "(AGS) werden auch angenommen. „toolbox places import“ trägt den ARS aus dem "
-                      "Gemeindeverzeichnis ein."))
+    ars = StringField(_l("Amtlicher Regionalschlüssel (ARS)"), validators=[
+        Optional(), Length(max=20, message=_l("Höchstens 12 Ziffern.")),
+    ], description=_l("12 Ziffern, z. B. 066310009009: damit nennt der Katalog für GovData den Ort der Dokumente. "
+                      "„toolbox places import“ trägt ihn aus dem Gemeindeverzeichnis ein."))
+    ags = StringField(_l("Amtlicher Gemeindeschlüssel (AGS)"), validators=[
+        Optional(), Length(max=20, message=_l("Höchstens 8 Ziffern.")),
+    ], description=_l("8 Ziffern, z. B. 06631009; leer lassen, wenn er aus dem Regionalschlüssel folgt."))
     district = StringField(_l("Landkreis"), validators=[Optional(), Length(max=200, message=_l("Höchstens 200 Zeichen."))])
     state = StringField(_l("Bundesland"), validators=[Optional(), Length(max=100, message=_l("Höchstens 100 Zeichen."))])
     population = GermanIntegerField(_l("Einwohnerzahl"), validators=[Optional(), POPULATION])
