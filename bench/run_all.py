@@ -1,7 +1,7 @@
 """Run every benchmark in turn (`make bench`)."""
 from __future__ import annotations
 
-from . import alerts, catalog, ingest, ocr, search
+from . import alerts, catalog, ingest, ocr, search, shacl
 
 
 def main() -> None:
@@ -13,6 +13,8 @@ def main() -> None:
     ocr.main([])
     print("\n## Catalogue and sitemap")
     catalog.main([])
+    print("\n## SHACL validation")
+    shacl.main([])
     print("\n## Alert digests")
     alerts.main([])
 

@@ -145,6 +145,9 @@ class greatest(GenericFunction):
 
     type = TZDateTime()
     inherit_cache = True
+    # Registered under its own key, so that func.greatest elsewhere keeps SQLAlchemy's default.
+    identifier = "dcat_greatest"
+    name = "greatest"
 
 
 @compiles(greatest, "sqlite")
