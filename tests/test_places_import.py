@@ -259,3 +259,17 @@ def test_unreadable_files_get_a_clear_message(app, runner, tmp_path):
         result = runner.invoke(args=["places", "import", str(path)])
         assert result.exit_code == 1, (path, result.output)
         assert message in result.output and "Traceback" not in result.output, result.output
+
+
+def test_a_table_with_the_whole_key_in_one_column_is_read_too(app, runner, tmp_path):
+    """A one-row header with the 12-digit ARS in one column (as GV-ISys' online export gives it) works as well."""
+    make_document(app, title="Konzept Neuhof", municipality="Neuhof")
+    path = tmp_path / "gemeinden.csv"
+    path.write_text("Satzart;Textkennzeichen;ARS;Gemeindename;Bevölkerung insgesamt\n"
+                    "10;;06;Hessen;\n40;44;06631;Fulda;\n60;64;066310020020;Neuhof;11 003\n", encoding="utf-8")
+    result = runner.invoke(args=["places", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Gelesen (GV-ISys (CSV)): 1 Gemeinden, 1 Kreise" in result.output
+    neuhof = _municipality(app, "Neuhof")
+    assert (neuhof.ars, neuhof.ags, neuhof.population, neuhof.state, neuhof.district) == (
+        "066310020020", "06631020", 11_003, "Hessen", "Fulda")
