@@ -45,6 +45,40 @@ def test_sitemap_index_pages_list_published_documents_with_lastmod(app, monkeypa
     assert client.get("/sitemap-3.xml").status_code == 404
 
 
+def test_lastmod_and_date_modified_follow_what_the_page_shows(app):
+    """Renaming a document's municipality changes its page: the sitemap's lastmod (document and
+    index) and the schema.org dateModified move to that change; another document keeps its date."""
+    import json
+    import re
+    from datetime import datetime, timezone
+
+    from sqlalchemy import update
+
+    from toolbox.models import Municipality
+    from toolbox.services.curation import municipality_update
+
+    document = make_document(app, title="Konzept", description="Kurz.", municipality="Musterstadt")
+    other = make_document(app, title="Anderes", description="Kurz.", municipality="Andersdorf")
+    old = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    with app.app_context():
+        for model in (Document, Municipality):
+            db.session.execute(update(model).values(updated_at=old))
+        db.session.commit()
+        municipality = db.session.query(Municipality).filter_by(name="Musterstadt").one()
+        municipality_update(db.session.get(User, make_user(app, role="editor")), municipality,
+                            name="Musterstadt (Hessen)")
+    client = app.test_client()
+    urlset = _xml(client.get("/sitemap-1.xml"))
+    lastmod = {u.findtext(f"{SM}loc"): u.findtext(f"{SM}lastmod") for u in urlset.iter(f"{SM}url")}
+    assert lastmod[f"{BASE}/documents/{other.id}"] == "2024-05-01T00:00:00Z"
+    assert lastmod[f"{BASE}/documents/{document.id}"] > "2026"
+    index = _xml(client.get("/sitemap.xml"))
+    assert index.find(f"{SM}sitemap").findtext(f"{SM}lastmod") == lastmod[f"{BASE}/documents/{document.id}"]
+    page = client.get(f"/documents/{document.id}").get_data(as_text=True)
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    assert data["dateModified"] == lastmod[f"{BASE}/documents/{document.id}"]
+
+
 def test_robots_txt_keeps_crawlers_out_of_accounts_uploads_and_admin(client):
     """robots.txt disallows admin, upload and account pages and names the sitemap."""
     response = client.get("/robots.txt")

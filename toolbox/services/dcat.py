@@ -124,8 +124,9 @@ def record_modified(document: Document) -> datetime:
 
     A harvester that asks for what changed since its last run must also get the documents whose
     municipality got a Regionalschlüssel, whose licence got another URI or whose topic another
-    EU theme, though the document itself was not edited. ``_record_modified_sql`` is the same
-    for the database; both must name the same rows.
+    EU theme, though the document itself was not edited. ``record_modified_sql`` is the same
+    for the database; both must name the same rows. The sitemap's ``lastmod`` and the page's
+    schema.org ``dateModified`` use it too: the page shows the same facts.
     """
     moments = [document.updated_at]
     municipality = document.municipality
@@ -155,7 +156,7 @@ def _greatest_sqlite(element, compiler, **kw):
     return f"max({compiler.process(element.clauses, **kw)})"
 
 
-def _record_modified_sql():
+def record_modified_sql():
     """``record_modified`` as an SQL expression, so that filtering and paging stay in the database."""
     own = Document.updated_at
     related = [
@@ -223,7 +224,7 @@ def _catalog_filter(args: Mapping):
         Document.id.in_(select(FileVersion.document_id)),
     ]
     if since_raw:
-        conditions.append(_record_modified_sql() >= _parse_modified_since(since_raw))
+        conditions.append(record_modified_sql() >= _parse_modified_since(since_raw))
     if _narrowed(args):
         # The search index answers the same parameters as /search; the database stays the
         # judge of what is published (a stale index entry never adds a document).
@@ -254,7 +255,7 @@ def catalog_page(args: Mapping, *, suffix: str = "ttl", page_size: int | None = 
             joinedload(Document.project),
             joinedload(Document.municipality).joinedload(Municipality.size_class),
         )
-        .order_by(_record_modified_sql(), Document.id)
+        .order_by(record_modified_sql(), Document.id)
         .offset((page - 1) * size).limit(size)
     )
     graph = new_graph()
@@ -502,4 +503,5 @@ def _paging(graph: Graph, args: Mapping, suffix: str, page: int, last_page: int,
 
 
 __all__ = ["CatalogRequestError", "CatalogPage", "catalog_page", "dataset_document_graph", "dataset_gaps", "record_modified",
+           "record_modified_sql",
            "serialize", "FORMATS", "MEDIA_TYPE_FORMATS", "GAP_LABELS"]

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from ..models import Document
 from ..urls import absolute_url
 from . import dcat_vocabularies as vocab
+from .dcat import record_modified
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -33,7 +34,7 @@ def document_schema_org(document: Document) -> dict:
         "description": (document.description or "").strip() or None,
         "inLanguage": document.language or "de",
         "datePublished": _iso(document.published_at),
-        "dateModified": _iso(document.updated_at),
+        "dateModified": _iso(record_modified(document)),
         "keywords": [topic.label_de for topic in document.topics] or None,
     }
     if document.municipality is not None:

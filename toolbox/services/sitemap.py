@@ -2,7 +2,9 @@
 
 The sitemap lists the published documents only, in pages (a sitemap file may hold 50 000
 addresses; smaller pages keep each response quick), behind an index whose ``lastmod`` tells a
-crawler which page changed since its last visit. Every address comes from ``TOOLBOX_BASE_URL``.
+crawler which page changed since its last visit. A document's ``lastmod`` is the last change of
+anything its page shows (``dcat.record_modified``: also its municipality, licence, topics …).
+Every address comes from ``TOOLBOX_BASE_URL``.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import STATUS_PUBLISHED, Document
 from ..urls import absolute_url
+from .dcat import record_modified_sql
 
 #: Documents per sub-sitemap.
 SITEMAP_PAGE_SIZE = 5000
@@ -51,7 +54,7 @@ def sitemap_index(page_size: int | None = None) -> str:
     """The sitemap index: one entry per page, with the newest change among its documents."""
     page_size = page_size or SITEMAP_PAGE_SIZE
     ranked = (
-        select(Document.updated_at, func.row_number().over(order_by=Document.id).label("n"))
+        select(record_modified_sql().label("updated_at"), func.row_number().over(order_by=Document.id).label("n"))
         .where(Document.status == STATUS_PUBLISHED)
         .subquery()
     )
@@ -74,7 +77,7 @@ def sitemap_page(number: int, page_size: int | None = None) -> str | None:
     if number < 1 or number > sitemap_page_count(page_size):
         return None
     rows = db.session.execute(
-        select(Document.id, Document.updated_at).where(Document.status == STATUS_PUBLISHED)
+        select(Document.id, record_modified_sql()).where(Document.status == STATUS_PUBLISHED)
         .order_by(Document.id).offset((number - 1) * page_size).limit(page_size)
     ).all()
     entries = [SitemapEntry(absolute_url("public.index"), None)] if number == 1 else []
