@@ -272,7 +272,9 @@ def vocabulary_entry_move(user: User, vocabulary: str, entry_id: int, offset: in
 
 def _keep_record_time(entry) -> None:
     """Leave ``updated_at`` as it is: order and form visibility are in no catalogue record, so
-    they must not make every document of the entry look changed to a harvester."""
+    they must not make every document of the entry look changed to a harvester. Setting the
+    column itself keeps its onupdate from firing; flag_modified writes the value even unchanged."""
+    entry.updated_at = entry.updated_at
     flag_modified(entry, "updated_at")
 
 
