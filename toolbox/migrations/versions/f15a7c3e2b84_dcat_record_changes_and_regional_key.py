@@ -11,7 +11,7 @@ from. Rows that exist already get no time: nobody knows when they last changed, 
 document's own ``updated_at`` still counts.
 
 Revision ID: f15a7c3e2b84
-Revises: e16a5f0c9b21
+Revises: f14a4c1e7d20
 Create Date: 2026-12-03 12:40:00
 
 """
@@ -23,7 +23,7 @@ import toolbox.models
 
 # revision identifiers, used by Alembic.
 revision = 'f15a7c3e2b84'
-down_revision = 'e16a5f0c9b21'
+down_revision = 'f14a4c1e7d20'
 branch_labels = None
 depends_on = None
 
