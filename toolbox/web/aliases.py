@@ -15,7 +15,7 @@ from ..models import VOCABULARY_MODELS, Municipality, Project
 from ..services.curation import MUNICIPALITY_ALIAS, PROJECT_ALIAS, resolve_slug_alias
 
 #: Paths whose query strings name vocabulary entries (DESIGN.md: the same parameters everywhere).
-SEARCH_PATHS = ("/search", "/search/download.zip", "/api/v1/search")
+SEARCH_PATHS = ("/search", "/search.atom", "/search/download.zip", "/api/v1/search")
 #: Query parameter → SlugAlias.vocabulary.
 ALIASED_PARAMETERS = {
     "topic": "topic",

@@ -1,10 +1,10 @@
 """The search page and the ZIP download of everything it finds."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, make_response, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, make_response, render_template, request, session, url_for
 from flask_babel import get_locale
 
-from ..services import search_view, zip_export
+from ..services import feeds, search_view, zip_export
 from .errors import wants_json
 
 bp = Blueprint("search", __name__)
@@ -28,6 +28,34 @@ def _render_page(status: int = 200, zip_error: str | None = None) -> Response:
 def results():
     """Show the hits, facets and filters for the search parameters."""
     return _render_page()
+
+
+@bp.app_template_global("search_feed_url")
+def search_feed_url(params) -> str:
+    """The feed of a search page's parameters, in the page's language."""
+    return feeds.feed_url(params, locale=_locale())
+
+
+#: How long feed readers and caches may keep a feed before asking again (with its ETag).
+FEED_MAX_AGE = 15 * 60
+
+
+@bp.get("/search.atom")
+def feed():
+    """Serve the search as an Atom feed, newest publications first."""
+    feed = feeds.search_feed(request.args)
+    response = make_response(feed.body)
+    response.mimetype = feeds.ATOM_TYPE
+    response.set_etag(feed.etag)
+    response.last_modified = feed.updated
+    # Shared caches may keep it, unless this response refreshes a logged-in session's cookie:
+    # a cached Set-Cookie would hand that session to everyone.
+    if session.modified:
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
+    response.cache_control.max_age = FEED_MAX_AGE
+    return response.make_conditional(request)
 
 
 @bp.get("/search/download.zip")
