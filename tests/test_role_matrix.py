@@ -53,6 +53,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/documents/<int:document_id>/view.pdf", "GET"): (404, 404, 404, 404, 404),
     ("/search", "GET"): (200, 200, 200, 200, 200),
     ("/search/download.zip", "GET"): (200, 200, 200, 200, 200),
+    ("/search.atom", "GET"): (200, 200, 200, 200, 200),
     # --- for harvesters, crawlers and browsers (issue 15) -----------------------------------------
     ("/catalog.ttl", "GET"): (200, 200, 200, 200, 200),
     ("/catalog.rdf", "GET"): (200, 200, 200, 200, 200),
@@ -82,6 +83,15 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("/account/settings", "POST"): (302, 400, 400, 400, 400),
     ("/account/email", "GET"): (302, 200, 200, 200, 200),
     ("/account/email", "POST"): (302, 400, 400, 400, 400),
+    # following and the Merkliste (issue 14): every account has its own lists
+    ("/account/following", "GET"): (302, 200, 200, 200, 200),
+    ("/account/following/<int:document_id>", "POST"): (302, 302, 302, 302, 302),
+    ("/account/following/<int:document_id>/delete", "POST"): (302, 302, 302, 302, 302),
+    ("/account/merkliste", "GET"): (302, 200, 200, 200, 200),
+    ("/account/merkliste/<int:document_id>", "POST"): (302, 302, 302, 302, 302),
+    ("/account/merkliste/<int:document_id>/delete", "POST"): (302, 302, 302, 302, 302),
+    # the world's Merkliste is empty: the page says so
+    ("/account/merkliste.zip", "GET"): (302, 404, 404, 404, 404),
     # mailed links: the link is the key, so anyone holding it may use it; the matrix's token is no such link
     ("/email/confirm/<token>", "GET"): (404, 404, 404, 404, 404),
     ("/email/confirm/<token>", "POST"): (404, 404, 404, 404, 404),

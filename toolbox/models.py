@@ -393,6 +393,37 @@ class FileVersion(db.Model):
         return f"<FileVersion {self.document_id}v{self.number} {self.format} {self.extraction_status}>"
 
 
+class DocumentFollow(db.Model):
+    """An account follows a published document: a new public version of it is mailed to them."""
+
+    __tablename__ = "document_follows"
+    __table_args__ = (UniqueConstraint("user_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), nullable=False,
+                                             index=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+
+    user: Mapped[User] = relationship()
+    document: Mapped[Document] = relationship()
+
+
+class Bookmark(db.Model):
+    """A document on an account's "Merkliste", to read later or download with the others as one ZIP."""
+
+    __tablename__ = "bookmarks"
+    __table_args__ = (UniqueConstraint("user_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), nullable=False,
+                                             index=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+
+    document: Mapped[Document] = relationship()
+
+
 CHANGE_PENDING = "pending"
 CHANGE_REJECTED = "rejected"
 

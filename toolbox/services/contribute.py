@@ -45,7 +45,8 @@ from .ingest import (
     validate_metadata,
 )
 from .metadata_strip import report_is_empty
-from .notifications import submissions_notify
+from .mail import mails_dispatch
+from .notifications import new_version_notify, submissions_notify
 from .vocabularies import UnknownSlugError
 
 #: Staged uploads nobody submitted are removed after this many seconds.
@@ -499,8 +500,12 @@ def _version_add_now(user: User, document: Document, path: Path, staged: StagedF
                      "previous_sha256": previous.sha256 if previous else None,
                      "metadata_stripped": stripped},
         )
+        # Of a published document, the new version is public at once: its followers hear of it.
+        new_version_notify(document, user)
 
-    return file_version_ingest(document, path, filename=staged.filename, uploader=user, before_commit=record)
+    outcome = file_version_ingest(document, path, filename=staged.filename, uploader=user, before_commit=record)
+    mails_dispatch()
+    return outcome
 
 
 def document_version_add(

@@ -1,4 +1,5 @@
-"""Mails of the review workflow: new submissions to the editors, decisions to the contributor.
+"""Mails of the review workflow: new submissions to the editors, decisions to the contributor,
+new versions to the followers of a document.
 
 Each editor (and admin) chooses on /account whether a new submission is mailed at once, in a
 daily digest, or not at all. The digest keeps, per editor, the time up to which submissions
@@ -21,6 +22,7 @@ from ..models import (
     NOTIFY_IMMEDIATE,
     ROLE_ADMIN,
     ROLE_EDITOR,
+    STATUS_PUBLISHED,
     STATUS_SUBMITTED,
     Document,
     PendingChange,
@@ -28,6 +30,7 @@ from ..models import (
     utcnow,
 )
 from ..urls import absolute_url
+from .follow import followers_of
 from .mail import mail_queue, mails_dispatch
 
 LOCAL_TZ = ZoneInfo(DEFAULT_TIMEZONE)
@@ -133,3 +136,27 @@ def change_decision_notify(change: PendingChange, document: Document, actor: Use
                name=proposer.name, title=document.title, reason=change.rejection_reason,
                link=absolute_url("public.document_detail", document_id=document.id),
                edit_link=absolute_url("contribute.my_documents"))
+
+
+def new_version_notify(document: Document, actor: User | None, *, told: tuple[int | None, ...] = ()) -> int:
+    """Queue a mail to each follower of ``document`` that a new version of it is public; returns
+    how many were queued.
+
+    Called inside the transaction that makes the version public, before its commit; the caller
+    dispatches. Whoever made it public (``actor``) is not told, nor the accounts in ``told``,
+    which hear of it by another mail (the contributor whose change was accepted).
+    """
+    if document.status != STATUS_PUBLISHED or document.current_version is None:
+        return 0
+    skip = {actor.id if actor is not None else None, *told}
+    version = document.current_version
+    queued = 0
+    for follower in followers_of(document):
+        if follower.id in skip:
+            continue
+        mail_queue("document_new_version", follower.email, follower.language, name=follower.name,
+                   title=document.title, number=version.number, filename=version.original_filename,
+                   link=absolute_url("public.document_detail", document_id=document.id),
+                   following_link=absolute_url("follow.following"))
+        queued += 1
+    return queued

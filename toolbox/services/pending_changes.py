@@ -50,7 +50,7 @@ from .ingest import (
     queue_version_jobs,
 )
 from .mail import mails_dispatch
-from .notifications import change_decision_notify
+from .notifications import change_decision_notify, new_version_notify
 from .review import (
     REJECTION_REASON_MAX,
     changed_fields,
@@ -168,6 +168,9 @@ def change_accept(user: User, document: Document) -> dict[str, Any]:
     change = _waiting(document)
     details = _apply(document, change)
     change_decision_notify(change, document, user, accepted=True)
+    if "version" in details:
+        # The proposer is told by the mail above already.
+        new_version_notify(document, user, told=(change.submitted_by_id,))
     audit_record("document.change_accept", user=user, object_type="document", object_id=document.id,
                  summary=Message("audit.document.change_accept", {"title": document.title}), details=details)
     indexing.queue_document(document.id)

@@ -118,14 +118,15 @@ def zip_limits() -> tuple[int, int]:
     return int(config["TOOLBOX_ZIP_MAX_DOCUMENTS"]), int(config["TOOLBOX_ZIP_MAX_MB"]) * 1024 * 1024
 
 
-def zip_export_prepare(query) -> ZipPlan:
-    """Check the limits and prepare the archive for the documents ``query`` returns.
+def zip_export_prepare(query, document_ids: list[int] | None = None) -> ZipPlan:
+    """Check the limits and prepare the archive for the documents ``query`` returns, or for
+    ``document_ids`` in their order (a Merkliste) with the statuses ``query`` allows.
 
     :raise ZipLimitExceeded: too many documents or bytes; nothing has been sent yet.
     :raise ZipSelectionEmpty: the search returns no document.
     """
     max_documents, max_bytes = zip_limits()
-    ids = search.matching_document_ids(query)
+    ids = search.matching_document_ids(query) if document_ids is None else list(document_ids)
     if not ids:
         raise ZipSelectionEmpty(_("Zu dieser Suche gibt es keine Dokumente zum Herunterladen."))
     if len(ids) > max_documents:
@@ -183,13 +184,13 @@ def zip_export_prepare(query) -> ZipPlan:
     )
 
 
-def zip_download(query) -> tuple[ZipPlan, Iterator[bytes]]:
+def zip_download(query, document_ids: list[int] | None = None) -> tuple[ZipPlan, Iterator[bytes]]:
     """Prepare the archive, count one download per document and return the byte stream.
 
     Downloads are counted when the download starts, as for single files: the server cannot
     know whether the client kept the whole stream.
     """
-    plan = zip_export_prepare(query)
+    plan = zip_export_prepare(query, document_ids)
     store = blob_store()
     downloads_count(plan.document_ids)
     return plan, zip_stream(plan, store)

@@ -27,10 +27,11 @@ def init_app(app: Flask) -> None:
     # Before any blueprint adds its rules: a rule takes its converter when it is added.
     app.url_map.converters["int"] = BoundedIntegerConverter
     from . import admin, admin_users, aliases, auth, catalog, contribute, crawlers, design, errors, filters, form_errors, legal, public
+    from . import follow
     from . import search as search_pages
 
     blueprints = (public.bp, search_pages.bp, auth.bp, contribute.bp, admin.bp, admin_users.bp, legal.bp,
-                  catalog.bp, crawlers.bp)
+                  catalog.bp, crawlers.bp, follow.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     aliases.init_app(app)  # merged vocabulary slugs and municipality names redirect
