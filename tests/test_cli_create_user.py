@@ -32,6 +32,35 @@ def test_create_user_prints_one_time_link(app, runner, client):
     assert client.get(match.group(1)).status_code == 410
 
 
+def test_create_user_mails_the_invitation_and_still_prints_the_link(app_config, tmp_path, monkeypatch):
+    """As the admin page does, the command mails the link (through the outbox and the worker) to
+    the new account, and prints the same link for when no mail arrives."""
+    from conftest import running_app
+    from job_helpers import running_consumer, wait_for_jobs
+    from mail_helpers import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
+    try:
+        with running_app({**app_config, "MAIL_URL": server.url}) as mail_app:
+            result = mail_app.test_cli_runner().invoke(
+                cli, ["create-user", "kaemmerei@kreis.example", "--role", "editor", "--name", "Frau Kurz",
+                      "--base-url", "https://toolbox.kreis.example"])
+            assert result.exit_code == 0, result.output
+            assert "kaemmerei@kreis.example" in result.output and "toolbox worker" in result.output
+            printed = re.search(r"https://toolbox\.kreis\.example/invite/[\w-]+", result.output).group(0)
+            with running_consumer(mail_app):
+                wait_for_jobs(mail_app, timeout=60)
+        [mail] = server.inbox.arrived
+        assert mail.to == "kaemmerei@kreis.example"
+        assert mail.subject == "Einladung zur Smart Region Toolbox"
+        assert "Guten Tag Frau Kurz," in mail.text
+        assert mail.link("/invite/") == printed
+    finally:
+        server.stop()
+
+
 def test_create_user_link_uses_base_url(app, runner):
     """--base-url (or TOOLBOX_BASE_URL) sets the address in the printed link."""
     result = runner.invoke(cli, ["create-user", "b@example.org", "--role", "editor",

@@ -229,7 +229,9 @@ def places_import_command(file: Path) -> None:
 @click.option("--base-url", help="Public address for the link (default: TOOLBOX_BASE_URL).")
 @with_appcontext
 def create_user_command(email: str, role: str, name: str | None, password_stdin: bool, base_url: str | None) -> None:
-    """Create an account, e.g. the first admin; prints a one-time link to set the password."""
+    """Create an account, e.g. the first admin; mails it a one-time link to set the password
+    and prints the link too (the mail waits for `toolbox worker`; the first admin may have none)."""
+    from .services.account_mail import invitation_mail
     from .services.users import AccountError, invitation_create, user_create
     from .urls import invitation_url
 
@@ -246,6 +248,9 @@ def create_user_command(email: str, role: str, name: str | None, password_stdin:
     token = invitation_create(user)
     link = invitation_url(token, base=base_url)
     days = current_app.config.get("TOOLBOX_INVITATION_DAYS") or 7
+    invitation_mail(user, token, base=base_url)
+    click.echo(f"Einladung per E-Mail an {user.email} in den Postausgang gelegt; `toolbox worker` verschickt sie "
+               f"/ invitation queued for mailing to {user.email}; `toolbox worker` sends it.")
     click.echo(f"Einmaliger Link zum Setzen des Passworts (gültig {days} Tage) / one-time link to set the password:")
     click.echo(link)
 

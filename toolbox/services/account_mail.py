@@ -80,9 +80,10 @@ def _claim(row: AccountToken) -> None:
 # --- invitations -----------------------------------------------------------------------------
 
 
-def invitation_mail(user: User, token: str, *, actor: User | None = None) -> None:
-    """Mail the invitation link to ``user``; the admin's page shows the link as well."""
-    mail_queue("invitation", user.email, user.language, name=user.name, link=invitation_url(token),
+def invitation_mail(user: User, token: str, *, actor: User | None = None, base: str | None = None) -> None:
+    """Mail the invitation link to ``user``; the admin's page (or ``toolbox create-user``) shows
+    the link as well. ``base`` is the address the link points to (default: TOOLBOX_BASE_URL)."""
+    mail_queue("invitation", user.email, user.language, name=user.name, link=invitation_url(token, base=base),
                role=users.ROLE_LABELS.get(user.role, user.role), days=users.invitation_days(),
                inviter=(actor.name or actor.email) if actor else None)
     db.session.commit()
