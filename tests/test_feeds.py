@@ -148,6 +148,19 @@ def test_feed_readers_can_ask_whether_anything_changed(app, client):
     assert "Förderantrag Mobilität" in second.get_data(as_text=True)
 
 
+def test_a_logged_in_browser_gets_the_feed_uncached(app, client):
+    """Whatever a logged-in account gets is no-store (security.py), the feed too: a shared cache
+    must never keep an answer that may renew a session cookie."""
+    from conftest import DEFAULT_PASSWORD
+
+    make_document(app, title="Muster Beschaffung")
+    make_user(app, "leser@kommune.example")
+    client.post("/login", data={"email": "leser@kommune.example", "password": DEFAULT_PASSWORD})
+    response = client.get("/search.atom")
+    assert response.status_code == 200 and "Muster Beschaffung" in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
 def test_a_withdrawn_document_leaves_the_feed(app, client):
     """The feed is built from the database at request time: a withdrawn document is gone from it."""
     contributor = make_user(app)

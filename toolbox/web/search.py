@@ -1,7 +1,7 @@
 """The search page and the ZIP download of everything it finds."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, make_response, render_template, request, session, url_for
+from flask import Blueprint, Response, jsonify, make_response, render_template, request, url_for
 from flask_babel import get_locale
 
 from ..services import feeds, search_view, zip_export
@@ -48,12 +48,8 @@ def feed():
     response.mimetype = feeds.ATOM_TYPE
     response.set_etag(feed.etag)
     response.last_modified = feed.updated
-    # Shared caches may keep it, unless this response refreshes a logged-in session's cookie:
-    # a cached Set-Cookie would hand that session to everyone.
-    if session.modified:
-        response.cache_control.private = True
-    else:
-        response.cache_control.public = True
+    # For a logged-in browser security.py makes it no-store, as every page it gets.
+    response.cache_control.public = True
     response.cache_control.max_age = FEED_MAX_AGE
     return response.make_conditional(request)
 
