@@ -79,6 +79,12 @@ def site(tmp_path_factory, template_database):
         document = db.session.get(Document, published[0])
         ids.update(published=published[0], submitted=submitted, municipality=document.municipality_id,
                    project=document.project_id, topic=vocabulary_entries("topic")[0].id)
+        # the contributor follows one document and notes two, so that both lists have entries
+        from toolbox.services import follow
+
+        follow.document_follow(owner, published[0])
+        for document_id in published[:2]:
+            follow.bookmark_add(owner, document_id)
         staging = contribute.upload_stage(owner, [(io.BytesIO(b"Notizen zum Projekt"), "notizen.txt")])
         ids["upload_token"] = staging.token
         several = contribute.upload_stage(owner, [(io.BytesIO(b"DSFA zum Projekt"), "dsfa.txt"),
@@ -200,6 +206,10 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("new-version-check", f"/my/documents/{ids['restaged']}/version/{ids['version_token']}"),
             ("document-change-waiting", f"/documents/{ids['changed']}"),
             ("account", "/account"),
+            ("following", "/account/following"),
+            ("merkliste", "/account/merkliste"),
+            ("search-member", "/search?q=Datenstrategie"),
+            ("document-member", f"/documents/{ids['published']}"),
             ("password", "/account/password"),
             ("email-change", "/account/email"),
             ("alerts", "/account/alerts"),
