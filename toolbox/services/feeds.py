@@ -78,21 +78,16 @@ def feed_locale(args: Mapping) -> str:
     return chosen if chosen in SUPPORTED_LOCALES else DEFAULT_LOCALE
 
 
-def feed_params(args: Mapping) -> list[tuple[str, str]]:
-    """The canonical parameters of the feed for ``args``: the search's, without order and paging."""
-    return [pair for pair in query_params(public_query(args), page=False) if pair[0] not in IGNORED_PARAMS]
-
-
-def feed_url(params, *, locale: str = DEFAULT_LOCALE, absolute: bool = False) -> str:
-    """The feed address of a search given by its URL parameters (as ``SearchPage.params``)."""
+def feed_link_params(params, *, locale: str = DEFAULT_LOCALE) -> list[tuple[str, str]]:
+    """The parameters of the feed of a search given by its URL parameters (``SearchPage.params``):
+    without order and paging, with the language when it is not German."""
     kept = [pair for pair in params if pair[0] not in IGNORED_PARAMS and pair[0] != "lang"]
-    if locale != DEFAULT_LOCALE:
-        kept.append(("lang", locale))
-    if absolute:
-        return build_url(absolute_url("search.feed"), kept)
-    from flask import url_for
+    return kept + ([("lang", locale)] if locale != DEFAULT_LOCALE else [])
 
-    return build_url(url_for("search.feed"), kept)
+
+def feed_url(params, *, locale: str = DEFAULT_LOCALE) -> str:
+    """The absolute address of the feed of a search (see ``feed_link_params``)."""
+    return build_url(absolute_url("search.feed"), feed_link_params(params, locale=locale))
 
 
 def entry_updated(document: Document) -> datetime:
@@ -133,7 +128,7 @@ def _title(query, locale: str) -> str:
 
 def _render(query, documents: list[Document], locale: str) -> Feed:
     params = [pair for pair in query_params(query, page=False) if pair[0] not in IGNORED_PARAMS]
-    self_url = feed_url(params, locale=locale, absolute=True)
+    self_url = feed_url(params, locale=locale)
     page_params = params + ([("lang", locale)] if locale != DEFAULT_LOCALE else [])
     updated = max((entry_updated(document) for document in documents), default=None) or _newest_publication()
 

@@ -33,7 +33,7 @@ def results():
 @bp.app_template_global("search_feed_url")
 def search_feed_url(params) -> str:
     """The feed of a search page's parameters, in the page's language."""
-    return feeds.feed_url(params, locale=_locale())
+    return search_view.build_url(url_for("search.feed"), feeds.feed_link_params(params, locale=_locale()))
 
 
 #: How long feed readers and caches may keep a feed before asking again (with its ETag).
