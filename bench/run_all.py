@@ -1,7 +1,7 @@
 """Run every benchmark in turn (`make bench`)."""
 from __future__ import annotations
 
-from . import alerts, catalog, ingest, ocr, search, shacl
+from . import alerts, catalog, feeds, ingest, ocr, search, shacl
 
 
 def main() -> None:
@@ -17,6 +17,8 @@ def main() -> None:
     shacl.main([])
     print("\n## Alert digests")
     alerts.main([])
+    print("\n## Feeds")
+    feeds.main([])
 
 
 if __name__ == "__main__":
