@@ -1,7 +1,7 @@
 """issue 14, feeds and follow: who follows which document, and each account's "Merkliste"
 
 Revision ID: f21b7c3d9e40
-Revises: e16a5f0c9b21
+Revises: f14a4c1e7d20
 Create Date: 2026-12-03 12:45:00
 
 """
@@ -13,7 +13,7 @@ import toolbox.models
 
 # revision identifiers, used by Alembic.
 revision = 'f21b7c3d9e40'
-down_revision = 'e16a5f0c9b21'
+down_revision = 'f14a4c1e7d20'
 branch_labels = None
 depends_on = None
 
