@@ -1,7 +1,7 @@
 """issue 14, feeds and follow: who follows which document, and each account's "Merkliste"
 
 Revision ID: f21b7c3d9e40
-Revises: f14a4c1e7d20
+Revises: f15a7c3e2b84
 Create Date: 2026-12-03 12:45:00
 
 """
@@ -13,7 +13,7 @@ import toolbox.models
 
 # revision identifiers, used by Alembic.
 revision = 'f21b7c3d9e40'
-down_revision = 'f14a4c1e7d20'
+down_revision = 'f15a7c3e2b84'
 branch_labels = None
 depends_on = None
 
