@@ -158,16 +158,16 @@ def downloads_count(document_ids: list[int], *, in_zip: bool = False) -> None:
 
     Besides the total, today's usage row of each document counts it as a single download or
     one in a ZIP (``usage.usage_add``), in the same transaction. ``updated_at`` is kept: a
-    download is no edit. The documents are queued for the index, whose downloads sort must
-    follow.
+    download is no edit. The index is not touched: the downloads sort reads the counts from
+    the database (``search._search._download_counts``), and rewriting a document's index entry
+    on every download made a download wait for the index writer (bench/usage.py).
     """
     if not document_ids:
         return
-    from . import indexing
-    from .usage import DOWNLOADS, ZIP_DOWNLOADS, usage_add
+    from .usage import DOWNLOADS, ZIP_DOWNLOADS, usage_add, usage_commit
 
+    # Sorted: two parallel ZIPs of overlapping selections take the row locks in the same order.
     document_ids = sorted(set(document_ids))
-
     db.session.execute(
         update(Document)
         .where(Document.id.in_(document_ids))
@@ -175,7 +175,4 @@ def downloads_count(document_ids: list[int], *, in_zip: bool = False) -> None:
         .execution_options(synchronize_session=False)
     )
     usage_add(document_ids, ZIP_DOWNLOADS if in_zip else DOWNLOADS)
-    for document_id in document_ids:
-        indexing.queue_document(document_id)
-    db.session.commit()
-    indexing.flush_index_queue()
+    usage_commit()
