@@ -186,3 +186,25 @@ def test_the_queue_is_for_editors(app, client, auth):
     auth.login("projekt@example.org")
     assert client.get("/admin/reuse").status_code == 403
     assert client.post("/admin/reuse/1/approve", data={}).status_code == 403
+
+
+def test_a_merged_municipality_keeps_its_reuses_under_the_new_name(app, client, document_id):
+    """Merging a duplicate municipality moves its approved reuses; the page shows the target."""
+    from toolbox.models import Document, User
+    from toolbox.services.curation import municipality_merge
+    from toolbox.services.places import municipality_get_or_create
+    from toolbox.services.reuse import reuse_report_approve, reuse_report_submit
+
+    editor_id = make_user(app, "redaktion@example.org", role="editor")
+    with app.app_context():
+        editor = db.session.get(User, editor_id)
+        report = reuse_report_submit(db.session.get(Document, document_id), "Lübeck", "übernommen")
+        reuse_report_approve(editor, report.id)
+        target = municipality_get_or_create("Hansestadt Lübeck")
+        db.session.commit()
+        source = db.session.scalar(select(Municipality).where(Municipality.name == "Lübeck"))
+        municipality_merge(editor, source, target)
+    page = client.get(f"/documents/{document_id}").get_data(as_text=True)
+    assert "<strong>Hansestadt Lübeck</strong>" in page
+    [report] = _reports(app)
+    assert report.status == REUSE_APPROVED and report.municipality_id is not None

@@ -694,6 +694,12 @@ class ReuseReport(db.Model):
     municipality: Mapped[Optional[Municipality]] = relationship()
     decided_by: Mapped[Optional[User]] = relationship()
 
+    @property
+    def municipality_label(self) -> str:
+        """The name to show: the linked municipality's current one (an editor may have renamed or
+        merged it since), else the name as typed."""
+        return self.municipality.name if self.municipality is not None else self.municipality_name
+
     def __repr__(self) -> str:
         return f"<ReuseReport {self.id} {self.document_id} {self.municipality_name!r} {self.status}>"
 
