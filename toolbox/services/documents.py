@@ -159,8 +159,9 @@ def downloads_count(document_ids: list[int], *, in_zip: bool = False) -> None:
     Besides the total, today's usage row of each document counts it as a single download or
     one in a ZIP (``usage.usage_add``), in the same transaction. ``updated_at`` is kept: a
     download is no edit. The index is not touched: the downloads sort reads the counts from
-    the database (``search._search._download_counts``), and rewriting a document's index entry
-    on every download made a download wait for the index writer (bench/usage.py).
+    the database (``DocumentSource.download_counts`` in ``search_source.py``), and rewriting a
+    document's index entry on every download made a download wait for the index writer
+    (bench/usage.py).
     """
     if not document_ids:
         return
