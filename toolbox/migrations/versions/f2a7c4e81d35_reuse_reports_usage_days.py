@@ -1,7 +1,7 @@
 """reuse reports and daily usage counts of documents (issue 14, section 6)
 
 Revision ID: f2a7c4e81d35
-Revises: f14a4c1e7d20
+Revises: f15a7c3e2b84
 Create Date: 2026-12-03 12:40:00
 
 """
@@ -13,7 +13,7 @@ import toolbox.models
 
 # revision identifiers, used by Alembic.
 revision = 'f2a7c4e81d35'
-down_revision = 'f14a4c1e7d20'
+down_revision = 'f15a7c3e2b84'
 branch_labels = None
 depends_on = None
 
