@@ -95,6 +95,12 @@ def site(tmp_path_factory, template_database):
 
         feedback_submit("Der Filter-Knopf hat keinen Namen.", page="/search", email="erika@example.org")
         feedback_set_status(users["admin"], feedback_submit("Kontrast der Fußzeile").id, "answered")
+        # "Wir nutzen das nach": one approved reuse on the document page, one report waiting.
+        from toolbox.services.reuse import reuse_report_approve, reuse_report_submit
+
+        reused = db.session.get(Document, published[0])
+        reuse_report_approve(editor, reuse_report_submit(reused, "Beispielhausen", "Als Vorlage übernommen").id)
+        reuse_report_submit(reused, "Nachbardorf", "Für den Ratsbeschluss angepasst", "it@nachbardorf.example")
         # A waiting change (new title and file) of one published document, and a new version of
         # another one staged with personal data, so that their pages show everything they can.
         from privacy_fixtures import docx_with_personal_data
@@ -192,6 +198,7 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("privacy", "/datenschutz"),
             ("accessibility", "/barrierefreiheit"),
             ("easy-language", "/leichte-sprache"),
+            ("reuse-form", f"/documents/{ids['published']}/reuse"),
         ],
         "contributor": [
             ("start", "/"),
@@ -234,6 +241,7 @@ def _pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
             ("project", f"/admin/projects/{ids['project']}"),
             ("synonyms", "/admin/synonyms"),
             ("synonym", f"/admin/synonyms/{ids['synonym']}"),
+            ("reuse-queue", "/admin/reuse"),
         ],
         "admin": [
             ("start", "/"),

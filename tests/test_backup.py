@@ -58,6 +58,14 @@ def _build_repository(app, make_doc) -> None:
         topic = db.session.scalar(sa.select(Topic).where(Topic.slug == "energie-klimaschutz"))
         curation.vocabulary_entry_rename(editor, "topic", topic.id, "Energie, Wärme & Klimaschutz", "Energy & heat")
         db.session.commit()
+        # A reported reuse and the day's usage counts (a table with a DATE column).
+        from toolbox.services.reuse import reuse_report_submit
+        from toolbox.services.usage import VIEWS, usage_add
+
+        glasfaser = db.session.scalar(sa.select(Document).where(Document.title == "Glasfaserausbau Landkreis"))
+        reuse_report_submit(glasfaser, "Vogelsbergkreis", "übernommen", "it@vogelsbergkreis.example")
+        usage_add([glasfaser.id], VIEWS)
+        db.session.commit()
 
 
 def _tables(app) -> dict[str, list[tuple]]:
@@ -98,7 +106,8 @@ def test_round_trip_restores_every_table_file_and_search_result(app, make_doc, f
     assert "Suchindex neu aufgebaut: 4 Dokumente" in result.output
 
     original = _tables(app)
-    assert all(original[name] for name in ("users", "audit_log", "documents", "file_versions", "document_topics"))
+    assert all(original[name] for name in ("users", "audit_log", "documents", "file_versions", "document_topics",
+                                           "reuse_reports", "document_usage_days"))
     assert _tables(fresh) == original
     assert _blobs(fresh) == _blobs(app)
     assert _search_results(fresh) == _search_results(app)

@@ -84,7 +84,7 @@ def test_robots_txt_keeps_crawlers_out_of_accounts_uploads_and_admin(client):
     response = client.get("/robots.txt")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/plain")
     lines = response.get_data(as_text=True).splitlines()
-    for path in ("/admin/", "/upload", "/my/", "/account", "/login"):
+    for path in ("/admin/", "/upload", "/my/", "/account", "/login", "/documents/*/reuse"):
         assert f"Disallow: {path}" in lines
     assert "Disallow: /documents/" not in lines and "Disallow: /search" not in lines
     assert f"Sitemap: {BASE}/sitemap.xml" in lines

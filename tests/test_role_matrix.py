@@ -197,6 +197,12 @@ EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     # the owner's alert: another account is not even shown that it exists
     ("/account/alerts/<int:alert_id>", "POST"): (302, 303, 404, 404, 404),
     ("/account/alerts/<int:alert_id>/delete", "POST"): (302, 303, 404, 404, 404),
+    # --- "Wir nutzen das nach": anyone reports (an empty form is 400), editors decide -----------
+    ("/documents/<int:document_id>/reuse", "GET"): (200, 200, 200, 200, 200),
+    ("/documents/<int:document_id>/reuse", "POST"): (400, 400, 400, 400, 400),
+    ("/admin/reuse", "GET"): (302, 403, 403, 200, 200),
+    ("/admin/reuse/<int:report_id>/approve", "POST"): (302, 403, 403, 302, 302),
+    ("/admin/reuse/<int:report_id>/reject", "POST"): (302, 403, 403, 302, 302),
 }
 
 #: Where every 302 for a visitor must lead, so that a 302 is never taken on trust.
@@ -244,6 +250,7 @@ def _build_world(folder: Path, template_database: Path) -> World:
     from toolbox.services.ingest import DocumentMetadata
     from toolbox.services.vocabularies import vocabulary_entries
     from toolbox.services.feedback import feedback_submit
+    from toolbox.services.reuse import reuse_report_submit
 
     shutil.copyfile(template_database, folder / "toolbox.sqlite3")
     config = _world_config(folder)
@@ -287,6 +294,7 @@ def _build_world(folder: Path, template_database: Path) -> World:
             from toolbox.services.alerts import alert_create
 
             ids["alert_id"] = alert_create(owner, MultiDict([("q", "LoRaWAN")]), "daily")[0].id
+            ids["report_id"] = reuse_report_submit(document, "Nachbarstadt", "Als Vorlage übernommen").id
             staging = contribute.upload_stage(owner, [(io.BytesIO(b"Notizen zum Projekt"), "notizen.txt")])
             ids["upload_token"] = staging.token
             ids["invite_token"] = user_service.invitation_create(target)

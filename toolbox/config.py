@@ -66,6 +66,10 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     # a visitor's alert requests: per address typed and per client address (Flask-Limiter syntax)
     "ALERT_RATE_LIMIT": ("TOOLBOX_ALERT_RATE_LIMIT", str),
     "ALERT_IP_RATE_LIMIT": ("TOOLBOX_ALERT_IP_RATE_LIMIT", str),
+    # the ZIP of a search for visitors without an account, per client address, and reports of
+    # reuse ("Wir nutzen das nach") per client address (Flask-Limiter syntax)
+    "ZIP_RATE_LIMIT": ("TOOLBOX_ZIP_RATE_LIMIT", str),
+    "REUSE_RATE_LIMIT": ("TOOLBOX_REUSE_RATE_LIMIT", str),
     # derived files (OCR'd PDFs); empty = "derived" beside the documents folder
     "DERIVED_DIR": ("TOOLBOX_DERIVED_DIR", str),
     # OCR of scans: 0 switches it off; page cap and seconds per page
@@ -141,6 +145,8 @@ DEFAULTS: dict[str, object] = {
     "METRICS_NETWORKS": "127.0.0.0/8,::1/128",
     "METRICS_TOKEN": None,
     "WORKER_METRICS": None,
+    "ZIP_RATE_LIMIT": "10 per hour",
+    "REUSE_RATE_LIMIT": "10 per hour",
 }
 
 

@@ -266,6 +266,10 @@ CATALOGUE: dict[str, str | Plural] = {
     "audit.detail.other": N_("%(key)s: %(value)s"),
     "audit.detail.yes": N_("ja"),
     "audit.detail.no": N_("nein"),
+    # --- audit log: reuse reports (toolbox/services/reuse.py) ------------------------------------
+    "audit.reuse.approve": N_("Nachnutzung durch %(municipality)s freigegeben: „%(title)s“"),
+    "audit.reuse.reject": N_("Meldung einer Nachnutzung durch %(municipality)s abgelehnt: „%(title)s“"),
+    "audit.reuse.withdraw": N_("Freigegebene Nachnutzung durch %(municipality)s zurückgenommen: „%(title)s“"),
     # --- audit log: accessibility feedback (toolbox/services/feedback.py) -----------------------
     "audit.feedback.status": N_("Rückmeldung vom %(received)s: %(old)s → %(new)s"),
     "feedback_status.open": N_("offen"),

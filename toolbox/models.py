@@ -1,7 +1,7 @@
 """SQLAlchemy models: the single source of truth. The Whoosh index is derived from these."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Optional
 
 from sqlalchemy import (
@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -687,3 +688,67 @@ class AlertItem(db.Model):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), nullable=False)
     outbox_id: Mapped[Optional[int]] = mapped_column(ForeignKey("mail_outbox.id", ondelete="SET NULL"))
     sent_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+
+
+# --- reuse and usage (issue 14, section 6) ----------------------------------------------------
+
+REUSE_PENDING = "pending"
+REUSE_APPROVED = "approved"
+REUSE_REJECTED = "rejected"
+REUSE_STATUSES = (REUSE_PENDING, REUSE_APPROVED, REUSE_REJECTED)
+
+
+class ReuseReport(db.Model):
+    """"Wir nutzen das nach": someone says a municipality reuses a document; public once approved.
+
+    Anyone may send one, without an account. The municipality is linked when the name is one the
+    toolbox knows; otherwise the typed name waits in ``municipality_name`` until an editor
+    approves it (and the municipality is created then). ``contact_email`` is for the editors'
+    questions only, never shown publicly, and emptied when the report is rejected.
+    """
+
+    __tablename__ = "reuse_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), nullable=False,
+                                             index=True)
+    municipality_id: Mapped[Optional[int]] = mapped_column(ForeignKey("municipalities.id", ondelete="SET NULL"))
+    municipality_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    contact_email: Mapped[Optional[str]] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=REUSE_PENDING, index=True)
+    received_at: Mapped[datetime] = mapped_column(TZDateTime, nullable=False, default=utcnow)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    document: Mapped[Document] = relationship()
+    municipality: Mapped[Optional[Municipality]] = relationship()
+    decided_by: Mapped[Optional[User]] = relationship()
+
+    @property
+    def municipality_label(self) -> str:
+        """The name to show: the linked municipality's current one (an editor may have renamed or
+        merged it since), else the name as typed."""
+        return self.municipality.name if self.municipality is not None else self.municipality_name
+
+    def __repr__(self) -> str:
+        return f"<ReuseReport {self.id} {self.document_id} {self.municipality_name!r} {self.status}>"
+
+
+class DocumentUsageDay(db.Model):
+    """How often a document was viewed and downloaded on one day: counts only, nothing about who.
+
+    One row per document and day, raised by a single upsert per request, so that counting costs
+    one statement and the table grows by at most one row per document a day.
+    """
+
+    __tablename__ = "document_usage_days"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    views: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    downloads: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    zip_downloads: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+
+    def __repr__(self) -> str:
+        return f"<DocumentUsageDay {self.document_id} {self.day} {self.views}/{self.downloads}/{self.zip_downloads}>"

@@ -43,6 +43,10 @@ RATE_LIMIT_MESSAGE = _l("Zu viele Anmeldeversuche. Bitte warten Sie einige Minut
                         "dann erneut.")
 RESET_RATE_LIMIT_MESSAGE = _l("Zu viele Anfragen für ein neues Passwort. Bitte warten Sie eine Stunde und "
                               "versuchen Sie es dann erneut.")
+ZIP_RATE_LIMIT_MESSAGE = _l("Zu viele ZIP-Downloads von Ihrer Adresse. Bitte warten Sie eine Stunde, laden Sie "
+                            "die Dokumente einzeln herunter oder melden Sie sich an.")
+REUSE_RATE_LIMIT_MESSAGE = _l("Zu viele Meldungen von Ihrer Adresse. Bitte versuchen Sie es in einer Stunde "
+                              "erneut.")
 UNTRUSTED_HOST_MESSAGE = _l("Diese Adresse gehört nicht zu dieser Toolbox.")
 
 
@@ -352,6 +356,10 @@ def _rate_limited(error) -> Response:
         message = RATE_LIMIT_MESSAGE
     elif request.endpoint in ("auth.password_forgot", "auth.password_reset"):
         message = RESET_RATE_LIMIT_MESSAGE
+    elif request.endpoint == "search.download_zip":
+        message = ZIP_RATE_LIMIT_MESSAGE
+    elif request.endpoint == "reuse.report":
+        message = REUSE_RATE_LIMIT_MESSAGE
     else:
         message = None
     return render_error(429, str(message) if message else None)

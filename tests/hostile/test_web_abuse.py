@@ -64,7 +64,8 @@ def _login_with_csrf(app, email: str, role: str = "contributor"):
 def _post_routes(app) -> list[str]:
     """Every URL that takes a POST, with plausible values for its variables."""
     values = {"document_id": 1, "entry_id": 1, "user_id": 1, "municipality_id": 1, "project_id": 1, "number": 1,
-              "vocabulary": "topic", "token": "x" * 32, "feedback_id": 1, "group_id": 1, "alert_id": 1}
+              "vocabulary": "topic", "token": "x" * 32, "feedback_id": 1, "group_id": 1, "alert_id": 1,
+              "report_id": 1}
     urls = []
     for rule in app.url_map.iter_rules():
         # The API upload authenticates by token only; the one-click unsubscribe of an alert (RFC

@@ -375,6 +375,8 @@ def _drop_repository_tables(names: set[str]) -> None:
 def _load_table(conn: sa.Connection, table: sa.Table, path: Path) -> int:
     columns = {column.name: column for column in table.columns}
     times = {name for name, column in columns.items() if isinstance(column.type, sa.DateTime)}
+    # Days (document_usage_days.day) come back as ISO text too; SQLite's DATE binds only dates.
+    days = {name for name, column in columns.items() if isinstance(column.type, sa.Date)} - times
     batch: list[dict] = []
     count = 0
     with path.open("r", encoding="utf-8") as stream:
@@ -386,6 +388,9 @@ def _load_table(conn: sa.Connection, table: sa.Table, path: Path) -> int:
             for name in times & set(row):
                 if row[name] is not None:
                     row[name] = datetime.fromisoformat(row[name])
+            for name in days & set(row):
+                if row[name] is not None:
+                    row[name] = date.fromisoformat(row[name])
             batch.append(row)
             count += 1
             if len(batch) >= _INSERT_BATCH:

@@ -20,6 +20,7 @@ from ..models import (
     Document,
     Municipality,
     Project,
+    ReuseReport,
     SizeClass,
     SlugAlias,
     User,
@@ -484,6 +485,9 @@ def municipality_merge(user: User, source: Municipality, target: Municipality) -
     affected = _documents_of_municipalities([source.id])
     moved = list(db.session.scalars(select(Document.id).where(Document.municipality_id == source.id)))
     db.session.execute(update(Document).where(Document.municipality_id == source.id)
+                       .values(municipality_id=target.id).execution_options(synchronize_session=False))
+    # Reported reuses go along; deleting the source would otherwise unlink them.
+    db.session.execute(update(ReuseReport).where(ReuseReport.municipality_id == source.id)
                        .values(municipality_id=target.id).execution_options(synchronize_session=False))
     for project in list(db.session.scalars(select(Project).where(Project.municipality_id == source.id))):
         twin = db.session.scalar(select(Project).where(Project.municipality_id == target.id,

@@ -153,23 +153,27 @@ def file_version_get(document: Document, number: int | None = None) -> FileVersi
     return next((v for v in document.versions if v.number == number), None)
 
 
-def downloads_count(document_ids: list[int]) -> None:
+def downloads_count(document_ids: list[int], *, in_zip: bool = False) -> None:
     """Add one download to each document, atomically in SQL so parallel downloads all count.
 
-    ``updated_at`` is kept: a download is no edit. The documents are queued for the index,
-    whose downloads sort must follow.
+    Besides the total, today's usage row of each document counts it as a single download or
+    one in a ZIP (``usage.usage_add``), in the same transaction. ``updated_at`` is kept: a
+    download is no edit. The index is not touched: the downloads sort reads the counts from
+    the database (``DocumentSource.download_counts`` in ``search_source.py``), and rewriting a
+    document's index entry on every download made a download wait for the index writer
+    (bench/usage.py).
     """
     if not document_ids:
         return
-    from . import indexing
+    from .usage import DOWNLOADS, ZIP_DOWNLOADS, usage_add, usage_commit
 
+    # Sorted: two parallel ZIPs of overlapping selections take the row locks in the same order.
+    document_ids = sorted(set(document_ids))
     db.session.execute(
         update(Document)
         .where(Document.id.in_(document_ids))
         .values(download_count=Document.download_count + 1, updated_at=Document.updated_at)
         .execution_options(synchronize_session=False)
     )
-    for document_id in document_ids:
-        indexing.queue_document(document_id)
-    db.session.commit()
-    indexing.flush_index_queue()
+    usage_add(document_ids, ZIP_DOWNLOADS if in_zip else DOWNLOADS)
+    usage_commit()

@@ -25,8 +25,10 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 #: Paths no crawler should visit: accounts, uploads, the editors' area, and the ZIP download
 #: (each crawl of it would pack and count every document of a search).
+# "/documents/*/reuse": the report form of every document page, which crawlers have no use for
+# (the wildcard is understood by the big crawlers and RFC 9309).
 ROBOTS_DISALLOW = ("/admin/", "/upload", "/my/", "/account", "/login", "/logout", "/invite/",
-                   "/search/download.zip")
+                   "/search/download.zip", "/documents/*/reuse")
 
 
 @dataclass(frozen=True)

@@ -184,15 +184,17 @@ def zip_export_prepare(query, document_ids: list[int] | None = None) -> ZipPlan:
     )
 
 
-def zip_download(query, document_ids: list[int] | None = None) -> tuple[ZipPlan, Iterator[bytes]]:
+def zip_download(query, document_ids: list[int] | None = None, *, count: bool = True) -> tuple[ZipPlan, Iterator[bytes]]:
     """Prepare the archive, count one download per document and return the byte stream.
 
     Downloads are counted when the download starts, as for single files: the server cannot
-    know whether the client kept the whole stream.
+    know whether the client kept the whole stream. Each document counts once per archive;
+    ``count=False`` (a known bot) counts nothing.
     """
     plan = zip_export_prepare(query, document_ids)
     store = blob_store()
-    downloads_count(plan.document_ids)
+    if count:
+        downloads_count(plan.document_ids, in_zip=True)
     return plan, zip_stream(plan, store)
 
 

@@ -51,3 +51,6 @@ def init_app(app: Flask) -> None:
     from . import alerts
 
     app.register_blueprint(alerts.bp)  # saved searches mailed as daily or weekly digests
+    from . import reuse
+
+    app.register_blueprint(reuse.bp)  # "Wir nutzen das nach" and its editorial queue

@@ -49,6 +49,8 @@ ACTION_LABELS = {
     "api_token_create": _l("API-Schlüssel erzeugt"),
     "api_token_revoke": _l("API-Schlüssel widerrufen"),
     "trash.empty": _l("Papierkorb geleert"),
+    "reuse.approve": _l("Nachnutzung freigegeben"),
+    "reuse.reject": _l("Nachnutzung abgelehnt oder zurückgenommen"),
 }
 
 #: Other modules name their actions "<object>.<verb>" (document.publish, topic.merge, …).

@@ -191,10 +191,17 @@ def _flash_results(results: list[contributions.UploadResult]) -> None:
 @bp.get("/my/documents")
 @role_required(ROLE_CONTRIBUTOR)
 def my_documents():
-    """List the user's uploads with their review status and any rejection reason."""
+    """List the user's uploads with their review status, any rejection reason and their use."""
+    from ..services.reuse import reuse_counts
+    from ..services.usage import usage_totals
+
+    documents = review.documents_of(_user())
+    ids = [document.id for document in documents]
     return render_template(
         "contribute/my_documents.html",
-        documents=review.documents_of(_user()),
+        documents=documents,
+        usage=usage_totals(ids),
+        reuses=reuse_counts(ids),
         status_label=review.status_label,
         action_form=ActionForm(),
         STATUS_PUBLISHED=STATUS_PUBLISHED,

@@ -28,8 +28,10 @@ from ..services.documents import (
     topic_counts,
 )
 from ..services.search_view import search_back_url, similar_documents
+from ..services.usage import document_view_count
 from ..storage import blob_store
 from .catalog import dataset_response
+from .usage import request_counts
 
 bp = Blueprint("public", __name__)
 
@@ -76,6 +78,10 @@ def document_detail(document_id: int):
     ))
     # Caches must not hand the page to an RDF client, nor the RDF to a browser.
     response.vary.add("Accept")
+    # After rendering: the count's commit would otherwise expire what the template reads. Those
+    # who may edit the document look at it while working on it; that is no visit.
+    if request_counts() and not can_edit_document(current_user, document):
+        document_view_count(document.id)
     return response
 
 
@@ -90,7 +96,8 @@ def document_download(document_id: int, number: int | None = None):
     store = blob_store()
     if version is None or not store.exists(version.sha256):
         abort(404)
-    downloads_count([document.id])
+    if request_counts():
+        downloads_count([document.id])
     response = send_file(
         store.path_for(version.sha256),
         mimetype=version.media_type,

@@ -1,11 +1,14 @@
 """The search page and the ZIP download of everything it finds."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, make_response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, make_response, render_template, request, url_for
 from flask_babel import get_locale
+from flask_login import current_user
 
 from ..services import feeds, search_view, zip_export
+from ..security import limiter
 from .errors import wants_json
+from .usage import request_counts
 
 bp = Blueprint("search", __name__)
 
@@ -54,12 +57,23 @@ def feed():
     return response.make_conditional(request)
 
 
+def zip_rate_limit() -> str:
+    return current_app.config.get("TOOLBOX_ZIP_RATE_LIMIT") or "10 per hour"
+
+
+def _zip_limit_exempt() -> bool:
+    # Accounts are known people; the limit is for scripts that would push documents up the
+    # "most downloaded" list or keep the server packing archives.
+    return bool(current_user.is_authenticated)
+
+
 @bp.get("/search/download.zip")
+@limiter.limit(zip_rate_limit, exempt_when=_zip_limit_exempt, deduct_when=lambda response: response.status_code == 200)
 def download_zip():
     """Stream every document the search returns as one ZIP, or explain why not."""
     query = search_view.public_query(request.args)
     try:
-        plan, stream = zip_export.zip_download(query)
+        plan, stream = zip_export.zip_download(query, count=request_counts())
     except zip_export.ZipExportError as exc:
         # 422, not 413: the request itself is small and well-formed; it is the selection it
         # names that the server declines to pack. 413 would also tell clients to send less.
