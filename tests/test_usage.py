@@ -133,7 +133,8 @@ def test_the_zip_export_is_rate_limited_for_visitors_not_for_accounts(app, clien
 
 
 def test_contributors_see_the_use_of_their_own_documents(app, client, auth):
-    """/my/documents shows views, single and ZIP downloads and approved reuses per own document."""
+    """/my/documents shows views, single and ZIP downloads, followers and approved reuses per own
+    document."""
     from toolbox.services.contribute import document_upload
     from toolbox.services.ingest import DocumentMetadata
     from toolbox.services.reuse import reuse_report_approve, reuse_report_submit
@@ -152,6 +153,14 @@ def test_contributors_see_the_use_of_their_own_documents(app, client, auth):
         report = reuse_report_submit(db.session.get(Document, document_id), "Beispielhausen", "übernommen")
         reuse_report_approve(editor, report.id)
         reuse_report_submit(db.session.get(Document, document_id), "Nachbardorf")
+        from toolbox.services.follow import document_follow
+
+        for email, active in (("leserin@example.org", True), ("leser@example.org", True),
+                              ("ehemalig@example.org", False)):
+            follower = db.session.get(User, make_user(app, email))
+            document_follow(follower, document_id)
+            follower.active = active
+        db.session.commit()
     for _ in range(3):
         client.get(f"/documents/{document_id}", headers=BROWSER)
     _status(client, f"/documents/{document_id}/download", **BROWSER)
@@ -165,6 +174,7 @@ def test_contributors_see_the_use_of_their_own_documents(app, client, auth):
     assert '<dd class="usage-downloads">1</dd>' in row
     assert '<dd class="usage-zip-downloads">1</dd>' in row
     assert '<dd class="usage-reuses">1 <small>(1 Meldung in Prüfung)</small></dd>' in row
+    assert '<dd class="usage-followers">2</dd>' in row  # deactivated accounts do not count
 
 
 def test_counting_upserts_one_row_per_document_and_day_on_postgresql(pg_app):

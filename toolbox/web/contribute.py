@@ -192,6 +192,7 @@ def _flash_results(results: list[contributions.UploadResult]) -> None:
 @role_required(ROLE_CONTRIBUTOR)
 def my_documents():
     """List the user's uploads with their review status, any rejection reason and their use."""
+    from ..services.follow import followers_count
     from ..services.reuse import reuse_counts
     from ..services.usage import usage_totals
 
@@ -202,6 +203,7 @@ def my_documents():
         documents=documents,
         usage=usage_totals(ids),
         reuses=reuse_counts(ids),
+        followers=followers_count(ids),
         status_label=review.status_label,
         action_form=ActionForm(),
         STATUS_PUBLISHED=STATUS_PUBLISHED,
