@@ -93,6 +93,14 @@ def details_form(**overrides) -> dict:
 
 
 def upload_file(client, data: bytes, filename: str):
-    """The first upload step through the form."""
-    return client.post("/upload", data={"files": [(io.BytesIO(data), filename)]},
-                       content_type="multipart/form-data")
+    """The first upload step through the form.
+
+    The body is encoded in memory: for bodies over 500 KB Werkzeug's test client would spool it
+    to a temporary file it never closes, and the ResourceWarning of that file would fail
+    whichever later test the garbage collector happens to run in.
+    """
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    boundary, body = encode_multipart({"files": FileStorage(io.BytesIO(data), filename=filename)})
+    return client.post("/upload", data=body, content_type=f"multipart/form-data; boundary={boundary}")
