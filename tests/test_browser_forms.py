@@ -149,7 +149,7 @@ def test_my_documents_fit_320px_with_their_actions_on_screen(site, page):
     # each card still says what its values are
     labels = page.evaluate("""() => [...document.querySelectorAll('main tbody tr:first-child td')]
         .map(td => getComputedStyle(td, '::before').content)""")
-    assert labels == ['"Titel"', '"Status"', '"Datei"', '"Hochgeladen"', '"Aktionen"'], labels
+    assert labels == ['"Titel"', '"Status"', '"Datei"', '"Hochgeladen"', '"Nutzung"', '"Aktionen"'], labels
 
 
 #: The vertical centre of each element of the header, by group.
