@@ -1,7 +1,9 @@
-"""Ingest throughput: the whole pipeline against bare sequential extraction of the same files.
+"""Ingest throughput: the whole pipeline against bare sequential extraction of the same files,
+and a bulk import of one-page text files through `toolbox ingest` as an operator runs it.
 
     python -m bench.ingest                 # 500 and 2 000 files
     python -m bench.ingest --files 500     # one size only
+    python -m bench.ingest --bulk 10000    # only the bulk import: 10 000 text files + manifest
 
 Each measurement runs in its own child process so that peak memory (max RSS) belongs to it
 alone. "bare" calls pypdf and python-docx in one process and does nothing else; "pipeline"
@@ -125,12 +127,134 @@ def _measure(mode: str, folder: Path, count: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+BULK_TOPICS = ("strategie-organisation", "daten-plattformen", "mobilitaet-verkehr", "energie-klimaschutz",
+               "bildung-schule")
+BULK_TYPES = ("muster-vorlage", "beispieldokument", "konzept-strategie", "beschlussvorlage")
+
+
+def bulk_corpus(folder: Path, count: int) -> Path:
+    """``count`` one-page German text files (about 3 KB) and a CSV manifest naming each with
+    title, topics, type, one of 60 municipalities, year and licence; returns the manifest."""
+    import csv
+
+    from .german_text import TextGenerator
+
+    files = folder / "files"
+    files.mkdir(parents=True, exist_ok=True)
+    manifest = folder / f"manifest-{count}.csv"
+    if manifest.exists():
+        return manifest
+    with open(manifest.with_suffix(".tmp"), "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["path", "title", "topics", "type", "municipality", "population", "year", "license"])
+        for n in range(count):
+            gen = TextGenerator(11 * 1_000_003 + n)
+            name = f"files/dok-{n:05d}.txt"
+            path = folder / name
+            if not path.exists():
+                path.write_text("\n\n".join(gen.paragraph(120) for _ in range(3)), encoding="utf-8")
+            writer.writerow([name, f"Dokument {n}: {gen.sentence(5)}",
+                             ";".join(BULK_TOPICS[j % len(BULK_TOPICS)] for j in (n, n + 2)),
+                             BULK_TYPES[n % len(BULK_TYPES)], f"Gemeinde {n % 60}", 1000 + 700 * (n % 60),
+                             2015 + n % 10, "cc-by-4.0"])
+    manifest.with_suffix(".tmp").rename(manifest)
+    return manifest
+
+
+def bulk(count: int) -> dict:
+    """``toolbox ingest FILES --manifest M --publish`` on a terminal (a pty, so the progress bar
+    is drawn), into an empty instance; times the whole command and every progress update."""
+    import pty
+    import re
+    import select
+
+    folder = CACHE / "bulk-text"
+    manifest = bulk_corpus(folder, count)
+    files = folder / "files"
+    # Only the files the manifest names: the folder may hold more from a larger run.
+    with tempfile.TemporaryDirectory(prefix="bench-bulk-") as tmp:
+        listed = Path(tmp) / "files"
+        listed.mkdir()
+        for n in range(count):
+            os.symlink(files / f"dok-{n:05d}.txt", listed / f"dok-{n:05d}.txt")
+        local_manifest = Path(tmp) / "manifest.csv"
+        local_manifest.write_bytes(manifest.read_bytes())
+        env = dict(os.environ)
+        env.update({
+            "TOOLBOX_INSTANCE_DIR": f"{tmp}/instance", "TOOLBOX_DOCUMENTS_DIR": f"{tmp}/documents",
+            "TOOLBOX_INDEX_DIR": f"{tmp}/index", "TOOLBOX_SECRET_KEY": "b" * 32,
+            "TOOLBOX_BASE_URL": "http://127.0.0.1:5000", "COLUMNS": "100",
+        })
+        env.pop("TOOLBOX_DATABASE_URL", None)
+        toolbox = Path(sys.executable).parent / "toolbox"
+        command = [str(toolbox), "ingest", str(listed), "--manifest", str(local_manifest), "--publish"]
+        progress = re.compile(rb"(\d+)/%d" % count)
+        updates: list[tuple[float, int]] = []
+        output = bytearray()
+        started = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(command[0], command, env)
+        seen = -1
+        while True:
+            ready, _, _ = select.select([fd], [], [], 1.0)
+            if not ready:
+                continue
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            now = time.perf_counter()
+            output += data
+            for match in progress.finditer(data):
+                position = int(match.group(1))
+                if position != seen:
+                    seen = position
+                    updates.append((now, position))
+        _, status = os.waitpid(pid, 0)
+        ended = time.perf_counter()
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        text = output.decode("utf-8", "replace")
+        summary = re.search(r"Importiert: (\d+)", text)
+        if os.waitstatus_to_exitcode(status) != 0 or not summary:
+            raise SystemExit(f"toolbox ingest failed:\n{text[-3000:]}")
+        check = subprocess.run([str(toolbox), "check-index"], env=env, capture_output=True, text=True)
+    bar_start = updates[0][0] if updates else started
+    gaps = [b[0] - a[0] for a, b in zip(updates, updates[1:])]
+    gaps.append(ended - updates[-1][0] if updates else ended - started)
+    longest = max(gaps)
+    at = updates[gaps.index(longest)][1] if updates and gaps.index(longest) < len(updates) else count
+    return {"files": count, "ingested": int(summary.group(1)), "seconds": ended - started,
+            "start_seconds": bar_start - started, "bar_seconds": ended - bar_start,
+            "longest_gap": longest, "gap_at": at, "updates": len(updates),
+            "cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "index_ok": check.returncode == 0, "load": os.getloadavg()[0]}
+
+
+def print_bulk(result: dict) -> None:
+    print("| files | ingested | total s | docs/s (whole command) | docs/s (progress bar) | start-up s "
+          "| longest pause between bar updates s (at) | CPU s (all processes) | peak RSS MB | index check | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    r = result
+    print(f"| {r['files']} | {r['ingested']} | {r['seconds']:.1f} | {r['files'] / r['seconds']:.0f} "
+          f"| {r['files'] / r['bar_seconds']:.0f} | {r['start_seconds']:.1f} | {r['longest_gap']:.1f} ({r['gap_at']}) "
+          f"| {r['cpu_seconds']:.1f} | {r['peak_rss_mb']:.0f} | {'ok' if r['index_ok'] else 'DRIFT'} "
+          f"| {r['load']:.1f} |")
+
+
 def main(argv: list[str] | None = None) -> None:
     from .corpus import generate
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, action="append", help="corpus size; repeatable (default 500 and 2000)")
+    parser.add_argument("--bulk", type=int, metavar="N",
+                        help="only the bulk import of N one-page text files with a manifest (e.g. 10000)")
     args = parser.parse_args(argv)
+    if args.bulk:
+        print_bulk(bulk(args.bulk))
+        return
     sizes = args.files or [500, 2000]
     folder = CACHE / "ingest-corpus"
     generate(folder, max(sizes))

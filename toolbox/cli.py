@@ -128,10 +128,11 @@ def _ingest_with_progress(items, *, publish: bool):
     if sys.stderr.isatty():
         with click.progressbar(length=len(items), label="Importiere", file=sys.stderr,
                                show_pos=True, show_eta=True) as bar:
-            outcomes = ingest_files(items, publish=publish, on_progress=lambda outcome: bar.update(1))
+            outcomes = ingest_files(items, publish=publish, on_progress=lambda outcome: bar.update(1),
+                                    bulk_index=True)
     else:
         # Logs and pipes get the summary only, not a bar's carriage returns.
-        outcomes = ingest_files(items, publish=publish)
+        outcomes = ingest_files(items, publish=publish, bulk_index=True)
     ingested = [o for o in outcomes if o.status == OUTCOME_INGESTED]
     duplicates = [o for o in outcomes if o.status == OUTCOME_DUPLICATE]
     failed = [o for o in outcomes if o.status == OUTCOME_FAILED]

@@ -413,3 +413,8 @@ def searcher(root: Path, max_age: float = 0.0):
 
 def discard_searchers() -> None:
     _SEARCHERS.discard_all()
+
+
+def note_commit() -> None:
+    """Tell this process's searchers about an index commit made without ``index_writer``."""
+    _SEARCHERS.note_commit()

@@ -19,3 +19,11 @@ def flush_index_queue() -> int:
     from ..search import apply_index_queue
 
     return apply_index_queue()
+
+
+def bulk_indexer():
+    """A context manager whose ``add(document_ids)`` indexes committed documents in a child
+    process; for ``toolbox ingest``, never inside a web request (it forks)."""
+    from ..search import BulkIndexer
+
+    return BulkIndexer()

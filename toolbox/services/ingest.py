@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from flask import current_app
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from .. import extract as extraction
@@ -77,16 +78,16 @@ class MetadataError(ValueError):
         super().__init__(render(message, DEFAULT_LOCALE))
 
 
-def validate_metadata(metadata: DocumentMetadata) -> None:
+def validate_metadata(metadata: DocumentMetadata, *, lookup: Callable[[str, str], object] = vocabulary_get) -> None:
     """Check every vocabulary slug and number before anything is stored."""
     for slug in metadata.topics:
-        vocabulary_get("topic", slug)
+        lookup("topic", slug)
     if metadata.type:
-        vocabulary_get("type", metadata.type)
+        lookup("type", metadata.type)
     if metadata.size_class:
-        vocabulary_get("size_class", metadata.size_class)
+        lookup("size_class", metadata.size_class)
     if metadata.license:
-        vocabulary_get("license", metadata.license)
+        lookup("license", metadata.license)
     if metadata.year is not None and not 1990 <= metadata.year <= 2100:
         raise MetadataError(Message("metadata.year_range", {"year": metadata.year}))
     if metadata.population is not None and metadata.population < 0:
@@ -159,21 +160,23 @@ def ingest_files(
     on_progress: ProgressCallback | None = None,
     workers: int = 2,
     before_commit: BeforeCommit | None = None,
+    bulk_index: bool = False,
 ) -> list[IngestOutcome]:
     """Ingest ``(path, metadata, original filename)`` items and report one outcome per item.
 
     A failure of one file never stops the batch, and a file whose text cannot be extracted is
     still stored and recorded with the reason; only files that are not acceptable at all
     (unsupported format, too large, bad metadata) are refused before storing.
+
+    ``bulk_index`` (``toolbox ingest``) lets a child process write the index entries of the
+    batch beside this one (``search.BulkIndexer``); never inside a web request, which must not
+    fork.
     """
     outcomes: list[IngestOutcome | None] = [None] * len(items)
     timeout = float(current_app.config["TOOLBOX_EXTRACT_TIMEOUT"])
     memory_mb = int(current_app.config["TOOLBOX_EXTRACT_MEMORY_MB"])
     workers = max(1, workers)
-
-    # A single file gets a fresh child of its own; a batch shares long-lived children, whose
-    # start-up would otherwise cost more than parsing a typical file.
-    sandbox_pool = extraction.WorkerPool(workers, memory_mb=memory_mb) if len(items) > 1 else None
+    lookups = _Lookups()
 
     store = blob_store()
 
@@ -189,56 +192,150 @@ def ingest_files(
 
     # Files stream through: worker threads store and extract while this thread checks the next
     # files and records finished ones. The window bounds how far the workers run ahead, so
-    # memory stays flat however large the batch.
-    window = 4 * workers
+    # memory stays flat however large the batch; it is wide enough that a group of finished
+    # files is ready whenever this thread comes back for them.
+    window = 4 * workers + RECORD_GROUP
     pending: deque[tuple[int, Future]] = deque()
+    group: list[tuple[int, _Processed]] = []
     unindexed = 0
+    indexer = None
+
+    def record_group() -> None:
+        nonlocal unindexed
+        if not group:
+            return
+        recorded = _record_group([processed for _position, processed in group], uploader=uploader,
+                                 publish=publish, before_commit=before_commit, lookups=lookups)
+        ingested_ids = []
+        for (position, _processed), outcome in zip(group, recorded):
+            outcomes[position] = outcome
+            if outcome.status == OUTCOME_INGESTED and outcome.document_id is not None:
+                ingested_ids.append(outcome.document_id)
+        group.clear()
+        if indexer is not None and ingested_ids:
+            indexer.add(ingested_ids)
+        else:
+            unindexed += len(ingested_ids)
+        for outcome in recorded:
+            if on_progress:
+                on_progress(outcome)
+        if unindexed >= INDEX_FLUSH_EVERY:
+            indexing.flush_index_queue()
+            unindexed = 0
 
     def record_finished(block: bool) -> None:
-        nonlocal unindexed
         while pending and (block or pending[0][1].done()):
             position, future = pending.popleft()
             processed = future.result()
             if isinstance(processed, IngestOutcome):
-                outcome = processed
+                outcomes[position] = processed
+                if on_progress:
+                    on_progress(processed)
             else:
-                outcome = _record(processed, uploader=uploader, publish=publish, before_commit=before_commit)
-            outcomes[position] = outcome
-            if outcome.status == OUTCOME_INGESTED:
-                unindexed += 1
-            if on_progress:
-                on_progress(outcome)
-            if unindexed >= INDEX_FLUSH_EVERY:
-                indexing.flush_index_queue()
-                unindexed = 0
+                group.append((position, processed))
+            if len(group) >= RECORD_GROUP:
+                record_group()
+        # Nothing more is ready: record what there is rather than let it wait for company.
+        record_group()
 
-    with contextlib.ExitStack() as stack, ThreadPoolExecutor(max_workers=workers) as threads:
+    with contextlib.ExitStack() as stack:
+        if bulk_index and len(items) >= BULK_INDEX_MIN:
+            # Started first: the index child is forked before any thread of this batch runs.
+            indexer = stack.enter_context(indexing.bulk_indexer())
+        # A single file gets a fresh child of its own; a batch shares long-lived children, whose
+        # start-up would otherwise cost more than parsing a typical file.
+        sandbox_pool = (extraction.WorkerPool(workers, memory_mb=memory_mb, max_tasks=CHILD_MAX_FILES)
+                        if len(items) > 1 else None)
         if sandbox_pool is not None:
             stack.callback(sandbox_pool.close)
+        # More threads than children: a thread spends most of a small file in fsync (of the blob
+        # and its folder), and a thread that waits for a free child holds nothing.
+        threads = stack.enter_context(ThreadPoolExecutor(max_workers=STORE_THREADS_PER_CHILD * workers))
         for position, (path, metadata, filename) in enumerate(items):
-            accepted = _accept(Path(path), metadata, filename)
+            accepted = _accept(Path(path), metadata, filename, lookups=lookups)
             if isinstance(accepted, IngestOutcome):
                 outcomes[position] = accepted
                 if on_progress:
                     on_progress(accepted)
             else:
                 pending.append((position, threads.submit(store_and_extract, accepted)))
-            record_finished(block=False)
+            if pending and pending[0][1].done():
+                record_finished(block=False)
             while len(pending) > window:
                 pending[0][1].result()  # wait for the oldest file's extraction
                 record_finished(block=False)
         record_finished(block=True)
-    if unindexed:
+    if unindexed or indexer is not None:
         indexing.flush_index_queue()
     return [o for o in outcomes if o is not None]
 
 
-def _accept(path: Path, metadata: DocumentMetadata, filename: str | None) -> _Accepted | IngestOutcome:
+#: Files recorded in one database transaction by a batch: a commit per file cost more than
+#: the file's rows (and SQLite's write lock is taken once per group, not per file).
+RECORD_GROUP = 32
+#: Threads storing files per extraction child (see ``ingest_files``).
+STORE_THREADS_PER_CHILD = 3
+#: Files an extraction child of a batch reads before it is replaced: its start-up and parser
+#: imports cost about a second of CPU, which every 200 files was a tenth of a text import.
+CHILD_MAX_FILES = 1000
+#: Batches at least this large index in a child process when the caller allows it.
+BULK_INDEX_MIN = 200
+
+
+class _Lookups:
+    """Vocabulary entries, municipalities and projects of one batch, looked up once each.
+
+    Thousands of manifest rows name the same few topics and places; a query each cost more
+    than the rest of a file's rows. Places made in a transaction that was rolled back are
+    forgotten with ``forget_places``.
+    """
+
+    def __init__(self) -> None:
+        self._vocabulary: dict[tuple[str, str], object] = {}
+        self._municipalities: dict[tuple, object] = {}
+        self._projects: dict[tuple, object] = {}
+
+    def vocabulary(self, vocabulary: str, slug: str):
+        key = (vocabulary, slug)
+        entry = self._vocabulary.get(key)
+        if entry is None:
+            entry = self._vocabulary[key] = vocabulary_get(vocabulary, slug)
+        return entry
+
+    def municipality(self, metadata: DocumentMetadata):
+        key = (metadata.municipality, metadata.population, metadata.size_class, metadata.state, metadata.district)
+        found = self._municipalities.get(key)
+        if found is None:
+            found = self._municipalities[key] = municipality_get_or_create(
+                metadata.municipality,
+                population=metadata.population,
+                size_class=metadata.size_class,
+                state=metadata.state,
+                district=metadata.district,
+            )
+        return found
+
+    def project(self, metadata: DocumentMetadata, municipality):
+        key = (metadata.project, id(municipality), metadata.project_year, metadata.contact)
+        found = self._projects.get(key)
+        if found is None:
+            found = self._projects[key] = project_get_or_create(
+                metadata.project, municipality, year_finished=metadata.project_year, contact=metadata.contact
+            )
+        return found
+
+    def forget_places(self) -> None:
+        self._municipalities.clear()
+        self._projects.clear()
+
+
+def _accept(path: Path, metadata: DocumentMetadata, filename: str | None,
+            lookups: _Lookups | None = None) -> _Accepted | IngestOutcome:
     """Refuse what must not be stored: bad metadata, unreadable, empty, too large, wrong format."""
     source = str(path)
     filename = clean_filename(filename or path.name)
     try:
-        validate_metadata(metadata)
+        validate_metadata(metadata, lookup=lookups.vocabulary if lookups else vocabulary_get)
     except (UnknownSlugError, MetadataError) as exc:
         return IngestOutcome(source, OUTCOME_FAILED, exc.message)
     try:
@@ -258,52 +355,143 @@ def _accept(path: Path, metadata: DocumentMetadata, filename: str | None) -> _Ac
     return _Accepted(source, path, filename, metadata, detected)
 
 
+def _new_document(processed: _Processed, *, uploader: User | None, publish: bool, lookups: _Lookups) -> Document:
+    """The document of a stored file, added to the session (not flushed)."""
+    item, result = processed.accepted, processed.result
+    metadata = item.metadata
+    municipality = lookups.municipality(metadata) if metadata.municipality else None
+    project = None
+    if metadata.project_id is not None:
+        project = db.session.get(Project, metadata.project_id)
+    elif metadata.project:
+        project = lookups.project(metadata, municipality)
+    now = utcnow()
+    document = Document(
+        title=_title_for(metadata, result, item.filename),
+        description=metadata.description or None,
+        year=metadata.year,
+        contact=metadata.contact or None,
+        status=STATUS_PUBLISHED if publish else STATUS_SUBMITTED,
+        published_at=now if publish else None,
+        uploader=uploader,
+        topics=[lookups.vocabulary("topic", slug) for slug in dict.fromkeys(metadata.topics)],
+    )
+    _refer(document, "document_type", lookups.vocabulary("type", metadata.type) if metadata.type else None)
+    _refer(document, "license", lookups.vocabulary("license", metadata.license) if metadata.license else None)
+    _refer(document, "municipality", municipality)
+    _refer(document, "project", project)
+    document.versions.append(_file_version(processed, number=1, uploader=uploader))
+    db.session.add(document)
+    return document
+
+
+def _refer(document: Document, relation: str, target) -> None:
+    """Point ``document`` at ``target`` by its key when it has one.
+
+    A cached entry is expired by every commit; setting the relationship made the flush reload
+    it (a SELECT per reference and file), setting the key column does not.
+    """
+    if target is None:
+        return
+    identity = sa_inspect(target).identity
+    if identity is not None:
+        column = Document.__mapper__.relationships[relation].local_columns
+        setattr(document, next(iter(column)).key, identity[0])
+    else:
+        setattr(document, relation, target)
+
+
+def _record_group(
+    group: list[_Processed],
+    *,
+    uploader: User | None,
+    publish: bool,
+    before_commit: BeforeCommit | None,
+    lookups: _Lookups,
+) -> list[IngestOutcome]:
+    """Record several stored files in one transaction; one outcome each, in order.
+
+    Should anything fail, the transaction is rolled back and each file is recorded again in a
+    transaction of its own, so that one bad file costs only itself, as before.
+    """
+    if len(group) == 1:
+        return [_record(group[0], uploader=uploader, publish=publish, before_commit=before_commit, lookups=lookups)]
+    try:
+        known = _stored_versions({processed.sha256 for processed in group})
+        outcomes: list[IngestOutcome | None] = [None] * len(group)
+        made: dict[str, tuple[int, Document]] = {}  # by hash: the first position with it, its document
+        for position, processed in enumerate(group):
+            if processed.sha256 in known:
+                outcomes[position] = _duplicate(processed.accepted.source, *known[processed.sha256])
+            elif processed.sha256 not in made:
+                made[processed.sha256] = (position, _new_document(processed, uploader=uploader, publish=publish,
+                                                                  lookups=lookups))
+        db.session.flush()
+        made_jobs: list = []
+        for position, processed in enumerate(group):
+            if outcomes[position] is not None:
+                continue
+            source, result = processed.accepted.source, processed.result
+            first, document = made[processed.sha256]
+            if first != position:
+                # The same bytes twice in one group: the later file is the duplicate of the first.
+                outcomes[position] = _duplicate(source, (document.id, document.title), result.status)
+                continue
+            if before_commit is not None:
+                before_commit(document, source)
+            indexing.queue_document(document.id)
+            made_jobs.extend(_version_jobs(document.versions[-1]))
+            outcomes[position] = IngestOutcome(source, OUTCOME_INGESTED, result.message, document_id=document.id,
+                                               extraction_status=result.status)
+        db.session.flush()
+        job_ids = [job.id for job in made_jobs]
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        lookups.forget_places()
+        current_app.logger.warning("Recording a group of %d files failed; recording them one by one", len(group),
+                                   exc_info=True)
+        return [_record(processed, uploader=uploader, publish=publish, before_commit=before_commit, lookups=lookups)
+                for processed in group]
+    jobs.job_dispatch(job_ids)
+    return outcomes  # type: ignore[return-value]
+
+
+def _stored_versions(hashes: set[str]) -> dict[str, tuple]:
+    """For each of ``hashes`` already stored: the document (id, title) and the version's extraction status."""
+    found: dict[str, tuple] = {}
+    rows = db.session.execute(
+        select(FileVersion.sha256, FileVersion.extraction_status, Document.id, Document.title)
+        .join(Document, FileVersion.document_id == Document.id)
+        .where(FileVersion.sha256.in_(hashes))
+        .order_by(FileVersion.id)
+    )
+    for sha256, extraction_status, document_id, title in rows:
+        found.setdefault(sha256, ((document_id, title), extraction_status))
+    return found
+
+
+def _duplicate(source: str, document: tuple[int, str], extraction_status: str | None) -> IngestOutcome:
+    document_id, title = document
+    return IngestOutcome(source, OUTCOME_DUPLICATE, Message("ingest.duplicate", {"id": document_id, "title": title}),
+                         document_id=document_id, extraction_status=extraction_status)
+
+
 def _record(
     processed: _Processed,
     *,
     uploader: User | None,
     publish: bool,
     before_commit: BeforeCommit | None = None,
+    lookups: _Lookups | None = None,
 ) -> IngestOutcome:
     item, result = processed.accepted, processed.result
-    metadata = item.metadata
+    lookups = lookups or _Lookups()
     try:
         duplicate = _duplicate_outcome(item.source, processed.sha256)
         if duplicate is not None:
             return duplicate
-        municipality = None
-        if metadata.municipality:
-            municipality = municipality_get_or_create(
-                metadata.municipality,
-                population=metadata.population,
-                size_class=metadata.size_class,
-                state=metadata.state,
-                district=metadata.district,
-            )
-        project = None
-        if metadata.project_id is not None:
-            project = db.session.get(Project, metadata.project_id)
-        elif metadata.project:
-            project = project_get_or_create(
-                metadata.project, municipality, year_finished=metadata.project_year, contact=metadata.contact
-            )
-        now = utcnow()
-        document = Document(
-            title=_title_for(metadata, result, item.filename),
-            description=metadata.description or None,
-            document_type=vocabulary_get("type", metadata.type) if metadata.type else None,
-            license=vocabulary_get("license", metadata.license) if metadata.license else None,
-            municipality=municipality,
-            project=project,
-            year=metadata.year,
-            contact=metadata.contact or None,
-            status=STATUS_PUBLISHED if publish else STATUS_SUBMITTED,
-            published_at=now if publish else None,
-            uploader=uploader,
-            topics=[vocabulary_get("topic", slug) for slug in dict.fromkeys(metadata.topics)],
-        )
-        document.versions.append(_file_version(processed, number=1, uploader=uploader))
-        db.session.add(document)
+        document = _new_document(processed, uploader=uploader, publish=publish, lookups=lookups)
         db.session.flush()
         if before_commit is not None:
             before_commit(document, item.source)
@@ -314,9 +502,11 @@ def _record(
         db.session.commit()
     except (UnknownSlugError, MetadataError) as exc:
         db.session.rollback()
+        lookups.forget_places()
         return IngestOutcome(item.source, OUTCOME_FAILED, exc.message)
     except Exception as exc:  # the batch goes on; the stored blob stays for a retry
         db.session.rollback()
+        lookups.forget_places()
         current_app.logger.exception("Ingest of %s failed", item.source)
         return IngestOutcome(item.source, OUTCOME_FAILED, _database_failed(exc))
     jobs.job_dispatch(job_ids)
@@ -440,16 +630,21 @@ def _database_failed(exc: Exception) -> Message:
 def queue_version_jobs(version: FileVersion) -> list[int]:
     """The background work a new version needs (OCR of a scan or image, LibreOffice for a Word,
     Excel or PowerPoint 97–2003 file, its thumbnail), in this transaction."""
-    from .convert import conversion_queue
-    from .ocr import ocr_queue
-    from .previews import preview_queue
-
-    made = [job for job in (ocr_queue(version) or conversion_queue(version), preview_queue(version))
-            if job is not None]
+    made = _version_jobs(version)
     if not made:
         return []
     db.session.flush()
     return [job.id for job in made]
+
+
+def _version_jobs(version: FileVersion) -> list:
+    """``queue_version_jobs`` without the flush that gives the jobs their ids."""
+    from .convert import conversion_queue
+    from .ocr import ocr_queue
+    from .previews import preview_queue
+
+    return [job for job in (ocr_queue(version) or conversion_queue(version), preview_queue(version))
+            if job is not None]
 
 
 def _title_for(metadata: DocumentMetadata, result: extraction.ExtractionResult, filename: str) -> str:
