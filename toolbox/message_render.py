@@ -315,6 +315,7 @@ CATALOGUE: dict[str, str | Plural] = {
     "job.kind.preview": N_("Vorschaubild"),
     "job.kind.mail": N_("E-Mail-Versand"),
     "job.kind.password_reset": N_("Passwort-Anfrage"),
+    "job.kind.index_merge": N_("Suchindex zusammenführen"),
     "job.mail_refused": N_("Der Mailserver hat die Empfängeradresse abgelehnt: %(detail)s"),
     "job.file_missing": N_("Die gespeicherte Datei fehlt; bitte „toolbox check“ ausführen."),
     "job.worker_gone": N_("Abgebrochen: der Worker-Prozess wurde beendet."),

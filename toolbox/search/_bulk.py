@@ -118,10 +118,10 @@ class BulkIndexer:
     analysis on another core.
     """
 
-    def __init__(self, seal_every: int = SEAL_EVERY, seal_seconds: float = SEAL_SECONDS) -> None:
+    def __init__(self, seal_every: int | None = None, seal_seconds: float | None = None) -> None:
         self._root = _store.index_root()
-        self._seal_every = seal_every
-        self._seal_seconds = seal_seconds
+        self._seal_every = seal_every or SEAL_EVERY
+        self._seal_seconds = seal_seconds or SEAL_SECONDS
         self._folder = Path(tempfile.mkdtemp(prefix="toolbox-bulk-index-"))
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -148,18 +148,19 @@ class BulkIndexer:
         row_ids: dict[int, list[int]] = {}
         for row_id, document_id in rows:
             row_ids.setdefault(document_id, []).append(row_id)
-        chunk = [i for i in document_ids if i in row_ids]
-        if not chunk:
-            return
-        if not self._open.row_ids:
-            self._open.started = time.monotonic()
-        if not self._send(chunk):
-            return
-        for document_id in chunk:
-            self._open.row_ids[document_id] = row_ids[document_id]
-        if (len(self._open.row_ids) >= self._seal_every
-                or time.monotonic() - self._open.started >= self._seal_seconds):
-            self._seal()
+        waiting = [i for i in document_ids if i in row_ids]
+        while waiting and not self._failed:
+            if not self._open.row_ids:
+                self._open.started = time.monotonic()
+            room = self._seal_every - len(self._open.row_ids)
+            chunk, waiting = waiting[:room], waiting[room:]
+            if not self._send(chunk):
+                return
+            for document_id in chunk:
+                self._open.row_ids[document_id] = row_ids[document_id]
+            if (len(self._open.row_ids) >= self._seal_every
+                    or time.monotonic() - self._open.started >= self._seal_seconds):
+                self._seal()
         self._collect(block=False)
 
     def close(self) -> None:

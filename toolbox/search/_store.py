@@ -105,7 +105,9 @@ def writer_lock(root: Path, timeout: float | None = None) -> Iterator[None]:
 def index_writer(ix: whoosh_index.Index) -> Iterator[IndexWriter]:
     """A Whoosh writer that commits on success and cancels *and re-raises* on error.
 
-    Call it only while holding ``writer_lock``.
+    Call it only while holding ``writer_lock``. The commit never merges segments: Whoosh's
+    default merges inside the commit, under the lock, and made an upload wait ~25 s for one;
+    ``_merge.merge_index`` merges in a background job without holding the lock meanwhile.
     """
     writer = ix.writer(timeout=10.0, delay=0.05)
     try:
@@ -113,7 +115,7 @@ def index_writer(ix: whoosh_index.Index) -> Iterator[IndexWriter]:
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    writer.commit(merge=False)
     _SEARCHERS.note_commit()
 
 

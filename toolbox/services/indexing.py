@@ -6,8 +6,10 @@ repairable on the next start.
 """
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from ..extensions import db
-from ..models import IndexQueue
+from ..models import JOB_QUEUED, JOB_RUNNING, IndexQueue, Job
 
 
 def queue_document(document_id: int) -> None:
@@ -15,10 +17,50 @@ def queue_document(document_id: int) -> None:
 
 
 def flush_index_queue() -> int:
-    """Bring the index up to date with every queued document; return how many were written."""
+    """Bring the index up to date with every queued document; return how many were written.
+
+    Its commit adds a segment and never merges (that could take many seconds, and this runs
+    inside requests); when there are segments to merge, a merge job is queued.
+    """
     from ..search import apply_index_queue
 
-    return apply_index_queue()
+    applied = apply_index_queue()
+    if applied:
+        index_merge_queue()
+    return applied
+
+
+def index_merge_queue() -> int | None:
+    """Queue an index merge job when the index has segments to merge and none is waiting;
+    return its id. Commits the session (call it after the caller's own commit)."""
+    from ..search import index_needs_merge
+    from .jobs import KIND_INDEX_MERGE, job_create, job_dispatch
+
+    if not index_needs_merge():
+        return None
+    waiting = db.session.scalar(
+        select(Job.id).where(Job.kind == KIND_INDEX_MERGE, Job.state.in_((JOB_QUEUED, JOB_RUNNING))).limit(1))
+    if waiting is not None:
+        return None
+    job = job_create(KIND_INDEX_MERGE, limit_seconds=3600)
+    db.session.commit()
+    job_dispatch([job.id])
+    return job.id
+
+
+#: Merges one job runs at most: each merges the smallest segments Whoosh's policy picks, and a
+#: bulk import may leave several rounds of them.
+MERGE_ROUNDS = 8
+
+
+def index_merge_job(job) -> None:
+    """Merge index segments (job handler); the index is derived data, no row changes."""
+    from ..search import merge_index
+
+    for _round in range(MERGE_ROUNDS):
+        report = merge_index()
+        if not report.merged:
+            break
 
 
 def bulk_indexer():

@@ -267,6 +267,9 @@ def ingest_files(
         record_finished(block=True)
     if unindexed or indexer is not None:
         indexing.flush_index_queue()
+    if indexer is not None:
+        # The import's segments are merged by the worker, not while the operator waits.
+        indexing.index_merge_queue()
     return [o for o in outcomes if o is not None]
 
 

@@ -35,6 +35,7 @@ KIND_CONVERT = "convert"
 KIND_PREVIEW = "preview"
 KIND_MAIL = "mail"
 KIND_PASSWORD_RESET = "password_reset"
+KIND_INDEX_MERGE = "index_merge"
 
 #: kind → "module:function" of the handler; imported when a job of that kind runs.
 #: A handler gets the claimed Job, changes rows in the session (never commits) and raises
@@ -45,12 +46,14 @@ HANDLERS: dict[str, str] = {
     KIND_PREVIEW: "toolbox.services.previews:preview_job",
     KIND_MAIL: "toolbox.services.mail:mail_job",
     KIND_PASSWORD_RESET: "toolbox.services.account_mail:password_reset_job",
+    KIND_INDEX_MERGE: "toolbox.services.indexing:index_merge_job",
 }
 
 #: German names of the kinds for the pages (translated there).
 KIND_LABELS: dict[str, str] = {KIND_OCR: N_("Texterkennung"), KIND_CONVERT: N_("Umwandlung mit LibreOffice"),
                                KIND_PREVIEW: N_("Vorschaubild"), KIND_MAIL: N_("E-Mail-Versand"),
-                               KIND_PASSWORD_RESET: N_("Passwort-Anfrage")}
+                               KIND_PASSWORD_RESET: N_("Passwort-Anfrage"),
+                               KIND_INDEX_MERGE: N_("Suchindex zusammenführen")}
 
 #: Kinds whose retries wait twice as long each time (a mail server down for an hour is common,
 #: and hammering it every half minute helps nobody); the others wait attempts × the base delay.
