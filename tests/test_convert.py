@@ -131,3 +131,28 @@ def test_without_libreoffice_the_document_says_the_format_needs_it(app, client, 
         assert db.session.scalar(select(Job)) is None
     page = client.get(f"/documents/{outcome.document_id}").get_data(as_text=True)
     assert "Format nur mit LibreOffice lesbar" in page
+    assert "Erste Seite" not in page  # no thumbnail
+
+
+def test_without_libreoffice_a_legacy_file_has_no_drawn_preview_and_says_why(app, client, tmp_path, monkeypatch):
+    """Without LibreOffice, ``toolbox previews`` makes no thumbnail for a DOC, XLS or PPT and does
+    not fail; the preview page offers no page view and names the reason."""
+    from toolbox.services.previews import previews_rebuild
+
+    empty_bin = tmp_path / "no-programs"
+    empty_bin.mkdir()
+    monkeypatch.setenv("PATH", str(empty_bin))
+    ids = []
+    for name, stream in (("alt.doc", "WordDocument"), ("alt.xls", "Workbook"), ("alt.ppt", "PowerPoint Document")):
+        path = tmp_path / name
+        path.write_bytes(of.ole2_with(stream))
+        ids.append(_ingest(app, path).document_id)
+    with app.app_context():
+        assert previews_rebuild(rebuild=True) == (0, 3)
+    for document_id in ids:
+        page = client.get(f"/documents/{document_id}/preview")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "Format nur mit LibreOffice lesbar" in text
+        assert "pdf-viewer" not in text
+        assert client.get(f"/documents/{document_id}/view.pdf").status_code == 404
