@@ -25,11 +25,22 @@ from pathlib import Path
 CACHE = Path(__file__).resolve().parent / ".cache"
 
 
+def _corpus(folder: Path, count: int) -> list[Path]:
+    from .corpus import generate
+
+    return generate(folder, count)
+
+
 def bare(folder: Path, count: int) -> dict:
+    """pypdf and python-docx as before; the other formats through the toolbox's own parser of
+    that format (``extract.core.parse_file``), in this process, without sandbox or anything else."""
     import docx
     import pypdf
 
-    files = sorted(folder.iterdir())[:count]
+    from toolbox.extract import detect_type
+    from toolbox.extract.core import parse_file
+
+    files = _corpus(folder, count)
     pages = 0
     characters = 0
     cpu = time.process_time()
@@ -40,7 +51,7 @@ def bare(folder: Path, count: int) -> dict:
             for page in reader.pages:
                 characters += len(page.extract_text() or "")
                 pages += 1
-        else:
+        elif path.suffix == ".docx":
             document = docx.Document(path)
             parts = [p.text for p in document.paragraphs]
             for table in document.tables:
@@ -49,6 +60,11 @@ def bare(folder: Path, count: int) -> dict:
             parts.extend(p.text for p in document.sections[0].header.paragraphs)
             characters += sum(len(p) for p in parts)
             pages += 1
+        else:
+            result = parse_file(str(path), detect_type(path, path.name).to_dict())
+            assert result["status"] == "ok", (path, result.get("message"))
+            characters += len(result["text"] or "")
+            pages += result.get("page_count") or 1
     elapsed = time.perf_counter() - start
     return {"files": len(files), "pages": pages, "characters": characters, "seconds": elapsed,
             "cpu_seconds": time.process_time() - cpu}
@@ -60,7 +76,7 @@ def pipeline(folder: Path, count: int) -> dict:
     from toolbox.services.database import prepare_database
     from toolbox.services.ingest import DocumentMetadata, ingest_files
 
-    files = sorted(folder.iterdir())[:count]
+    files = _corpus(folder, count)
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         os.environ["TOOLBOX_INSTANCE_DIR"] = tmp
         app = create_app({
@@ -256,7 +272,7 @@ def main(argv: list[str] | None = None) -> None:
         print_bulk(bulk(args.bulk))
         return
     sizes = args.files or [500, 2000]
-    folder = CACHE / "ingest-corpus"
+    folder = CACHE / "ingest-corpus-formats"
     generate(folder, max(sizes))
     rows = []
     for count in sizes:

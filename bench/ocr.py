@@ -2,6 +2,7 @@
 
     python -m bench.ocr                  # 3 scans of 8 pages each
     python -m bench.ocr --files 2 --pages 10
+    python -m bench.ocr --memory 200     # memory of the OCR child on one 200-page scan
 
 Both sides get the same image-only PDFs (typed German pages rasterised at 200 dpi, skewed and
 speckled, as `toolbox/demo/render_scan.py` makes them) and both cores: "bare" runs
@@ -117,10 +118,82 @@ def upload_time(work: Path, warm: Path, scan: Path) -> float:
         return time.perf_counter() - begin
 
 
+def _tree(root_pid: int) -> list[int]:
+    """``root_pid`` and every process below it (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [root_pid]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _status_kb(pid: int, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def memory(scan: Path, pages: int, work: Path) -> dict:
+    """OCR ``scan`` as the OCR job does (``extract.ocr.recognise``: the sandboxed child with the
+    address-space limit ``TOOLBOX_EXTRACT_MEMORY_MB``, Tesseract and Ghostscript below it) and
+    sample, every 0.2 s, the largest address space (VmSize, what RLIMIT_AS limits) and RSS of
+    any process of the child's tree, and the sum of their RSS."""
+    import os
+    import resource
+    import threading
+
+    from toolbox.config import DEFAULTS
+    from toolbox.extract.ocr import recognise
+
+    limit_mb = int(os.environ.get("TOOLBOX_EXTRACT_MEMORY_MB") or DEFAULTS["EXTRACT_MEMORY_MB"])
+    peaks = {"vm_mb": 0.0, "rss_mb": 0.0, "tree_rss_mb": 0.0}
+    done = threading.Event()
+    me = os.getpid()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            tree = [pid for pid in _tree(me) if pid != me]
+            vm = [_status_kb(pid, "VmSize") for pid in tree]
+            rss = [_status_kb(pid, "VmRSS") for pid in tree]
+            if vm:
+                peaks["vm_mb"] = max(peaks["vm_mb"], max(vm) / 1024)
+                peaks["rss_mb"] = max(peaks["rss_mb"], max(rss) / 1024)
+                peaks["tree_rss_mb"] = max(peaks["tree_rss_mb"], sum(rss) / 1024)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    try:
+        outcome = recognise(str(scan), "pdf", str(work / "out.pdf"), pages=pages, max_pages=max(pages, 200),
+                            page_seconds=120.0, memory_mb=limit_mb)
+    finally:
+        done.set()
+        sampler.join()
+    return {"pages": pages, "status": outcome.status, "detail": outcome.detail[:200],
+            "characters": len(outcome.text), "seconds": time.perf_counter() - started, "limit_mb": limit_mb,
+            "maxrss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, **peaks}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=3)
     parser.add_argument("--pages", type=int, default=8)
+    parser.add_argument("--memory", type=int, metavar="PAGES",
+                        help="only measure the OCR child's memory on one scan of PAGES pages (e.g. 200)")
     args = parser.parse_args(argv)
     from toolbox.extract.ocr import ocr_availability
 
@@ -130,6 +203,17 @@ def main(argv: list[str] | None = None) -> None:
         return
     cache = Path(__file__).resolve().parent / ".cache" / "ocr"
     cache.mkdir(parents=True, exist_ok=True)
+    if args.memory:
+        (scan,) = make_scans(cache, 1, args.memory)
+        with tempfile.TemporaryDirectory(prefix="bench-ocr-memory-") as folder:
+            r = memory(scan, args.memory, Path(folder))
+        print(f"{r['pages']}-page scan ({scan.stat().st_size / 1e6:.1f} MB): {r['status']} {r['detail']} in "
+              f"{r['seconds']:.0f} s, {r['characters']} characters recognised")
+        print(f"TOOLBOX_EXTRACT_MEMORY_MB = {r['limit_mb']} (address space per process)")
+        print(f"largest address space of a process in the OCR child's tree: {r['vm_mb']:.0f} MB; "
+              f"largest RSS: {r['rss_mb']:.0f} MB; sum of the tree's RSS: {r['tree_rss_mb']:.0f} MB; "
+              f"max RSS of any child (getrusage): {r['maxrss_children_mb']:.0f} MB")
+        return
     paths = make_scans(cache, args.files, args.pages)
     pages = args.files * args.pages
     with tempfile.TemporaryDirectory(prefix="bench-ocr-") as folder:
