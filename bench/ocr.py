@@ -15,6 +15,7 @@ pages per minute over bare pages per minute. Also timed: the upload of one 20-pa
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -165,7 +166,11 @@ def memory(scan: Path, pages: int, work: Path) -> dict:
     me = os.getpid()
 
     def sample() -> None:
+        reported = time.perf_counter()
         while not done.wait(0.2):
+            if time.perf_counter() - reported > 60:  # a long run shows how far it got
+                reported = time.perf_counter()
+                print(f"  {reported - started:.0f} s: peaks so far {peaks}", file=sys.stderr, flush=True)
             tree = [pid for pid in _tree(me) if pid != me]
             vm = [_status_kb(pid, "VmSize") for pid in tree]
             rss = [_status_kb(pid, "VmRSS") for pid in tree]
@@ -174,9 +179,9 @@ def memory(scan: Path, pages: int, work: Path) -> dict:
                 peaks["rss_mb"] = max(peaks["rss_mb"], max(rss) / 1024)
                 peaks["tree_rss_mb"] = max(peaks["tree_rss_mb"], sum(rss) / 1024)
 
+    started = time.perf_counter()
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    started = time.perf_counter()
     try:
         outcome = recognise(str(scan), "pdf", str(work / "out.pdf"), pages=pages, max_pages=max(pages, 200),
                             page_seconds=120.0, memory_mb=limit_mb)
