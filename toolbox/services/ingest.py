@@ -465,6 +465,12 @@ def _record_group(
                                    exc_info=True)
         return [_record(processed, uploader=uploader, publish=publish, before_commit=before_commit, lookups=lookups)
                 for processed in group]
+    # The batch keeps its rows unexpired (see ``ingest_files``); the new ones are not needed
+    # again, and expiring drops their texts at once rather than at the next garbage collection.
+    for _first, document in made.values():
+        for version in document.versions:
+            db.session.expire(version)
+        db.session.expire(document)
     jobs.job_dispatch(job_ids)
     return outcomes  # type: ignore[return-value]
 
