@@ -6,9 +6,11 @@ and a bulk import of one-page text files through `toolbox ingest` as an operator
     python -m bench.ingest --bulk 10000    # only the bulk import: 10 000 text files + manifest
 
 Each measurement runs in its own child process so that peak memory (max RSS) belongs to it
-alone. "bare" calls pypdf and python-docx in one process and does nothing else; "pipeline"
-is `ingest_files` as `toolbox ingest` runs it: content check, blob store, sandboxed
-extraction on both cores, SQLite, and the Whoosh index.
+alone. The corpus holds PDF, DOCX and every format of issue 13 (`bench/corpus.py`). "bare"
+calls pypdf, python-docx and the toolbox's parsers of the other formats in one process and does
+nothing else; "pipeline" is `ingest_files` as uploads and `toolbox demo` run it: content check,
+blob store, sandboxed extraction on both cores, SQLite, and the Whoosh index in this process.
+"--bulk" runs the `toolbox ingest` command itself, which indexes in a child (`search/_bulk.py`).
 """
 from __future__ import annotations
 
