@@ -119,7 +119,7 @@ def test_bulk_entries_applied_meanwhile_by_another_writer_are_not_doubled(app):
         for document_id in ids:
             indexing.queue_document(document_id)
         db.session.commit()
-        with search.BulkIndexer() as indexer:
+        with indexing.bulk_indexer() as indexer:
             indexer.add(ids)
             assert search.apply_index_queue() == 4
         assert db.session.scalar(select(func.count()).select_from(IndexQueue)) == 0

@@ -27,6 +27,8 @@ from . import _patches, _release
 if _release.release_problem() is None:
     _patches.apply()
 
+from typing import Callable
+
 from flask import Flask
 
 from ..config import ConfigError
@@ -105,6 +107,26 @@ def check_index(repair: bool = False) -> IndexReport:
     return current_backend().check_index(repair)
 
 
+def bulk_indexer(after_fork: Callable[[], None] | None = None):
+    """For a long import: a context manager whose ``add(document_ids)`` indexes committed,
+    queued documents beside the caller (the Whoosh engine forks a child, ``_bulk``); None when
+    the engine has no such path, and the index queue does the work."""
+    make = getattr(current_backend(), "bulk_indexer", None)
+    return make(after_fork) if make is not None else None
+
+
+def index_needs_merge() -> bool:
+    """Whether the engine has index segments to merge (in a background job)."""
+    check = getattr(current_backend(), "needs_merge", None)
+    return bool(check()) if check is not None else False
+
+
+def merge_index():
+    """Merge index segments without holding up writers; a ``MergeReport`` or None."""
+    merge = getattr(current_backend(), "merge", None)
+    return merge() if merge is not None else None
+
+
 def index_state() -> str:
     """``ok``, or why the index cannot serve searches (``missing``, ``corrupt``, ``outdated``)."""
     return current_backend().index_state()
@@ -127,14 +149,17 @@ __all__ = [
     "UnsupportedWhoosh",
     "WarmUpReport",
     "apply_index_queue",
+    "bulk_indexer",
     "check_index",
     "current_backend",
     "default_sort",
     "did_you_mean",
+    "index_needs_merge",
     "index_state",
     "ensure_index",
     "init_app",
     "matching_document_ids",
+    "merge_index",
     "more_like_this",
     "name_key",
     "reindex",

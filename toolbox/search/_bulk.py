@@ -36,11 +36,10 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from typing import Callable
 
-from ..models import IndexQueue
 from . import _store
-from ._indexing import _db_session, _load_records
+from .backend import current_source
 
 log = logging.getLogger("toolbox.search")
 
@@ -56,20 +55,20 @@ SEAL_SECONDS = 5.0
 _BACKLOG = 4
 
 
-def _child(folder: str, jobs, results) -> None:
-    """Load the documents of each message from the database and analyse them into segments of
+def _child(folder: str, jobs, results, after_fork: Callable[[], None] | None) -> None:
+    """Load the documents of each message from the source and analyse them into segments of
     the private index in ``folder``; report each segment with its document ids in order."""
     try:
         from whoosh import index as whoosh_index
         from whoosh.writing import SegmentWriter
 
-        from ..extensions import db
         from . import _patches
         from ._schema import build_schema
 
         _patches.apply()
-        # The parent's connections must not be used here; new ones are opened on demand.
-        db.engine.dispose(close=False)
+        if after_fork is not None:
+            after_fork()  # the parent's database connections must not be used here
+        source = current_source()
         ix = whoosh_index.create_in(folder, build_schema())
         writer = None
         indexed: list[int] = []
@@ -86,9 +85,7 @@ def _child(folder: str, jobs, results) -> None:
                 results.put(("segment", (segment, indexed)))
                 indexed = []
                 continue
-            with _db_session() as session:
-                records = _load_records(session, message)
-                session.rollback()
+            records = source.records(message)
             if writer is None:
                 # _lk=False: nobody else writes this private index.
                 writer = SegmentWriter(ix, _lk=False)
@@ -121,8 +118,12 @@ class BulkIndexer:
     analysis on another core.
     """
 
-    def __init__(self, seal_every: int | None = None, seal_seconds: float | None = None) -> None:
+    def __init__(self, *, after_fork: Callable[[], None] | None = None, seal_every: int | None = None,
+                 seal_seconds: float | None = None) -> None:
+        """``after_fork`` runs first in the child: the owner of the database connections makes
+        the child open its own (``engine.dispose(close=False)``)."""
         self._root = _store.index_root()
+        self._source = current_source()
         self._seal_every = seal_every or SEAL_EVERY
         self._seal_seconds = seal_seconds or SEAL_SECONDS
         self._folder = Path(tempfile.mkdtemp(prefix="toolbox-bulk-index-"))
@@ -130,7 +131,7 @@ class BulkIndexer:
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self._jobs = context.Queue(maxsize=_BACKLOG)
         self._results = context.Queue()
-        self._process = context.Process(target=_child, args=(str(self._folder), self._jobs, self._results),
+        self._process = context.Process(target=_child, args=(str(self._folder), self._jobs, self._results, after_fork),
                                         daemon=True, name="toolbox-bulk-index")
         self._process.start()
         self._open = _Open()
@@ -144,13 +145,11 @@ class BulkIndexer:
         """Index the current database state of ``document_ids`` (committed, with queue rows)."""
         if self._failed or not document_ids:
             return
-        with _db_session() as session:
-            rows = session.execute(select(IndexQueue.id, IndexQueue.document_id)
-                                   .where(IndexQueue.document_id.in_(document_ids))).all()
-            session.rollback()
+        wanted = set(document_ids)
         row_ids: dict[int, list[int]] = {}
-        for row_id, document_id in rows:
-            row_ids.setdefault(document_id, []).append(row_id)
+        for row_id, document_id in self._source.queued():
+            if document_id in wanted:
+                row_ids.setdefault(document_id, []).append(row_id)
         waiting = [i for i in document_ids if i in row_ids]
         while waiting and not self._failed:
             if not self._open.row_ids:
@@ -249,43 +248,35 @@ class BulkIndexer:
                 generation = _store.current_generation(self._root)
                 if generation is None:
                     return  # no live index: the rows stay queued for the rebuild
-                with _db_session() as session:
-                    wanted = [row for rows in sealed.row_ids.values() for row in rows]
-                    present = set()
-                    for start in range(0, len(wanted), 500):
-                        present.update(session.scalars(
-                            select(IndexQueue.id).where(IndexQueue.id.in_(wanted[start:start + 500]))))
-                    session.rollback()
-                    ix = _store.open_live(self._root)
-                    writer = ix.writer(timeout=10.0, delay=0.05)
-                    moved: list[Path] = []
-                    try:
-                        for docnum, document_id in enumerate(document_ids):
-                            if any(row in present for row in sealed.row_ids[document_id]):
-                                writer.delete_by_term("doc_id", document_id)
-                            else:
-                                segment.delete_document(docnum)
-                        for name in files:
-                            target = generation / name
-                            shutil.move(str(self._folder / name), target)
-                            moved.append(target)
-                        segments = list(writer.segments) + [segment]
-                        writer._close_segment()
-                        writer._commit_toc(segments)
-                        writer._finish()
-                    except BaseException:
-                        if not writer.is_closed:
-                            writer.cancel()
-                        for path in moved:
-                            with contextlib.suppress(OSError):
-                                path.unlink()
-                        raise
-                    _store.note_commit()
-                    done = sorted(present)
-                    for start in range(0, len(done), 500):
-                        session.execute(delete(IndexQueue).where(IndexQueue.id.in_(done[start:start + 500])))
-                    session.commit()
-                    self.committed += len(document_ids)
+                present = {row_id for row_id, _document_id in self._source.queued()}
+                ix = _store.open_live(self._root)
+                writer = ix.writer(timeout=10.0, delay=0.05)
+                moved: list[Path] = []
+                try:
+                    for docnum, document_id in enumerate(document_ids):
+                        if any(row in present for row in sealed.row_ids[document_id]):
+                            writer.delete_by_term("doc_id", document_id)
+                        else:
+                            segment.delete_document(docnum)
+                    for name in files:
+                        target = generation / name
+                        shutil.move(str(self._folder / name), target)
+                        moved.append(target)
+                    segments = list(writer.segments) + [segment]
+                    writer._close_segment()
+                    writer._commit_toc(segments)
+                    writer._finish()
+                except BaseException:
+                    if not writer.is_closed:
+                        writer.cancel()
+                    for path in moved:
+                        with contextlib.suppress(OSError):
+                            path.unlink()
+                    raise
+                _store.note_commit()
+                self._source.dequeue(sorted(row for document_id in document_ids
+                                            for row in sealed.row_ids[document_id] if row in present))
+                self.committed += len(document_ids)
         except _store.IndexBusy as exc:
             log.warning("Bulk index segment not added, its documents stay queued: %s", exc)
         finally:

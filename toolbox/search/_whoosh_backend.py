@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
-from . import _indexing, _release, _search, _similar, _store, _suggest
+from . import _bulk, _indexing, _merge, _release, _search, _similar, _store, _suggest
 from ._schema import IndexRecord
 from ._types import SearchQuery, SearchResults
 from .backend import DocumentSource, IndexReport, Progress
@@ -83,3 +83,14 @@ class WhooshBackend:
 
     def more_like_this(self, document_id: int, limit: int = 5) -> list[int]:
         return _similar.more_like_this(document_id, limit)
+
+    # Beyond the contract: the index write path of a bulk import and the background merge.
+
+    def bulk_indexer(self, after_fork: Callable[[], None] | None = None) -> _bulk.BulkIndexer:
+        return _bulk.BulkIndexer(after_fork=after_fork)
+
+    def needs_merge(self) -> bool:
+        return _merge.index_needs_merge()
+
+    def merge(self) -> _merge.MergeReport:
+        return _merge.merge_index()

@@ -59,13 +59,15 @@ def index_merge_job(job) -> None:
 
     for _round in range(MERGE_ROUNDS):
         report = merge_index()
-        if not report.merged:
+        if report is None or not report.merged:
             break
 
 
 def bulk_indexer():
-    """A context manager whose ``add(document_ids)`` indexes committed documents in a child
-    process; for ``toolbox ingest``, never inside a web request (it forks)."""
-    from ..search import BulkIndexer
+    """A context manager whose ``add(document_ids)`` indexes committed, queued documents in a
+    child process, or None when the search engine has no such path; for ``toolbox ingest``,
+    never inside a web request (it forks)."""
+    from ..search import bulk_indexer as make
 
-    return BulkIndexer()
+    # The child inherits this process's connection pool; it must open connections of its own.
+    return make(after_fork=lambda: db.engine.dispose(close=False))

@@ -250,7 +250,9 @@ def ingest_files(
             stack.callback(setattr, session, "expire_on_commit", True)
         if bulk_index and len(items) >= BULK_INDEX_MIN:
             # Started first: the index child is forked before any thread of this batch runs.
-            indexer = stack.enter_context(indexing.bulk_indexer())
+            indexer = indexing.bulk_indexer()
+            if indexer is not None:
+                stack.enter_context(indexer)
         # A single file gets a fresh child of its own; a batch shares long-lived children, whose
         # start-up would otherwise cost more than parsing a typical file.
         sandbox_pool = (extraction.WorkerPool(workers, memory_mb=memory_mb, max_tasks=CHILD_MAX_FILES)
