@@ -72,8 +72,16 @@ def _child(folder: str, jobs, results, after_fork: Callable[[], None] | None) ->
         ix = whoosh_index.create_in(folder, build_schema())
         writer = None
         indexed: list[int] = []
+        parent = os.getppid()
         while True:
-            message = jobs.get()
+            try:
+                message = jobs.get(timeout=5.0)
+            except queue_module.Empty:
+                # A parent killed with SIGKILL never says goodbye, and this process holds the
+                # queue's other end itself, so no end-of-file comes either.
+                if os.getppid() != parent:
+                    return
+                continue
             if message is None:
                 break
             if message == "seal":
