@@ -11,7 +11,8 @@ Modules: ``backend`` (the contract), ``_whoosh_backend`` (the Whoosh engine behi
 Whoosh's tokenizer and positions format), ``_schema`` (fields, the index entry),
 ``_store`` (directory layout, writer lock, searchers), ``_synonyms`` (synonyms and spelling
 variants added at query time), ``_typos`` (corrections of unknown words), ``_indexing`` (queue, rebuild,
-start-up and drift checks), ``_query`` (query language, compound expansion), ``_search`` (one
+start-up and drift checks), ``_bulk`` (a long import indexed by a child process), ``_merge``
+(segment merges in a background job, never inside a commit), ``_query`` (query language, compound expansion), ``_search`` (one
 search from query to page: the steps below), ``_view`` (per-generation facet and filter sets),
 ``_matching`` (which documents match), ``_phrases`` (word positions), ``_ranking`` (BM25 and
 the other orders), ``_facets`` (counts), ``_spelling`` (did-you-mean), ``_suggest``

@@ -169,7 +169,7 @@ def ingest_files(
     (unsupported format, too large, bad metadata) are refused before storing.
 
     ``bulk_index`` (``toolbox ingest``) lets a child process write the index entries of the
-    batch beside this one (``search.BulkIndexer``); never inside a web request, which must not
+    batch beside this one (``search.bulk_indexer``); never inside a web request, which must not
     fork.
     """
     outcomes: list[IngestOutcome | None] = [None] * len(items)
