@@ -37,6 +37,7 @@ from . import _store
 log = logging.getLogger("toolbox.search")
 
 MERGE_LOCK_NAME = "merge.lock"
+MERGE_FOLDER_PREFIX = "merge-"
 
 
 @dataclass
@@ -200,7 +201,11 @@ def merge_index() -> MergeReport:
         plan = merge_plan(root)
         if plan is None:
             return MergeReport(before, before)
-        folder = Path(tempfile.mkdtemp(prefix="toolbox-index-merge-"))
+        # Beside the generations, so that step 3 moves the merged segment by a rename, however
+        # large it is; what a killed merge left there goes first (this process holds the lock).
+        for leftover in root.glob(f"{MERGE_FOLDER_PREFIX}*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        folder = Path(tempfile.mkdtemp(prefix=MERGE_FOLDER_PREFIX, dir=root))
         try:
             merged = merge_build(plan, folder)
             if not merge_swap(root, plan, merged, folder):
