@@ -332,3 +332,16 @@ def test_backup_and_restore_carry_the_files(request, storage_app, storage_backen
         with fresh.test_client().get(f"/documents/{documents[0].id}/download") as response:
             assert response.status_code == 200
             assert hashlib.sha256(response.get_data()).hexdigest() == _sha(storage_app, documents[0].id)
+
+
+def test_the_commands_check_and_backup_work_on_the_backend(storage_app, tmp_path):
+    """``toolbox check`` finds a healthy repository healthy and ``toolbox backup`` saves its files,
+    on either backend."""
+    make_document(storage_app, title="Kommando", text="Straßenbeleuchtung LED-Umrüstung")
+    runner = storage_app.test_cli_runner()
+    checked = runner.invoke(args=["check"])
+    assert checked.exit_code == 0, checked.output
+    assert "Keine Probleme gefunden" in checked.output
+    saved = runner.invoke(args=["backup", str(tmp_path / "sicherung")])
+    assert saved.exit_code == 0, saved.output
+    assert len([p for p in (tmp_path / "sicherung" / "blobs").rglob("*") if p.is_file()]) == 1
