@@ -92,6 +92,34 @@ def test_a_large_stream_is_uploaded_in_parts_and_arrives_whole(storage_app):
         assert store.temporary_files() == []
 
 
+class _Trickle(io.RawIOBase):
+    """A stream that hands out at most 64 KB per read, as a network connection does."""
+
+    def __init__(self, data: bytes):
+        self.data = memoryview(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = min(len(buffer), 64 * 1024, len(self.data))
+        buffer[:count] = self.data[:count]
+        self.data = self.data[count:]
+        return count
+
+
+def test_a_stream_of_short_reads_is_stored_whole(storage_app):
+    """A stream that returns less than asked for on each read is stored completely, not cut off
+    at its first short read."""
+    data = os.urandom(1024 * 1024) * 10
+    with storage_app.app_context():
+        store = blob_store()
+        blob = store.put_stream(_Trickle(data))
+        assert blob.size == len(data)
+        assert blob.sha256 == hashlib.sha256(data).hexdigest()
+        assert store.stat(blob.sha256).size == len(data)
+
+
 def test_a_broken_upload_leaves_no_blob_and_no_temporary_object(storage_app):
     """A stream that breaks mid-way stores nothing under a valid name and leaves nothing behind."""
     with storage_app.app_context():

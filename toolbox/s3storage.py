@@ -320,7 +320,18 @@ class _HashingReader:
         self.size = 0
 
     def read(self, size: int = -1) -> bytes:
-        data = self._stream.read(size if size is not None and size >= 0 else _CHUNK)
+        """``size`` bytes, fewer only at the end: boto3 takes a short read for the end of the
+        stream, and network and upload streams return whatever has arrived."""
+        wanted = size if size is not None and size >= 0 else _CHUNK
+        pieces = []
+        got = 0
+        while got < wanted:
+            piece = self._stream.read(wanted - got)
+            if not piece:
+                break
+            pieces.append(piece)
+            got += len(piece)
+        data = b"".join(pieces)
         self.digest.update(data)
         self.size += len(data)
         return data
