@@ -90,6 +90,11 @@ def test_a_large_stream_is_uploaded_in_parts_and_arrives_whole(storage_app):
         assert blob.size == len(data)
         assert store.verify(blob.sha256)
         assert store.temporary_files() == []
+        with store.open(blob.sha256) as stream:  # a bucket reads on in 8 MB windows after a seek
+            stream.seek(7 * 1024 * 1024 + 3)
+            assert stream.read(10 * 1024 * 1024) == data[7 * 1024 * 1024 + 3:17 * 1024 * 1024 + 3]
+            stream.seek(len(data) - 5)
+            assert stream.read(100) == data[-5:] and stream.read(100) == b""
 
 
 class _Trickle(io.RawIOBase):

@@ -97,8 +97,13 @@ def s3_client(config):
 def _transfer_config():
     from boto3.s3.transfer import TransferConfig
 
-    return TransferConfig(multipart_threshold=_PART_SIZE, multipart_chunksize=_PART_SIZE,
-                          max_concurrency=_CONCURRENCY, io_chunksize=256 * 1024)
+    # max_in_memory_upload_chunks: a stream without seek is read ahead into this many parts;
+    # boto3's default (10) would read far ahead of a slow bucket.
+    config = TransferConfig(multipart_threshold=_PART_SIZE, multipart_chunksize=_PART_SIZE,
+                            max_concurrency=_CONCURRENCY, io_chunksize=256 * 1024)
+    # s3transfer's setting, which boto3's constructor does not take.
+    config.max_in_memory_upload_chunks = _CONCURRENCY
+    return config
 
 
 def _missing(error: Exception) -> bool:
@@ -221,11 +226,13 @@ class _Bucket:
 
 
 class S3Reader(io.RawIOBase):
-    """A seekable read-only stream of one object: each seek starts a new ranged GET.
+    """A seekable read-only stream of one object.
 
-    Made for byte-range downloads (werkzeug seeks to the range's start) and for zip export, which
-    reads straight through; the first GET is sent at once, so a missing object raises
-    ``FileNotFoundError`` when opened, as a local file would.
+    Opening sends a GET of the whole object (so a missing object raises ``FileNotFoundError``
+    then, as a local file would), which a straight read-through (zip export, backup, verify)
+    streams in one response. A seek drops that response; reads after it fetch windows of
+    ``_PART_SIZE`` with ranged GETs, so a byte-range download (werkzeug seeks to the range's
+    start) asks the bucket for at most one window beyond the range, never the rest of the object.
     """
 
     def __init__(self, client, bucket: str, key: str):
@@ -242,15 +249,17 @@ class S3Reader(io.RawIOBase):
         from botocore.exceptions import ClientError
 
         arguments = {"Bucket": self._bucket, "Key": self._key}
-        if start:
-            arguments["Range"] = f"bytes={start}-"
+        if self._size is not None:
+            arguments["Range"] = f"bytes={start}-{start + _PART_SIZE - 1}"
         try:
             response = self._client.get_object(**arguments)
         except ClientError as exc:
             if _missing(exc):
                 raise FileNotFoundError(f"s3://{self._bucket}/{self._key} is not there") from None
             if exc.response.get("Error", {}).get("Code") == "InvalidRange":
-                self._body = None  # at or past the end
+                self._body = None  # at or past the end; at 0 the object is empty
+                if self._size is None:
+                    self._size = start
                 return
             raise
         self._body = response["Body"]
@@ -284,17 +293,22 @@ class S3Reader(io.RawIOBase):
         return self._position
 
     def readinto(self, buffer) -> int:
-        if self._size is not None and self._position >= self._size:
-            return 0
-        if self._body is None:
-            self._get(self._position)
-            if self._body is None:
+        while True:
+            if self._size is not None and self._position >= self._size:
                 return 0
-        data = self._body.read(len(buffer))
-        count = len(data)
-        buffer[:count] = data
-        self._position += count
-        return count
+            if self._body is None:
+                self._get(self._position)
+                if self._body is None:
+                    return 0
+            data = self._body.read(len(buffer))
+            if data:
+                count = len(data)
+                buffer[:count] = data
+                self._position += count
+                return count
+            self._close_body()  # this window is read; the next one follows
+            if self._size is None:
+                return 0
 
     def _close_body(self) -> None:
         if self._body is not None:
