@@ -23,6 +23,7 @@ from toolbox.models import FileVersion
 from toolbox.storage import StorageUnavailable, blob_store
 
 from conftest import make_document, running_app, s3_settings, skip_on_postgres
+from job_helpers import job_of, requires_ocr, running_consumer, wait_for_jobs, write_scan
 
 
 def _sha(app, document_id: int) -> str:
@@ -378,3 +379,35 @@ def test_the_commands_check_and_backup_work_on_the_backend(storage_app, tmp_path
     saved = runner.invoke(args=["backup", str(tmp_path / "sicherung")])
     assert saved.exit_code == 0, saved.output
     assert len([p for p in (tmp_path / "sicherung" / "blobs").rglob("*") if p.is_file()]) == 1
+
+
+@requires_ocr
+@pytest.mark.slow
+def test_a_scan_is_recognised_from_and_into_the_backend(storage_app, storage_backend, tmp_path):
+    """The OCR job reads the scan from the store, puts the searchable PDF beside it as a derived
+    file (in the bucket with S3, never in the local folders), and the page viewer and the
+    "durchsuchbar" download serve it."""
+    from toolbox.services.ingest import DocumentMetadata, ingest_file
+    from toolbox.services.ocr import searchable_file
+
+    path = write_scan(tmp_path / "beschluss.pdf", ["Gemeinderatsbeschluss Glasfaserausbau Ortsteil Wiesenfeld"],
+                      fmt="pdf", dpi=200)
+    with storage_app.app_context():
+        outcome = ingest_file(path, DocumentMetadata(title="Beschluss"), filename=path.name, publish=True)
+    assert outcome.status == "ingested", outcome.message
+    with running_consumer(storage_app):
+        job = job_of(wait_for_jobs(storage_app), "ocr")
+    assert job.state == "done", job.last_error
+    with storage_app.app_context():
+        version = db.session.scalar(select(FileVersion).where(FileVersion.document_id == outcome.document_id))
+        assert "Glasfaserausbau" in (version.text or "")
+        assert searchable_file(version) is not None
+    client = storage_app.test_client()
+    with client.get(f"/documents/{outcome.document_id}/searchable") as response:
+        assert response.status_code == 200 and response.get_data().startswith(b"%PDF")
+    with client.get(f"/documents/{outcome.document_id}/view.pdf", headers={"Range": "bytes=0-99"}) as response:
+        assert response.status_code == 206 and len(response.get_data()) == 100
+        assert response.headers["Content-Security-Policy"] == "sandbox"
+    derived_folder = Path(storage_app.config["TOOLBOX_DOCUMENTS_DIR"]).parent / "derived"
+    local_files = [p for p in derived_folder.rglob("*.pdf")] if derived_folder.is_dir() else []
+    assert (storage_backend == "s3") == (local_files == [])
