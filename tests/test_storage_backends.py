@@ -411,3 +411,28 @@ def test_a_scan_is_recognised_from_and_into_the_backend(storage_app, storage_bac
     derived_folder = Path(storage_app.config["TOOLBOX_DOCUMENTS_DIR"]).parent / "derived"
     local_files = [p for p in derived_folder.rglob("*.pdf")] if derived_folder.is_dir() else []
     assert (storage_backend == "s3") == (local_files == [])
+
+
+def test_an_unreachable_bucket_answers_503_in_german(app):
+    """When the S3 server does not answer, a download says in German that the file storage is not
+    reachable (503), with no traceback; ``ping()`` raises StorageUnavailable."""
+    document = make_document(app, title="Ohne Ablage")
+    # The same repository, now configured for a bucket whose server is gone.
+    app.config.update(TOOLBOX_STORAGE_URL="s3://nirgends/x", TOOLBOX_STORAGE_REGION="eu-central-1",
+                      TOOLBOX_STORAGE_ENDPOINT_URL=f"http://127.0.0.1:{_closed_port()}",
+                      TOOLBOX_STORAGE_ACCESS_KEY_ID="testing", TOOLBOX_STORAGE_SECRET_ACCESS_KEY="testing")
+    with app.app_context():
+        with pytest.raises(StorageUnavailable):
+            blob_store().ping()
+    with app.test_client().get(f"/documents/{document.id}/download") as response:
+        page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "Dateiablage ist gerade nicht erreichbar" in page and "Traceback" not in page
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -149,7 +149,8 @@ class _Bucket:
             raise
 
     def stat(self, key: str) -> BlobStat | None:
-        head = self.head(key)
+        with self.failures("stat"):
+            head = self.head(key)
         if head is None:
             return None
         return BlobStat(int(head["ContentLength"]), head["LastModified"].timestamp())

@@ -17,7 +17,9 @@ from flask import current_app
 
 from ..derived import StoredFile
 from ..models import FileVersion
-from ..storage import blob_store
+from ..storage import StorageUnavailable, blob_store
+
+__all__ = ["Download", "StorageUnavailable", "stored_file_download", "version_download"]
 from .documents import download_filename
 
 
