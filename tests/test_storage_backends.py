@@ -177,6 +177,12 @@ def test_the_store_answers_a_ping(storage_app):
         blob_store().ping()
 
 
+def test_readyz_checks_the_configured_backend(storage_app):
+    """/readyz asks the backend in use whether it is reachable."""
+    with storage_app.test_client().get("/readyz") as response:
+        assert response.get_json()["checks"]["storage"] == "ok"
+
+
 def test_a_missing_bucket_fails_the_ping_with_its_name(s3_server, app_config, tmp_path, monkeypatch):
     """A bucket that is not there makes ``ping()`` raise StorageUnavailable naming it."""
     config = dict(app_config, **s3_settings(s3_server))
@@ -426,6 +432,8 @@ def test_an_unreachable_bucket_answers_503_in_german(app):
             blob_store().ping()
     with app.test_client().get(f"/documents/{document.id}/download") as response:
         page = response.get_data(as_text=True)
+    with app.test_client().get("/readyz") as ready:
+        assert ready.status_code == 503 and "storage" in ready.get_json()["failed"]
     assert response.status_code == 503
     assert "Dateiablage ist gerade nicht erreichbar" in page and "Traceback" not in page
 
