@@ -259,6 +259,67 @@ def pg_app(postgres_url, tmp_path, monkeypatch):
         server.dispose()
 
 
+# --- S3-compatible storage ---------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 API server on 127.0.0.1 for this test session (moto's standalone server).
+
+    Skips with a clear message where moto is not installed (``pip install 'moto[server]'``).
+    """
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        pytest.skip("moto[server] is not installed; the S3 storage tests need it (pip install 'moto[server]')")
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+def s3_settings(endpoint: str, bucket: str | None = None, prefix: str = "toolbox") -> dict:
+    """Settings of an app whose files live in a new, empty bucket on ``endpoint``."""
+    import boto3
+
+    bucket = bucket or f"t-{uuid.uuid4().hex[:20]}"
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="eu-central-1", aws_access_key_id="testing",
+                          aws_secret_access_key="testing")
+    client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    client.close()
+    return {
+        "STORAGE_URL": f"s3://{bucket}/{prefix}",
+        "STORAGE_ENDPOINT_URL": endpoint,
+        "STORAGE_REGION": "eu-central-1",
+        "STORAGE_ACCESS_KEY_ID": "testing",
+        "STORAGE_SECRET_ACCESS_KEY": "testing",
+    }
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage_backend(request) -> str:
+    """Runs a test once on the local folder and once on a bucket of the session's S3 server."""
+    return request.param
+
+
+@pytest.fixture
+def storage_app(request, storage_backend, app_config, tmp_path, monkeypatch):
+    """``app`` on the backend of ``storage_backend``: the local folder or a fresh bucket."""
+    config = dict(app_config)
+    if storage_backend == "s3":
+        config.update(s3_settings(request.getfixturevalue("s3_server")))
+    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
+    with running_app(config) as application:
+        yield application
+
+
 # --- factories -------------------------------------------------------------------------------
 
 

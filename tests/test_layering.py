@@ -114,6 +114,30 @@ def test_orm_rule_finds_a_search_module_reading_the_database(tmp_path):
     assert offenders(search_modules, ORM_MODULES) == {"search/probe.py": ["toolbox.models", "toolbox.models.Document"]}
 
 
+#: Modules that touch stored bytes; views reach files through ``services.downloads`` instead.
+STORAGE_MODULES = ("toolbox.storage", "toolbox.derived", "toolbox.s3storage")
+
+
+def test_no_view_module_imports_storage():
+    """No module of ``toolbox/web`` imports the blob store or the derived files: a view that held a
+    path could not serve a file that lives in a bucket (``TOOLBOX_STORAGE_URL=s3://…``)."""
+    views = [module for module in package_imports() if module.within("web")]
+    assert len(views) > 10
+    assert not offenders(views, STORAGE_MODULES)
+
+
+def test_storage_rule_finds_a_view_opening_files(tmp_path):
+    """A view importing the store at the top or a derived file inside a function is reported."""
+    root = tmp_path / "toolbox"
+    (root / "web").mkdir(parents=True)
+    (root / "web" / "probe.py").write_text("from ..storage import blob_store\n\ndef f():\n    from .. import derived\n",
+                                           encoding="utf-8")
+    (root / "web" / "fine.py").write_text("from ..services.downloads import version_download\n", encoding="utf-8")
+    views = [module for module in package_imports(root) if module.within("web")]
+    assert offenders(views, STORAGE_MODULES) == {
+        "web/probe.py": ["toolbox.derived", "toolbox.storage", "toolbox.storage.blob_store"]}
+
+
 # --- the walker itself ---------------------------------------------------------------------------
 
 

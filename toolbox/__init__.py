@@ -30,6 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if settings.get("DEBUG"):
         app.debug = True
     _require_secret_key(app)
+    _check_storage_url(app)
     from . import urls
 
     urls.init_app(app)  # TOOLBOX_BASE_URL (required outside debug/testing) and the trusted hosts
@@ -61,6 +62,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _check_storage_url(app: Flask) -> None:
+    """A mistyped bucket URL stops the start, instead of the first upload."""
+    from .storage import storage_url
+
+    url = storage_url(app.config)
+    if url is not None:
+        from .s3storage import parse_storage_url
+
+        parse_storage_url(url)
 
 
 #: Settings that belong to Flask or an extension keep their own names; all others are the

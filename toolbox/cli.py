@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -463,7 +464,7 @@ def restore_command(directory: Path, force: bool) -> None:
                f"(Datenbankstand {summary.revision}); Suchindex neu aufgebaut: {summary.indexed} Dokumente.")
     if summary.quarantined:
         click.echo(f"Vorher gespeicherte Dateien, die nicht in der Sicherung sind, in Quarantäne: "
-                   f"{len(summary.quarantined)} ({summary.quarantined[0].parent})")
+                   f"{len(summary.quarantined)} ({os.path.dirname(str(summary.quarantined[0]))})")
 
 @contextlib.contextmanager
 def _progress_bar(label: str):

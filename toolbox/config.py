@@ -72,6 +72,16 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "REUSE_RATE_LIMIT": ("TOOLBOX_REUSE_RATE_LIMIT", str),
     # derived files (OCR'd PDFs); empty = "derived" beside the documents folder
     "DERIVED_DIR": ("TOOLBOX_DERIVED_DIR", str),
+    # originals and derived files in an S3-compatible bucket: s3://bucket/prefix (empty = the
+    # local folders above); endpoint of a non-AWS server, region, credentials (empty = boto3's
+    # AWS_* variables and ~/.aws); seconds a pre-signed download URL lives (0 = downloads stream
+    # through the app)
+    "STORAGE_URL": ("TOOLBOX_STORAGE_URL", str),
+    "STORAGE_ENDPOINT_URL": ("TOOLBOX_STORAGE_ENDPOINT_URL", str),
+    "STORAGE_REGION": ("TOOLBOX_STORAGE_REGION", str),
+    "STORAGE_ACCESS_KEY_ID": ("TOOLBOX_STORAGE_ACCESS_KEY_ID", str),
+    "STORAGE_SECRET_ACCESS_KEY": ("TOOLBOX_STORAGE_SECRET_ACCESS_KEY", str),
+    "STORAGE_PRESIGN_SECONDS": ("TOOLBOX_STORAGE_PRESIGN_SECONDS", int),
     # OCR of scans: 0 switches it off; page cap and seconds per page
     "OCR": ("TOOLBOX_OCR", bool),
     "OCR_MAX_PAGES": ("TOOLBOX_OCR_MAX_PAGES", int),
@@ -125,6 +135,8 @@ DEFAULTS: dict[str, object] = {
     "JOB_MAX_ATTEMPTS": 3,
     "JOB_RETRY_SECONDS": 30.0,
     "DERIVED_DIR": None,
+    "STORAGE_URL": None,
+    "STORAGE_PRESIGN_SECONDS": 0,
     "MAIL_URL": None,
     "MAIL_FROM": None,
     "MAIL_MAX_ATTEMPTS": 8,

@@ -5,19 +5,37 @@ under ``TOOLBOX_DERIVED_DIR`` (default: ``derived`` beside the documents folder)
 original's SHA-256 and the kind of derivation, and can always be made again. A derived file is
 written under a temporary name and renamed into place, so a reader never sees half of one; the
 temporary name carries the writer's pid, so leftovers of a killed writer are recognised.
+
+With ``TOOLBOX_STORAGE_URL=s3://…`` the derived files live in the same bucket under
+``<prefix>/derived/`` (``toolbox.s3storage.S3DerivedStore``): they are still written to a local
+temporary file first, and ``commit`` uploads it in one piece (an object appears whole or not at
+all). ``StoredFile`` names an original or one of its derived files for code that serves or reads
+either without caring where the bytes are.
 """
 from __future__ import annotations
 
 import contextlib
 import os
 import re
+import shutil
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
+
+from .storage import BlobStat, blob_store
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _KIND = re.compile(r"^[a-z0-9]+\.[a-z0-9]+$")
 TMP_DIR = "tmp"
+
+
+def derived_name(sha256: str, kind: str) -> str:
+    """The file or object name of a derived file; only digests and plain kinds pass."""
+    if not isinstance(sha256, str) or not _SHA256.match(sha256) or not isinstance(kind, str) \
+            or not _KIND.match(kind):
+        raise ValueError(f"bad derived file name {sha256!r} {kind!r}")
+    return f"{sha256}.{kind}"
 
 
 class DerivedStore:
@@ -26,20 +44,38 @@ class DerivedStore:
 
     def path_for(self, sha256: str, kind: str) -> Path:
         """``kind`` names derivation and extension, e.g. ``ocr.pdf``."""
-        if not _SHA256.match(sha256) or not _KIND.match(kind):
-            raise ValueError(f"bad derived file name {sha256!r} {kind!r}")
-        return self.root / sha256[:2] / f"{sha256}.{kind}"
+        return self.root / sha256[:2] / derived_name(sha256, kind)
 
     def exists(self, sha256: str, kind: str) -> bool:
         return self.path_for(sha256, kind).is_file()
 
+    def stat(self, sha256: str, kind: str) -> BlobStat | None:
+        try:
+            result = self.path_for(sha256, kind).stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return BlobStat(result.st_size, result.st_mtime)
+
+    def open(self, sha256: str, kind: str) -> BinaryIO:
+        """A seekable stream of the derived file; FileNotFoundError when it is not there."""
+        return self.path_for(sha256, kind).open("rb")
+
+    @contextlib.contextmanager
+    def local_path(self, sha256: str, kind: str) -> Iterator[Path]:
+        path = self.path_for(sha256, kind)
+        if not path.is_file():
+            raise FileNotFoundError(f"derived file {path.name} is not in {self.root}")
+        yield path
+
+    def delete(self, sha256: str, kind: str) -> None:
+        self.path_for(sha256, kind).unlink(missing_ok=True)
+
     @contextlib.contextmanager
     def writing(self, sha256: str, kind: str) -> Iterator[Path]:
         """A temporary path to write to; ``commit`` moves it into place, otherwise it is removed."""
-        target = self.path_for(sha256, kind)
         tmp_dir = self.root / TMP_DIR
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        temporary = tmp_dir / f"{os.getpid()}-{uuid.uuid4().hex}-{target.name}"
+        temporary = tmp_dir / f"{os.getpid()}-{uuid.uuid4().hex}-{derived_name(sha256, kind)}"
         try:
             yield temporary
         finally:
@@ -73,8 +109,6 @@ class DerivedStore:
                 continue
             with contextlib.suppress(FileNotFoundError):
                 if path.is_dir():
-                    import shutil
-
                     shutil.rmtree(path, ignore_errors=True)
                 else:
                     path.unlink()
@@ -99,8 +133,45 @@ def derived_root(config) -> Path:
     return Path(config["TOOLBOX_DOCUMENTS_DIR"]).resolve().parent / "derived"
 
 
-def derived_store() -> DerivedStore:
-    """The store configured for the current app."""
+def derived_store():
+    """The store configured for the current app: the local folder or the bucket's ``derived/``."""
     from flask import current_app
 
-    return DerivedStore(derived_root(current_app.config))
+    from .storage import storage_url
+
+    if storage_url(current_app.config) is None:
+        return DerivedStore(derived_root(current_app.config))
+    from .s3storage import s3_stores
+
+    return s3_stores(current_app).derived
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An original (``kind`` None) or one of its derived files (``kind`` e.g. ``ocr.pdf``)."""
+    sha256: str
+    kind: str | None = None
+
+    def stat(self) -> BlobStat | None:
+        if self.kind is None:
+            return blob_store().stat(self.sha256)
+        return derived_store().stat(self.sha256, self.kind)
+
+    def exists(self) -> bool:
+        return self.stat() is not None
+
+    def open(self) -> BinaryIO:
+        if self.kind is None:
+            return blob_store().open(self.sha256)
+        return derived_store().open(self.sha256, self.kind)
+
+    def local_path(self) -> contextlib.AbstractContextManager[Path]:
+        """The file on disk for the time of a ``with`` block (fetched first from a bucket)."""
+        if self.kind is None:
+            return blob_store().local_path(self.sha256)
+        return derived_store().local_path(self.sha256, self.kind)
+
+    def read_bytes(self) -> bytes:
+        """For small derived files only (a text preview's JSON), never for documents."""
+        with self.open() as stream:
+            return stream.read()

@@ -20,6 +20,7 @@ MESSAGES = {
     413: N_("Die Datei ist zu groß."),
     429: N_("Zu viele Anfragen. Bitte warten Sie einen Moment."),
     500: N_("Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später erneut."),
+    503: N_("Die Dateiablage ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen Minuten erneut."),
 }
 
 TITLES = {
@@ -31,6 +32,7 @@ TITLES = {
     413: N_("Datei zu groß"),
     429: N_("Zu viele Anfragen"),
     500: N_("Interner Fehler"),
+    503: N_("Vorübergehend nicht verfügbar"),
 }
 
 

@@ -1,6 +1,13 @@
 """Content-addressed blob store: every file lives once, under its SHA-256.
 
 A user-supplied filename never becomes a path; it is kept only as metadata in the database.
+
+Two backends keep the same contract (the methods of ``BlobStore`` that ``S3BlobStore`` in
+``toolbox.s3storage`` has too): the local folder ``TOOLBOX_DOCUMENTS_DIR`` (default), and an
+S3-compatible bucket with ``TOOLBOX_STORAGE_URL=s3://bucket/prefix``. Services reach the bytes
+through ``open`` (a seekable stream), ``stat``, ``local_path`` (a file on disk for the extractors,
+fetched for the time of a ``with`` block when the bytes live in a bucket) and ``put_file`` /
+``put_stream``; only the local backend has ``path_for``.
 """
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterator, NamedTuple, Protocol
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _PREFIX = re.compile(r"^[0-9a-f]{2}$")
@@ -26,30 +33,129 @@ QUARANTINE_DIR = "quarantine"
 TMP_GRACE_SECONDS = 60.0
 
 
+class StorageUnavailable(OSError):
+    """The store cannot be reached or used; the message says where and why (for operators).
+
+    An ``OSError``, so that code written for a full disk (the upload is reported as failed, a
+    ZIP leaves the file out) handles an unreachable bucket the same way.
+    """
+
+
 @dataclass(frozen=True)
 class StoredBlob:
     sha256: str
     size: int
-    path: Path
+    #: The stored file on disk; None when the bytes live in a bucket.
+    path: Path | None
     created: bool  # False when the same bytes were already stored
 
 
+class BlobStat(NamedTuple):
+    size: int
+    #: Seconds since the epoch of the last write (file mtime, object LastModified).
+    modified: float
+
+
+class BlobInfo(NamedTuple):
+    """One stored blob as a listing sees it, without reading its bytes."""
+    sha256: str
+    size: int
+    modified: float
+    #: Where it is, for an operator's report: a path or an s3:// URL.
+    location: str
+
+
+class BlobBackend(Protocol):
+    """What every blob store offers; ``BlobStore`` (local folder) and ``s3storage.S3BlobStore``.
+
+    Content addressing is part of the contract: a blob is named by the SHA-256 of its bytes,
+    written so that a reader sees it whole or not at all, and never changed afterwards.
+    """
+
+    def describe(self) -> str: ...
+    def exists(self, sha256: str) -> bool: ...
+    def stat(self, sha256: str) -> BlobStat | None: ...
+    def open(self, sha256: str) -> BinaryIO: ...
+    def local_path(self, sha256: str) -> contextlib.AbstractContextManager[Path]: ...
+    def put_file(self, source: str | os.PathLike) -> StoredBlob: ...
+    def put_stream(self, stream: BinaryIO) -> StoredBlob: ...
+    def verify(self, sha256: str) -> bool: ...
+    def delete(self, sha256: str) -> None: ...
+    def quarantine(self, sha256: str, reason: str) -> Path | str: ...
+    def list_blobs(self) -> Iterator[BlobInfo]: ...
+    def temporary_files(self) -> list: ...
+    def abandoned_temporary_files(self, grace_seconds: float = ...) -> list: ...
+    def remove_temporary(self, leftover) -> None: ...
+    def sweep_temporary(self, grace_seconds: float = ...) -> int: ...
+    def presigned_url(self, sha256: str, *, seconds: int, filename: str, media_type: str) -> str | None: ...
+    def ping(self) -> None: ...
+
+
+def check_sha256(sha256: str) -> str:
+    """``sha256`` when it is a SHA-256 hex digest; only such names ever address a blob."""
+    if not isinstance(sha256, str) or not _SHA256.match(sha256):
+        raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+    return sha256
+
+
 class BlobStore:
+    """The local backend: ``<root>/<aa>/<bb>/<sha256>``, ``tmp/`` and ``quarantine/`` beside."""
+
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
 
+    def describe(self) -> str:
+        return str(self.root)
+
     def path_for(self, sha256: str) -> Path:
-        if not _SHA256.match(sha256):
-            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+        check_sha256(sha256)
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()
 
+    def stat(self, sha256: str) -> BlobStat | None:
+        """Size and time of a stored blob, or None when it is not there."""
+        try:
+            result = self.path_for(sha256).stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return BlobStat(result.st_size, result.st_mtime)
+
     def open(self, sha256: str) -> BinaryIO:
+        """A seekable stream of the stored bytes; FileNotFoundError when the blob is missing."""
         return self.path_for(sha256).open("rb")
 
+    @contextlib.contextmanager
+    def local_path(self, sha256: str) -> Iterator[Path]:
+        """The blob as a file for tools that need a path (extractors, LibreOffice, OCR)."""
+        path = self.path_for(sha256)
+        if not path.is_file():
+            raise FileNotFoundError(f"blob {sha256} is not in {self.root}")
+        yield path
+
+    def delete(self, sha256: str) -> None:
+        """Remove a blob nobody needs any more; a missing one is fine."""
+        self.path_for(sha256).unlink(missing_ok=True)
+
+    def presigned_url(self, sha256: str, *, seconds: int, filename: str, media_type: str) -> str | None:
+        """A local folder has no address of its own to send a browser to."""
+        return None
+
+    def ping(self) -> None:
+        """Cheap reachability check for readiness probes: the folder is there and writable.
+
+        :raise StorageUnavailable: with the reason.
+        """
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageUnavailable(f"{self.root}: {exc}") from exc
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StorageUnavailable(f"{self.root}: not writable")
+
     def put_file(self, source: str | os.PathLike) -> StoredBlob:
+        """Store the bytes of a file on disk (which stays where it is)."""
         with open(source, "rb") as stream:
             return self.put_stream(stream)
 
@@ -128,6 +234,19 @@ class BlobStore:
                 removed += 1
         return removed
 
+    def remove_temporary(self, leftover: str | os.PathLike) -> None:
+        """Remove one of ``abandoned_temporary_files``."""
+        Path(leftover).unlink(missing_ok=True)
+
+    def list_blobs(self) -> Iterator[BlobInfo]:
+        """Every stored blob with its size and time, as the backends share it."""
+        for sha256, path in self.iter_blobs():
+            try:
+                result = path.stat()
+            except FileNotFoundError:
+                continue
+            yield BlobInfo(sha256, result.st_size, result.st_mtime, str(path))
+
     def iter_blobs(self) -> Iterator[tuple[str, Path]]:
         """Every stored blob as ``(sha256, path)``; files under other names are skipped."""
         if not self.root.is_dir():
@@ -183,8 +302,25 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def blob_store() -> BlobStore:
-    """The store configured for the current app."""
+def storage_url(config) -> str | None:
+    """``TOOLBOX_STORAGE_URL`` when it names a bucket; empty or ``file:`` keep the local folder."""
+    url = (config.get("TOOLBOX_STORAGE_URL") or "").strip()
+    if not url or url.startswith("file:"):
+        return None
+    return url
+
+
+def blob_store() -> BlobBackend:
+    """The store configured for the current app: the local folder or the S3 bucket.
+
+    A bucket's store (and its HTTP connection pool) is made once per app and shared by its
+    threads; boto3 clients are thread-safe.
+    """
     from flask import current_app
 
-    return BlobStore(current_app.config["TOOLBOX_DOCUMENTS_DIR"])
+    url = storage_url(current_app.config)
+    if url is None:
+        return BlobStore(current_app.config["TOOLBOX_DOCUMENTS_DIR"])
+    from .s3storage import s3_stores
+
+    return s3_stores(current_app).blobs

@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
 import sqlalchemy as sa
 from flask import current_app
@@ -74,7 +74,8 @@ class RestoreSummary:
     blobs: int = 0
     indexed: int = 0
     #: Files that were in the store before a forced restore and are not in the backup.
-    quarantined: list[Path] = field(default_factory=list)
+    #: Where each went: a path, or an s3:// URL with a bucket.
+    quarantined: list[Path | str] = field(default_factory=list)
 
 
 # --- backup ----------------------------------------------------------------------------------
@@ -173,9 +174,14 @@ def _copy_blobs(folder: Path, hashes: list[str], summary: BackupSummary, progres
     if progress:
         progress(0, len(hashes))
     for done, sha256 in enumerate(hashes, start=1):
-        source = store.path_for(sha256)
         target = folder / sha256[:2] / sha256[2:4] / sha256
-        size = _copy_verified(source, target, sha256) if source.is_file() else None
+        try:
+            source = store.open(sha256)
+        except FileNotFoundError:
+            size = None
+        else:
+            with source:
+                size = _copy_verified(source, target, sha256)
         if size is None:
             summary.missing_blobs.append(sha256)
         else:
@@ -187,12 +193,12 @@ def _copy_blobs(folder: Path, hashes: list[str], summary: BackupSummary, progres
     return copied
 
 
-def _copy_verified(source: Path, target: Path, sha256: str) -> int | None:
+def _copy_verified(stream: BinaryIO, target: Path, sha256: str) -> int | None:
     """Copy while hashing; None (and no copy) when the bytes do not hash to their name."""
     target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    with source.open("rb") as stream, target.open("wb") as out:
+    with target.open("wb") as out:
         for chunk in iter(lambda: stream.read(_CHUNK), b""):
             digest.update(chunk)
             out.write(chunk)
@@ -295,7 +301,7 @@ def repository_has_content() -> list[str]:
             count = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
             if count:
                 found.append(f"{table.name}: {count}")
-    stored = sum(1 for _blob in blob_store().iter_blobs())
+    stored = sum(1 for _blob in blob_store().list_blobs())
     if stored:
         found.append(f"gespeicherte Dateien: {stored}")
     return found
@@ -417,7 +423,7 @@ def _restore_blobs(source: Path, manifest: dict, summary: RestoreSummary) -> Non
     store = blob_store()
     wanted = {b["sha256"] for b in manifest["blobs"]}
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    for sha256, _path in list(store.iter_blobs()):
+    for sha256 in [blob.sha256 for blob in store.list_blobs()]:
         if sha256 not in wanted or not store.verify(sha256):
             summary.quarantined.append(store.quarantine(sha256, f"vor-wiederherstellung-{stamp}"))
     for sha256 in sorted(wanted):

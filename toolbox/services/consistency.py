@@ -25,7 +25,7 @@ from .. import search
 from ..extensions import db
 from ..message import Message, stored_message
 from ..models import DOCUMENT_STATUSES, STATUS_PUBLISHED, Document, FileVersion, IndexQueue, PendingChange, utcnow
-from ..storage import BlobStore, blob_store
+from ..storage import BlobBackend, blob_store
 from . import indexing
 from .audit import audit_record
 from .pending_changes import blob_in_use
@@ -121,12 +121,12 @@ def consistency_check(*, repair: bool = False, progress: Progress | None = None,
 # --- blob store ------------------------------------------------------------------------------
 
 
-def _check_temporary(store: BlobStore, report: ConsistencyReport, repair: bool) -> None:
+def _check_temporary(store: BlobBackend, report: ConsistencyReport, repair: bool) -> None:
     abandoned = store.abandoned_temporary_files()
-    for path in abandoned:
-        finding = Finding(TEMP_LEFTOVER, str(path))
+    for leftover in abandoned:
+        finding = Finding(TEMP_LEFTOVER, str(leftover))
         if repair:
-            path.unlink(missing_ok=True)
+            store.remove_temporary(leftover)
             finding.repaired = True
         report.findings.append(finding)
     running = len(store.temporary_files()) - len(abandoned)
@@ -148,7 +148,7 @@ class _Version:
         return f"Dokument {self.document_id} „{self.title}“, Version {self.number} ({self.sha256[:12]}…)"
 
 
-def _check_versions(store: BlobStore, report: ConsistencyReport, repair: bool, progress: Progress | None) -> None:
+def _check_versions(store: BlobBackend, report: ConsistencyReport, repair: bool, progress: Progress | None) -> None:
     rows = db.session.execute(
         select(FileVersion.id, FileVersion.document_id, FileVersion.number, FileVersion.sha256, FileVersion.size,
                FileVersion.extraction_status, Document.title)
@@ -195,15 +195,15 @@ def _check_versions(store: BlobStore, report: ConsistencyReport, repair: bool, p
             report.findings.append(Finding(kind, version.subject(), note=note))
 
 
-def _blob_state(store: BlobStore, sha256: str, sizes: set[int]) -> str | None:
+def _blob_state(store: BlobBackend, sha256: str, sizes: set[int]) -> str | None:
     """None when the blob is intact, else BLOB_MISSING or BLOB_CORRUPT."""
     try:
-        path = store.path_for(sha256)
+        stat = store.stat(sha256)
     except ValueError:
         return BLOB_MISSING
-    if not path.is_file():
+    if stat is None:
         return BLOB_MISSING
-    if path.stat().st_size not in sizes or not store.verify(sha256):
+    if stat.size not in sizes or not store.verify(sha256):
         return BLOB_CORRUPT
     return None
 
@@ -247,27 +247,25 @@ def _lift_marks(holders: list[_Version]) -> None:
         db.session.commit()
 
 
-def _check_stray(store: BlobStore, report: ConsistencyReport, repair: bool, grace_seconds: float) -> None:
+def _check_stray(store: BlobBackend, report: ConsistencyReport, repair: bool, grace_seconds: float) -> None:
     known = set(db.session.scalars(select(FileVersion.sha256).distinct()))
     # A new file waiting for an editor is no stray: it becomes a version when accepted.
     known |= set(db.session.scalars(select(PendingChange.file_sha256).where(PendingChange.file_sha256.is_not(None))))
     db.session.rollback()
     cutoff = time.time() - grace_seconds
     recent = 0
-    for sha256, path in store.iter_blobs():
+    for blob in store.list_blobs():
+        sha256 = blob.sha256
         if sha256 in known:
             continue
-        try:
-            if path.stat().st_mtime >= cutoff:
-                recent += 1
-                continue
-        except FileNotFoundError:
+        if blob.modified >= cutoff:
+            recent += 1
             continue
         # The database may have got its version (or waiting change) since the listing above.
         if blob_in_use(sha256):
             db.session.rollback()
             continue
-        finding = Finding(BLOB_STRAY, str(path))
+        finding = Finding(BLOB_STRAY, blob.location)
         if repair:
             try:
                 finding.note = f"in Quarantäne: {store.quarantine(sha256, 'stray')}"

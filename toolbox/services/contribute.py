@@ -246,10 +246,11 @@ def stored_privacy_report(version: FileVersion) -> dict:
         return version.privacy_report
     from ..storage import blob_store
 
-    store = blob_store()
-    if not store.exists(version.sha256):
+    try:
+        with blob_store().local_path(version.sha256) as path:
+            return _privacy_report(path, version.format)
+    except FileNotFoundError:
         return {"error": "missing"}
-    return _privacy_report(store.path_for(version.sha256), version.format)
 
 
 def _document_with_bytes(sha256: str) -> int | None:

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..derived import derived_store
+from ..derived import StoredFile, derived_store
 from ..extensions import db
 from ..extract import messages as extraction_messages
 from ..extract.convert import TARGETS, convert, libreoffice
 from ..extract.normalize import has_words, word_count
 from ..message import Message
 from ..models import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, FileVersion, Job
-from ..storage import blob_store
 from . import indexing
 from .jobs import KIND_CONVERT, JobFailed, job_create
 
@@ -65,15 +64,15 @@ def convert_job(job: Job) -> None:
         return  # the document was deleted meanwhile: nothing to do
     if not conversion_enabled():
         raise JobFailed(extraction_messages.NEEDS_LIBREOFFICE)
-    original = blob_store().path_for(version.sha256)
-    if not original.is_file():
+    original = StoredFile(version.sha256)
+    if not original.exists():
         raise JobFailed(Message("job.file_missing"))
     config = current_app.config
     seconds = float(config["TOOLBOX_CONVERT_SECONDS"])
     memory_mb = int(config["TOOLBOX_EXTRACT_MEMORY_MB"])
     store, kind = derived_store(), derived_kind(version)
-    with store.writing(version.sha256, kind) as temporary:
-        outcome = convert(str(original), version.format, str(temporary), seconds=seconds, memory_mb=memory_mb)
+    with original.local_path() as source, store.writing(version.sha256, kind) as temporary:
+        outcome = convert(str(source), version.format, str(temporary), seconds=seconds, memory_mb=memory_mb)
         if outcome.status == "ok":
             store.commit(temporary, version.sha256, kind)
     if outcome.status == "ok":

@@ -8,7 +8,6 @@ path) goes to the log only, because load balancers and monitoring are not always
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from typing import Callable
 
@@ -45,14 +44,11 @@ def _search() -> None:
 
 
 def _storage() -> None:
+    """The backend's own cheap check: the folder can be made and written (a new installation
+    has none until the first upload; a missing mount is the failure), or one HEAD on the bucket."""
     from ..storage import blob_store
 
-    root = blob_store().root
-    # A new installation has no folder until the first upload, which would make it as the
-    # store does; a folder that cannot be made (a missing mount) is the failure to report.
-    root.mkdir(parents=True, exist_ok=True)
-    if not os.access(root, os.W_OK | os.X_OK):
-        raise CheckFailed("not writable")
+    blob_store().ping()
 
 
 def _queue() -> None:

@@ -186,7 +186,8 @@ def ingest_files(
             stored = store.put_file(item.path)
         except OSError as exc:
             return IngestOutcome(item.source, OUTCOME_FAILED, _store_failed(exc))
-        result = extraction.extract(stored.path, item.filename, timeout=timeout, memory_mb=memory_mb,
+        # The same bytes: the stored file, or the source itself when they went to a bucket.
+        result = extraction.extract(stored.path or item.path, item.filename, timeout=timeout, memory_mb=memory_mb,
                                     pool=sandbox_pool)
         return _Processed(item, stored.sha256, stored.size, result)
 
@@ -630,7 +631,7 @@ def file_version_prepare(
     if duplicate is not None:
         return duplicate
     extracted = extraction.extract(
-        stored.path,
+        stored.path or item.path,
         item.filename,
         timeout=float(current_app.config["TOOLBOX_EXTRACT_TIMEOUT"]),
         memory_mb=int(current_app.config["TOOLBOX_EXTRACT_MEMORY_MB"]),

@@ -10,13 +10,12 @@ from __future__ import annotations
 from flask import current_app
 
 from .. import extract as extraction
-from ..derived import derived_store
+from ..derived import StoredFile, derived_store
 from ..extensions import db
 from ..message import Message
 from ..metrics import record_ocr
 from ..extract.ocr import OCR_FORMATS, IMAGE_FORMATS, ocr_availability, recognise
 from ..models import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, FileVersion, Job
-from ..storage import blob_store
 from . import indexing
 from .jobs import KIND_OCR, JobFailed, job_create
 
@@ -62,8 +61,8 @@ def ocr_job(job: Job) -> None:
     if not current_app.config.get("TOOLBOX_OCR", True) or not ocr_availability().available:
         record_ocr("unavailable")
         raise JobFailed(UNAVAILABLE)
-    original = blob_store().path_for(version.sha256)
-    if not original.is_file():
+    original = StoredFile(version.sha256)
+    if not original.exists():
         raise JobFailed(Message("job.file_missing"))
     store = derived_store()
     config = current_app.config
@@ -72,13 +71,14 @@ def ocr_job(job: Job) -> None:
     memory_mb = int(config["TOOLBOX_EXTRACT_MEMORY_MB"])
     if store.exists(version.sha256, DERIVED_KIND):
         # A run before was killed between writing the file and the commit: read that file again.
-        derived = extraction.extract(store.path_for(version.sha256, DERIVED_KIND), "ocr.pdf",
-                                     timeout=float(config["TOOLBOX_EXTRACT_TIMEOUT"]), memory_mb=memory_mb)
+        with store.local_path(version.sha256, DERIVED_KIND) as searchable:
+            derived = extraction.extract(searchable, "ocr.pdf", timeout=float(config["TOOLBOX_EXTRACT_TIMEOUT"]),
+                                         memory_mb=memory_mb)
         if derived.status in ("ok", "empty"):
             _record_text(version, derived.text, derived.page_count or 0)
             return
-    with store.writing(version.sha256, DERIVED_KIND) as temporary:
-        outcome = recognise(str(original), version.format, str(temporary), pages=version.page_count,
+    with original.local_path() as source, store.writing(version.sha256, DERIVED_KIND) as temporary:
+        outcome = recognise(str(source), version.format, str(temporary), pages=version.page_count,
                             max_pages=max_pages, page_seconds=page_seconds, memory_mb=memory_mb)
         if outcome.status == "ok":
             store.commit(temporary, version.sha256, DERIVED_KIND)
@@ -122,12 +122,12 @@ def _record_refusal(version: FileVersion, message: Message) -> None:
     version.properties = {**(version.properties or {}), "ocr": {"refused": True}}
 
 
-def searchable_path(version: FileVersion):
+def searchable_file(version: FileVersion) -> StoredFile | None:
     """The searchable PDF of a recognised version, or None."""
     if not (version.properties or {}).get("ocr", {}).get("derived"):
         return None
-    path = derived_store().path_for(version.sha256, DERIVED_KIND)
-    return path if path.is_file() else None
+    searchable = StoredFile(version.sha256, DERIVED_KIND)
+    return searchable if searchable.exists() else None
 
 
 def ocr_notice(version: FileVersion | None, job: Job | None) -> Message | None:

@@ -356,4 +356,4 @@ def blob_in_use(sha256: str) -> bool:
 def _blob_release(sha256: str) -> None:
     """Delete the bytes of a file nobody needs any more (a rejected or replaced waiting file)."""
     if not blob_in_use(sha256):
-        blob_store().path_for(sha256).unlink(missing_ok=True)
+        blob_store().delete(sha256)

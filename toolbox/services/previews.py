@@ -9,19 +9,17 @@ originals, and ``toolbox previews [--rebuild]`` makes them again.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Callable
 
 from flask import current_app
 from sqlalchemy import select
 
-from ..derived import derived_store
+from ..derived import StoredFile, derived_store
 from ..extensions import db
 from ..extract.convert import PDF_FORMATS, convert_to_pdf, libreoffice
 from ..extract.ocr import IMAGE_FORMATS
 from ..extract.thumbnail import make_thumbnail
 from ..models import Document, FileVersion, Job
-from ..storage import blob_store
 from .jobs import KIND_PREVIEW, job_create
 from .text_preview import text_preview_build, text_preview_possible
 
@@ -45,26 +43,26 @@ def office_pdf_possible(version: FileVersion) -> bool:
             and libreoffice() is not None)
 
 
-def office_pdf_path(version: FileVersion | None) -> Path | None:
+def office_pdf_file(version: FileVersion | None) -> StoredFile | None:
     if version is None or version.format not in PDF_FORMATS:
         return None
-    path = derived_store().path_for(version.sha256, OFFICE_PDF_KIND)
-    return path if path.is_file() else None
+    drawn = StoredFile(version.sha256, OFFICE_PDF_KIND)
+    return drawn if drawn.exists() else None
 
 
 def office_pdf_build(version: FileVersion) -> bool:
     """Draw an office file as PDF with LibreOffice unless that is done; False when it cannot be."""
-    if office_pdf_path(version) is not None:
+    if office_pdf_file(version) is not None:
         return True
     if not office_pdf_possible(version):
         return False
-    original = blob_store().path_for(version.sha256)
-    if not original.is_file():
+    original = StoredFile(version.sha256)
+    if not original.exists():
         return False
     store = derived_store()
     config = current_app.config
-    with store.writing(version.sha256, OFFICE_PDF_KIND) as temporary:
-        outcome = convert_to_pdf(str(original), version.format, str(temporary),
+    with original.local_path() as source, store.writing(version.sha256, OFFICE_PDF_KIND) as temporary:
+        outcome = convert_to_pdf(str(source), version.format, str(temporary),
                                  seconds=float(config["TOOLBOX_CONVERT_SECONDS"]),
                                  memory_mb=int(config["TOOLBOX_EXTRACT_MEMORY_MB"]))
         if outcome.status != "ok" or not temporary.is_file():
@@ -93,18 +91,18 @@ def preview_build(version: FileVersion) -> bool:
     if not preview_possible(version):
         return False
     if version.format in PDF_FORMATS:
-        original = office_pdf_path(version)
+        original = office_pdf_file(version)
         if original is None:
             return False
     else:
-        original = blob_store().path_for(version.sha256)
-    if not original.is_file():
+        original = StoredFile(version.sha256)
+    if not original.exists():
         return False
     store = derived_store()
     config = current_app.config
     kind = "image" if version.format in IMAGE_FORMATS else "pdf"
-    with store.writing(version.sha256, DERIVED_KIND) as temporary:
-        answer = make_thumbnail(str(original), kind, str(temporary), timeout=float(config["TOOLBOX_EXTRACT_TIMEOUT"]),
+    with original.local_path() as source, store.writing(version.sha256, DERIVED_KIND) as temporary:
+        answer = make_thumbnail(str(source), kind, str(temporary), timeout=float(config["TOOLBOX_EXTRACT_TIMEOUT"]),
                                 memory_mb=int(config["TOOLBOX_EXTRACT_MEMORY_MB"]))
         if answer.get("status") != "ok":
             return False
@@ -112,11 +110,11 @@ def preview_build(version: FileVersion) -> bool:
     return True
 
 
-def thumbnail_path(version: FileVersion | None) -> Path | None:
+def thumbnail_file(version: FileVersion | None) -> StoredFile | None:
     if version is None:
         return None
-    path = derived_store().path_for(version.sha256, DERIVED_KIND)
-    return path if path.is_file() else None
+    thumbnail = StoredFile(version.sha256, DERIVED_KIND)
+    return thumbnail if thumbnail.exists() else None
 
 
 def previews_rebuild(*, rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
@@ -127,7 +125,7 @@ def previews_rebuild(*, rebuild: bool = False, progress: Callable[[int, int], No
                 if document.current_version is not None]
     made = missing = 0
     for done, version in enumerate(versions, start=1):
-        if rebuild or thumbnail_path(version) is None:
+        if rebuild or thumbnail_file(version) is None:
             office_pdf_build(version)
             if preview_build(version):
                 made += 1
@@ -138,24 +136,24 @@ def previews_rebuild(*, rebuild: bool = False, progress: Callable[[int, int], No
     return made, missing
 
 
-def viewer_pdf(version: FileVersion | None) -> Path | None:
+def viewer_pdf(version: FileVersion | None) -> StoredFile | None:
     """The PDF the in-browser viewer shows for ``version``: a scan's searchable version (its text
     can be selected and found), an office file's drawing by LibreOffice, else the original PDF;
     None for other formats and for PDFs that could not be read (an encrypted one would ask the visitor for a password)."""
     if version is None:
         return None
-    from .ocr import searchable_path
+    from .ocr import searchable_file
 
-    searchable = searchable_path(version)
+    searchable = searchable_file(version)
     if searchable is not None:
         return searchable
-    office = office_pdf_path(version)
+    office = office_pdf_file(version)
     if office is not None:
         return office
     if version.format != "pdf" or version.extraction_status not in ("ok", "empty"):
         return None
-    original = blob_store().path_for(version.sha256)
-    return original if original.is_file() else None
+    original = StoredFile(version.sha256)
+    return original if original.exists() else None
 
 
 def previews_after_text(version: FileVersion) -> None:

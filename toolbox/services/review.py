@@ -225,7 +225,7 @@ def trash_empty(user: User) -> int:
     store = blob_store()
     for sha256 in hashes:
         if not blob_in_use(sha256):
-            store.path_for(sha256).unlink(missing_ok=True)
+            store.delete(sha256)
     indexing.flush_index_queue()
     return len(documents)
 

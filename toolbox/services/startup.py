@@ -5,7 +5,7 @@ import logging
 
 from flask import Flask
 
-from ..storage import BlobStore
+from ..storage import blob_store
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +22,14 @@ def repair_on_start(app: Flask) -> None:
     from . import indexing
 
     with app.app_context():
-        removed = BlobStore(app.config["TOOLBOX_DOCUMENTS_DIR"]).sweep_temporary()
-        if removed:
-            log.warning("Removed %d temporary files of interrupted uploads", removed)
+        try:
+            removed = blob_store().sweep_temporary()
+        except OSError:
+            # An unreachable bucket must not keep the app from starting (and answering /readyz).
+            log.exception("Could not sweep the temporary uploads of the blob store")
+        else:
+            if removed:
+                log.warning("Removed %d temporary files of interrupted uploads", removed)
         search.ensure_index()
         applied = indexing.flush_index_queue()
         if applied:
@@ -66,7 +71,10 @@ def after_fork(app: Flask) -> None:
     from .. import search
     from ..extensions import db
 
+    from ..s3storage import forget_clients
+
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
+    forget_clients(app)
     search.release_open_files()

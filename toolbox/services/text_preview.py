@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 from flask import current_app
 from sqlalchemy import select
 
-from ..derived import derived_store
+from ..derived import StoredFile, derived_store
 from ..extensions import db
 from ..extract.running import PROPERTY as RUNNING_LINES
 from ..extract.running import without_running_lines
@@ -46,7 +45,7 @@ class TextPreview:
         return len(self.sections)
 
 
-def text_preview_source(version: FileVersion) -> tuple[Path, str, str] | None:
+def text_preview_source(version: FileVersion) -> tuple[StoredFile, str, str] | None:
     """(file, format, name of the source) to read the divided text from, or None.
 
     A recognised scan is read from its searchable PDF (the original has no text), a Word or
@@ -54,29 +53,26 @@ def text_preview_source(version: FileVersion) -> tuple[Path, str, str] | None:
     Excel or PowerPoint 97–2003 file from its LibreOffice conversion; a file whose extraction
     failed is not opened again."""
     from .convert import derived_kind as converted_kind
-    from .ocr import searchable_path
+    from .ocr import searchable_file
+    from .previews import OFFICE_PDF_KIND, office_pdf_file
 
-    from .previews import OFFICE_PDF_KIND, office_pdf_path
-
-    searchable = searchable_path(version)
+    searchable = searchable_file(version)
     if searchable is not None:
         return searchable, "pdf", "ocr.pdf"
     if version.format in PAGED_BY_LIBREOFFICE:
-        drawn = office_pdf_path(version)
+        drawn = office_pdf_file(version)
         if drawn is not None:
             return drawn, "pdf", OFFICE_PDF_KIND
     converted = (version.properties or {}).get("libreoffice", {}).get("derived")
     if converted:
         kind = converted_kind(version)
-        path = derived_store().path_for(version.sha256, kind)
+        converted_file = StoredFile(version.sha256, kind)
         format = kind.rsplit(".", 1)[1]
-        if path.is_file() and format in UNITS:
-            return path, format, kind
+        if format in UNITS and converted_file.exists():
+            return converted_file, format, kind
         return None
     if version.format in UNITS and version.extraction_status == "ok":
-        from ..storage import blob_store
-
-        return blob_store().path_for(version.sha256), version.format, "original"
+        return StoredFile(version.sha256), version.format, "original"
     return None
 
 
@@ -92,12 +88,16 @@ def text_preview_possible(version: FileVersion) -> bool:
 def text_preview_build(version: FileVersion) -> bool:
     """Read the divided text of ``version`` now; False when there is none to read."""
     source = text_preview_source(version)
-    if source is None or not source[0].is_file():
+    if source is None:
         return False
-    path, format, name = source
+    stored_file, format, name = source
     config = current_app.config
-    answer = make_text_preview(str(path), format, timeout=float(config["TOOLBOX_EXTRACT_TIMEOUT"]),
-                               memory_mb=int(config["TOOLBOX_EXTRACT_MEMORY_MB"]))
+    try:
+        with stored_file.local_path() as path:
+            answer = make_text_preview(str(path), format, timeout=float(config["TOOLBOX_EXTRACT_TIMEOUT"]),
+                                       memory_mb=int(config["TOOLBOX_EXTRACT_MEMORY_MB"]))
+    except FileNotFoundError:
+        return False
     if answer.get("status") != "ok":
         return False
     preview = dict(answer["preview"], source=name)
@@ -110,9 +110,8 @@ def text_preview_build(version: FileVersion) -> bool:
 
 def _stored(version: FileVersion) -> dict[str, Any] | None:
     """The derived preview when it is current: same schema, made from today's source."""
-    path = derived_store().path_for(version.sha256, DERIVED_KIND)
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
+        stored = json.loads(StoredFile(version.sha256, DERIVED_KIND).read_bytes().decode("utf-8"))
     except (OSError, ValueError):
         return None
     source = text_preview_source(version)

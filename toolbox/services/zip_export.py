@@ -34,7 +34,7 @@ from flask_babel import to_user_timezone
 
 from .. import search
 from ..models import Document
-from ..storage import BlobStore, blob_store
+from ..storage import BlobBackend, blob_store
 from .documents import download_filename, downloads_count
 from .search_view import document_json, documents_for_ids, label_maps, query_params
 
@@ -244,7 +244,7 @@ def _zip_info(name: str, date_time: tuple, size: int, *, level: int) -> zipfile.
     return info
 
 
-def zip_stream(plan: ZipPlan, store: BlobStore) -> Iterator[bytes]:
+def zip_stream(plan: ZipPlan, store: BlobBackend) -> Iterator[bytes]:
     """Yield the archive in pieces of at most about ``CHUNK_SIZE`` bytes of input each.
 
     Needs neither the database nor an app context: the response body runs after the view

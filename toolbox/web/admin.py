@@ -1,7 +1,7 @@
 """Editorial pages under /admin: dashboard, review queue, documents, trash, curation."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,10 +12,11 @@ from ..i18n import current_locale_name
 from ..services import curation, dashboard, dcat, pending_changes, review, synonyms
 from ..services.contribute import stored_privacy_report
 from ..services.dcat_vocabularies import DATA_THEMES
-from ..services.documents import download_filename, file_version_get
+from ..services.documents import file_version_get
+from ..services import downloads
 from ..services.vocabularies import VOCABULARY_NAMES_DE, vocabulary_entries
-from ..storage import blob_store
 from .actions import button_action, confirm_page, documents_moved
+from .files import send_download
 from .document_forms import (
     ActionForm,
     DcatLicenseForm,
@@ -133,9 +134,7 @@ def change_download(document_id: int):
     """Send the new file of a waiting change for review (not counted as a download)."""
     change = _document_or_404(document_id).pending_change
     file = pending_changes.change_file(change) if change is not None and change.waiting else None
-    if file is None:
-        abort(404)
-    return _send_for_review(file.sha256, file.media_type, download_filename(file))
+    return _send_for_review(file)
 
 
 @bp.get("/documents")
@@ -241,18 +240,14 @@ def document_restore(document_id: int):
 @bp.get("/documents/<int:document_id>/versions/<int:number>/download")
 def version_download(document_id: int, number: int):
     """Send a stored version of any document for review (not counted as a download)."""
-    version = file_version_get(_document_or_404(document_id), number)
-    if version is None:
-        abort(404)
-    return _send_for_review(version.sha256, version.media_type, download_filename(version))
+    return _send_for_review(file_version_get(_document_or_404(document_id), number))
 
 
-def _send_for_review(sha256: str, media_type: str, filename: str):
-    store = blob_store()
-    if not store.exists(sha256):
+def _send_for_review(version):
+    download = downloads.version_download(version)
+    if download is None:
         abort(404)
-    return send_file(store.path_for(sha256), mimetype=media_type, as_attachment=True, download_name=filename,
-                     etag=sha256, max_age=0)
+    return send_download(download)
 
 
 @bp.get("/trash")

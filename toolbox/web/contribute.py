@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -13,9 +13,9 @@ from ..permissions import is_editor, role_required
 from ..services import contribute as contributions
 from ..services import review
 from ..services import places
-from ..services.documents import document_visible_to, download_filename, file_version_get
+from ..services.documents import document_visible_to, file_version_get
+from ..services import downloads
 from ..services.pending_changes import change_form_metadata, change_needs_review
-from ..storage import blob_store
 from ..message import load_message
 from ..message_render import render
 from .actions import button_action, confirm_page
@@ -28,6 +28,7 @@ from .document_forms import (
     VersionForm,
 )
 from .errors import render_error, too_large_message
+from .files import send_download
 
 bp = Blueprint("contribute", __name__)
 
@@ -379,9 +380,7 @@ def resubmit(document_id: int):
 def version_download(document_id: int, number: int):
     """Send one stored version of an own document, whatever its status (not counted)."""
     document = _document_or_404(document_id)
-    version = file_version_get(document, number)
-    store = blob_store()
-    if version is None or not store.exists(version.sha256):
+    download = downloads.version_download(file_version_get(document, number))
+    if download is None:
         abort(404)
-    return send_file(store.path_for(version.sha256), mimetype=version.media_type, as_attachment=True,
-                     download_name=download_filename(version), etag=version.sha256, max_age=0)
+    return send_download(download)

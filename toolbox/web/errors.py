@@ -14,10 +14,17 @@ log = logging.getLogger(__name__)
 
 def init_app(app: Flask) -> None:
     from ..permissions import PermissionDenied
+    from ..services.downloads import StorageUnavailable
 
     @app.errorhandler(PermissionDenied)
     def handle_permission_denied(error: PermissionDenied):
         return render_error(403)
+
+    @app.errorhandler(StorageUnavailable)
+    def handle_storage_unavailable(error: StorageUnavailable):
+        # The bucket (or the folder) cannot be read: a passing outage, not a broken request.
+        log.error("Storage unavailable on %s %s: %s", request.method, request.path, error)
+        return render_error(503)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

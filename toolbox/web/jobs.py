@@ -2,7 +2,7 @@
 searchable PDF that text recognition made of a scan."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, g, render_template, send_file
+from flask import Blueprint, Flask, abort, g, render_template
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 
@@ -13,9 +13,11 @@ from ..permissions import role_required
 from ..services.documents import document_get_visible
 from ..services.jobs import KIND_LABELS, jobs_overview, latest_jobs
 from ..services.convert import conversion_notice
-from ..services.ocr import ocr_notice, searchable_path
-from ..services.previews import thumbnail_path
+from ..services.downloads import stored_file_download
+from ..services.ocr import ocr_notice, searchable_file
+from ..services.previews import thumbnail_file
 from ..message_render import render
+from .files import send_download
 
 bp = Blueprint("jobs", __name__)
 
@@ -32,29 +34,28 @@ def searchable_download(document_id: int):
     """The OCR'd PDF of the current version: the scan with a text layer, for search in a viewer."""
     document = document_get_visible(document_id)
     version = document.current_version if document is not None else None
-    path = searchable_path(version) if version is not None else None
-    if path is None:
-        abort(404)
-    stem = version.original_filename.rsplit(".", 1)[0]
+    searchable = searchable_file(version) if version is not None else None
+    stem = version.original_filename.rsplit(".", 1)[0] if version is not None else ""
     label = _("durchsuchbar")
-    response = send_file(path, mimetype="application/pdf", as_attachment=True,
-                         download_name=f"{stem} ({label}).pdf", conditional=True, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    download = stored_file_download(searchable, "application/pdf", filename=f"{stem} ({label}).pdf")
+    if download is None:
+        abort(404)
+    return send_download(download)
 
 
 @bp.get("/documents/<int:document_id>/thumbnail.png")
 def thumbnail(document_id: int):
     """The first page of the current version as a small image (only for documents one may see)."""
     document = document_get_visible(document_id)
-    path = thumbnail_path(document.current_version) if document is not None else None
-    if path is None:
+    thumbnail_stored = thumbnail_file(document.current_version) if document is not None else None
+    download = stored_file_download(thumbnail_stored, "image/png", max_age=3600)
+    if download is None:
         abort(404)
-    return send_file(path, mimetype="image/png", conditional=True, max_age=3600)
+    return send_download(download, nosniff=False)
 
 
 def has_thumbnail(document: Document | None) -> bool:
-    return document is not None and thumbnail_path(document.current_version) is not None
+    return document is not None and thumbnail_file(document.current_version) is not None
 
 
 def accessibility_findings(version) -> list[str]:
@@ -82,7 +83,7 @@ def job_notice(document: Document | None) -> str:
 
 
 def has_searchable(version: FileVersion | None) -> bool:
-    return version is not None and searchable_path(version) is not None
+    return version is not None and searchable_file(version) is not None
 
 
 #: German names of the job states (translated on the page).

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, render_template, send_file, url_for
+from flask import Blueprint, Flask, abort, current_app, render_template, url_for
 from flask_login import current_user
 
 from ..models import STATUS_PUBLISHED
 from ..permissions import is_editor
 from ..services.documents import document_visible_to
 from ..services.text_preview import paragraphs, text_preview
+from ..services.downloads import stored_file_download
 from ..services.previews import viewer_pdf
+from .files import send_download
 
 bp = Blueprint("preview", __name__)
 
@@ -56,11 +58,10 @@ def document_preview(document_id: int):
 def document_view_pdf(document_id: int):
     """The PDF the viewer draws: the original or, for a scan, its searchable version."""
     document = _visible(document_id)
-    path = viewer_pdf(document.current_version)
-    if path is None:
+    download = stored_file_download(viewer_pdf(document.current_version), "application/pdf")
+    if download is None:
         abort(404)
-    response = send_file(path, mimetype="application/pdf", conditional=True, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    response = send_download(download)
     # Opened on its own, the PDF is shown by the browser's viewer with no script of the file run.
     # (What a logged-in user gets, an unpublished document's PDF included, is no-store: security.py.)
     response.headers["Content-Security-Policy"] = "sandbox"

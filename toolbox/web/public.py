@@ -8,7 +8,6 @@ from flask import (
     make_response,
     render_template,
     request,
-    send_file,
     send_from_directory,
     url_for,
 )
@@ -18,7 +17,6 @@ from ..permissions import can_edit_document
 from ..services.schema_org import document_schema_org
 from ..services.documents import (
     document_get_visible,
-    download_filename,
     downloads_count,
     file_version_get,
     most_downloaded,
@@ -27,10 +25,11 @@ from ..services.documents import (
     text_excerpt,
     topic_counts,
 )
+from ..services.downloads import version_download
 from ..services.search_view import search_back_url, similar_documents
 from ..services.usage import document_view_count
-from ..storage import blob_store
 from .catalog import dataset_response
+from .files import send_download
 from .usage import request_counts
 
 bp = Blueprint("public", __name__)
@@ -92,20 +91,9 @@ def document_download(document_id: int, number: int | None = None):
     document = document_get_visible(document_id)
     if document is None:
         abort(404)
-    version = file_version_get(document, number)
-    store = blob_store()
-    if version is None or not store.exists(version.sha256):
+    download = version_download(file_version_get(document, number))
+    if download is None:
         abort(404)
     if request_counts():
         downloads_count([document.id])
-    response = send_file(
-        store.path_for(version.sha256),
-        mimetype=version.media_type,
-        as_attachment=True,
-        download_name=download_filename(version),
-        conditional=True,
-        etag=version.sha256,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_download(download)
