@@ -199,6 +199,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=int, default=8)
     parser.add_argument("--memory", type=int, metavar="PAGES",
                         help="only measure the OCR child's memory on one scan of PAGES pages (e.g. 200)")
+    parser.add_argument("--upload", type=int, metavar="TIMES",
+                        help="only time the server side of uploading a 20-page scan, TIMES times")
     args = parser.parse_args(argv)
     from toolbox.extract.ocr import ocr_availability
 
@@ -218,6 +220,16 @@ def main(argv: list[str] | None = None) -> None:
         print(f"largest address space of a process in the OCR child's tree: {r['vm_mb']:.0f} MB; "
               f"largest RSS: {r['rss_mb']:.0f} MB; sum of the tree's RSS: {r['tree_rss_mb']:.0f} MB; "
               f"max RSS of any child (getrusage): {r['maxrss_children_mb']:.0f} MB")
+        return
+    if args.upload:
+        warm, twenty = make_scans(cache, 2, 20)
+        times = []
+        for _ in range(args.upload):
+            with tempfile.TemporaryDirectory(prefix="bench-ocr-upload-") as folder:
+                times.append(upload_time(Path(folder), warm, twenty))
+        times.sort()
+        print(f"upload of a 20-page scan ({twenty.stat().st_size / 1e6:.1f} MB), server side, {len(times)} runs: "
+              f"median {times[len(times) // 2] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms")
         return
     paths = make_scans(cache, args.files, args.pages)
     pages = args.files * args.pages
