@@ -320,6 +320,32 @@ def storage_app(request, storage_backend, app_config, tmp_path, monkeypatch):
         yield application
 
 
+# --- mail ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server in-process (aiosmtpd) that keeps what arrives."""
+    from mail_helpers import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def mail_config(app_config: dict, smtp, **extra) -> dict:
+    """Settings that send through ``smtp`` and retry quickly."""
+    return {**app_config, "MAIL_URL": smtp.url, "MAIL_RETRY_SECONDS": 0.2, "JOB_RETRY_SECONDS": 0.2, **extra}
+
+
+@pytest.fixture
+def mail_app(app_config, tmp_path, monkeypatch, smtp):
+    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
+    with running_app(mail_config(app_config, smtp)) as application:
+        yield application
+
+
 # --- factories -------------------------------------------------------------------------------
 
 

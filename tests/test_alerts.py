@@ -21,27 +21,10 @@ from sqlalchemy import func, select
 from toolbox.extensions import db
 from toolbox.models import Alert, AlertItem, Document, OutboxMail
 
-from conftest import DEFAULT_PASSWORD, make_document, make_user, running_app
+from conftest import DEFAULT_PASSWORD, make_document, make_user
 from job_helpers import running_consumer, wait_for_jobs
-from mail_helpers import SmtpServer
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def mail_app(app_config, tmp_path, monkeypatch, smtp):
-    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
-    config = {**app_config, "MAIL_URL": smtp.url, "MAIL_RETRY_SECONDS": 0.2, "JOB_RETRY_SECONDS": 0.2}
-    with running_app(config) as application:
-        yield application
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from toolbox.services import review
 from conftest import DEFAULT_PASSWORD, make_document, make_user, running_app
 from contribute_helpers import contribute, user
 from job_helpers import running_consumer, wait_for_jobs
-from mail_helpers import SmtpServer
 
 
 def _login(client, email: str) -> None:
@@ -160,22 +159,6 @@ def test_list_buttons_need_the_csrf_token(app_config, tmp_path, monkeypatch):
 
 
 # --- following: the mail ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def mail_app(app_config, tmp_path, monkeypatch, smtp):
-    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
-    config = {**app_config, "MAIL_URL": smtp.url, "MAIL_RETRY_SECONDS": 0.2, "JOB_RETRY_SECONDS": 0.2}
-    with running_app(config) as application:
-        yield application
 
 
 def _deliver(app) -> None:

@@ -24,31 +24,11 @@ from toolbox.extensions import db
 from toolbox.mail import EmlBackend, mail_settings
 from toolbox.models import AccountToken, AuditEntry, Document, Job, OutboxMail
 
-from conftest import DEFAULT_PASSWORD, make_user, running_app
+from conftest import DEFAULT_PASSWORD, mail_config, make_user, running_app
 from contribute_helpers import contribute, user
 from job_helpers import running_consumer, wait_for_jobs
-from mail_helpers import SmtpServer
 
 NEW_PASSWORD = "Drei Linden vor dem Rathaus 2027"
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-def _mail_config(app_config, smtp, **extra) -> dict:
-    return {**app_config, "MAIL_URL": smtp.url, "MAIL_RETRY_SECONDS": 0.2, "JOB_RETRY_SECONDS": 0.2, **extra}
-
-
-@pytest.fixture
-def mail_app(app_config, tmp_path, monkeypatch, smtp):
-    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
-    with running_app(_mail_config(app_config, smtp)) as application:
-        yield application
 
 
 @pytest.fixture
@@ -158,7 +138,7 @@ def test_reset_answers_known_and_unknown_addresses_alike_and_mails_only_the_acco
     address (one queued job each, no mail, no lookup); the worker mails the account holder
     only. Timing: the median of ten requests each differs by less than 50 ms."""
     monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
-    config = _mail_config(app_config, smtp, RESET_RATE_LIMIT="100 per hour", RESET_IP_RATE_LIMIT="100 per hour")
+    config = mail_config(app_config, smtp, RESET_RATE_LIMIT="100 per hour", RESET_IP_RATE_LIMIT="100 per hour")
     with running_app(config) as app:
         make_user(app, "bekannt@kreis.example")
         client = app.test_client()
