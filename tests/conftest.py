@@ -532,6 +532,23 @@ def serve(app):
         server.stop()
 
 
+def _closing_body(app):
+    """Read each response body to the end and close it before Werkzeug's development server writes
+    it. When a browser drops a connection mid-response (a favicon request cut off by the next
+    navigation), that server skips ``close()`` on the body, and the open static file surfaces as a
+    ResourceWarning in whichever test the garbage collector next runs in."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 class LiveServer:
     """A running app on http://127.0.0.1:<free port>, served from a background thread."""
 
@@ -541,7 +558,7 @@ class LiveServer:
         import threading
 
         self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server = make_server("127.0.0.1", 0, _closing_body(app), threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="live-server", daemon=True)
         self._thread.start()
