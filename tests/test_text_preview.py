@@ -58,6 +58,19 @@ def test_a_pdf_is_previewed_page_by_page_once_its_job_has_run(app, client):
     assert "<script" not in html.split("<main", 1)[1]  # nothing of the preview needs JavaScript
 
 
+def test_the_viewers_pdf_is_shown_inline_under_the_documents_name(app, client):
+    """The viewer's PDF opened on its own shows in the browser, not as a download, and "Save as"
+    offers the uploaded name; the sandbox keeps any script of the file from running."""
+    document = make_document(app, title="Glasfaserkonzept", fmt="pdf", filename="Glasfaser Konzept.pdf",
+                             pages=["Ausbaugebiete im Norden"])
+    with client.get(f"/documents/{document.id}/view.pdf") as response:
+        assert response.status_code == 200 and response.get_data().startswith(b"%PDF")
+        disposition = response.headers["Content-Disposition"]
+        assert disposition == 'inline; filename="Glasfaser Konzept.pdf"'
+        assert response.headers["Content-Security-Policy"] == "sandbox"
+    with client.get(f"/documents/{document.id}/download") as download:
+        assert download.headers["Content-Disposition"].startswith("attachment;")
+
 def test_before_the_job_the_stored_text_is_shown_in_one_piece(app, client):
     """While the job waits, the page shows the text already extracted, without page headings."""
     document = make_document(app, title="Bericht", fmt="pdf", pages=["Erste Seite Breitband", "Zweite Seite Mobilfunk"])

@@ -9,6 +9,7 @@ pass through the application server at all.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import BinaryIO, Callable
@@ -18,9 +19,12 @@ from flask import current_app
 from ..derived import StoredFile
 from ..models import FileVersion
 from ..storage import StorageUnavailable, blob_store
-
-__all__ = ["Download", "StorageUnavailable", "stored_file_download", "version_download"]
 from .documents import download_filename
+from .previews import viewer_pdf
+
+__all__ = ["Download", "StorageUnavailable", "stored_file_download", "version_download", "viewer_download"]
+
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 
 
 @dataclass(frozen=True)
@@ -31,15 +35,17 @@ class Download:
     media_type: str
     etag: str
     last_modified: datetime | None
-    #: The name to save it under; None shows it inline.
+    #: The name to save it under (or, shown inline, the name "Save as" offers); None: no name.
     filename: str | None = None
+    #: Shown in the browser (``Content-Disposition: inline``) rather than saved.
+    inline: bool = False
     max_age: int = 0
     #: Where to send the browser instead of streaming (a pre-signed URL), or None.
     redirect_url: str | None = None
 
 
 def stored_file_download(stored: StoredFile | None, media_type: str, *, filename: str | None = None,
-                         max_age: int = 0) -> Download | None:
+                         inline: bool = False, max_age: int = 0) -> Download | None:
     """A download of an original or a derived file; None when it is not (or no longer) stored."""
     if stored is None:
         return None
@@ -51,7 +57,7 @@ def stored_file_download(stored: StoredFile | None, media_type: str, *, filename
     etag = stored.sha256 if stored.kind is None else f"{stored.sha256}.{stored.kind}-{int(stat.modified)}-{stat.size}"
     return Download(open=stored.open, size=stat.size, media_type=media_type, etag=etag,
                     last_modified=datetime.fromtimestamp(stat.modified, timezone.utc), filename=filename,
-                    max_age=max_age)
+                    inline=inline, max_age=max_age)
 
 
 def version_download(version: FileVersion | None) -> Download | None:
@@ -75,3 +81,13 @@ def version_download(version: FileVersion | None) -> Download | None:
                             etag=download.etag, last_modified=download.last_modified, filename=filename,
                             redirect_url=url)
     return download
+
+
+def viewer_download(version: FileVersion | None) -> Download | None:
+    """The PDF the in-browser viewer draws, shown inline; "Save as" offers the document's own name
+    with ``.pdf`` (a scan's searchable copy or an office file's drawing is a PDF, whatever the
+    upload was). None when the version has no such PDF."""
+    if version is None:
+        return None
+    stem = _EXTENSION.sub("", download_filename(version)) or "dokument"
+    return stored_file_download(viewer_pdf(version), "application/pdf", filename=f"{stem}.pdf", inline=True)

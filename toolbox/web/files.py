@@ -22,7 +22,7 @@ def send_download(download: Download, *, nosniff: bool = True) -> Response:
         return response
     stream = download.open()
     try:
-        response = send_file(stream, mimetype=download.media_type, as_attachment=download.filename is not None,
+        response = send_file(stream, mimetype=download.media_type, as_attachment=download.filename is not None and not download.inline,
                              download_name=download.filename, conditional=False, etag=download.etag,
                              last_modified=download.last_modified, max_age=download.max_age)
         response.content_length = download.size

@@ -16,7 +16,7 @@ from ..models import STATUS_PUBLISHED
 from ..permissions import is_editor
 from ..services.documents import document_visible_to
 from ..services.text_preview import paragraphs, text_preview
-from ..services.downloads import stored_file_download
+from ..services.downloads import viewer_download
 from ..services.previews import viewer_pdf
 from .files import send_download
 
@@ -58,7 +58,7 @@ def document_preview(document_id: int):
 def document_view_pdf(document_id: int):
     """The PDF the viewer draws: the original or, for a scan, its searchable version."""
     document = _visible(document_id)
-    download = stored_file_download(viewer_pdf(document.current_version), "application/pdf")
+    download = viewer_download(document.current_version)
     if download is None:
         abort(404)
     response = send_download(download)
