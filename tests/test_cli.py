@@ -133,6 +133,13 @@ def test_toolbox_command_migrates_a_new_database(tmp_path):
     assert (tmp_path / "instance" / "toolbox.sqlite3").is_file()
 
 
+def test_python_dash_m_toolbox_is_the_same_command(tmp_path):
+    """``python -m toolbox`` works where only the interpreter is on the PATH."""
+    result = subprocess.run([sys.executable, "-m", "toolbox", "--help"], env=_command_env(tmp_path),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "check-index" in result.stdout and "ingest" in result.stdout
+
 def test_start_up_notes_go_to_the_log_and_only_repairs_to_the_terminal(tmp_path):
     """Catching up queued index updates is routine and goes to ``instance/toolbox.log``; a
     repair (files of an interrupted upload removed) is still reported on the terminal."""
