@@ -12,8 +12,14 @@ from toolbox.services.vocabularies import seed_vocabularies, size_class_for_popu
 
 
 def _schema_drift(app) -> list:
+    from toolbox.search import DATABASE_TABLES
+
+    def ours(name, type_, _parent_names) -> bool:
+        # The PostgreSQL search backend's tables are the search layer's, not models.
+        return not (type_ == "table" and name in DATABASE_TABLES)
+
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": ours})
         return compare_metadata(context, db.metadata)
 
 

@@ -59,5 +59,21 @@ def test_an_unknown_backend_stops_the_start_with_the_choices(monkeypatch, tmp_pa
 
     monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path))
     monkeypatch.setenv("TOOLBOX_SEARCH_BACKEND", "elastic")
-    with pytest.raises(ConfigError, match="TOOLBOX_SEARCH_BACKEND='elastic' is not a search backend; choose one of: whoosh"):
+    with pytest.raises(ConfigError, match="TOOLBOX_SEARCH_BACKEND='elastic' is not a search backend; choose one of: postgresql, whoosh"):
         create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")})
+
+
+def test_the_postgresql_backend_refuses_sqlite_with_a_clear_message(template_database, tmp_path, monkeypatch):
+    """TOOLBOX_SEARCH_BACKEND=postgresql on a SQLite database stops the start and says what to do."""
+    import shutil
+
+    from conftest import _config
+    from toolbox.config import ConfigError
+
+    database = tmp_path / "toolbox.sqlite3"
+    shutil.copyfile(template_database, database)
+    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
+    with pytest.raises(ConfigError, match="TOOLBOX_SEARCH_BACKEND=postgresql needs a PostgreSQL database") as raised:
+        create_app({**_config(tmp_path, f"sqlite:///{database}"), "SEARCH_BACKEND": "postgresql"})
+    assert "TOOLBOX_SEARCH_BACKEND=whoosh" in str(raised.value)
+    assert not (tmp_path / "index").exists()

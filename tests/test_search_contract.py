@@ -27,7 +27,7 @@ PUBLISHED = {spec.key for spec in CORPUS if spec.publish}
 
 #: Engines that run only on a PostgreSQL database (the others run on SQLite, and on PostgreSQL
 #: in the suite's PostgreSQL pass).
-NEEDS_POSTGRES: set[str] = set()
+NEEDS_POSTGRES: set[str] = {"postgresql"}
 
 
 class Engine:

@@ -90,6 +90,13 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    if conf_args.get("include_name") is None:
+        # The PostgreSQL search backend's tables are created by hand-written migrations and
+        # have no models: autogenerate must not propose dropping them.
+        from toolbox.search import DATABASE_TABLES
+
+        conf_args["include_name"] = (
+            lambda name, type_, _parents: not (type_ == "table" and name in DATABASE_TABLES))
 
     connectable = get_engine()
 

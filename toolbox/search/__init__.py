@@ -18,6 +18,12 @@ search from query to page: the steps below), ``_view`` (per-generation facet and
 the other orders), ``_facets`` (counts), ``_spelling`` (did-you-mean), ``_suggest``
 (autocomplete), ``_similar`` (more like this), ``_warmup`` (caches filled at start),
 ``_highlight``, ``_patches`` (a speed fix to Whoosh's commit path).
+
+The PostgreSQL engine (``TOOLBOX_SEARCH_BACKEND=postgresql``): ``_postgres_backend`` (the
+contract, written in the document's own transaction), ``_pg_entries`` (entries and vocabulary),
+``_pg_query`` (query language to ``tsquery``), ``_pg_search`` (one search), ``_pg_facets``,
+``_pg_words`` (corrections), ``_pg_extras`` (autocomplete, more like this). Its tables
+(``DATABASE_TABLES``) live in the application's database; it uses SQLAlchemy Core, never the ORM.
 """
 from __future__ import annotations
 
@@ -38,7 +44,9 @@ from ._schema import ACCESSIBLE, IndexRecord
 from ._schema import municipality_key as name_key
 from ._synonyms import key_of as synonym_key
 from ._types import FacetValue, SearchHit, SearchQuery, SearchResults, default_sort
-from ._warmup import WarmUpReport, release_open_files, warm_up
+from ._warmup import WarmUpReport, release_open_files
+from ._pg_entries import TABLES as DATABASE_TABLES
+from ._postgres_backend import PostgresBackend
 from ._whoosh_backend import WhooshBackend
 from .analysis import sort_key
 from .backend import (
@@ -54,7 +62,7 @@ from .backend import (
 )
 
 #: ``TOOLBOX_SEARCH_BACKEND`` → the engine's class.
-BACKENDS: dict[str, type] = {"whoosh": WhooshBackend}
+BACKENDS: dict[str, type] = {"whoosh": WhooshBackend, "postgresql": PostgresBackend}
 
 
 def init_app(app: Flask, source: DocumentSource) -> None:
@@ -65,7 +73,8 @@ def init_app(app: Flask, source: DocumentSource) -> None:
         raise ConfigError(f"TOOLBOX_SEARCH_BACKEND={name!r} is not a search backend; "
                           f"choose one of: {', '.join(sorted(BACKENDS))}.")
     backend = backend_class(source)
-    backend.check()
+    with app.app_context():  # a backend may ask its source about the database
+        backend.check()
     app.extensions[EXTENSION_KEY] = backend
 
 
@@ -128,6 +137,12 @@ def merge_index():
     return merge() if merge is not None else None
 
 
+def warm_up(max_postings: int) -> WarmUpReport:
+    """Fill the engine's caches before serving; nothing to do for an engine without them."""
+    warm = getattr(current_backend(), "warm_up", None)
+    return warm(max_postings) if warm is not None else WarmUpReport(0, 0, 0.0)
+
+
 def index_state() -> str:
     """``ok``, or why the index cannot serve searches (``missing``, ``corrupt``, ``outdated``)."""
     return current_backend().index_state()
@@ -136,10 +151,12 @@ def index_state() -> str:
 __all__ = [
     "ACCESSIBLE",
     "BACKENDS",
+    "DATABASE_TABLES",
     "DocumentSource",
     "FacetValue",
     "IndexRecord",
     "IndexReport",
+    "PostgresBackend",
     "SearchBackend",
     "SearchHit",
     "SearchQuery",

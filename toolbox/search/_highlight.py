@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from .analysis import MAX_WORD_LENGTH, WORD_PATTERN, fold, term_for
 from ._query import HighlightTerms
+from .backend import current_source
 
 MAX_SCAN_CHARS = 300_000
 FRAGMENTS = 3
@@ -300,3 +301,22 @@ def opening(text: str) -> Markup:
         return escape(text)
     cut = text.rfind(" ", 0, FALLBACK_CHARS)
     return escape(text[: cut if cut > FALLBACK_CHARS // 2 else FALLBACK_CHARS]) + Markup("…")
+
+
+def snippets(document_ids: list[int], wanted: HighlightTerms) -> dict[int, str]:
+    """Each hit's snippet: highlighted fragments of its current text (from the database, through
+    the backend's ``DocumentSource``), else of its description; its opening when nothing matched.
+    Shared by every backend, so that snippets look the same whichever engine found the hits."""
+    if not document_ids:
+        return {}
+    texts = current_source().snippet_texts(document_ids)
+    found_snippets: dict[int, str] = {}
+    for document_id in document_ids:
+        found = texts.get(document_id)
+        text = found.text if found is not None else ""
+        description = found.description if found is not None else ""
+        marked = highlight(text, wanted) if wanted else ""
+        if not marked and wanted:
+            marked = highlight(description, wanted)
+        found_snippets[document_id] = marked or opening(description or text)
+    return found_snippets

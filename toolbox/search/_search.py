@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ._facets import facet_counts
-from ._highlight import highlight, opening
+from ._highlight import snippets as _snippets
 from ._matching import FEW_HITS, docs_with_status, filter_sets, match_query
 from ._query import HighlightTerms, render
 from ._ranking import effective_sort, order_hits
 from ._spelling import did_you_mean
 from ._types import MAX_PER_PAGE, FacetValue, SearchHit, SearchQuery, SearchResults
 from ._view import index_view, with_searcher
-from .backend import current_source
 
 
 def _sanitize(query: SearchQuery) -> SearchQuery:
@@ -85,20 +84,3 @@ def matching_document_ids(query: SearchQuery) -> list[int]:
         return [view.doc_ids[d] for d, _ in order_hits(searcher, view, match, effective_sort(query, match), None)]
 
     return with_searcher(run)
-
-
-def _snippets(document_ids: list[int], wanted: HighlightTerms) -> dict[int, str]:
-    """Highlighted fragments of each document's current text; its opening when nothing matched."""
-    if not document_ids:
-        return {}
-    texts = current_source().snippet_texts(document_ids)
-    snippets: dict[int, str] = {}
-    for document_id in document_ids:
-        found = texts.get(document_id)
-        text = found.text if found is not None else ""
-        description = found.description if found is not None else ""
-        marked = highlight(text, wanted) if wanted else ""
-        if not marked and wanted:
-            marked = highlight(description, wanted)
-        snippets[document_id] = marked or opening(description or text)
-    return snippets

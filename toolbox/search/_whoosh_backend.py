@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import _bulk, _indexing, _merge, _release, _search, _similar, _store, _suggest
+from . import _bulk, _indexing, _merge, _release, _search, _similar, _store, _suggest, _warmup
 from ._schema import IndexRecord
 from ._types import SearchQuery, SearchResults
 from .backend import DocumentSource, IndexReport, Progress
@@ -94,3 +94,6 @@ class WhooshBackend:
 
     def merge(self) -> _merge.MergeReport:
         return _merge.merge_index()
+
+    def warm_up(self, max_postings: int) -> _warmup.WarmUpReport:
+        return _warmup.warm_up(max_postings)

@@ -17,7 +17,10 @@ migrates to the current one, so an old backup still restores after an upgrade.
 
 The rows are read in one read transaction (a snapshot: SQLite in WAL mode, PostgreSQL with
 REPEATABLE READ), so a backup of a running repository is consistent. The index is not backed
-up: it is derived data and the restore rebuilds it from the database.
+up: it is derived data and the restore rebuilds it from the database. That holds for the
+PostgreSQL search backend too, whose entries are tables in the database (``search.DATABASE_TABLES``,
+not models): they are neither written to the backup nor loaded, but dropped, created by the
+migrations and filled by the rebuild.
 """
 from __future__ import annotations
 
@@ -351,7 +354,8 @@ def _restore_database(source: Path, manifest: dict, revision: str, summary: Rest
 
     db.session.remove()
     files = {t["name"]: t["file"] for t in manifest["tables"]}
-    _drop_repository_tables(set(db.metadata.tables) | set(files) | {"alembic_version"})
+    # The search tables go too (they are rebuilt at the end): the migrations create them again.
+    _drop_repository_tables(set(db.metadata.tables) | set(files) | {"alembic_version"} | set(search.DATABASE_TABLES))
     config = _alembic_config()
     command.upgrade(config, revision)
     with db.engine.begin() as conn:

@@ -1,19 +1,58 @@
 """The seam between the database (the truth) and the search index (derived data).
 
 Services call ``queue_document`` inside the transaction that changes a document and
-``flush_index_queue`` after the commit; the queue rows make a crash between the two commits
-repairable on the next start.
+``flush_index_queue`` after the commit. What happens in between depends on the engine:
+
+* Whoosh (an index beside the database): ``queue_document`` adds an index-queue row to the
+  transaction and ``flush_index_queue`` applies the queue after the commit; the rows make a
+  crash between the two commits repairable on the next start.
+* PostgreSQL (``TOOLBOX_SEARCH_BACKEND=postgresql``, entries in the database itself): there is
+  nothing to queue. ``queue_document`` notes the document in the session (``session.info``),
+  and just before that session commits, ``_write_entries_before_commit`` flushes it and hands
+  the session's own connection to the backend, which writes the entries in the same
+  transaction. A rollback drops the note and the entries never existed; a crash needs no repair.
+  The hook sits here, not in ``toolbox.search``, because the session is the ORM's: the search
+  package only ever gets a connection and reads the documents through its ``DocumentSource``.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import JOB_QUEUED, JOB_RUNNING, IndexQueue, Job
 
+#: ``Session.info`` key: ids of documents whose entries the session's transaction writes at commit.
+PENDING_ENTRIES = "toolbox.search.pending_entries"
+
 
 def queue_document(document_id: int) -> None:
-    db.session.add(IndexQueue(document_id=document_id))
+    from ..search import current_backend
+
+    if getattr(current_backend(), "transactional", False):
+        db.session.info.setdefault(PENDING_ENTRIES, set()).add(document_id)
+    else:
+        db.session.add(IndexQueue(document_id=document_id))
+
+
+@event.listens_for(Session, "before_commit")
+def _write_entries_before_commit(session: Session) -> None:
+    """Write the index entries of the documents this transaction changed, inside it."""
+    pending = session.info.get(PENDING_ENTRIES)
+    if not pending:
+        return
+    from ..search import current_backend
+
+    session.flush()
+    ids = sorted(session.info.pop(PENDING_ENTRIES, ()))
+    current_backend().update_in_transaction(session.connection(), ids)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_entries_on_rollback(session: Session, previous_transaction) -> None:
+    """The transaction's changes are gone, and so are the entries it would have written."""
+    if previous_transaction.parent is None:
+        session.info.pop(PENDING_ENTRIES, None)
 
 
 def flush_index_queue() -> int:

@@ -76,6 +76,23 @@ def index_record(document: Any) -> IndexRecord:
     )
 
 
+def _records(session: Session, ids: list[int]) -> dict[int, IndexRecord]:
+    stmt = (
+        select(Document)
+        .where(Document.id.in_(ids))
+        .options(
+            selectinload(Document.topics),
+            selectinload(Document.versions),
+            joinedload(Document.document_type),
+            joinedload(Document.license),
+            joinedload(Document.municipality).joinedload(Municipality.size_class),
+            joinedload(Document.project).joinedload(Project.municipality).joinedload(Municipality.size_class),
+        )
+    )
+    # Plain values leave the session; the ORM objects (and their texts) go with it.
+    return {document.id: index_record(document) for document in session.scalars(stmt).unique()}
+
+
 class DatabaseSource:
     """``DocumentSource`` over the application's database (``toolbox.extensions.db``)."""
 
@@ -94,21 +111,32 @@ class DatabaseSource:
         ids = list(document_ids)
         if not ids:
             return {}
-        stmt = (
-            select(Document)
-            .where(Document.id.in_(ids))
-            .options(
-                selectinload(Document.topics),
-                selectinload(Document.versions),
-                joinedload(Document.document_type),
-                joinedload(Document.license),
-                joinedload(Document.municipality).joinedload(Municipality.size_class),
-                joinedload(Document.project).joinedload(Project.municipality).joinedload(Municipality.size_class),
-            )
-        )
         with _session() as session:
-            # Plain values leave the session; the ORM objects (and their texts) go with it.
-            return {document.id: index_record(document) for document in session.scalars(stmt).unique()}
+            return _records(session, ids)
+
+    def engine(self):
+        """The database engine, for a backend that keeps its entries in this database."""
+        return db.engine
+
+    def locked_records(self, connection, document_ids: Sequence[int]) -> dict[int, IndexRecord]:
+        """The records of the documents as ``connection``'s transaction sees them, their rows
+        locked (``FOR UPDATE``) until it ends.
+
+        For a backend that writes its entries in the database's own transactions: whoever writes
+        a document's entry holds the document's row, so two writers of one entry (a document's
+        change and a rebuild, or two changes of related rows) take turns, and the second reads
+        what the first committed; the last entry written is always the newest state.
+        """
+        ids = sorted(set(document_ids))
+        if not ids:
+            return {}
+        # An ORM session on the caller's connection joins its transaction and never ends it.
+        session = Session(bind=connection, expire_on_commit=False)
+        try:
+            session.execute(select(Document.id).where(Document.id.in_(ids)).order_by(Document.id).with_for_update())
+            return _records(session, ids)
+        finally:
+            session.close()
 
     def queued(self) -> list[tuple[int, int]]:
         with _session() as session:

@@ -1,0 +1,205 @@
+"""What is particular to the PostgreSQL search backend (``TOOLBOX_SEARCH_BACKEND=postgresql``).
+
+The German search behaviours are the contract's (``test_search_contract.py``); here: the entry is
+written in the document's own transaction (a rollback leaves none, a commit is searchable at once
+without any queue), there is no index directory, the drift check finds and repairs a deleted
+entry, ``reindex`` reports progress, backup and restore keep the search working. SQLite is
+refused with a clear message (``test_search_backend.py``). Every test runs on a PostgreSQL
+database of its own, and is skipped visibly where no PostgreSQL server runs.
+"""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from toolbox import create_app, search
+from toolbox.extensions import db
+from toolbox.search import SearchQuery
+
+from conftest import _config, _drop_database, make_document
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_search_app(postgres_url, tmp_path, monkeypatch):
+    """An app on a freshly migrated PostgreSQL database of its own, searching with PostgreSQL."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    from toolbox.services.database import prepare_database
+
+    name = f"s_{uuid.uuid4().hex}"
+    server = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with server.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
+    try:
+        application = create_app({**_config(tmp_path, url), "SEARCH_BACKEND": "postgresql"})
+        prepare_database(application)
+        with application.app_context():
+            search.ensure_index()
+        yield application
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        _drop_database(server, name)
+        server.dispose()
+
+
+def _found(q: str, **kwargs) -> list[int]:
+    return [hit.document_id for hit in search.search(SearchQuery(q=q, statuses=("all",), **kwargs)).hits]
+
+
+def _entry_titles(app) -> dict[int, str]:
+    """The entries as another connection sees them (committed state only)."""
+    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return dict(conn.execute(sa.text("SELECT document_id, title FROM search_entries")).all())
+    finally:
+        engine.dispose()
+
+
+def test_the_backend_runs_on_postgresql_without_an_index_directory(pg_search_app):
+    """The app searches with the PostgreSQL backend, and nothing creates TOOLBOX_INDEX_DIR:
+    not start-up, not indexing, not searching, not the readiness probe, not `toolbox check`."""
+    document_id = make_document(pg_search_app, title="Glasfaserausbau Gewerbegebiet",
+                                text="Breitband für alle Betriebe.").id
+    with pg_search_app.app_context():
+        assert search.current_backend().name == "postgresql"
+        assert search.index_state() == "ok"
+        assert _found("Gewerbegebiet") == [document_id]
+        assert search.warm_up(1000).terms == 0
+        search.release_open_files()
+    response = pg_search_app.test_client().get("/readyz")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    result = pg_search_app.test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 0, result.output
+    assert not Path(pg_search_app.config["TOOLBOX_INDEX_DIR"]).exists()
+
+
+def test_a_committed_change_is_searchable_at_once_without_a_queue(pg_search_app):
+    """The entry is written inside the document's transaction: after the commit the new title is
+    found, with no index-queue row and no flush."""
+    from toolbox.models import Document, IndexQueue
+    from toolbox.services import indexing
+
+    document_id = make_document(pg_search_app, title="Bürgerhaushalt Beteiligung").id
+    with pg_search_app.app_context():
+        document = db.session.get(Document, document_id)
+        document.title = "Quartiersmanagement Nordstadt"
+        indexing.queue_document(document_id)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(IndexQueue)) == 0
+        db.session.commit()
+        assert _found("Quartiersmanagement") == [document_id]
+        assert _found("Bürgerhaushalt") == []
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(IndexQueue)) == 0
+    assert _entry_titles(pg_search_app)[document_id] == "Quartiersmanagement Nordstadt"
+
+
+def test_a_rolled_back_change_leaves_no_entry(pg_search_app):
+    """Nothing of a change that is rolled back reaches the index: before the commit no other
+    connection sees an entry, and a commit that fails after the entry was written takes the
+    entry with it."""
+    from sqlalchemy.orm import Session
+
+    from toolbox.models import Document
+    from toolbox.services import indexing
+
+    document_id = make_document(pg_search_app, title="Bürgerhaushalt Beteiligung").id
+    with pg_search_app.app_context():
+        document = db.session.get(Document, document_id)
+        document.title = "Zwischenstand Radverkehr"
+        indexing.queue_document(document_id)
+        db.session.flush()
+        assert _entry_titles(pg_search_app)[document_id] == "Bürgerhaushalt Beteiligung"
+        db.session.rollback()
+        assert _found("Radverkehr") == []
+
+        def fail(session):
+            raise RuntimeError("the commit fails after the entries were written")
+
+        document = db.session.get(Document, document_id)
+        document.title = "Zwischenstand Radverkehr"
+        indexing.queue_document(document_id)
+        sa.event.listen(Session, "before_commit", fail)
+        try:
+            with pytest.raises(RuntimeError):
+                db.session.commit()
+        finally:
+            sa.event.remove(Session, "before_commit", fail)
+        db.session.rollback()
+        assert _found("Radverkehr") == []
+        assert _found("Bürgerhaushalt") == [document_id]
+        # The note of the failed transaction is gone with it: the next commit writes nothing stale.
+        assert indexing.PENDING_ENTRIES not in db.session.info
+    assert _entry_titles(pg_search_app)[document_id] == "Bürgerhaushalt Beteiligung"
+
+
+def test_a_deleted_document_loses_its_entry_in_the_same_transaction(pg_search_app):
+    """Emptying the trash deletes document and entry together."""
+    from toolbox.models import Document, User
+    from toolbox.services import review
+
+    from conftest import make_user
+
+    document_id = make_document(pg_search_app, title="Mängelmelder App").id
+    admin_id = make_user(pg_search_app, "admin@example.org", role="admin")
+    with pg_search_app.app_context():
+        db.session.get(Document, document_id).status = "deleted"
+        db.session.commit()
+        assert review.trash_empty(db.session.get(User, admin_id)) == 1
+        assert _found("Mängelmelder") == []
+    assert document_id not in _entry_titles(pg_search_app)
+
+
+def test_check_finds_and_repairs_a_deleted_entry(pg_search_app):
+    """An entry removed behind the app's back is drift the check reports; --repair writes it."""
+    document_id = make_document(pg_search_app, title="Leitfaden Datenschutz").id
+    with pg_search_app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM search_entries WHERE document_id = :id"), {"id": document_id})
+        assert _found("Datenschutz") == []
+        report = search.check_index()
+        assert report.missing == [document_id] and not report.ok
+    result = pg_search_app.test_cli_runner().invoke(args=["check-index", "--repair"])
+    assert result.exit_code == 0, result.output
+    with pg_search_app.app_context():
+        assert search.check_index().ok
+        assert _found("Datenschutz") == [document_id]
+
+
+def test_reindex_reports_progress_and_keeps_every_document(pg_search_app):
+    """A rebuild writes every document's entry, telling its progress as it goes."""
+    ids = [make_document(pg_search_app, title=f"Mobilitätskonzept {n}").id for n in range(3)]
+    with pg_search_app.app_context():
+        calls: list[tuple[int, int]] = []
+        assert search.reindex(progress=lambda done, total: calls.append((done, total))) == 3
+        assert calls[0] == (0, 3) and calls[-1] == (3, 3)
+        assert sorted(_found("Mobilitätskonzept")) == sorted(ids)
+        assert search.check_index().ok
+    result = pg_search_app.test_cli_runner().invoke(args=["reindex"])
+    assert result.exit_code == 0, result.output
+
+
+
+def test_backup_and_restore_keep_the_search(pg_search_app, tmp_path):
+    """The entries are not in the backup (derived data); the restore drops the search tables with
+    the others, the migrations create them again and the rebuild fills them."""
+    kept = make_document(pg_search_app, title="Dorfladen mit Selbstbedienung").id
+    runner = pg_search_app.test_cli_runner()
+    assert runner.invoke(args=["backup", str(tmp_path / "sicherung")]).exit_code == 0
+    make_document(pg_search_app, title="Dorfladen nach der Sicherung")
+    result = runner.invoke(args=["restore", str(tmp_path / "sicherung"), "--force"])
+    assert result.exit_code == 0, result.output
+    with pg_search_app.app_context():
+        assert search.index_state() == "ok"
+        assert _found("Dorfladen") == [kept]
+        assert search.check_index().ok
+    assert not Path(pg_search_app.config["TOOLBOX_INDEX_DIR"]).exists()

@@ -1,0 +1,162 @@
+"""The PostgreSQL backend's index entries: a document's row in ``search_entries``, written on the
+caller's connection (so inside the caller's transaction), and the vocabulary in ``search_terms``.
+
+The ``tsvector`` is built here from the shared analysis (``analysis.term_positions``), never by
+PostgreSQL's own parser: each index term goes in as a literal lexeme with its word positions, so
+the German behaviour (stems, folding, transliteration, compound keys) is exactly Whoosh's. A
+lexeme carries its field as a prefix (``t:`` title, ``d:`` description, ``b:`` body, ``p:``
+project, ``m:`` municipality; ``w:`` the unstemmed vocabulary words, without positions), so one
+GIN index answers fielded and unfielded words, phrases (``<->`` over positions) and prefixes
+(``:*``). Each text field also has a weight label, which ``ts_rank`` turns into Whoosh's field
+boosts (``RANK_WEIGHTS``).
+
+PostgreSQL keeps at most 256 positions per lexeme and positions up to 16 383; later positions
+are clamped. A phrase deep inside a very long text can therefore be missed; words are found
+anywhere.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from sqlalchemy import text
+
+from ._schema import IndexRecord, municipality_key
+from .analysis import term_positions
+
+#: Text field → (lexeme prefix, ``ts_rank`` weight label).
+FIELD_LEXEMES = {"title": ("t", "A"), "description": ("d", "B"), "body": ("b", "D"),
+                 "project": ("p", "C"), "municipality": ("m", "C")}
+PREFIX = {name: prefix for name, (prefix, _label) in FIELD_LEXEMES.items()}
+#: ``ts_rank``'s weights for the labels {D, C, B, A}: body 1, project/municipality 1.5,
+#: description 2, title 4 (``_schema.TEXT_FIELD_BOOSTS``), scaled to at most 1.
+RANK_WEIGHTS = "{0.25,0.375,0.5,1.0}"
+#: The prefix of the vocabulary words (Whoosh's ``words`` field) in the ``tsvector``.
+WORDS = "w"
+
+MAX_POSITIONS = 256
+MAX_POSITION = 16383
+#: ``tsvector`` values are limited to 1 MB; far below that the body's positions are left out.
+MAX_VECTOR_CHARS = 700_000
+
+#: Kinds of vocabulary row.
+KIND_WORD = "w"
+KIND_COMPOUND = "c"
+
+ENTRY_TABLE = "search_entries"
+TERMS_TABLE = "search_terms"
+STATE_TABLE = "search_state"
+TABLES = (ENTRY_TABLE, TERMS_TABLE, STATE_TABLE)
+
+
+def quote(lexeme: str) -> str:
+    """A lexeme as a ``tsvector``/``tsquery`` literal."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _field_parts(prefix: str, label: str, value: str, positions: bool = True,
+                 counted: list[int] | None = None) -> list[str]:
+    suffix = "" if label == "D" else label
+    parts = []
+    for term, found in term_positions(value).items():
+        if counted is not None:
+            counted[0] += len(found)
+        lexeme = quote(f"{prefix}:{term}")
+        if positions:
+            kept = ",".join(f"{min(pos + 1, MAX_POSITION)}{suffix}" for pos in found[:MAX_POSITIONS])
+            parts.append(f"{lexeme}:{kept}")
+        else:
+            parts.append(lexeme)
+    return parts
+
+
+def tsvector_literal(record: IndexRecord, vocabulary: Iterable[str]) -> tuple[str, int]:
+    """The document's ``tsvector`` as text (every field's terms with positions, then the
+    words) and the number of indexed words in its fields."""
+    values = {"title": record.title, "description": record.description, "body": record.text,
+              "project": record.project, "municipality": record.municipality}
+    parts: list[str] = []
+    counted = [0]
+    for name, (prefix, label) in FIELD_LEXEMES.items():
+        parts.extend(_field_parts(prefix, label, values[name], counted=counted))
+    parts.extend(quote(f"{WORDS}:{word}") for word in vocabulary)
+    literal = " ".join(parts)
+    if len(literal) > MAX_VECTOR_CHARS:
+        # A huge text: its body words stay findable, only phrases in it are not.
+        parts = []
+        for name, (prefix, label) in FIELD_LEXEMES.items():
+            parts.extend(_field_parts(prefix, label, values[name], positions=name != "body"))
+        literal = " ".join(parts)
+    return literal, counted[0]
+
+
+def entry_row(record: IndexRecord) -> tuple[dict, list[str], list[str]]:
+    """The ``search_entries`` row of ``record``, its vocabulary words and its compound keys."""
+    fields = record.index_fields()
+    vocabulary = fields["words"].split()
+    compounds = fields["compounds"].split()
+    municipality = fields.get("municipality_facet", "")
+    state = fields.get("state", "")
+    tsv, length = tsvector_literal(record, vocabulary)
+    row = {
+        "document_id": record.id,
+        "status": record.status,
+        "tsv": tsv,
+        "words": length,
+        "title": record.title,
+        "title_sort": fields["title_sort"],
+        "sort_date": fields["sort_date"],
+        "topics": sorted(set(record.topics)),
+        "size_class": record.size_class or "",
+        "type": record.type or "",
+        "format": record.format or "",
+        "license": record.license or "",
+        "year": record.year,
+        "municipality": municipality,
+        "municipality_key": municipality_key(municipality) if municipality else "",
+        "state": state,
+        "state_key": municipality_key(state) if state else "",
+        "project": record.project_id or "",
+        "accessibility": record.accessibility or "",
+        "fingerprint": fields["fingerprint"],
+    }
+    return row, vocabulary, compounds
+
+
+_COLUMNS = ("document_id", "status", "tsv", "title", "title_sort", "sort_date", "topics", "size_class", "type",
+            "format", "license", "year", "municipality", "municipality_key", "state", "state_key", "project",
+            "accessibility", "words", "fingerprint")
+_CASTS = {"tsv": "CAST(:tsv AS tsvector)", "topics": "CAST(:topics AS text[])"}
+
+UPSERT = text(
+    f"INSERT INTO {ENTRY_TABLE} ({', '.join(_COLUMNS)}) VALUES ("
+    + ", ".join(_CASTS.get(name, f":{name}") for name in _COLUMNS)
+    + ") ON CONFLICT (document_id) DO UPDATE SET "
+    + ", ".join(f"{name} = EXCLUDED.{name}" for name in _COLUMNS if name != "document_id"))
+DELETE = text(f"DELETE FROM {ENTRY_TABLE} WHERE document_id = ANY(CAST(:ids AS integer[]))")
+# Sorted, so that two transactions adding the same new words take their row locks in one order.
+ADD_TERMS = text(
+    f"INSERT INTO {TERMS_TABLE} (kind, term) SELECT CAST(:kind AS \"char\"), t "
+    "FROM unnest(CAST(:terms AS text[])) AS t ORDER BY t ON CONFLICT DO NOTHING")
+
+
+def write_entries(connection, records: Iterable[IndexRecord], removed: Sequence[int] = ()) -> int:
+    """Write the entries of ``records`` and delete those of ``removed`` on ``connection``, in
+    whatever transaction it is in (nothing is committed here). Returns the entries written."""
+    rows = []
+    words: set[str] = set()
+    compounds: set[str] = set()
+    for record in sorted(records, key=lambda r: r.id):
+        row, vocabulary, keys = entry_row(record)
+        rows.append(row)
+        words.update(vocabulary)
+        compounds.update(keys)
+    gone = sorted(set(removed) - {row["document_id"] for row in rows})
+    if gone:
+        connection.execute(DELETE, {"ids": gone})
+    if words:
+        connection.execute(ADD_TERMS, {"kind": KIND_WORD, "terms": sorted(words)})
+    if compounds:
+        connection.execute(ADD_TERMS, {"kind": KIND_COMPOUND, "terms": sorted(compounds)})
+    if rows:
+        connection.execute(UPSERT, rows)
+    return len(rows)

@@ -1,0 +1,131 @@
+"""Autocomplete and "more like this" on PostgreSQL, by the rules of ``_suggest`` and ``_similar``."""
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from sqlalchemy import text
+
+from ._matching import match_case
+from ._pg_entries import ENTRY_TABLE, RANK_WEIGHTS, quote
+from ._pg_query import Lexicon
+from ._pg_words import completions, prefix_corrections, word_documents
+from ._query import clean
+from ._similar import (
+    _STOP_TERMS,
+    SIMILAR_MIN_TERMS,
+    SIMILAR_MIN_TERMS_WITHOUT_TOPIC,
+    SIMILAR_THRESHOLD,
+    SIMILAR_WEIGHTS,
+    Likeness,
+)
+from ._types import PUBLISHED
+from .analysis import STOP_FOLDED, fold, term_for, term_positions, transliterate, words
+from .backend import SimilarTo
+
+#: Completions whose documents are counted, the shortest first (a count is one GIN lookup).
+COUNTED_COMPLETIONS = 64
+
+_ANY_PUBLISHED = text(f"SELECT EXISTS (SELECT 1 FROM {ENTRY_TABLE} WHERE status = :published)")
+
+
+def suggest(connection, prefix: str, limit: int = 8) -> list[str]:
+    """Autocomplete: completions of the last word, most documents first, then matching titles."""
+    limit = max(1, min(int(limit or 8), 50))
+    parts = words(clean(prefix or ""))
+    if not parts or (len(parts) == 1 and len(parts[0]) < 2):
+        return []
+    head, last = parts[:-1], parts[-1]
+    if not connection.execute(_ANY_PUBLISHED, {"published": PUBLISHED}).scalar():
+        return []
+    lowered = last.lower()
+    found: list[str] = []
+    if len(lowered) >= 2:
+        def visible_completions(prefixes) -> list[tuple[int, str]]:
+            candidates = sorted(completions(connection, set(prefixes)), key=lambda w: (len(w), w))
+            candidates = [w for w in candidates if not (w == lowered and not head)][:COUNTED_COMPLETIONS]
+            counts = word_documents(connection, candidates, published_only=True)
+            return sorted((-count, word) for word, count in counts.items() if count)
+
+        scored = visible_completions({lowered, transliterate(lowered)})
+        if not scored:
+            scored = visible_completions(prefix_corrections(connection, lowered))
+        prefix_text = " ".join(head)
+        for _, word in scored[: limit * 4]:
+            found.append(((prefix_text + " ") if prefix_text else "") + match_case(last, word))
+    title_terms = [quote(f"t:{term_for(w)}") for w in head if fold(w) not in STOP_FOLDED]
+    starts = sorted({fold(last), term_for(last)} - {""})
+    title_terms.append("(" + " | ".join(quote(f"t:{start}") + ":*" for start in starts) + ")")
+    tsquery = " & ".join(title_terms)
+    titles = [row[0] for row in connection.execute(text(
+        f"SELECT title FROM {ENTRY_TABLE} WHERE status = :published AND tsv @@ CAST(:q AS tsquery) "
+        f"ORDER BY ts_rank('{RANK_WEIGHTS}', tsv, CAST(:q AS tsquery), 0) DESC, document_id DESC LIMIT :limit"),
+        {"published": PUBLISHED, "q": tsquery, "limit": limit})]
+    merged: list[str] = []
+    seen: set[str] = set()
+    half = (limit + 1) // 2
+    for item in found[:half] + titles + found[half:]:
+        key = item.casefold()
+        if key not in seen:
+            seen.add(key)
+            merged.append(item)
+    return merged[:limit]
+
+
+def _key_terms(lexicon: Lexicon, document_text: str, count: int = 12) -> list[tuple[str, float]]:
+    """The telling words of ``document_text``: Whoosh's Bo1 weight (frequent here, rare in the
+    index) of its most frequent terms."""
+    frequencies = Counter({term: len(positions) for term, positions in term_positions(document_text).items()
+                           if term not in _STOP_TERMS and len(term) >= 3 and not term.isdigit()})
+    documents = max(lexicon.documents(), 1)
+    weighted = []
+    for term, frequency in frequencies.most_common(60):
+        df = lexicon.frequency(quote(f"b:{term}"))
+        if not df:
+            continue
+        share = df / documents
+        weighted.append((term, frequency * math.log2((1 + share) / share) + math.log2(1 + share)))
+    weighted.sort(key=lambda item: (-item[1], item[0]))
+    return weighted[:count]
+
+
+def similar_documents_scored(connection, document: SimilarTo, limit: int = 5,
+                             threshold: float = SIMILAR_THRESHOLD) -> list[Likeness]:
+    """As ``_similar.similar_documents_scored``, scored with ``ts_rank`` per telling word."""
+    limit = max(1, min(int(limit or 5), 50))
+    lexicon = Lexicon(connection)
+    key_terms = _key_terms(lexicon, document.text)
+    if not key_terms:
+        return []
+    params: dict = {"own": document.document_id, "published": PUBLISHED}
+    scores = []
+    matches = []
+    for number, (term, weight) in enumerate(key_terms):
+        params[f"k{number}"] = f"{quote('b:' + term)} | {quote('t:' + term)}"
+        scores.append(f"{weight!r} * ts_rank('{RANK_WEIGHTS}', tsv, CAST(:k{number} AS tsquery), 0)")
+        matches.append(f"{quote('b:' + term)} | {quote('t:' + term)}")
+    params["any"] = " | ".join(matches)
+    rows = connection.execute(text(
+        f"SELECT document_id, topics, type, {' + '.join(scores)} AS score FROM {ENTRY_TABLE} "
+        "WHERE (status = :published OR document_id = :own) AND tsv @@ CAST(:any AS tsquery)"), params).all()
+    own = next((row for row in rows if row.document_id == document.document_id), None)
+    others = [row for row in rows if row.document_id != document.document_id]
+    if not others:
+        return []
+    best = max(float(row.score) for row in others)
+    reference = float(own.score) if own is not None and own.score > 0 else best
+    own_topics = set(document.topics)
+    found = []
+    for row in others:
+        terms = min(1.0, float(row.score) / reference) if reference > 0 else 0.0
+        theirs = set(row.topics or ())
+        union = own_topics | theirs
+        topics = len(own_topics & theirs) / len(union) if union else 0.0
+        same_type = 1.0 if document.type and row.type == document.type else 0.0
+        score = (SIMILAR_WEIGHTS["terms"] * math.sqrt(terms) + SIMILAR_WEIGHTS["topics"] * topics
+                 + SIMILAR_WEIGHTS["type"] * same_type)
+        enough_words = terms >= (SIMILAR_MIN_TERMS if topics else SIMILAR_MIN_TERMS_WITHOUT_TOPIC)
+        if score >= threshold and enough_words:
+            found.append(Likeness(row.document_id, round(terms, 4), round(topics, 3), same_type, round(score, 3)))
+    found.sort(key=lambda likeness: (-likeness.score, likeness.document_id))
+    return found[:limit]

@@ -1,0 +1,236 @@
+"""One search on PostgreSQL: matching, facets, order and hints, as ``_search`` does on Whoosh.
+
+A search is three statements on one connection: the facet counts with the total (one pass over
+the matching rows, ``_pg_facets``), the page (``ORDER BY`` the rank, ``LIMIT``) and, for the
+page's hits only, the snippets (read by the services, cut by the shared highlighter). Matching
+is one ``tsv @@ tsquery`` (GIN) with the filters as plain column conditions.
+
+The decisions around it are Whoosh's, step by step (``_matching``): all words, else any word
+when all find nothing; a query that finds (almost) nothing has its unknown words corrected
+(``_pg_words``); literal matches rank above synonyms, and the query as typed above its
+correction; did-you-mean for what remains.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+
+from ._highlight import snippets
+from ._matching import FEW_HITS, match_case
+from ._pg_entries import ENTRY_TABLE, RANK_WEIGHTS
+from ._pg_facets import Filters, facet_counts
+from ._pg_query import Compiled, Lexicon, PgCompiler, field_terms
+from ._pg_words import correction, spelling_options
+from ._query import Clause, Word, drop_stopwords, map_words, parse, positive_leaves, render, widen
+from ._synonyms import SynonymTable, current_table, has_synonyms, rewrite
+from ._types import FacetValue, SearchHit, SearchQuery, SearchResults
+from .analysis import term_for
+from .backend import current_source
+
+
+@dataclass
+class Match:
+    clauses: list[Clause]
+    compiler: PgCompiler
+    compiled: Compiled | None
+    total: int
+    facets: dict[str, list[FacetValue]]
+    widened: bool
+    shown: list[Clause] = field(default_factory=list)
+    #: ``tsquery`` texts whose matches rank first, the first above the second (``_matching.Match.tiers``).
+    tiers: list[str] = field(default_factory=list)
+    corrected_from: str | None = None
+
+
+class Searcher:
+    """One search's view of the database: a connection, the query's filters, the lexicon."""
+
+    def __init__(self, connection, query: SearchQuery) -> None:
+        self.connection = connection
+        self.query = query
+        self.filters = Filters(query)
+        self.lexicon = Lexicon(connection)
+
+    # --- matching --------------------------------------------------------------------------
+
+    def match_query(self) -> Match:
+        query = self.query
+        typed = drop_stopwords(parse(query.q)) if query.q and query.q.strip() else []
+        table = current_table() if typed else SynonymTable()
+        match = self.match_clauses(typed, table)
+        if typed and not query.literal and (match.total < FEW_HITS or match.widened):
+            corrected = self.corrected_match(typed, table, match)
+            if corrected is not None:
+                return corrected
+        return match
+
+    def match_clauses(self, typed: list[Clause], table: SynonymTable) -> Match:
+        literal = rewrite(typed, SynonymTable())
+        clauses = rewrite(typed, table) if table else literal
+        compiler = PgCompiler(self.lexicon)
+        scored = self.query.sort == "relevance"
+        compiled = compiler.compile(clauses, scored=scored) if clauses else None
+        if compiled is None:
+            clauses = []
+        total, facets = facet_counts(self.connection, self.filters, compiled.tsquery if compiled else None)
+        match = Match(clauses, compiler, compiled, total, facets, False,
+                      shown=typed if compiled is not None else [])
+        positive_clauses = sum(1 for clause in clauses if not clause.negated)
+        if compiled is not None and not total and positive_clauses >= 2:
+            wide = widen(clauses)
+            wide_compiler = PgCompiler(self.lexicon)
+            wide_compiled = wide_compiler.compile(wide, scored=scored)
+            if wide_compiled is not None:
+                wide_total, wide_facets = facet_counts(self.connection, self.filters, wide_compiled.tsquery)
+                if wide_total:
+                    match = Match(wide, wide_compiler, wide_compiled, wide_total, wide_facets, True, shown=widen(typed))
+                    literal = widen(literal)
+        if match.total and has_synonyms(match.clauses):
+            literal_compiled = PgCompiler(self.lexicon).compile(literal, collect=False, scored=False)
+            if literal_compiled is not None:
+                match.tiers = [literal_compiled.tsquery]
+        return match
+
+    def corrected_match(self, typed: list[Clause], table: SynonymTable, match: Match) -> Match | None:
+        mapping: dict[str, str] = {}
+        for leaf in positive_leaves(typed):
+            if not isinstance(leaf, Word) or leaf.prefix or leaf.text in mapping:
+                continue
+            if self.is_known_term(term_for(leaf.text)) or match.compiler.compound_terms(leaf.text):
+                continue
+            fixed = correction(self.connection, leaf.text, self.visible_documents)
+            if fixed is not None:
+                mapping[leaf.text] = match_case(leaf.text, fixed)
+        if not mapping:
+            return None
+        corrected = self.match_clauses(map_words(typed, mapping), table)
+        if not corrected.total:
+            return None
+        if match.total and corrected.total <= match.total and (corrected.widened or not match.widened):
+            return None
+        corrected.corrected_from = render(typed)
+        if match.total and not match.widened and match.compiled is not None:
+            corrected.tiers = [match.compiled.tsquery] + corrected.tiers
+        return corrected
+
+    def is_known_term(self, term: str) -> bool:
+        return self.lexicon.frequency(field_terms(term, _TEXT)) > 0
+
+    def visible_documents(self, term: str) -> int:
+        """Documents of the searched statuses with ``term`` in a text field."""
+        status, params = self.filters.status_condition()
+        sql = f"SELECT count(*) FROM {ENTRY_TABLE} WHERE tsv @@ CAST(:q AS tsquery)" + (f" AND {status}" if status else "")
+        return int(self.connection.execute(text(sql), {**params, "q": field_terms(term, _TEXT)}).scalar() or 0)
+
+    # --- order -----------------------------------------------------------------------------
+
+    def ordered(self, match: Match, sort: str, limit: int | None, offset: int = 0) -> list[tuple[int, float]]:
+        """(document id, score) of the hits in ``sort`` order, from ``offset``, at most ``limit``."""
+        if not match.total or limit == 0:
+            return []
+        where, params = self.filters.where(match.compiled.tsquery if match.compiled else None)
+        if sort == "downloads":
+            rows = self.connection.execute(text(f"SELECT document_id, sort_date FROM {ENTRY_TABLE} WHERE {where}"),
+                                           params).all()
+            downloads = current_source().download_counts([row[0] for row in rows])
+            rows.sort(key=lambda row: (-downloads.get(row[0], 0), -row[1], -row[0]))
+            end = None if limit is None else offset + limit
+            return [(row[0], 0.0) for row in rows[offset:end]]
+        score = "0.0"
+        order = "sort_date DESC, document_id DESC"
+        if sort == "title":
+            order = "title_sort, document_id"
+        elif sort == "relevance" and match.compiled is not None:
+            score, rank_params = _score(match.compiled)
+            params.update(rank_params)
+            tiers = []
+            for number, tier in enumerate(match.tiers):
+                params[f"tier{number}"] = tier
+                tiers.append(f"(tsv @@ CAST(:tier{number} AS tsquery)) DESC")
+            order = ", ".join(tiers + ["score DESC", "sort_date DESC", "document_id DESC"])
+        sql = f"SELECT document_id, {score} AS score FROM {ENTRY_TABLE} WHERE {where} ORDER BY {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        if offset:
+            sql += f" OFFSET {int(offset)}"
+        return [(row[0], float(row[1])) for row in self.connection.execute(text(sql), params)]
+
+    # --- did you mean ----------------------------------------------------------------------
+
+    def did_you_mean(self, match: Match) -> str | None:
+        mapping: dict[str, str] = {}
+        for leaf in positive_leaves(match.shown):
+            if not isinstance(leaf, Word) or leaf.prefix or leaf.text in mapping:
+                continue
+            word = leaf.text
+            if len(word) < 3 or not word.isalpha():
+                continue
+            if self.is_known_term(term_for(word)) or match.compiler.compound_terms(word):
+                continue
+            for option in spelling_options(self.connection, word.lower()):
+                if option != word.lower() and self.is_known_term(term_for(option)):
+                    mapping[word] = match_case(word, option)
+                    break
+        if not mapping:
+            return None
+        corrected = map_words(match.shown, mapping)
+        compiled = PgCompiler(self.lexicon).compile(corrected, scored=False)
+        if compiled is None:
+            return None
+        where, params = self.filters.where(compiled.tsquery)
+        found = self.connection.execute(text(f"SELECT count(*) FROM {ENTRY_TABLE} WHERE {where}"), params).scalar()
+        return render(corrected) if int(found or 0) > match.total else None
+
+
+_TEXT = ("title", "description", "body", "project", "municipality")
+
+
+def _score(compiled: Compiled) -> tuple[str, dict]:
+    """The SQL of a hit's relevance score: the weighted ``ts_rank`` of each ranked part."""
+    if not compiled.rank:
+        return "0.0", {}
+    terms = []
+    params = {}
+    for number, item in enumerate(compiled.rank):
+        params[f"rank{number}"] = item.tsquery
+        terms.append(f"{item.weight!r} * ts_rank('{RANK_WEIGHTS}', tsv, CAST(:rank{number} AS tsquery), 0)")
+    return " + ".join(terms), params
+
+
+def effective_sort(query: SearchQuery, match: Match) -> str:
+    if query.sort == "relevance" and match.compiled is None:
+        return "newest"
+    return query.sort
+
+
+def run_search(connection, query: SearchQuery) -> SearchResults:
+    searcher = Searcher(connection, query)
+    match = searcher.match_query()
+    sort = effective_sort(query, match)
+    offset = (query.page - 1) * query.per_page
+    ranked = searcher.ordered(match, sort, query.per_page, offset) if offset < match.total else []
+    suggestion = None
+    if match.shown and match.total < FEW_HITS and match.corrected_from is None:
+        suggestion = searcher.did_you_mean(match)
+    found = snippets([document_id for document_id, _ in ranked], match.compiler.highlight)
+    hits = [SearchHit(document_id, score, found.get(document_id, "")) for document_id, score in ranked]
+    return SearchResults(
+        total=match.total, page=query.page, per_page=query.per_page, hits=hits, facets=match.facets,
+        suggestion=suggestion, widened=match.widened, query_used=render(match.shown), sort=sort,
+        corrected_from=match.corrected_from,
+    )
+
+
+def matching_ids(connection, query: SearchQuery) -> list[int]:
+    searcher = Searcher(connection, query)
+    match = searcher.match_query()
+    return [document_id for document_id, _ in searcher.ordered(match, effective_sort(query, match), None)]
+
+
+def did_you_mean(connection, query: SearchQuery) -> str | None:
+    results = run_search(connection, dataclasses.replace(query, page=1, per_page=1))
+    if results.corrected_from is not None:
+        return results.query_used
+    return results.suggestion
