@@ -20,6 +20,16 @@ COLUMNS = {"topic": "topics", "size_class": "size_class", "type": "type", "forma
 _KEY_COLUMNS = {"municipality": "municipality_key", "state": "state_key"}
 
 
+def matching(parameter: str) -> str:
+    """The entries matching the ``tsquery`` in ``parameter``, as a set from the GIN index.
+
+    Written as ``document_id IN (…)`` rather than ``tsv @@ …`` on the scanned row: with another
+    condition at hand (the status), the planner would test ``@@`` on every row of the status's
+    index, reading (de-toasting) each ``tsvector``.
+    """
+    return f"document_id IN (SELECT document_id FROM {ENTRY_TABLE} WHERE tsv @@ CAST(:{parameter} AS tsquery))"
+
+
 class Filters:
     """The statuses and the selected filters of a query, as SQL conditions with parameters."""
 
@@ -64,7 +74,7 @@ class Filters:
         if self.status:
             parts.append(self.status)
         if tsquery is not None:
-            parts.append("tsv @@ CAST(:q AS tsquery)")
+            parts.append(matching("q"))
             params["q"] = tsquery
         if filters:
             parts.extend(self.conditions.values())
