@@ -27,7 +27,7 @@ from .analysis import STOP_FOLDED, fold, term_for, term_positions, transliterate
 from .backend import SimilarTo
 
 #: Completions whose documents are counted, the shortest first (a count is one GIN lookup).
-COUNTED_COMPLETIONS = 64
+COUNTED_COMPLETIONS = 32
 
 _ANY_PUBLISHED = text(f"SELECT EXISTS (SELECT 1 FROM {ENTRY_TABLE} WHERE status = :published)")
 

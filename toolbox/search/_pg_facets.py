@@ -137,7 +137,10 @@ def _selected_values(connection, query: SearchQuery, facet: str, known: dict[str
         return set()
     low = query.year_from if query.year_from is not None else -1
     high = query.year_to if query.year_to is not None else 10_000
-    selected = {year for year in known if year.isdigit() and low <= int(year) <= high}
+    # Every year of the index in the range is selected, also one no hit has (Whoosh's facet view).
+    indexed = {str(row[0]) for row in connection.execute(text(
+        f"SELECT DISTINCT year FROM {ENTRY_TABLE} WHERE year BETWEEN :low AND :high"), {"low": low, "high": high})}
+    selected = {year for year in set(known) | indexed if year.isdigit() and low <= int(year) <= high}
     if query.year_from is not None and query.year_to is not None and query.year_from == query.year_to:
         selected.add(str(query.year_from))
     return selected
