@@ -203,3 +203,50 @@ def test_backup_and_restore_keep_the_search(pg_search_app, tmp_path):
         assert _found("Dorfladen") == [kept]
         assert search.check_index().ok
     assert not Path(pg_search_app.config["TOOLBOX_INDEX_DIR"]).exists()
+
+
+PARITY_QUERIES = [
+    dict(q="Konzept"), dict(q="Verwaltung"), dict(q="Strategie"), dict(q="Planung"),
+    dict(q='"Konzept für die Digitalisierung"'), dict(q="Konzept -Abfall"), dict(q="-Abfall"),
+    dict(q="titel:Leitfaden"), dict(q="kommune:Alsfeld"), dict(q="Glasfaser OR Parkleitsystem"), dict(q="digital*"),
+    dict(q="Ausschreibnug"), dict(q="Parkplatz Zebrastreifen"), dict(q="Zebrastreifen", statuses=("all",)),
+    dict(q="", topic=("mobilitaet-verkehr",)), dict(q="", size_class=("kleinstadt",), year_from=2021),
+    dict(q="Verwaltung", municipality=("fulda",)), dict(q="", year_from=2019, year_to=2019),
+    dict(q="Buergerbeteiligung"), dict(q="GROESSE", sort="title"),
+]
+
+
+@pytest.mark.slow
+def test_the_same_answers_as_whoosh(template_database, postgres_url, tmp_path_factory, monkeypatch):
+    """On the contract's corpus both engines find the same documents, with the same totals, the
+    same facet counts, the same corrections and hints, for every kind of query."""
+    from search_factories import CORPUS, ingest_specs, make_app
+
+    whoosh_tmp = tmp_path_factory.mktemp("parity-whoosh")
+    whoosh = make_app(whoosh_tmp, template_database)
+    with whoosh.app_context():
+        search.ensure_index()
+    whoosh_ids = ingest_specs(whoosh, CORPUS, whoosh_tmp / "files")
+
+    pg_tmp = tmp_path_factory.mktemp("parity-pg")
+    fixture = pg_search_app.__wrapped__(postgres_url, pg_tmp, monkeypatch)
+    postgres = next(fixture)
+    try:
+        pg_ids = ingest_specs(postgres, CORPUS, pg_tmp / "files")
+        key_of = {"whoosh": {v: k for k, v in whoosh_ids.items()}, "pg": {v: k for k, v in pg_ids.items()}}
+
+        def answer(app, name, spec):
+            with app.app_context():
+                results = search.search(SearchQuery(per_page=100, **spec))
+                return (results.total, sorted(key_of[name][hit.document_id] for hit in results.hits),
+                        {facet: [(v.value, v.count, v.selected) for v in values]
+                         for facet, values in results.facets.items() if facet != "project"},
+                        results.query_used, results.corrected_from, results.suggestion, results.widened)
+
+        for spec in PARITY_QUERIES:
+            assert answer(postgres, "pg", spec) == answer(whoosh, "whoosh", spec), spec
+    finally:
+        fixture.close()
+        with whoosh.app_context():
+            db.session.remove()
+            db.engine.dispose()

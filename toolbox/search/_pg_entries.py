@@ -5,10 +5,18 @@ The ``tsvector`` is built here from the shared analysis (``analysis.term_positio
 PostgreSQL's own parser: each index term goes in as a literal lexeme with its word positions, so
 the German behaviour (stems, folding, transliteration, compound keys) is exactly Whoosh's. A
 lexeme carries its field as a prefix (``t:`` title, ``d:`` description, ``b:`` body, ``p:``
-project, ``m:`` municipality; ``w:`` the unstemmed vocabulary words, without positions), so one
-GIN index answers fielded and unfielded words, phrases (``<->`` over positions) and prefixes
-(``:*``). Each text field also has a weight label, which ``ts_rank`` turns into Whoosh's field
-boosts (``RANK_WEIGHTS``).
+project, ``m:`` municipality), so one GIN index answers fielded and unfielded words, phrases
+(``<->`` over positions) and prefixes (``:*``). Two kinds of position-less lexemes serve the
+ranking and the compounds, both answered from the GIN index alone:
+
+* ``b2:``, ``b4:``, ``b8:`` mark a body term occurring at least 2, 4, 8 times: the steps of BM25's
+  saturating term frequency (``_pg_query``);
+* ``rt:``, ``rd:``, ``rb:`` hold the reversed stems of a field's long words (``analysis.
+  compound_keys``), so that "Strategie" finds "Datenstrategie" by one prefix lookup
+  (``'rb:igetarts':*``), whatever the number of such compounds.
+
+Ranking never reads a ``tsvector``: a document's entry is several kilobytes, and reading
+(de-toasting) it for thousands of matches cost more than everything else of a search.
 
 PostgreSQL keeps at most 256 positions per lexeme and positions up to 16 383; later positions
 are clamped. A phrase deep inside a very long text can therefore be missed; words are found
@@ -21,17 +29,16 @@ from typing import Iterable, Sequence
 from sqlalchemy import text
 
 from ._schema import IndexRecord, municipality_key
-from .analysis import term_positions
+from .analysis import MIN_COMPOUND_LENGTH, term_positions
 
 #: Text field → (lexeme prefix, ``ts_rank`` weight label).
 FIELD_LEXEMES = {"title": ("t", "A"), "description": ("d", "B"), "body": ("b", "D"),
                  "project": ("p", "C"), "municipality": ("m", "C")}
 PREFIX = {name: prefix for name, (prefix, _label) in FIELD_LEXEMES.items()}
 #: ``ts_rank``'s weights for the labels {D, C, B, A}: body 1, project/municipality 1.5,
-#: description 2, title 4 (``_schema.TEXT_FIELD_BOOSTS``), scaled to at most 1.
+#: description 2, title 4 (``_schema.TEXT_FIELD_BOOSTS``), scaled to at most 1 (autocomplete's
+#: titles only; searches rank from the GIN index, ``_pg_query``).
 RANK_WEIGHTS = "{0.25,0.375,0.5,1.0}"
-#: The prefix of the vocabulary words (Whoosh's ``words`` field) in the ``tsvector``.
-WORDS = "w"
 
 MAX_POSITIONS = 256
 MAX_POSITION = 16383
@@ -53,38 +60,46 @@ def quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _field_parts(prefix: str, label: str, value: str, positions: bool = True,
-                 counted: list[int] | None = None) -> list[str]:
+#: Body term frequencies that get a lexeme of their own (``b2:``, ``b4:``, ``b8:``).
+FREQUENCY_STEPS = (2, 4, 8)
+#: Fields whose long words are compound keys (``_schema.COMPOUND_FIELDS``), and their prefixes.
+COMPOUND_PREFIX = {"title": "rt", "description": "rd", "body": "rb"}
+
+
+def _field_parts(name: str, value: str, positions: bool, counted: list[int]) -> list[str]:
+    prefix, label = FIELD_LEXEMES[name]
     suffix = "" if label == "D" else label
+    reversed_prefix = COMPOUND_PREFIX.get(name)
     parts = []
     for term, found in term_positions(value).items():
-        if counted is not None:
-            counted[0] += len(found)
+        counted[0] += len(found)
         lexeme = quote(f"{prefix}:{term}")
         if positions:
             kept = ",".join(f"{min(pos + 1, MAX_POSITION)}{suffix}" for pos in found[:MAX_POSITIONS])
             parts.append(f"{lexeme}:{kept}")
         else:
             parts.append(lexeme)
+        if name == "body":
+            parts.extend(quote(f"b{step}:{term}") for step in FREQUENCY_STEPS if len(found) >= step)
+        if reversed_prefix and len(term) >= MIN_COMPOUND_LENGTH:
+            parts.append(quote(f"{reversed_prefix}:{term[::-1]}"))
     return parts
 
 
-def tsvector_literal(record: IndexRecord, vocabulary: Iterable[str]) -> tuple[str, int]:
-    """The document's ``tsvector`` as text (every field's terms with positions, then the
-    words) and the number of indexed words in its fields."""
+def tsvector_literal(record: IndexRecord) -> tuple[str, int]:
+    """The document's ``tsvector`` as text and the number of words in its fields."""
     values = {"title": record.title, "description": record.description, "body": record.text,
               "project": record.project, "municipality": record.municipality}
-    parts: list[str] = []
     counted = [0]
-    for name, (prefix, label) in FIELD_LEXEMES.items():
-        parts.extend(_field_parts(prefix, label, values[name], counted=counted))
-    parts.extend(quote(f"{WORDS}:{word}") for word in vocabulary)
+    parts: list[str] = []
+    for name in FIELD_LEXEMES:
+        parts.extend(_field_parts(name, values[name], True, counted))
     literal = " ".join(parts)
     if len(literal) > MAX_VECTOR_CHARS:
         # A huge text: its body words stay findable, only phrases in it are not.
         parts = []
-        for name, (prefix, label) in FIELD_LEXEMES.items():
-            parts.extend(_field_parts(prefix, label, values[name], positions=name != "body"))
+        for name in FIELD_LEXEMES:
+            parts.extend(_field_parts(name, values[name], name != "body", [0]))
         literal = " ".join(parts)
     return literal, counted[0]
 
@@ -96,7 +111,7 @@ def entry_row(record: IndexRecord) -> tuple[dict, list[str], list[str]]:
     compounds = fields["compounds"].split()
     municipality = fields.get("municipality_facet", "")
     state = fields.get("state", "")
-    tsv, length = tsvector_literal(record, vocabulary)
+    tsv, length = tsvector_literal(record)
     row = {
         "document_id": record.id,
         "status": record.status,

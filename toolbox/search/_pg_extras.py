@@ -1,4 +1,5 @@
-"""Autocomplete and "more like this" on PostgreSQL, by the rules of ``_suggest`` and ``_similar``."""
+"""Autocomplete and "more like this" on PostgreSQL, by the rules of ``_suggest`` and ``_similar``
+(the scores read from the GIN index as a search's, ``_pg_search.rank_sql``)."""
 from __future__ import annotations
 
 import math
@@ -7,8 +8,10 @@ from collections import Counter
 from sqlalchemy import text
 
 from ._matching import match_case
-from ._pg_entries import ENTRY_TABLE, RANK_WEIGHTS, quote
-from ._pg_query import Lexicon
+from ._pg_entries import ENTRY_TABLE, FREQUENCY_STEPS, RANK_WEIGHTS, quote
+from ._pg_query import FREQUENCY_BONUS, Lexicon, RankItem
+from ._pg_facets import matching
+from ._pg_search import rank_sql
 from ._pg_words import completions, prefix_corrections, word_documents
 from ._query import clean
 from ._similar import (
@@ -24,7 +27,7 @@ from .analysis import STOP_FOLDED, fold, term_for, term_positions, transliterate
 from .backend import SimilarTo
 
 #: Completions whose documents are counted, the shortest first (a count is one GIN lookup).
-COUNTED_COMPLETIONS = 64
+COUNTED_COMPLETIONS = 32
 
 _ANY_PUBLISHED = text(f"SELECT EXISTS (SELECT 1 FROM {ENTRY_TABLE} WHERE status = :published)")
 
@@ -91,23 +94,24 @@ def _key_terms(lexicon: Lexicon, document_text: str, count: int = 12) -> list[tu
 
 def similar_documents_scored(connection, document: SimilarTo, limit: int = 5,
                              threshold: float = SIMILAR_THRESHOLD) -> list[Likeness]:
-    """As ``_similar.similar_documents_scored``, scored with ``ts_rank`` per telling word."""
+    """As ``_similar.similar_documents_scored``."""
     limit = max(1, min(int(limit or 5), 50))
-    lexicon = Lexicon(connection)
+    lexicon = Lexicon(connection, str(connection.engine.url))
     key_terms = _key_terms(lexicon, document.text)
     if not key_terms:
         return []
-    params: dict = {"own": document.document_id, "published": PUBLISHED}
-    scores = []
-    matches = []
-    for number, (term, weight) in enumerate(key_terms):
-        params[f"k{number}"] = f"{quote('b:' + term)} | {quote('t:' + term)}"
-        scores.append(f"{weight!r} * ts_rank('{RANK_WEIGHTS}', tsv, CAST(:k{number} AS tsquery), 0)")
-        matches.append(f"{quote('b:' + term)} | {quote('t:' + term)}")
-    params["any"] = " | ".join(matches)
+    items = []
+    for term, weight in key_terms:
+        # As Whoosh's query: the word in the body at its weight, in the title at twice that.
+        items.append(RankItem(quote(f"b:{term}"), weight))
+        items.extend(RankItem(quote(f"b{step}:{term}"), weight * FREQUENCY_BONUS[step]) for step in FREQUENCY_STEPS)
+        items.append(RankItem(quote(f"t:{term}"), 2 * weight))
+    score, params = rank_sql(items)
+    params.update({"own": document.document_id, "published": PUBLISHED,
+                   "any": " | ".join(f"{quote('b:' + term)} | {quote('t:' + term)}" for term, _ in key_terms)})
     rows = connection.execute(text(
-        f"SELECT document_id, topics, type, {' + '.join(scores)} AS score FROM {ENTRY_TABLE} "
-        "WHERE (status = :published OR document_id = :own) AND tsv @@ CAST(:any AS tsquery)"), params).all()
+        f"SELECT document_id, topics, type, {score} AS score FROM {ENTRY_TABLE} "
+        f"WHERE (status = :published OR document_id = :own) AND {matching('any')}"), params).all()
     own = next((row for row in rows if row.document_id == document.document_id), None)
     others = [row for row in rows if row.document_id != document.document_id]
     if not others:

@@ -3,7 +3,8 @@
 Each facet counts the matches under every *other* selected filter, so that a count is exactly
 the total its click returns (``_facets``). All facets and the total come from one statement:
 the matching rows are read once into a materialised CTE carrying one boolean per selected
-filter, and each facet is a ``GROUP BY`` over it (``unnest`` for the topics).
+filter; one ``GROUPING SETS`` pass counts every facet (``count(*) FILTER`` the other facets'
+filters) and the total, and the topics are counted over ``unnest``.
 """
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ COLUMNS = {"topic": "topics", "size_class": "size_class", "type": "type", "forma
            "license": "license", "year": "year", "municipality": "municipality", "state": "state",
            "project": "project", "accessibility": "accessibility"}
 _KEY_COLUMNS = {"municipality": "municipality_key", "state": "state_key"}
+
+
+def matching(parameter: str) -> str:
+    """The entries matching the ``tsquery`` in ``parameter`` (answered by the GIN index)."""
+    return f"tsv @@ CAST(:{parameter} AS tsquery)"
 
 
 class Filters:
@@ -64,7 +70,7 @@ class Filters:
         if self.status:
             parts.append(self.status)
         if tsquery is not None:
-            parts.append("tsv @@ CAST(:q AS tsquery)")
+            parts.append(matching("q"))
             params["q"] = tsquery
         if filters:
             parts.extend(self.conditions.values())
@@ -78,31 +84,28 @@ def facet_counts(connection, filters: Filters, tsquery: str | None) -> tuple[int
     flag_columns = "".join(f", ({condition}) AS {flags[facet]}" for facet, condition in filters.conditions.items())
     columns = ", ".join(dict.fromkeys(COLUMNS.values()))
 
-    def others(facet: str | None) -> str:
+    def count(facet: str | None) -> str:
         wanted = [flag for name, flag in flags.items() if name != facet]
-        return " AND ".join(wanted) if wanted else "TRUE"
+        return f"count(*) FILTER (WHERE {' AND '.join(wanted)})" if wanted else "count(*)"
 
-    parts = [f"SELECT '' AS facet, '' AS value, count(*) AS n FROM m WHERE {others(None)}"]
-    for facet in FACET_FIELDS:
-        column = COLUMNS[facet]
-        if facet == "topic":
-            parts.append(f"SELECT 'topic', v, count(*) FROM m CROSS JOIN LATERAL unnest(m.topics) AS v "
-                         f"WHERE {others(facet)} GROUP BY v")
-        elif facet == "year":
-            parts.append(f"SELECT 'year', CAST(year AS text), count(*) FROM m WHERE year IS NOT NULL "
-                         f"AND {others(facet)} GROUP BY year")
-        else:
-            parts.append(f"SELECT '{facet}', {column}, count(*) FROM m WHERE {column} <> '' "
-                         f"AND {others(facet)} GROUP BY {column}")
+    # Every facet but the topics (and the total) in one pass: a grouping set per facet, each
+    # counted under the other facets' filters.
+    single = [facet for facet in FACET_FIELDS if facet != "topic"]
+    grouped = {facet: (f"CAST({COLUMNS[facet]} AS text)" if facet == "year" else COLUMNS[facet]) for facet in single}
+    name_of = " ".join(f"WHEN GROUPING({COLUMNS[facet]}) = 0 THEN '{facet}'" for facet in single)
+    count_of = " ".join(f"WHEN GROUPING({COLUMNS[facet]}) = 0 THEN {count(facet)}" for facet in single)
+    sets = ", ".join(f"({COLUMNS[facet]})" for facet in single)
     sql = (f"WITH m AS MATERIALIZED (SELECT {columns}{flag_columns} FROM {ENTRY_TABLE} WHERE {base}) "
-           + " UNION ALL ".join(parts))
+           f"SELECT CASE {name_of} ELSE '' END, COALESCE({', '.join(grouped.values())}), "
+           f"CASE {count_of} ELSE {count(None)} END FROM m GROUP BY GROUPING SETS ({sets}, ()) "
+           f"UNION ALL SELECT 'topic', v, {count('topic')} FROM m CROSS JOIN LATERAL unnest(m.topics) AS v GROUP BY v")
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACET_FIELDS}
     total = 0
-    for facet, value, count in connection.execute(text(sql), params):
+    for facet, value, found in connection.execute(text(sql), params):
         if not facet:
-            total = int(count)
-        else:
-            counts[facet][value] = int(count)
+            total = int(found)
+        elif value and found:
+            counts[facet][value] = int(found)
     result: dict[str, list[FacetValue]] = {}
     for facet in FACET_FIELDS:
         known = counts[facet]
@@ -134,7 +137,10 @@ def _selected_values(connection, query: SearchQuery, facet: str, known: dict[str
         return set()
     low = query.year_from if query.year_from is not None else -1
     high = query.year_to if query.year_to is not None else 10_000
-    selected = {year for year in known if year.isdigit() and low <= int(year) <= high}
+    # Every year of the index in the range is selected, also one no hit has (Whoosh's facet view).
+    indexed = {str(row[0]) for row in connection.execute(text(
+        f"SELECT DISTINCT year FROM {ENTRY_TABLE} WHERE year BETWEEN :low AND :high"), {"low": low, "high": high})}
+    selected = {year for year in set(known) | indexed if year.isdigit() and low <= int(year) <= high}
     if query.year_from is not None and query.year_to is not None and query.year_from == query.year_to:
         selected.add(str(query.year_from))
     return selected

@@ -2,27 +2,31 @@
 
 The tree is the same as Whoosh's: parsed, stop words dropped, synonyms and spelling variants
 added by the shared modules. Each leaf becomes lexemes of ``_pg_entries`` (field prefix and
-index term): a word is ``t:x | d:x | b:x | p:x | m:x`` plus its compound expansions in title,
-description and body; a phrase ``b:x <-> b:y`` per field; a prefix ``b:x:*``. AND, OR and
-exclusion become ``&``, ``|`` and ``& !``, so a whole query is one GIN-indexed ``@@``.
+index term): a word is ``t:x | d:x | b:x | p:x | m:x`` plus the compounds ending with it
+(``rt:``/``rd:``/``rb:`` prefixes of its reversed stem); a phrase ``b:x <-> b:y`` per field; a
+prefix ``b:x:*``. AND, OR and exclusion become ``&``, ``|`` and ``& !``, so a whole query is one
+GIN-indexed ``@@``.
 
 Ranking follows ``_ranking.accumulate``: every positive leaf adds its score, scaled by the
-boosts of its subtree (synonyms 0.6, compounds at most 0.3 of an exact word of equal rarity).
-A leaf's score is ``ts_rank`` over its lexemes, with the weight labels as field boosts, times
-the leaf's weight and the inverse document frequency of its term (``Lexicon.idf``).
+boosts of its subtree (synonyms 0.6, compounds 0.3 of an exact word). A leaf's score is BM25's
+shape read from the GIN index alone: the field boost of each field holding the term (title 4,
+description 2, project and municipality 1.5, body 1), plus the steps of a frequent body term
+(``b2:``, ``b4:``, ``b8:``: BM25's saturating term frequency at k1 = 1.2), times the term's
+inverse document frequency (``Lexicon.idf``, counted from the GIN index and kept a minute). Each
+part is a ``RankItem``: a ``tsquery`` and the weight a document matching it gets.
 """
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
-from ._pg_entries import KIND_COMPOUND, PREFIX, TERMS_TABLE, quote
+from ._pg_entries import COMPOUND_PREFIX, FREQUENCY_STEPS, PREFIX, TERMS_TABLE, quote
 from ._query import (
     COMPOUND_WEIGHT,
     MAX_COMPOUND_SCAN,
-    MAX_EXPANSIONS,
     TEXT_FIELDS,
     Clause,
     Group,
@@ -31,7 +35,6 @@ from ._query import (
     Phrase,
     Word,
 )
-from ._schema import COMPOUND_FIELDS
 from .analysis import MIN_MODIFIER, fold, head_terms, term_for
 
 
@@ -58,28 +61,42 @@ _COMPOUNDS = text(f"SELECT term FROM {TERMS_TABLE} WHERE kind = 'c' AND term LIK
 _COUNT = text("SELECT count(*) FROM search_entries WHERE tsv @@ CAST(:q AS tsquery)")
 _TOTAL = text("SELECT count(*) FROM search_entries")
 
+#: BM25's term-frequency factor tf (k1 + 1) / (tf + k1) at k1 = 1.2 for tf = 1, 2, 4, 8: the
+#: body's score steps, each added by a lexeme of ``_pg_entries.FREQUENCY_STEPS``.
+FREQUENCY_BONUS = {2: 4.4 / 3.2 - 1.0, 4: 8.8 / 5.2 - 4.4 / 3.2, 8: 17.6 / 9.2 - 8.8 / 5.2}
+#: Field weights of a word (``_schema.TEXT_FIELD_BOOSTS``), grouped where equal: one GIN lookup each.
+FIELD_GROUPS = ((("title",), 4.0), (("description",), 2.0), (("project", "municipality"), 1.5), (("body",), 1.0))
+#: How long a term's document count is reused (it only weighs the ranking).
+FREQUENCY_SECONDS = 60.0
+_FREQUENCIES: dict[tuple[str, str], tuple[float, int]] = {}
+_FREQUENCY_LIMIT = 50_000
+
 
 class Lexicon:
-    """What the compiler asks the database: compound expansions and term rarity (per search)."""
+    """What the compiler asks the database: compound expansions and term rarity."""
 
-    def __init__(self, connection) -> None:
+    def __init__(self, connection, database: str = "") -> None:
         self.connection = connection
+        self.database = database
         self._compounds: dict[str, list[str]] = {}
-        self._frequencies: dict[str, int] = {}
-        self._documents: int | None = None
+
+    def _cached(self, key: str, compute) -> int:
+        now = time.monotonic()
+        found = _FREQUENCIES.get((self.database, key))
+        if found is not None and now - found[0] < FREQUENCY_SECONDS:
+            return found[1]
+        value = int(compute() or 0)
+        if len(_FREQUENCIES) >= _FREQUENCY_LIMIT:
+            _FREQUENCIES.clear()
+        _FREQUENCIES[(self.database, key)] = (now, value)
+        return value
 
     def documents(self) -> int:
-        if self._documents is None:
-            self._documents = int(self.connection.execute(_TOTAL).scalar() or 0)
-        return self._documents
+        return self._cached("", lambda: self.connection.execute(_TOTAL).scalar())
 
     def frequency(self, tsquery: str) -> int:
-        """Documents matching ``tsquery`` (any status)."""
-        found = self._frequencies.get(tsquery)
-        if found is None:
-            found = int(self.connection.execute(_COUNT, {"q": tsquery}).scalar() or 0)
-            self._frequencies[tsquery] = found
-        return found
+        """Documents matching ``tsquery`` (any status), counted within the last minute."""
+        return self._cached(tsquery, lambda: self.connection.execute(_COUNT, {"q": tsquery}).scalar())
 
     def idf(self, term: str, fields: tuple[str, ...] = TEXT_FIELDS) -> float:
         """Whoosh's BM25 idf of ``term`` in ``fields``, always > 0."""
@@ -87,7 +104,9 @@ class Lexicon:
         return math.log(documents / (self.frequency(field_terms(term, fields)) + 1)) + 1.0
 
     def compound_terms(self, word: str) -> list[str]:
-        """Index terms of compounds that end with ``word`` (``_query.Compiler.compound_terms``)."""
+        """Index terms of compounds that end with ``word`` (``_query.Compiler.compound_terms``),
+        from the vocabulary: what the snippets mark, and whether the word is known as a head.
+        Matching does not need the list (``compound_query``)."""
         cached = self._compounds.get(word)
         if cached is not None:
             return cached
@@ -99,11 +118,15 @@ class Lexicon:
                     found.add(reversed_term[::-1])
         found.discard(term)
         result = sorted(found)
-        if len(result) > MAX_EXPANSIONS:
-            counts = {compound: self.frequency(field_terms(compound, COMPOUND_FIELDS)) for compound in result}
-            result = sorted(sorted(result, key=lambda t: (-counts[t], t))[:MAX_EXPANSIONS])
         self._compounds[word] = result
         return result
+
+
+def compound_query(word: str, fields) -> str | None:
+    """The compounds ending with ``word`` in ``fields``: its reversed head stems as prefixes."""
+    parts = [quote(f"{COMPOUND_PREFIX[name]}:{head[::-1]}") + ":*"
+             for name in fields if name in COMPOUND_PREFIX for head in sorted(head_terms(word))]
+    return " | ".join(parts) if parts else None
 
 
 def lexemes(term: str, fields) -> list[str]:
@@ -171,6 +194,17 @@ class PgCompiler:
             return positive
         return self._leaf(node, collect, rank, factor * node.weight)
 
+    def _word_rank(self, term: str, fields, weight: float, rank: list[RankItem]) -> None:
+        """A word's score parts: a field's boost where it holds the term, the body's frequency steps."""
+        idf = self.lexicon.idf(term, tuple(fields))
+        for group, boost in FIELD_GROUPS:
+            present = [name for name in group if name in fields]
+            if present:
+                rank.append(RankItem(field_terms(term, present), weight * idf * boost))
+        if "body" in fields:
+            for step in FREQUENCY_STEPS:
+                rank.append(RankItem(quote(f"b{step}:{term}"), weight * idf * FREQUENCY_BONUS[step]))
+
     def _leaf(self, node: Word | Phrase, collect: bool, rank: list[RankItem] | None, weight: float) -> str | None:
         fields = (node.field,) if node.field else TEXT_FIELDS
         if isinstance(node, Phrase):
@@ -182,10 +216,9 @@ class PgCompiler:
                 self.highlight.phrases.append(tuple(terms))
             per_field = ["(" + " <-> ".join(quote(f"{PREFIX[name]}:{t}") for t in terms) + ")" for name in fields]
             if rank is not None:
-                scored = sorted(set(terms))
-                idf = sum(self.lexicon.idf(t, fields) for t in scored) / len(scored)
-                items = [lexeme for t in scored for lexeme in lexemes(t, fields)]
-                rank.append(RankItem(" | ".join(items), weight * idf * len(items)))
+                # As Whoosh: a phrase scores as its words.
+                for term in dict.fromkeys(terms):
+                    self._word_rank(term, fields, weight, rank)
             return _or(per_field)
         if node.prefix:
             return self._prefix(node.text, fields, collect, rank, weight)
@@ -196,18 +229,19 @@ class PgCompiler:
         if collect:
             self.highlight.terms.add(term)
         if rank is not None:
-            rank.append(RankItem(" | ".join(parts), weight * self.lexicon.idf(term, fields) * len(parts)))
-        compound_fields = [name for name in fields if name in COMPOUND_FIELDS]
-        expansions = self.compound_terms(node.text) if compound_fields else []
-        if expansions:
+            self._word_rank(term, fields, weight, rank)
+        compounds = compound_query(node.text, fields)
+        if compounds is not None:
             if collect:
-                self.highlight.terms.update(expansions)
-            extra = [lexeme for compound in expansions for lexeme in lexemes(compound, compound_fields)]
-            parts.extend(extra)
+                self.highlight.terms.update(self.compound_terms(node.text))
+            parts.append(compounds)
             if rank is not None:
-                # Below an exact match of equal rarity: idf(head) at most, times the compound weight.
-                base = self.lexicon.idf(term, tuple(compound_fields))
-                rank.append(RankItem(" | ".join(extra), weight * COMPOUND_WEIGHT * base * len(extra)))
+                # Below an exact match of equal rarity: the compound weight of the head's score.
+                idf = self.lexicon.idf(term, tuple(name for name in fields if name in COMPOUND_PREFIX))
+                for name, boost in (("title", 4.0), ("description", 2.0), ("body", 1.0)):
+                    if name in fields:
+                        rank.append(RankItem(compound_query(node.text, (name,)),
+                                             weight * COMPOUND_WEIGHT * idf * boost))
         return _or(parts)
 
     def _prefix(self, word: str, fields, collect: bool, rank: list[RankItem] | None, weight: float) -> str:
@@ -220,5 +254,9 @@ class PgCompiler:
             self.highlight.prefixes.update(starts)
         parts = [quote(f"{PREFIX[name]}:{start}") + ":*" for name in fields for start in sorted(starts)]
         if rank is not None:
-            rank.append(RankItem(" | ".join(parts), weight * len(parts)))
+            for group, boost in FIELD_GROUPS:
+                present = [name for name in group if name in fields]
+                if present:
+                    rank.append(RankItem(" | ".join(quote(f"{PREFIX[name]}:{start}") + ":*" for name in present
+                                                    for start in sorted(starts)), weight * boost))
         return _or(parts)

@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from ._highlight import snippets
 from ._matching import FEW_HITS, match_case
-from ._pg_entries import ENTRY_TABLE, RANK_WEIGHTS
+from ._pg_entries import ENTRY_TABLE
 from ._pg_facets import Filters, facet_counts
 from ._pg_query import Compiled, Lexicon, PgCompiler, field_terms
 from ._pg_words import correction, spelling_options
@@ -51,7 +51,7 @@ class Searcher:
         self.connection = connection
         self.query = query
         self.filters = Filters(query)
-        self.lexicon = Lexicon(connection)
+        self.lexicon = Lexicon(connection, str(connection.engine.url))
 
     # --- matching --------------------------------------------------------------------------
 
@@ -148,7 +148,8 @@ class Searcher:
             tiers = []
             for number, tier in enumerate(match.tiers):
                 params[f"tier{number}"] = tier
-                tiers.append(f"(tsv @@ CAST(:tier{number} AS tsquery)) DESC")
+                tiers.append(f"(document_id IN (SELECT document_id FROM {ENTRY_TABLE} "
+                             f"WHERE tsv @@ CAST(:tier{number} AS tsquery))) DESC")
             order = ", ".join(tiers + ["score DESC", "sort_date DESC", "document_id DESC"])
         sql = f"SELECT document_id, {score} AS score FROM {ENTRY_TABLE} WHERE {where} ORDER BY {order}"
         if limit is not None:
@@ -187,16 +188,29 @@ class Searcher:
 _TEXT = ("title", "description", "body", "project", "municipality")
 
 
-def _score(compiled: Compiled) -> tuple[str, dict]:
-    """The SQL of a hit's relevance score: the weighted ``ts_rank`` of each ranked part."""
-    if not compiled.rank:
+def rank_sql(items, prefix: str = "rank") -> tuple[str, dict]:
+    """The SQL of a hit's score: for each ranked part, its weight if the document matches it.
+
+    Each part is a hashed sub-plan over one GIN lookup (``document_id IN (…)``): the score never
+    reads a ``tsvector``, whose de-toasting per match cost more than the rest of a search.
+    Parts with the same ``tsquery`` are merged.
+    """
+    merged: dict[str, float] = {}
+    for item in items:
+        merged[item.tsquery] = merged.get(item.tsquery, 0.0) + item.weight
+    if not merged:
         return "0.0", {}
     terms = []
     params = {}
-    for number, item in enumerate(compiled.rank):
-        params[f"rank{number}"] = item.tsquery
-        terms.append(f"{item.weight!r} * ts_rank('{RANK_WEIGHTS}', tsv, CAST(:rank{number} AS tsquery), 0)")
+    for number, (tsquery, weight) in enumerate(merged.items()):
+        params[f"{prefix}{number}"] = tsquery
+        terms.append(f"CASE WHEN document_id IN (SELECT document_id FROM {ENTRY_TABLE} "
+                     f"WHERE tsv @@ CAST(:{prefix}{number} AS tsquery)) THEN {float(weight)!r} ELSE 0.0 END")
     return " + ".join(terms), params
+
+
+def _score(compiled: Compiled) -> tuple[str, dict]:
+    return rank_sql(compiled.rank)
 
 
 def effective_sort(query: SearchQuery, match: Match) -> str:

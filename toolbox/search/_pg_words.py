@@ -4,7 +4,8 @@ autocomplete, by the rules of ``_typos``, ``_spelling`` and ``_suggest``.
 Whoosh walks its lexicon with a Levenshtein automaton; here the vocabulary rows that share the
 word's first letters and have a length within reach are read by one index range scan, and the
 edit distance (Damerau-Levenshtein, as ``_typos``) is computed for those. How many documents a
-candidate has comes from the GIN index (``w:`` lexemes), for the few candidates left.
+candidate has comes from the GIN index (its index term in any text field), for the few
+candidates left.
 """
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from typing import Callable
 from sqlalchemy import text
 from whoosh.support.levenshtein import distance
 
-from ._pg_entries import KIND_WORD, TERMS_TABLE, WORDS, quote
-from ._pg_query import _like_prefix
+from ._pg_entries import KIND_WORD, TERMS_TABLE
+from ._pg_query import _like_prefix, field_terms
+from ._query import TEXT_FIELDS
 from ._typos import MAX_CANDIDATES, MIN_PREFIX_LENGTH, _ALPHABET, MAX_PREFIX_CORRECTIONS, max_edits
 from .analysis import fold, term_for, transliterate
 
@@ -69,14 +71,15 @@ def correction(connection, word: str, visible_documents: Callable[[str], int]) -
 
 
 def word_documents(connection, words: list[str], published_only: bool = False) -> dict[str, int]:
-    """How many documents (published ones only, if asked) hold each vocabulary word."""
+    """How many documents (published ones only, if asked) hold each vocabulary word (its index
+    term, in any text field)."""
     if not words:
         return {}
     status = " AND e.status = 'published'" if published_only else ""
     rows = connection.execute(text(
         "SELECT w, (SELECT count(*) FROM search_entries e WHERE e.tsv @@ CAST(q AS tsquery)" + status + ") "
         "FROM unnest(CAST(:words AS text[]), CAST(:queries AS text[])) AS x(w, q)"),
-        {"words": words, "queries": [quote(f"{WORDS}:{word}") for word in words]})
+        {"words": words, "queries": [field_terms(term_for(word), TEXT_FIELDS) for word in words]})
     return {row[0]: int(row[1]) for row in rows}
 
 
