@@ -713,17 +713,25 @@ def _fingerprint(backend: str) -> str:
 def _app(database_url: str, folder: Path, backend: str):
     from toolbox import create_app
 
+    # The instance folder comes from the environment only; put it back for whoever called us.
+    previous = os.environ.get("TOOLBOX_INSTANCE_DIR")
     os.environ["TOOLBOX_INSTANCE_DIR"] = str(folder / "instance")
-    return create_app({
-        "TESTING": True,
-        "SECRET_KEY": "bench",
-        "BASE_URL": "http://127.0.0.1",
-        "DATABASE_URL": database_url,
-        "DOCUMENTS_DIR": str(folder / "documents"),
-        "INDEX_DIR": str(folder / "index"),
-        "SEARCH_BACKEND": backend,
-        "RATELIMIT_ENABLED": False,
-    })
+    try:
+        return create_app({
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "BASE_URL": "http://127.0.0.1",
+            "DATABASE_URL": database_url,
+            "DOCUMENTS_DIR": str(folder / "documents"),
+            "INDEX_DIR": str(folder / "index"),
+            "SEARCH_BACKEND": backend,
+            "RATELIMIT_ENABLED": False,
+        })
+    finally:
+        if previous is None:
+            os.environ.pop("TOOLBOX_INSTANCE_DIR", None)
+        else:
+            os.environ["TOOLBOX_INSTANCE_DIR"] = previous
 
 
 def _with_database(url: str, name: str) -> str:
