@@ -839,7 +839,7 @@ def measure(size: int, queries: int, corpus_name: str = "zipf", backend: str = "
     try:
         app = _app(url, run, backend)
         result: dict = {"size": size, "corpus": corpus_name, "backend": backend, "build": build,
-                        "words_per_doc": corpus.words_per_doc}
+                        "words_per_doc": corpus.words_per_doc, "database": url.split(":", 1)[0].split("+")[0]}
         from toolbox import search
         from toolbox.extensions import db
         from toolbox.models import SizeClass, Topic
@@ -927,6 +927,8 @@ def _table(results: list[dict], engine_key: str, reference_key: str, title: str)
 
 def report(results: list[dict]) -> None:
     backend = results[0]["backend"] if results else "whoosh"
+    if results and results[0].get("database", "sqlite") != "sqlite":
+        backend += f" ({results[0]['database']})"
     print("### Repository build\n")
     print("| corpus | documents | words | insert s | index build s | docs/s | index MB | FTS5 build s | FTS5 MB |")
     print("|---|---|---|---|---|---|---|---|---|")
