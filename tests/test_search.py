@@ -1088,6 +1088,32 @@ def test_fragments_that_meet_are_joined_without_empty_ellipses():
     assert marked.endswith("…")
 
 
+@pytest.mark.parametrize("text", [
+    "Die Fläche von 120 m² wird gereinigt; je m² Fläche fallen Kosten an. Gateways folgen.",
+    "Messung in µg je m³ Luft, Gateway Nr. 3 und der 2ª Abschnitt der Straße.",
+    "Eine ﬁnanzielle Förderung der Gateways, 250 m² Dachfläche.",
+])
+def test_the_quick_scan_marks_what_the_word_by_word_analysis_marks(text):
+    """Texts with letters such as ², µ or ª (common in real documents) are scanned the quick way
+    (``_spotted_matches``) and marked exactly as the analysis of every word marks them; a
+    ligature that unfolds to two letters still takes the word-by-word way."""
+    from toolbox.search import _highlight
+    from toolbox.search.analysis import term_for
+    from toolbox.search._query import HighlightTerms
+
+    for words in (["m2"], ["Fläche", "Gateway"], ["µg", "Luft"], ["Förderung"]):
+        wanted = HighlightTerms(terms={term_for(w) for w in words}, prefixes=set(), phrases=[])
+        spotter = _highlight._spotter(wanted)
+        folded = _highlight._spot_text(text)
+        slow = _highlight._all_matches(text, wanted)
+        if "ﬁ" in text:
+            assert folded is None
+            continue
+        assert folded is not None and len(folded) == len(text)
+        assert _highlight._spotted_matches(text, folded, wanted, spotter) == slow, words
+    assert "<mark>m²</mark>" in str(_highlight.highlight(text, HighlightTerms(terms={"m2"}))) or "m²" not in text
+
+
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory, template_database):
     """The demo corpus (``toolbox demo``), ingested and published through the real services."""

@@ -22,9 +22,7 @@ def facet_counts(view: IndexView, query: SearchQuery, base, filters: dict[str, s
             if final_mask is None:
                 final_mask = _mask(final, size)
             mask = final_mask
-        # One gather per value over a boolean array of the candidates: set intersections cost
-        # a hash lookup per document and value, which at 50 000 documents was the larger part.
-        counts = {value: int(np.count_nonzero(mask[docnums])) for value, docnums in view.term_arrays[facet].items()}
+        counts = _counts(view, facet, mask)
         selected = _selected_values(query, facet, counts, view)
         values = [FacetValue(value, count, value in selected) for value, count in counts.items()
                   if count > 0 or value in selected]
@@ -32,6 +30,36 @@ def facet_counts(view: IndexView, query: SearchQuery, base, filters: dict[str, s
         values.sort(key=lambda fv: (-fv.count, fv.value))
         result[facet] = values
     return result
+
+
+def _counts(view: IndexView, facet: str, mask: np.ndarray) -> dict[str, int]:
+    """Every value of ``facet`` with the number of documents in ``mask`` that have it."""
+    coded = _codes(view, facet)
+    if coded is not None:
+        # A facet with at most one value per document (all but topics): one pass over the
+        # documents. A gather per value cost a numpy call each, 1 100 of them for the
+        # municipalities and projects.
+        values, codes = coded
+        counts = np.bincount(codes[mask], minlength=len(values) + 1)[1:]
+        return dict(zip(values, counts.tolist()))
+    # One gather per value over a boolean array of the candidates: set intersections cost
+    # a hash lookup per document and value, which at 50 000 documents was the larger part.
+    return {value: int(np.count_nonzero(mask[docnums])) for value, docnums in view.term_arrays[facet].items()}
+
+
+def _codes(view: IndexView, facet: str) -> tuple[list[str], np.ndarray] | None:
+    """The values of ``facet`` and, per docnum, 1 + the index of its value (0: none); None when
+    a document has several values. Built once per index view."""
+    cache = view.__dict__.setdefault("_facet_codes", {})
+    if facet not in cache:
+        arrays = view.term_arrays[facet]
+        values = list(arrays)
+        codes = np.zeros(len(view.doc_ids), dtype=np.int64)
+        for number, value in enumerate(values, start=1):
+            codes[arrays[value]] = number
+        single = sum(len(docnums) for docnums in arrays.values()) == int(np.count_nonzero(codes))
+        cache[facet] = (values, codes) if single else None
+    return cache[facet]
 
 
 def _mask(docs, size: int) -> np.ndarray:

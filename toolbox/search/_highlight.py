@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import re
+import unicodedata
 
 from markupsafe import Markup, escape
 
@@ -154,10 +155,31 @@ def _spot_text(text: str) -> str | None:
         for letter, plain in _SPOT_FOLDS:
             if letter in folded:
                 folded = folded.replace(letter, plain)
-        # A word character as the tokenizer's ``\w`` sees it.
-        if any(char.isalnum() or char == "_" for char in set(_NON_ASCII.findall(folded))):
-            return None
+        # A word character as the tokenizer's ``\w`` sees it, folded as ``term_for`` folds it
+        # ("m²" is the term "m2"). One that does not fold to exactly one character ("ﬁ") would
+        # shift every position after it: then the text is analysed word by word.
+        for char in set(_NON_ASCII.findall(folded)):
+            if char.isalnum() or char == "_":
+                plain = _single_fold(char)
+                if plain is None:
+                    return None
+                if plain != char:
+                    folded = folded.replace(char, plain)
     return folded
+
+
+def _single_fold(char: str) -> str | None:
+    """``char`` as ``analysis`` folds it after lower-casing (compatibility decomposition,
+    accents dropped), or None when that is not one character."""
+    plain = _FOLD_CACHE.get(char)
+    if plain is None and char not in _FOLD_CACHE:
+        decomposed = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        plain = decomposed if len(decomposed) == 1 and decomposed.lower() == decomposed else None
+        _FOLD_CACHE[char] = plain
+    return plain
+
+
+_FOLD_CACHE: dict[str, str | None] = {}
 
 
 def _tolerant(stem: str) -> str:
