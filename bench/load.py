@@ -379,19 +379,28 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class Client:
     """One user: its own cookie jar, redirects left unfollowed so that each request is counted."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, opener: urllib.request.OpenerDirector | None = None):
         self.base = base
-        self.opener = urllib.request.build_opener(
+        self.opener = opener or urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
+        #: The headers of the last response (``Location`` of a redirect).
+        self.headers: dict[str, str] = {}
+
+    def at(self, base: str) -> "Client":
+        """The same user (the same cookies) talking to another server: what a load balancer
+        without sticky sessions does to a browser."""
+        return Client(base, self.opener)
 
     def request(self, method: str, path: str, *, data: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, bytes]:
         req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers or {})
         try:
             with self.opener.open(req, timeout=60) as response:
+                self.headers = dict(response.headers.items())
                 return response.status, response.read()
         except urllib.error.HTTPError as exc:
             with exc:
+                self.headers = dict(exc.headers.items())
                 return exc.code, exc.read()
 
     def post_form(self, path: str, fields: dict[str, str]) -> tuple[int, bytes]:
@@ -402,12 +411,13 @@ class Client:
 CSRF = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def multipart(fields: list[tuple[str, str]], filename: str, content: bytes) -> tuple[bytes, str]:
+def multipart(fields: list[tuple[str, str]], filename: str, content: bytes, *,
+              file_field: str = "file") -> tuple[bytes, str]:
     boundary = "----toolbox-load-" + secrets.token_hex(8)
     parts = []
     for name, value in fields:
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
                  f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
