@@ -129,7 +129,8 @@ class _Process:
         self.log_path = log_path
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(log_path, "wb")
-        environment = {**os.environ, **env}
+        # The checkout's own code, whatever the virtualenv's editable install points at.
+        environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **env}
         environment.pop("TOOLBOX_DEBUG", None)
         self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=self._log,
                                         stderr=subprocess.STDOUT)
