@@ -334,3 +334,26 @@ def test_a_session_and_an_upload_begun_on_a_go_on_on_b(start_pair):
 
     _nothing_kept_locally(p)
     assert p.tracebacks() == {}
+
+
+def test_load_on_two_servers_loses_nothing(tmp_path, postgres_url, redis_url):
+    """``bench/load.py --servers 2``, shortened: searchers and uploaders spread over two servers
+    (each upload published on the other server and looked for on a server other than the
+    publisher) with no failed request and every upload found. Latency is the benchmark's
+    business (README); moto is the run's own server, not the session's."""
+    from bench import load
+
+    pytest.importorskip("moto.server", reason="moto[server] is not installed (pip install 'moto[server]')")
+    backend = _search_backend()
+    options = load.Options(docs=100, duration=8.0, searchers=6, uploaders=2, max_requests=2000, think=0.5,
+                           upload_think=0.5, database_url=postgres_url, cache=tmp_path / "cache",
+                           warm_up_rounds=1, servers=2, redis_url=redis_url, search_backend=backend)
+    try:
+        result = load.run(options)
+    finally:
+        load.forget_repository(options.docs, options.database_url, options.cache, backend)
+
+    assert (result["servers"], result["search_backend"], result["storage"]) == (2, backend, "s3 (moto)")
+    assert result["errors"] == 0, result["error_samples"]
+    assert result["published"] >= options.uploaders, result
+    assert result["not_found"] == []
