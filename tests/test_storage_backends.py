@@ -528,3 +528,20 @@ def test_staged_uploads_in_the_bucket_are_discarded_and_swept(two_servers, monke
         result = contribute.document_upload(user(contributor), io.BytesIO(b"Direkt\n"), "c.txt",
                                             DocumentMetadata(title="Direkt", **DEFAULT_FIELDS))
         assert result.status == "ingested"
+
+
+def test_a_forked_worker_gets_clients_of_its_own_before_its_first_request(storage_app, storage_backend):
+    """After gunicorn's fork the master's S3 connections are not shared; the worker's own client
+    is made at once (on the shared, parsed service model), not by its first download."""
+    from toolbox.services.startup import after_fork
+
+    before = storage_app.extensions.get("toolbox_s3")
+    if storage_backend == "s3":
+        with storage_app.app_context():
+            before = blob_store().client
+    after_fork(storage_app)
+    made = storage_app.extensions.get("toolbox_s3")
+    if storage_backend == "local":
+        assert made is None
+    else:
+        assert made is not None and made.blobs.client is not before

@@ -84,7 +84,7 @@ def s3_client(config):
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
     )
-    session = boto3.session.Session()
+    session = boto3.session.Session(botocore_session=_botocore_session())
     return session.client(
         "s3",
         endpoint_url=endpoint,
@@ -93,6 +93,32 @@ def s3_client(config):
         aws_secret_access_key=config.get("TOOLBOX_STORAGE_SECRET_ACCESS_KEY") or None,
         config=options,
     )
+
+
+_loader = None
+_loader_lock = threading.Lock()
+
+
+def _botocore_session():
+    """A new botocore session on the process's shared data loader.
+
+    Making a client parses botocore's JSON models of S3, a tenth of a second or more; the
+    loader keeps them parsed. Shared with the workers gunicorn forks after the preload (the
+    parsed models are plain data), so a worker's first download does not wait for the parse.
+    A session of its own per client: sessions (credential resolution) are not for sharing
+    between threads or across a fork.
+    """
+    global _loader
+    import botocore.loaders
+    import botocore.session
+
+    with _loader_lock:
+        if _loader is None:
+            _loader = botocore.loaders.create_loader()
+        loader = _loader
+    session = botocore.session.Session()
+    session.register_component("data_loader", loader)
+    return session
 
 
 def _transfer_config():
@@ -693,3 +719,13 @@ def s3_stores(app) -> S3Stores:
 def forget_clients(app) -> None:
     """After a fork: the parent's HTTP connections must not be shared; the next use makes new ones."""
     app.extensions.pop("toolbox_s3", None)
+
+
+def renew_clients(app) -> None:
+    """After a fork: drop the parent's clients and, with a bucket, make this process's own now,
+    before the first request would wait for it."""
+    from .storage import storage_url
+
+    forget_clients(app)
+    if storage_url(app.config) is not None:
+        s3_stores(app)
