@@ -501,7 +501,7 @@ def test_an_upload_staged_on_one_server_is_submitted_on_another(two_servers):
 
 def test_staged_uploads_in_the_bucket_are_discarded_and_swept(two_servers, monkeypatch):
     """Discarded on another server, or left for a day: the bucket's staged upload is gone. The
-    API's one-call upload never goes through the bucket's staging at all."""
+    API's one-call upload never touches the bucket's staging at all."""
     from conftest import make_user
     from contribute_helpers import DEFAULT_FIELDS, user
     from toolbox.services import contribute
@@ -522,9 +522,10 @@ def test_staged_uploads_in_the_bucket_are_discarded_and_swept(two_servers, monke
         assert _staged_keys(a) == []
 
         def refuse(*args):
-            raise AssertionError("the one-call upload staged its file in the bucket")
+            raise AssertionError("the one-call upload went to the bucket's staging")
 
         monkeypatch.setattr("toolbox.s3storage.S3UploadStaging.put", refuse)
+        monkeypatch.setattr("toolbox.s3storage.S3UploadStaging.discard", refuse)
         result = contribute.document_upload(user(contributor), io.BytesIO(b"Direkt\n"), "c.txt",
                                             DocumentMetadata(title="Direkt", **DEFAULT_FIELDS))
         assert result.status == "ingested"

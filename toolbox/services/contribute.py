@@ -180,7 +180,7 @@ def upload_stage(user: User, uploads: Iterable[tuple[BinaryIO, str]], *, shared:
         if shared:
             _share(staging, files=True)
     except BaseException:
-        _staging_remove(token)
+        _staging_remove(token, shared=shared)
         raise
     return staging
 
@@ -425,7 +425,7 @@ def document_upload(
     try:
         return upload_submit(user, staging.token, metadata, strip_metadata=strip_metadata)[0]
     finally:
-        _staging_remove(staging.token)
+        _staging_remove(staging.token, shared=False)
 
 
 # --- new version -----------------------------------------------------------------------------
@@ -533,7 +533,7 @@ def document_version_add(
     try:
         return document_version_submit(user, document, staging.token, strip_metadata=strip_metadata)
     finally:
-        _staging_remove(staging.token)
+        _staging_remove(staging.token, shared=False)
 
 
 # --- staging folder --------------------------------------------------------------------------
@@ -582,12 +582,19 @@ def _staged_paths(staging: Staging) -> dict[str, Path]:
     return paths
 
 
-def _staging_remove(token: str) -> None:
-    """Remove a staged upload from this server and, with a bucket, from the bucket."""
-    shutil.rmtree(_staging_root() / token, ignore_errors=True)
-    shared = upload_staging()
-    if shared is not None:
-        shared.discard(token)
+def _staging_remove(token: str, *, shared: bool | None = None) -> None:
+    """Remove a staged upload from this server and, when it was put in the bucket, from there.
+
+    ``shared`` None: a manifest in the local folder means the upload never went to the bucket
+    (``_share`` leaves none behind, a server fetching the files for the second step fetches no
+    manifest), so the API's one-call upload costs the bucket no listing."""
+    folder = _staging_root() / token
+    if shared is None:
+        shared = not (folder / "manifest.json").is_file()
+    shutil.rmtree(folder, ignore_errors=True)
+    store = upload_staging()
+    if store is not None and shared:
+        store.discard(token)
 
 
 def _read_manifest(token: str) -> Staging | None:
