@@ -3,6 +3,7 @@
     python -m bench.load                                  # 10 000 documents, 20 + 5 users, 60 s, SQLite
     python -m bench.load --docs 1000 --duration 20        # smaller and shorter
     python -m bench.load --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+    python -m bench.load --servers 2 --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 The repository (N published documents of 2 000 words each from `bench.search.Corpus`, with
 topics, types, municipalities, licences and years, inserted in bulk by
@@ -31,8 +32,18 @@ repair and search cache warming once in the master) on 127.0.0.1 and a free port
 Before the clock starts, a few untimed searches warm up every worker (index opened, facet view
 built), as on a server that has been running for a while.
 
-Errors are responses other than 2xx/3xx, connection failures and tracebacks in gunicorn's log.
-Afterwards every uploaded document must be found by the search API under the unique word in its
+With ``--servers N`` (N > 1) the run is a toolbox of N application servers as behind a load
+balancer (``bench/cluster.py``): N such gunicorns (``--workers`` each, default 4 shared out, at
+least 2), each with an instance, documents and index folder of its own, on one PostgreSQL
+database, one bucket on moto's S3 server started for the run, Redis (``--redis-url``) for the job
+queue and the rate limits, the search backend ``postgresql`` and one ``toolbox worker`` for the
+background jobs (previews of the uploads). Searchers send each request to the next server;
+an upload goes to one server and its publication to the next (with the editor's session of
+whichever server it logged in on), and each upload is then looked for on a server other than
+the one that published it.
+
+Errors are responses other than 2xx/3xx, connection failures and tracebacks in the logs of
+gunicorn (and of the worker). Afterwards every uploaded document must be found by the search API under the unique word in its
 title (polled for up to 30 s, the index queue may still be draining). The script exits non-zero
 when there was an error, an upload is not found, or the search p95 exceeds ``--p95-goal`` ms.
 """
@@ -62,6 +73,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from . import cluster
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 WORKERS = 4
 PASSWORD = "Lasttest-Passphrase-2026"
@@ -78,22 +91,8 @@ def _log(message: str) -> None:
 # --- where the load may go -------------------------------------------------------------------
 
 
-def require_loopback(host: str, what: str) -> None:
-    """Refuse any target that is not this machine: a load test must never hit someone else."""
-    if host == "localhost":
-        return
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
-        raise SystemExit(f"bench.load: {what} {host!r} is not a loopback address; refusing to run")
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+require_loopback = cluster.require_loopback
+free_port = cluster.free_port
 
 
 # --- the repository ----------------------------------------------------------------------------
@@ -106,18 +105,23 @@ class Repository:
     database_url: str
     folder: Path
     drop: Callable[[], None]
+    #: ``TOOLBOX_SEARCH_BACKEND`` the repository was indexed with; None = the default (whoosh)
+    search_backend: str | None = None
 
     @property
     def env(self) -> dict[str, str]:
-        return {
+        env = {
             "TOOLBOX_DATABASE_URL": self.database_url,
             "TOOLBOX_DOCUMENTS_DIR": str(self.folder / "documents"),
             "TOOLBOX_INDEX_DIR": str(self.folder / "index"),
             "TOOLBOX_INSTANCE_DIR": str(self.folder / "instance"),
         }
+        if self.search_backend:
+            env["TOOLBOX_SEARCH_BACKEND"] = self.search_backend
+        return env
 
 
-def _app(database_url: str, folder: Path):
+def _app(database_url: str, folder: Path, search_backend: str | None = None):
     from toolbox import create_app
 
     # The instance folder comes from the environment only; put it back for whoever called us.
@@ -130,6 +134,7 @@ def _app(database_url: str, folder: Path):
             "DATABASE_URL": database_url,
             "DOCUMENTS_DIR": str(folder / "documents"),
             "INDEX_DIR": str(folder / "index"),
+            **({"SEARCH_BACKEND": search_backend} if search_backend else {}),
         })
     finally:
         if previous is None:
@@ -149,7 +154,7 @@ def _fingerprint() -> str:
     return digest.hexdigest()[:8]
 
 
-def _build(database_url: str, folder: Path, docs: int) -> None:
+def _build(database_url: str, folder: Path, docs: int, search_backend: str | None = None) -> None:
     """Migrate, seed, bulk-insert ``docs`` published documents and build their index."""
     from sqlalchemy import text
 
@@ -159,7 +164,7 @@ def _build(database_url: str, folder: Path, docs: int) -> None:
 
     from .search import Corpus, build_database
 
-    app = _app(database_url, folder)
+    app = _app(database_url, folder, search_backend)
     prepare_database(app)
     began = time.perf_counter()
     build_database(app, docs, Corpus(), folder / "fts-unused.sqlite3")
@@ -201,17 +206,24 @@ def _with_database(url: str, name: str) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
-def _template_name(docs: int, cache: Path) -> str:
+def _cache_name(docs: int, search_backend: str | None) -> str:
+    """``<docs>-<schema>``, and the search backend unless it is the default (whose index is a folder)."""
+    name = f"{docs}-{_fingerprint()}"
+    return name if search_backend in (None, "whoosh") else f"{name}-{search_backend}"
+
+
+def _template_name(docs: int, cache: Path, search_backend: str | None = None) -> str:
     """The template database of one cache folder: two caches (two test sessions) never share one."""
     import hashlib
 
-    name = f"toolbox_load_{docs}_{_fingerprint()}"
+    name = f"toolbox_load_{_cache_name(docs, search_backend).replace('-', '_')}"
     if Path(cache) != CACHE_ROOT:
         name += "_" + hashlib.sha256(str(Path(cache).resolve()).encode()).hexdigest()[:8]
     return name
 
 
-def prepare_repository(docs: int, database_url: str | None, cache: Path = CACHE_ROOT) -> Repository:
+def prepare_repository(docs: int, database_url: str | None, cache: Path = CACHE_ROOT,
+                       search_backend: str | None = None) -> Repository:
     """A fresh copy of the cached repository of ``docs`` documents; built first if missing."""
     if database_url is not None:
         from sqlalchemy.engine import make_url
@@ -234,8 +246,8 @@ def prepare_repository(docs: int, database_url: str | None, cache: Path = CACHE_
     import sqlalchemy as sa
 
     admin = _pg_admin(database_url)
-    template = _template_name(docs, cache)
-    cached = cache / f"pg-{docs}-{_fingerprint()}"
+    template = _template_name(docs, cache, search_backend)
+    cached = cache / f"pg-{_cache_name(docs, search_backend)}"
     if not ((cached / "ready").exists() and _pg_database_exists(admin, template)):
         shutil.rmtree(cached, ignore_errors=True)
         cached.mkdir()
@@ -243,12 +255,13 @@ def prepare_repository(docs: int, database_url: str | None, cache: Path = CACHE_
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{template}"'))
             conn.execute(sa.text(f'CREATE DATABASE "{template}"'))
         _log(f"building the cached PostgreSQL repository of {docs} documents ({template})")
-        _build(_with_database(database_url, template), cached, docs)
+        _build(_with_database(database_url, template), cached, docs, search_backend)
         (cached / "ready").write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
     name = f"toolbox_load_run_{secrets.token_hex(4)}"
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    shutil.copytree(cached / "index", run / "index")
+    if (cached / "index").is_dir():
+        shutil.copytree(cached / "index", run / "index")
 
     def drop() -> None:
         with admin.connect() as conn:
@@ -256,13 +269,14 @@ def prepare_repository(docs: int, database_url: str | None, cache: Path = CACHE_
         admin.dispose()
         shutil.rmtree(run, ignore_errors=True)
 
-    return Repository(_with_database(database_url, name), run, drop)
+    return Repository(_with_database(database_url, name), run, drop, search_backend)
 
 
-def forget_repository(docs: int, database_url: str | None, cache: Path = CACHE_ROOT) -> None:
+def forget_repository(docs: int, database_url: str | None, cache: Path = CACHE_ROOT,
+                      search_backend: str | None = None) -> None:
     """Remove the cached repository of ``docs`` documents: its folder and any template database."""
     shutil.rmtree(cache / f"sqlite-{docs}-{_fingerprint()}", ignore_errors=True)
-    shutil.rmtree(cache / f"pg-{docs}-{_fingerprint()}", ignore_errors=True)
+    shutil.rmtree(cache / f"pg-{_cache_name(docs, search_backend)}", ignore_errors=True)
     if database_url is not None:
         import sqlalchemy as sa
         from sqlalchemy.engine import make_url
@@ -270,7 +284,7 @@ def forget_repository(docs: int, database_url: str | None, cache: Path = CACHE_R
         require_loopback(make_url(database_url).host or "localhost", "database host")
         admin = _pg_admin(database_url)
         with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{_template_name(docs, cache)}" WITH (FORCE)'))
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{_template_name(docs, cache, search_backend)}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -292,7 +306,7 @@ def create_accounts(repo: Repository, uploaders: int) -> Accounts:
     from toolbox.models import DocumentType, License, SizeClass, Topic
     from toolbox.services.users import api_token_create, user_create
 
-    app = _app(repo.database_url, repo.folder)
+    app = _app(repo.database_url, repo.folder, repo.search_backend)
     with app.app_context():
         tokens, editors = [], []
         for n in range(uploaders):
@@ -313,59 +327,13 @@ def create_accounts(repo: Repository, uploaders: int) -> Accounts:
 # --- the server ------------------------------------------------------------------------------
 
 
-class Gunicorn:
+class Gunicorn(cluster.Gunicorn):
     """``gunicorn -c python:toolbox.gunicorn_conf -w 4 toolbox.wsgi:app`` (as the README deploys it)
     on 127.0.0.1 and a free port, its log in the run folder."""
 
     def __init__(self, repo: Repository, workers: int = WORKERS, host: str = "127.0.0.1"):
-        require_loopback(host, "server address")
-        self.port = free_port(host)
-        self.url = f"http://{host}:{self.port}"
-        self.log_path = repo.folder / "gunicorn.log"
-        env = {**os.environ, **repo.env,
-               "TOOLBOX_SECRET_KEY": secrets.token_hex(32),
-               "TOOLBOX_BASE_URL": self.url,
-               # Loopback HTTP: the session cookie must travel without TLS.
-               "TOOLBOX_COOKIE_SECURE": "0"}
-        env.pop("TOOLBOX_DEBUG", None)
-        self._log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "python:toolbox.gunicorn_conf",
-             "--workers", str(workers), "--bind", f"{host}:{self.port}",
-             "--timeout", "120", "--graceful-timeout", "10", "toolbox.wsgi:app"],
-            cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-        )
-        self._wait_ready()
-
-    def _wait_ready(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log_text()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/v1/vocabularies", timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.log_text()}")
-
-    def log_text(self) -> str:
-        if not self._log.closed:
-            self._log.flush()
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
+        super().__init__({**repo.env, "TOOLBOX_SECRET_KEY": secrets.token_hex(32)}, repo.folder / "gunicorn.log",
+                         workers=workers, host=host, timeout=90.0)
 
 
 # --- HTTP as a browser or API client does it -------------------------------------------------
@@ -379,19 +347,28 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class Client:
     """One user: its own cookie jar, redirects left unfollowed so that each request is counted."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, opener: urllib.request.OpenerDirector | None = None):
         self.base = base
-        self.opener = urllib.request.build_opener(
+        self.opener = opener or urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
+        #: The headers of the last response (``Location`` of a redirect).
+        self.headers: dict[str, str] = {}
+
+    def at(self, base: str) -> "Client":
+        """The same user (the same cookies) talking to another server: what a load balancer
+        without sticky sessions does to a browser."""
+        return Client(base, self.opener)
 
     def request(self, method: str, path: str, *, data: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, bytes]:
         req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers or {})
         try:
             with self.opener.open(req, timeout=60) as response:
+                self.headers = dict(response.headers.items())
                 return response.status, response.read()
         except urllib.error.HTTPError as exc:
             with exc:
+                self.headers = dict(exc.headers.items())
                 return exc.code, exc.read()
 
     def post_form(self, path: str, fields: dict[str, str]) -> tuple[int, bytes]:
@@ -402,12 +379,13 @@ class Client:
 CSRF = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def multipart(fields: list[tuple[str, str]], filename: str, content: bytes) -> tuple[bytes, str]:
+def multipart(fields: list[tuple[str, str]], filename: str, content: bytes, *,
+              file_field: str = "file") -> tuple[bytes, str]:
     boundary = "----toolbox-load-" + secrets.token_hex(8)
     parts = []
     for name, value in fields:
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
                  f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
@@ -427,7 +405,8 @@ class Recorder:
     errors: list[str] = field(default_factory=list)
     latencies: dict[str, list[float]] = field(default_factory=dict)
     search_by_kind: dict[str, list[float]] = field(default_factory=dict)
-    uploads: list[tuple[int, str]] = field(default_factory=list)
+    #: (document id, its word, the index of the server that published it)
+    uploads: list[tuple[int, str, int]] = field(default_factory=list)
 
     def take_slot(self) -> bool:
         with self.lock:
@@ -500,14 +479,24 @@ class QueryMaker:
         return kind, path, params
 
 
-def searcher(base: str, recorder: Recorder, queries: QueryMaker, seed: int, think: float) -> None:
+def _servers(bases: str | list[str]) -> list[str]:
+    return [bases] if isinstance(bases, str) else list(bases)
+
+
+def searcher(bases: str | list[str], recorder: Recorder, queries: QueryMaker, seed: int, think: float) -> None:
+    """A visitor; with several servers each request goes to the next one (a load balancer
+    without sticky sessions), starting at a server of its own."""
     rng = random.Random(seed)
-    client = Client(base)
+    servers = _servers(bases)
+    client = Client(servers[0])
     time.sleep(rng.uniform(0, think))
+    turn = seed
     while recorder.take_slot():
         kind, path, params = queries.next(rng)
         url = f"{path}?{urllib.parse.urlencode(params, doseq=True)}"
-        _timed(recorder, "search", lambda: client.request("GET", url), kind)
+        on = client.at(servers[turn % len(servers)])
+        turn += 1
+        _timed(recorder, "search", lambda: on.request("GET", url), kind)
         recorder.pause(rng, think)
 
 
@@ -550,12 +539,18 @@ def upload_files(number: int, run_seed: int, count: int) -> list[tuple[str, str,
     return [upload_file(number, run_seed, sequence) for sequence in range(1, count + 1)]
 
 
-def uploader(base: str, recorder: Recorder, accounts: Accounts, number: int, run_seed: int, think: float,
-             files: list[tuple[str, str, bytes]]) -> None:
-    """Upload as contributor ``number`` through the API, then publish as editor ``number``."""
+def uploader(bases: str | list[str], recorder: Recorder, accounts: Accounts, number: int, run_seed: int,
+             think: float, files: list[tuple[str, str, bytes]]) -> None:
+    """Upload as contributor ``number`` through the API, then publish as editor ``number``.
+
+    With several servers the uploads go to each in turn, and each publication to the server
+    after the upload's: the editor's session (logged in on one) and the review page's CSRF
+    token (from another) must hold on every server.
+    """
     rng = random.Random(run_seed + number)
     token = accounts.contributor_tokens[number]
-    editor = Client(base)
+    servers = _servers(bases)
+    editor = Client(servers[number % len(servers)])
     status, page = _timed(recorder, "login", lambda: editor.request("GET", "/login"))
     match = CSRF.search(page)
     fields = {"email": accounts.editor_emails[number], "password": PASSWORD}
@@ -585,7 +580,8 @@ def uploader(base: str, recorder: Recorder, accounts: Accounts, number: int, run
             ("population", str(rng.randint(2000, 200000))),
             ("year", str(rng.randint(2018, 2025))),
         ], filename, content)
-        status, answer = _timed(recorder, "upload", lambda: Client(base).request(
+        server = (number + sequence) % len(servers)
+        status, answer = _timed(recorder, "upload", lambda: Client(servers[server]).request(
             "POST", "/api/v1/documents", data=body,
             headers={"Authorization": f"Bearer {token}", "Content-Type": content_type}))
         if status != 201:
@@ -600,11 +596,12 @@ def uploader(base: str, recorder: Recorder, accounts: Accounts, number: int, run
             status, page = _timed(recorder, "review page", lambda: editor.request("GET", f"/admin/documents/{document_id}"))
             match = CSRF.search(page)
             csrf = match.group(1).decode() if match else ""
-        status, _ = _timed(recorder, "publish", lambda: editor.post_form(
+        publisher = (server + 1) % len(servers)
+        status, _ = _timed(recorder, "publish", lambda: editor.at(servers[publisher]).post_form(
             f"/admin/documents/{document_id}/publish", {"csrf_token": csrf}))
         if status == 302:
             with recorder.lock:
-                recorder.uploads.append((document_id, word))
+                recorder.uploads.append((document_id, word, publisher))
         recorder.pause(rng, think)
 
 
@@ -624,6 +621,17 @@ class Options:
     p95_goal: float = 300.0
     cache: Path = CACHE_ROOT
     warm_up_rounds: int = 6
+    #: Application servers; more than one share PostgreSQL, a bucket (moto) and Redis, no disk.
+    servers: int = 1
+    #: gunicorn workers per server; None = 4 for one server, else 4 shared out (at least 2 each)
+    workers: int | None = None
+    redis_url: str = "redis://127.0.0.1:6379/15"
+    #: ``TOOLBOX_SEARCH_BACKEND``; None = whoosh for one server, postgresql for several
+    search_backend: str | None = None
+
+    @property
+    def workers_per_server(self) -> int:
+        return self.workers or (WORKERS if self.servers == 1 else max(2, WORKERS // self.servers))
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -635,13 +643,15 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
-def find_uploads(base: str, uploads: list[tuple[int, str]], timeout: float = 30.0) -> list[int]:
-    """The ids of uploads the search API does not find under their word, after polling."""
-    missing = dict(uploads)
+def find_uploads(bases: str | list[str], uploads: list[tuple[int, str, int]], timeout: float = 30.0) -> list[int]:
+    """The ids of uploads the search API does not find under their word, after polling; each
+    is looked for on the server after the one that published it (with one server: that one)."""
+    servers = _servers(bases)
+    missing = {document_id: (word, server) for document_id, word, server in uploads}
     deadline = time.monotonic() + timeout
-    client = Client(base)
     while missing and time.monotonic() < deadline:
-        for document_id, word in list(missing.items()):
+        for document_id, (word, publisher) in list(missing.items()):
+            client = Client(servers[(publisher + 1) % len(servers)])
             status, body = client.request("GET", f"/api/v1/search?{urllib.parse.urlencode({'q': word})}")
             if status == 200 and document_id in {hit["id"] for hit in json.loads(body)["hits"]}:
                 del missing[document_id]
@@ -650,7 +660,7 @@ def find_uploads(base: str, uploads: list[tuple[int, str]], timeout: float = 30.
     return sorted(missing)
 
 
-def warm_up(base: str, queries: QueryMaker, rounds: int = 6) -> None:
+def warm_up(base: str, queries: QueryMaker, rounds: int = 6, workers: int = WORKERS) -> None:
     """Untimed searches until every worker has opened the index and built its facet view.
 
     A server that has been up for a while is warm; the first search of each fresh worker is
@@ -664,17 +674,95 @@ def warm_up(base: str, queries: QueryMaker, rounds: int = 6) -> None:
             _, path, params = queries.next(rng)
             client.request("GET", f"{path}?{urllib.parse.urlencode(params, doseq=True)}")
 
-    threads = [threading.Thread(target=one, daemon=True) for _ in range(WORKERS * 2)]
+    threads = [threading.Thread(target=one, daemon=True) for _ in range(workers * 2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
 
 
+class Deployment:
+    """What serves one run: a gunicorn on the repository's folder (one server), or N gunicorns
+    with folders of their own on a shared PostgreSQL, bucket (moto's server), Redis (job queue,
+    rate limits) and search backend, with one ``toolbox worker`` for the background jobs."""
+
+    def __init__(self, repo: Repository, options: Options):
+        self.processes: list[cluster._Process] = []
+        workers = options.workers_per_server
+        try:
+            if options.servers == 1:
+                self.servers = [Gunicorn(repo, workers)]
+                self.processes += self.servers
+                self.storage = "local"
+                return
+            from sqlalchemy.engine import make_url
+
+            redis_host = urllib.parse.urlsplit(options.redis_url).hostname or "localhost"
+            require_loopback(redis_host, "Redis host")
+            moto = cluster.MotoServer(repo.folder / "moto.log")
+            self.processes.append(moto)
+            self.storage = "s3 (moto)"
+            shared = cluster.Shared(
+                database_url=repo.database_url, storage=cluster.create_bucket(moto.url),
+                queue_url=options.redis_url, ratelimit_storage_uri=options.redis_url,
+                search_backend=repo.search_backend,
+                extra={"TOOLBOX_RATELIMIT_KEY_PREFIX": f"load-{secrets.token_hex(6)}"})
+            assert make_url(shared.database_url).get_backend_name() == "postgresql"
+
+            def folders(name: str) -> dict[str, str]:
+                own = cluster.ServerFolders(repo.folder / name)
+                if (repo.folder / "index").is_dir():  # the Whoosh backend: an index per server
+                    shutil.copytree(repo.folder / "index", own.root / "index")
+                return {**shared.env, **own.env}
+
+            self.processes.append(cluster.Worker(folders("worker"), repo.folder / "worker.log"))
+            self.servers = []
+            for n in range(options.servers):
+                server = cluster.Gunicorn(folders(f"server-{n + 1}"), repo.folder / f"server-{n + 1}.log",
+                                          workers=workers, name=f"server {n + 1}")
+                self.servers.append(server)
+                self.processes.append(server)
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def urls(self) -> list[str]:
+        return [server.url for server in self.servers]
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+
+    def tracebacks(self) -> list[str]:
+        """Every traceback in the logs of servers and worker (after ``stop``)."""
+        found = []
+        for process in self.processes:
+            log = process.log_text()
+            marker = "Traceback (most recent call last)"
+            at = log.find(marker)
+            while at >= 0:
+                found.append(f"{process.name}: {log[at:at + 2000]}")
+                at = log.find(marker, at + 1)
+        return found
+
+
 def run(options: Options) -> dict:
     """Prepare a repository, serve it with gunicorn, run the users, check, and clean up."""
+    backend = options.search_backend
+    if options.servers > 1:
+        if not options.database_url:
+            raise SystemExit("bench.load: --servers needs PostgreSQL (--database-url or TOOLBOX_TEST_DATABASE_URL): "
+                             "the servers share no disk, so no SQLite file either")
+        if backend is None:
+            from toolbox import search
+
+            backend = "postgresql" if "postgresql" in search.BACKENDS else "whoosh"
+            if backend == "whoosh":
+                _log("WARNING: no postgresql search backend here; with whoosh each server indexes only "
+                     "what it wrote itself, and uploads on one server are not found on another")
     began = time.perf_counter()
-    repo = prepare_repository(options.docs, options.database_url, options.cache)
+    repo = prepare_repository(options.docs, options.database_url, options.cache, backend)
     _log(f"repository ready in {time.perf_counter() - began:.0f} s ({repo.database_url.split(':')[0]})")
     try:
         accounts = create_accounts(repo, options.uploaders)
@@ -683,16 +771,18 @@ def run(options: Options) -> dict:
         queries = QueryMaker(accounts, options.docs, run_seed)
         expected = math.ceil(options.duration / options.upload_think * 1.5) + 2
         files = [upload_files(n, run_seed, expected) for n in range(options.uploaders)]
-        server = Gunicorn(repo)
+        deployment = Deployment(repo, options)
+        urls = deployment.urls
         try:
-            _log(f"gunicorn -w {WORKERS} on {server.url}: {options.searchers} searchers, {options.uploaders} "
-                 f"uploaders for {options.duration:.0f} s")
-            warm_up(server.url, queries, options.warm_up_rounds)
+            _log(f"{len(urls)} × gunicorn -w {options.workers_per_server} on {', '.join(urls)}: {options.searchers} "
+                 f"searchers, {options.uploaders} uploaders for {options.duration:.0f} s")
+            for url in urls:
+                warm_up(url, queries, options.warm_up_rounds, options.workers_per_server)
             recorder = Recorder(options.max_requests, time.monotonic() + options.duration)
-            threads = [threading.Thread(target=searcher, args=(server.url, recorder, queries, run_seed + 100 + n,
+            threads = [threading.Thread(target=searcher, args=(urls, recorder, queries, run_seed + 100 + n,
                                                                options.think), daemon=True)
                        for n in range(options.searchers)]
-            threads += [threading.Thread(target=uploader, args=(server.url, recorder, accounts, n, run_seed,
+            threads += [threading.Thread(target=uploader, args=(urls, recorder, accounts, n, run_seed,
                                                                 options.upload_think, files[n]), daemon=True)
                         for n in range(options.uploaders)]
             started = time.monotonic()
@@ -702,20 +792,21 @@ def run(options: Options) -> dict:
                 thread.join(timeout=options.duration + 180)
             elapsed = time.monotonic() - started
             _log(f"load done: {sum(len(v) for v in recorder.latencies.values())} requests; checking the uploads")
-            missing = find_uploads(server.url, recorder.uploads)
+            missing = find_uploads(urls, recorder.uploads)
         finally:
-            server.stop()
-        log = server.log_text()
-        tracebacks = log.count("Traceback (most recent call last)")
+            deployment.stop()
+        tracebacks = deployment.tracebacks()
     finally:
         repo.drop()
     lat = recorder.latencies
     result = {
+        "servers": options.servers, "workers_per_server": options.workers_per_server,
         "database": "postgresql" if options.database_url else "sqlite",
+        "search_backend": backend or "whoosh", "storage": deployment.storage,
         "docs": options.docs, "searchers": options.searchers, "uploaders": options.uploaders,
         "seconds": round(elapsed, 1), "requests": sum(len(v) for v in lat.values()),
-        "errors": len(recorder.errors) + tracebacks, "error_samples": recorder.errors[:10],
-        "server_tracebacks": tracebacks,
+        "errors": len(recorder.errors) + len(tracebacks), "error_samples": recorder.errors[:10],
+        "server_tracebacks": len(tracebacks),
         "searches": len(lat.get("search", [])),
         "search_ms": {f"p{p}": round(percentile(lat.get("search", []), p / 100), 1) for p in (50, 95, 99)},
         "search_p95_by_kind_ms": {kind: round(percentile(v, 0.95), 1) for kind, v in recorder.search_by_kind.items()},
@@ -724,8 +815,7 @@ def run(options: Options) -> dict:
         "publish_ms": {f"p{p}": round(percentile(lat.get("publish", []), p / 100), 1) for p in (50, 95)},
         "published": len(recorder.uploads), "not_found": missing,
     }
-    if tracebacks:
-        result["error_samples"].append(log[log.index("Traceback"):][:2000])
+    result["error_samples"] += tracebacks[:3]
     return result
 
 
@@ -744,10 +834,11 @@ def goals_failed(result: dict, p95_goal: float) -> list[str]:
 
 def report(result: dict) -> None:
     s, u, p = result["search_ms"], result["upload_ms"], result["publish_ms"]
-    print("| database | documents | users | s | requests | errors | searches | search p50 / p95 / p99 ms "
-          "| uploads (published, found) | upload p50 / p95 ms | publish p50 / p95 ms |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    print(f"| {result['database']} | {result['docs']:,} | {result['searchers']} + {result['uploaders']} "
+    print("| servers × workers | database, search, files | documents | users | s | requests | errors | searches "
+          "| search p50 / p95 / p99 ms | uploads (published, found) | upload p50 / p95 ms | publish p50 / p95 ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print(f"| {result['servers']} × {result['workers_per_server']} "
+          f"| {result['database']}, {result['search_backend']}, {result['storage']} | {result['docs']:,} | {result['searchers']} + {result['uploaders']} "
           f"| {result['seconds']:.0f} | {result['requests']} | {result['errors']} | {result['searches']} "
           f"| {s['p50']:.0f} / {s['p95']:.0f} / {s['p99']:.0f} "
           f"| {result['uploads']} ({result['published']}, {result['published'] - len(result['not_found'])}) "
@@ -769,10 +860,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("TOOLBOX_TEST_DATABASE_URL") or None,
                         help="PostgreSQL URL on this machine (default: $TOOLBOX_TEST_DATABASE_URL, else SQLite)")
     parser.add_argument("--p95-goal", type=float, default=300.0, help="search p95 goal in ms (default 300)")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="application servers (default 1); more than one share PostgreSQL, a bucket on "
+                             "moto's S3 server, Redis and the search backend, and no disk")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers per server (default 4 for one server, else 4 shared out, at least 2)")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15",
+                        help="Redis on this machine for the job queue and rate limits of several servers")
+    parser.add_argument("--search-backend", default=None,
+                        help="TOOLBOX_SEARCH_BACKEND (default whoosh for one server, postgresql for several)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON as well")
     args = parser.parse_args(argv)
     options = Options(args.docs, args.duration, args.searchers, args.uploaders, args.max_requests, args.think,
-                      args.upload_think, args.database_url, args.p95_goal)
+                      args.upload_think, args.database_url, args.p95_goal, servers=args.servers,
+                      workers=args.workers, redis_url=args.redis_url, search_backend=args.search_backend)
     result = run(options)
     report(result)
     if args.json:

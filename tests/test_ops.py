@@ -476,3 +476,17 @@ def test_extraction_children_do_not_import_the_metrics_library():
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_preload_compiles_every_template_for_the_forked_workers(app):
+    """``toolbox.wsgi`` compiles the page and mail templates in gunicorn's master, so a worker's
+    first visitor does not wait for Jinja; each is then served from the environment's cache."""
+    from pathlib import Path
+
+    from toolbox.services.startup import warm_templates
+
+    folder = Path(app.jinja_loader.searchpath[0])
+    names = {str(path.relative_to(folder)) for path in folder.rglob("*") if path.suffix in (".html", ".txt")}
+    assert warm_templates(app) == len(names) > 50
+    loaded = {key[1] for key in app.jinja_env.cache.keys()}
+    assert names <= loaded

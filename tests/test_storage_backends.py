@@ -444,3 +444,105 @@ def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# --- uploads between their two steps, with several servers -----------------------------------
+
+
+def _staged_keys(app) -> list[str]:
+    from toolbox.s3storage import s3_stores
+
+    bucket = s3_stores(app).uploads._bucket
+    return sorted(item["Key"][len(bucket.base):] for item in bucket.list(f"{bucket.base}staging/"))
+
+
+@pytest.fixture
+def two_servers(app_config, s3_server, tmp_path, monkeypatch):
+    """Two apps as two servers: one database and bucket, an instance folder each."""
+    import contextlib
+
+    config = {**app_config, **s3_settings(s3_server)}
+    with contextlib.ExitStack() as stack:
+        apps = []
+        for name in ("a", "b"):
+            monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / name))
+            apps.append(stack.enter_context(running_app(config)))
+        yield apps
+
+
+def test_an_upload_staged_on_one_server_is_submitted_on_another(two_servers):
+    """With a bucket the privacy preview's staged files wait in the bucket, not in the instance
+    folder of the server that took the first step: another server takes the second one, and
+    nothing of the upload stays behind anywhere."""
+    from conftest import make_user
+    from contribute_helpers import DEFAULT_FIELDS, staged_files, user
+    from toolbox.services import contribute
+    from toolbox.services.ingest import DocumentMetadata
+
+    a, b = two_servers
+    contributor = make_user(a)
+    content = b"Leistungsbeschreibung LoRaWAN-Gateways\n"
+    with a.app_context():
+        staging = contribute.upload_stage(user(contributor), [(io.BytesIO(content), "lorawan.txt")])
+        assert staged_files(a) == []
+        assert _staged_keys(a) == [f"staging/{staging.token}/0.bin", f"staging/{staging.token}/manifest.json"]
+    with b.app_context():
+        seen = contribute.upload_get(user(contributor), staging.token)
+        assert [f.filename for f in seen.files] == ["lorawan.txt"]
+        (result,) = contribute.upload_submit(user(contributor), staging.token,
+                                             DocumentMetadata(title="LoRaWAN", **DEFAULT_FIELDS))
+        assert result.status == "ingested"
+        with blob_store().open(_sha(b, result.document_id)) as stream:
+            assert stream.read() == content
+        assert _staged_keys(b) == [] and staged_files(b) == []
+        with pytest.raises(contribute.StagingNotFound):
+            contribute.upload_get(user(contributor), staging.token)
+
+
+def test_staged_uploads_in_the_bucket_are_discarded_and_swept(two_servers, monkeypatch):
+    """Discarded on another server, or left for a day: the bucket's staged upload is gone. The
+    API's one-call upload never touches the bucket's staging at all."""
+    from conftest import make_user
+    from contribute_helpers import DEFAULT_FIELDS, user
+    from toolbox.services import contribute
+    from toolbox.services.ingest import DocumentMetadata
+
+    a, b = two_servers
+    contributor = make_user(a)
+    with a.app_context():
+        first = contribute.upload_stage(user(contributor), [(io.BytesIO(b"Erster Entwurf\n"), "a.txt")])
+    with b.app_context():
+        contribute.upload_discard(user(contributor), first.token)
+        assert _staged_keys(b) == []
+    with a.app_context():
+        contribute.upload_stage(user(contributor), [(io.BytesIO(b"Liegen gelassen\n"), "b.txt")])
+        assert contribute.staging_sweep(max_age=3600, shared_interval=0) == 0
+        assert len(_staged_keys(a)) == 2
+        assert contribute.staging_sweep(max_age=-1, shared_interval=0) == 1
+        assert _staged_keys(a) == []
+
+        def refuse(*args):
+            raise AssertionError("the one-call upload went to the bucket's staging")
+
+        monkeypatch.setattr("toolbox.s3storage.S3UploadStaging.put", refuse)
+        monkeypatch.setattr("toolbox.s3storage.S3UploadStaging.discard", refuse)
+        result = contribute.document_upload(user(contributor), io.BytesIO(b"Direkt\n"), "c.txt",
+                                            DocumentMetadata(title="Direkt", **DEFAULT_FIELDS))
+        assert result.status == "ingested"
+
+
+def test_a_forked_worker_gets_clients_of_its_own_before_its_first_request(storage_app, storage_backend):
+    """After gunicorn's fork the master's S3 connections are not shared; the worker's own client
+    is made at once (on the shared, parsed service model), not by its first download."""
+    from toolbox.services.startup import after_fork
+
+    before = storage_app.extensions.get("toolbox_s3")
+    if storage_backend == "s3":
+        with storage_app.app_context():
+            before = blob_store().client
+    after_fork(storage_app)
+    made = storage_app.extensions.get("toolbox_s3")
+    if storage_backend == "local":
+        assert made is None
+    else:
+        assert made is not None and made.blobs.client is not before

@@ -19,6 +19,8 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "ZIP_MAX_DOCUMENTS": ("TOOLBOX_ZIP_MAX_DOCUMENTS", int),
     "ZIP_MAX_MB": ("TOOLBOX_ZIP_MAX_MB", int),
     "RATELIMIT_STORAGE_URI": ("TOOLBOX_RATELIMIT_STORAGE_URI", str),
+    # prefix of the rate-limit counters' keys: keeps several installations on one Redis apart
+    "RATELIMIT_KEY_PREFIX": ("TOOLBOX_RATELIMIT_KEY_PREFIX", str),
     "INDEX_WORKERS": ("TOOLBOX_INDEX_WORKERS", int),
     "INDEX_PARALLEL_MIN": ("TOOLBOX_INDEX_PARALLEL_MIN", int),
     # postings decoded before serving (wsgi start); 0 leaves it to the first queries

@@ -5,6 +5,7 @@ The same content addressing as the local folder, under the prefix::
     blobs/<aa>/<bb>/<sha256>            the originals, byte for byte as uploaded
     derived/<aa>/<sha256>.<kind>        previews, OCR'd PDFs, conversions (rebuildable)
     tmp/upload-<uuid>                   a streamed upload whose digest is not known yet
+    staging/<token>/…                   an upload between its two steps (privacy preview)
     quarantine/<reason>/<sha256>        what ``toolbox check --repair`` or a restore set aside
 
 An object appears whole or not at all (a single PUT, or a multipart upload that is completed at
@@ -83,7 +84,7 @@ def s3_client(config):
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
     )
-    session = boto3.session.Session()
+    session = boto3.session.Session(botocore_session=_botocore_session())
     return session.client(
         "s3",
         endpoint_url=endpoint,
@@ -92,6 +93,32 @@ def s3_client(config):
         aws_secret_access_key=config.get("TOOLBOX_STORAGE_SECRET_ACCESS_KEY") or None,
         config=options,
     )
+
+
+_loader = None
+_loader_lock = threading.Lock()
+
+
+def _botocore_session():
+    """A new botocore session on the process's shared data loader.
+
+    Making a client parses botocore's JSON models of S3, a tenth of a second or more; the
+    loader keeps them parsed. Shared with the workers gunicorn forks after the preload (the
+    parsed models are plain data), so a worker's first download does not wait for the parse.
+    A session of its own per client: sessions (credential resolution) are not for sharing
+    between threads or across a fork.
+    """
+    global _loader
+    import botocore.loaders
+    import botocore.session
+
+    with _loader_lock:
+        if _loader is None:
+            _loader = botocore.loaders.create_loader()
+        loader = _loader
+    session = botocore.session.Session()
+    session.register_component("data_loader", loader)
+    return session
 
 
 def _transfer_config():
@@ -583,10 +610,89 @@ class S3DerivedStore(DerivedStore):
         self._bucket.delete(self.key_for(sha256, kind))
 
 
+class S3UploadStaging:
+    """Uploads between their two steps (the privacy preview) under ``staging/<token>/``.
+
+    With a bucket, the second step may reach another application server than the first; the
+    staged files and their manifest are therefore kept in the bucket, not in one server's
+    instance folder. They are not blobs: nothing here is content-addressed or kept after the
+    upload is submitted, discarded or older than a day (``sweep``).
+    """
+
+    def __init__(self, client, bucket: str, prefix: str = "", *, staging: str | os.PathLike):
+        self._bucket = _Bucket(client, bucket, prefix, staging)
+
+    def describe(self) -> str:
+        return self._bucket.url(f"{self._bucket.base}staging/")
+
+    def key_for(self, token: str, name: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token) or not re.fullmatch(r"[a-z0-9]+\.[a-z]+", name):
+            raise ValueError(f"bad staging name {token!r} {name!r}")
+        return f"{self._bucket.base}staging/{token}/{name}"
+
+    def put(self, token: str, name: str, path: str | os.PathLike) -> None:
+        with self._bucket.failures("upload"):
+            self._bucket.upload_file(path, self.key_for(token, name))
+
+    def read(self, token: str, name: str) -> bytes | None:
+        """A small staged object (the manifest) in one piece; None when it is not there."""
+        from botocore.exceptions import ClientError
+
+        with self._bucket.failures("download"):
+            try:
+                response = self._bucket.client.get_object(Bucket=self._bucket.bucket, Key=self.key_for(token, name))
+            except ClientError as exc:
+                if _missing(exc):
+                    return None
+                raise
+            with contextlib.closing(response["Body"]) as body:
+                return body.read()
+
+    def fetch(self, token: str, name: str, target: str | os.PathLike) -> bool:
+        """Download a staged file to ``target``; False when it is not there."""
+        from botocore.exceptions import ClientError
+
+        with self._bucket.failures("download"):
+            try:
+                self._bucket.client.download_file(self._bucket.bucket, self.key_for(token, name), str(target),
+                                                  Config=self._bucket.transfer)
+            except ClientError as exc:
+                if _missing(exc):
+                    return False
+                raise
+        return True
+
+    def discard(self, token: str) -> None:
+        """Remove everything staged under ``token``; nothing there is fine."""
+        prefix = self.key_for(token, "manifest.json").rsplit("/", 1)[0] + "/"
+        with self._bucket.failures("delete"):
+            for item in list(self._bucket.list(prefix)):
+                self._bucket.delete(item["Key"])
+
+    def sweep(self, max_age: float) -> int:
+        """Remove the staged uploads whose newest object is older than ``max_age`` seconds;
+        returns how many uploads."""
+        base = f"{self._bucket.base}staging/"
+        newest: dict[str, float] = {}
+        keys: dict[str, list[str]] = {}
+        with self._bucket.failures("list"):
+            for item in self._bucket.list(base):
+                token = item["Key"][len(base):].split("/", 1)[0]
+                newest[token] = max(newest.get(token, 0.0), item["LastModified"].timestamp())
+                keys.setdefault(token, []).append(item["Key"])
+            cutoff = time.time() - max_age
+            old = [token for token, modified in newest.items() if modified < cutoff]
+            for token in old:
+                for key in keys[token]:
+                    self._bucket.delete(key)
+        return len(old)
+
+
 @dataclass(frozen=True)
 class S3Stores:
     blobs: S3BlobStore
     derived: S3DerivedStore
+    uploads: S3UploadStaging
 
 
 _lock = threading.Lock()
@@ -604,7 +710,8 @@ def s3_stores(app) -> S3Stores:
             client = s3_client(app.config)
             staging = Path(app.instance_path) / STAGING_DIR
             stores = S3Stores(S3BlobStore(client, bucket, prefix, staging=staging),
-                              S3DerivedStore(client, bucket, prefix, staging=staging))
+                              S3DerivedStore(client, bucket, prefix, staging=staging),
+                              S3UploadStaging(client, bucket, prefix, staging=staging))
             app.extensions["toolbox_s3"] = stores
     return stores
 
@@ -612,3 +719,13 @@ def s3_stores(app) -> S3Stores:
 def forget_clients(app) -> None:
     """After a fork: the parent's HTTP connections must not be shared; the next use makes new ones."""
     app.extensions.pop("toolbox_s3", None)
+
+
+def renew_clients(app) -> None:
+    """After a fork: drop the parent's clients and, with a bucket, make this process's own now,
+    before the first request would wait for it."""
+    from .storage import storage_url
+
+    forget_clients(app)
+    if storage_url(app.config) is not None:
+        s3_stores(app)

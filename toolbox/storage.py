@@ -324,3 +324,16 @@ def blob_store() -> BlobBackend:
     from .s3storage import s3_stores
 
     return s3_stores(current_app).blobs
+
+
+def upload_staging():
+    """Where uploads wait between their two steps when any server may take the second one:
+    the bucket's ``staging/`` (``s3storage.S3UploadStaging``); None for the local folder, where
+    the instance folder's ``staging/`` is the only place (one server, or sticky sessions)."""
+    from flask import current_app
+
+    if storage_url(current_app.config) is None:
+        return None
+    from .s3storage import s3_stores
+
+    return s3_stores(current_app).uploads

@@ -11,7 +11,7 @@ worker starts its own extraction children.
 from __future__ import annotations
 
 from . import create_app
-from .services.startup import repair_on_start, warm_search
+from .services.startup import repair_on_start, warm_search, warm_templates
 
 app = create_app()
 # A server that starts after a crash first undoes what the killed process left behind (temporary
@@ -19,3 +19,4 @@ app = create_app()
 # needs, so workers starting together are safe. Migrations stay an explicit ``toolbox`` step.
 repair_on_start(app)
 warm_search(app)
+warm_templates(app)

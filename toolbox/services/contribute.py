@@ -6,10 +6,17 @@ file reveals about its authors; ``upload_submit`` then stores them with their me
 optionally after removing those properties. Nothing reaches the blob store before the
 contributor has seen the preview, so "remove the properties" really means the original bytes
 are never kept.
+
+The staging folder is ``staging/`` in the instance folder. With a bucket
+(``TOOLBOX_STORAGE_URL=s3://…``) several application servers may share the work and the second
+step may reach another server than the first, so the staged files and their manifest go to the
+bucket's ``staging/<token>/`` instead (``storage.upload_staging``) and are fetched back by
+whichever server takes the second step; the local folder only holds them while a step runs.
 """
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 import shutil
@@ -29,6 +36,7 @@ from ..i18n import N_
 from ..message import Message, StoredMessage, dump_message, load_message
 from ..models import ROLE_CONTRIBUTOR, Document, FileVersion, User
 from ..permissions import PermissionDenied, can_edit_document, require
+from ..storage import upload_staging
 from . import indexing
 from .audit import audit_record
 from .documents import document_visible_to
@@ -48,6 +56,8 @@ from .metadata_strip import report_is_empty
 from .mail import mails_dispatch
 from .notifications import new_version_notify, submissions_notify
 from .vocabularies import UnknownSlugError
+
+logger = logging.getLogger(__name__)
 
 #: Staged uploads nobody submitted are removed after this many seconds.
 STAGING_MAX_AGE = 24 * 3600
@@ -134,8 +144,11 @@ def file_refused(filename: str, reason: StoredMessage) -> Message:
 # --- step 1: stage ---------------------------------------------------------------------------
 
 
-def upload_stage(user: User, uploads: Iterable[tuple[BinaryIO, str]]) -> Staging:
+def upload_stage(user: User, uploads: Iterable[tuple[BinaryIO, str]], *, shared: bool = True) -> Staging:
     """Check the uploaded files by content and size and stage the acceptable ones.
+
+    ``shared=False`` keeps them on this server even with a bucket: for the callers that take
+    the second step in the same request (the API, scripts).
 
     :raise PermissionDenied: the user may not contribute.
     :raise UploadError: no file was acceptable; the messages say why for each file.
@@ -164,8 +177,10 @@ def upload_stage(user: User, uploads: Iterable[tuple[BinaryIO, str]]) -> Staging
             statuses = {r["status"] for r in staging.refused}
             raise UploadError(messages, status=statuses.pop() if len(statuses) == 1 else 400)
         _write_manifest(staging)
+        if shared:
+            _share(staging, files=True)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        _staging_remove(token, shared=shared)
         raise
     return staging
 
@@ -277,7 +292,7 @@ def upload_get(user: User, token: str, *, document_id: int | None = None) -> Sta
 def upload_discard(user: User, token: str) -> None:
     """Throw a staged upload away."""
     upload_get(user, token)
-    shutil.rmtree(_staging_root() / token, ignore_errors=True)
+    _staging_remove(token)
 
 
 def upload_submit(
@@ -313,8 +328,7 @@ def upload_submit(
     from .curation import municipality_name_current
 
     metadata = DocumentMetadata(**{**asdict(metadata), "municipality": municipality_name_current(metadata.municipality)})
-    folder = _staging_root() / token
-    paths = {f.key: folder / f"{f.key}.bin" for f in staging.files}
+    paths = _staged_paths(staging)
     stripped: set[str] = set()
     if strip_metadata:
         stripped = _strip_staged(staging, paths)
@@ -343,7 +357,7 @@ def upload_submit(
         )
 
     outcomes = ingest_files(items, uploader=user, before_commit=record)
-    shutil.rmtree(folder, ignore_errors=True)
+    _staging_remove(token)
     submissions_notify([o.document_id for o in outcomes if o.status == OUTCOME_INGESTED and o.document_id], user)
     return [_result(by_source[o.source].filename, o, user) for o in outcomes]
 
@@ -407,17 +421,18 @@ def document_upload(
         validate_metadata(metadata)
     except (UnknownSlugError, MetadataError) as exc:
         raise UploadError(exc.message, field="metadata") from exc
-    staging = upload_stage(user, [(stream, filename)])
+    staging = upload_stage(user, [(stream, filename)], shared=False)
     try:
         return upload_submit(user, staging.token, metadata, strip_metadata=strip_metadata)[0]
     finally:
-        shutil.rmtree(_staging_root() / staging.token, ignore_errors=True)
+        _staging_remove(staging.token, shared=False)
 
 
 # --- new version -----------------------------------------------------------------------------
 
 
-def document_version_stage(user: User, document: Document, stream: BinaryIO, filename: str) -> Staging:
+def document_version_stage(user: User, document: Document, stream: BinaryIO, filename: str, *,
+                           shared: bool = True) -> Staging:
     """Check and stage a new version of ``document``: the same privacy preview as a first upload.
 
     :raise PermissionDenied: the user may not edit this document.
@@ -425,13 +440,15 @@ def document_version_stage(user: User, document: Document, stream: BinaryIO, fil
     """
     if not can_edit_document(user, document):
         raise PermissionDenied("document_version_add")
-    staging = upload_stage(user, [(stream, filename)])
+    staging = upload_stage(user, [(stream, filename)], shared=shared)
     duplicate_of = staging.files[0].duplicate_of
     if duplicate_of is not None:
-        shutil.rmtree(_staging_root() / staging.token, ignore_errors=True)
+        _staging_remove(staging.token)
         _refuse_duplicate(user, document, duplicate_of)
     staging.document_id = document.id
     _write_manifest(staging)
+    if shared:
+        _share(staging, files=False)
     return staging
 
 
@@ -453,9 +470,8 @@ def document_version_submit(
     if not can_edit_document(user, document):
         raise PermissionDenied("document_version_add")
     staging = upload_get(user, token, document_id=document.id)
-    folder = _staging_root() / staging.token
     staged = staging.files[0]
-    path = folder / f"{staged.key}.bin"
+    path = _staged_paths(staging)[staged.key]
     stripped = bool(_strip_staged(staging, {staged.key: path})) if strip_metadata else False
     pending = change_needs_review(user, document)
     try:
@@ -465,7 +481,7 @@ def document_version_submit(
         else:
             outcome = _version_add_now(user, document, path, staged, stripped)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        _staging_remove(staging.token)
     if outcome.status == OUTCOME_DUPLICATE:
         _refuse_duplicate(user, document, outcome.document_id)
     if outcome.status == OUTCOME_FAILED:
@@ -513,11 +529,11 @@ def document_version_add(
     user: User, document: Document, stream: BinaryIO, filename: str, *, strip_metadata: bool = False
 ) -> UploadResult:
     """Stage and submit a new version in one call (scripts; the page shows the preview between)."""
-    staging = document_version_stage(user, document, stream, filename)
+    staging = document_version_stage(user, document, stream, filename, shared=False)
     try:
         return document_version_submit(user, document, staging.token, strip_metadata=strip_metadata)
     finally:
-        shutil.rmtree(_staging_root() / staging.token, ignore_errors=True)
+        _staging_remove(staging.token, shared=False)
 
 
 # --- staging folder --------------------------------------------------------------------------
@@ -537,12 +553,63 @@ def _write_manifest(staging: Staging) -> None:
     tmp.replace(path)
 
 
+def _share(staging: Staging, *, files: bool) -> None:
+    """With a bucket: put the staged upload there (files first, the manifest last, so a manifest
+    never names a file that is missing) and keep nothing of it on this server."""
+    shared = upload_staging()
+    if shared is None:
+        return
+    folder = _staging_root() / staging.token
+    if files:
+        for staged in staging.files:
+            shared.put(staging.token, f"{staged.key}.bin", folder / f"{staged.key}.bin")
+    shared.put(staging.token, "manifest.json", folder / "manifest.json")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _staged_paths(staging: Staging) -> dict[str, Path]:
+    """The staged files on this server's disk: where the first step left them, or fetched from
+    the bucket when it ran on another server."""
+    folder = _staging_root() / staging.token
+    paths = {f.key: folder / f"{f.key}.bin" for f in staging.files}
+    shared = upload_staging()
+    missing = [key for key, path in paths.items() if not path.is_file()]
+    if missing and shared is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for key in missing:
+            if not shared.fetch(staging.token, f"{key}.bin", paths[key]):
+                raise StagingNotFound(staging.token)
+    return paths
+
+
+def _staging_remove(token: str, *, shared: bool | None = None) -> None:
+    """Remove a staged upload from this server and, when it was put in the bucket, from there.
+
+    ``shared`` None: a manifest in the local folder means the upload never went to the bucket
+    (``_share`` leaves none behind, a server fetching the files for the second step fetches no
+    manifest), so the API's one-call upload costs the bucket no listing."""
+    folder = _staging_root() / token
+    if shared is None:
+        shared = not (folder / "manifest.json").is_file()
+    shutil.rmtree(folder, ignore_errors=True)
+    store = upload_staging()
+    if store is not None and shared:
+        store.discard(token)
+
+
 def _read_manifest(token: str) -> Staging | None:
     if not _TOKEN.match(token or ""):
         return None
     path = _staging_root() / token / "manifest.json"
+    shared = upload_staging()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        if path.is_file() or shared is None:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            raw = shared.read(token, "manifest.json")
+            if raw is None:
+                return None
+            data = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError):
         return None
     if time.time() - float(data.get("created", 0)) > STAGING_MAX_AGE:
@@ -551,12 +618,20 @@ def _read_manifest(token: str) -> Staging | None:
     return Staging(files=files, **data)
 
 
-def staging_sweep(max_age: float = STAGING_MAX_AGE) -> int:
-    """Remove staged uploads older than ``max_age`` seconds; return how many."""
+#: With a bucket, one process lists its staged uploads at most this often (seconds).
+SHARED_SWEEP_INTERVAL = 600.0
+_shared_swept: dict[str, float] = {}
+
+
+def staging_sweep(max_age: float = STAGING_MAX_AGE, *, shared_interval: float = SHARED_SWEEP_INTERVAL) -> int:
+    """Remove staged uploads older than ``max_age`` seconds; return how many.
+
+    The bucket's staged uploads are listed at most every ``shared_interval`` seconds by one
+    process (a listing per upload would cost more than the leftovers of a day)."""
+    removed = _staging_sweep_shared(max_age, shared_interval)
     root = _staging_root()
-    removed = 0
     if not root.is_dir():
-        return 0
+        return removed
     cutoff = time.time() - max_age
     for folder in root.iterdir():
         try:
@@ -566,6 +641,23 @@ def staging_sweep(max_age: float = STAGING_MAX_AGE) -> int:
         except FileNotFoundError:
             continue
     return removed
+
+
+def _staging_sweep_shared(max_age: float, interval: float) -> int:
+    shared = upload_staging()
+    if shared is None:
+        return 0
+    now = time.monotonic()
+    where = shared.describe()
+    if now - _shared_swept.get(where, -interval) < interval:
+        return 0
+    _shared_swept[where] = now
+    try:
+        return shared.sweep(max_age)
+    except OSError:
+        # Leftovers wait for the next sweep; an upload must not fail because of them.
+        logger.exception("Could not sweep the staged uploads in %s", where)
+        return 0
 
 
 __all__ = [
