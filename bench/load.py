@@ -37,7 +37,7 @@ balancer (``bench/cluster.py``): N such gunicorns (``--workers`` each, default 4
 least 2), each with an instance, documents and index folder of its own, on one PostgreSQL
 database, one bucket on moto's S3 server started for the run, Redis (``--redis-url``) for the job
 queue and the rate limits, the search backend ``postgresql`` and one ``toolbox worker`` for the
-background jobs (previews of the uploads). Searchers send each request to the next server;
+background jobs (previews of the uploads; ``--no-worker`` leaves them queued). Searchers send each request to the next server;
 an upload goes to one server and its publication to the next (with the editor's session of
 whichever server it logged in on), and each upload is then looked for on a server other than
 the one that published it.
@@ -628,6 +628,9 @@ class Options:
     redis_url: str = "redis://127.0.0.1:6379/15"
     #: ``TOOLBOX_SEARCH_BACKEND``; None = whoosh for one server, postgresql for several
     search_backend: str | None = None
+    #: With several servers: a ``toolbox worker`` making the uploads' previews (LibreOffice for
+    #: DOCX) on the same cores; False leaves the jobs queued, as the one-server run does
+    worker: bool = True
 
     @property
     def workers_per_server(self) -> int:
@@ -715,7 +718,8 @@ class Deployment:
                     shutil.copytree(repo.folder / "index", own.root / "index")
                 return {**shared.env, **own.env}
 
-            self.processes.append(cluster.Worker(folders("worker"), repo.folder / "worker.log"))
+            if options.worker:
+                self.processes.append(cluster.Worker(folders("worker"), repo.folder / "worker.log"))
             self.servers = []
             for n in range(options.servers):
                 server = cluster.Gunicorn(folders(f"server-{n + 1}"), repo.folder / f"server-{n + 1}.log",
@@ -803,6 +807,7 @@ def run(options: Options) -> dict:
         "servers": options.servers, "workers_per_server": options.workers_per_server,
         "database": "postgresql" if options.database_url else "sqlite",
         "search_backend": backend or "whoosh", "storage": deployment.storage,
+        "worker": options.servers > 1 and options.worker,
         "docs": options.docs, "searchers": options.searchers, "uploaders": options.uploaders,
         "seconds": round(elapsed, 1), "requests": sum(len(v) for v in lat.values()),
         "errors": len(recorder.errors) + len(tracebacks), "error_samples": recorder.errors[:10],
@@ -869,11 +874,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="Redis on this machine for the job queue and rate limits of several servers")
     parser.add_argument("--search-backend", default=None,
                         help="TOOLBOX_SEARCH_BACKEND (default whoosh for one server, postgresql for several)")
+    parser.add_argument("--no-worker", action="store_true",
+                        help="with several servers: no toolbox worker, the previews' jobs stay queued as in "
+                             "the one-server run (the worker's LibreOffice shares the cores otherwise)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON as well")
     args = parser.parse_args(argv)
     options = Options(args.docs, args.duration, args.searchers, args.uploaders, args.max_requests, args.think,
                       args.upload_think, args.database_url, args.p95_goal, servers=args.servers,
-                      workers=args.workers, redis_url=args.redis_url, search_backend=args.search_backend)
+                      workers=args.workers, redis_url=args.redis_url, search_backend=args.search_backend,
+                      worker=not args.no_worker)
     result = run(options)
     report(result)
     if args.json:
