@@ -207,9 +207,20 @@ def _with_database(url: str, name: str) -> str:
 
 
 def _cache_name(docs: int, search_backend: str | None) -> str:
-    """``<docs>-<schema>``, and the search backend unless it is the default (whose index is a folder)."""
+    """``<docs>-<schema>``, and the search backend unless it is the default (whose index is a folder).
+
+    Another backend keeps its entries in the database, computed by its code: any change of the
+    search package makes a new cache, so a template is never searched with entries of older code.
+    """
     name = f"{docs}-{_fingerprint()}"
-    return name if search_backend in (None, "whoosh") else f"{name}-{search_backend}"
+    if search_backend in (None, "whoosh"):
+        return name
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((PROJECT_ROOT / "toolbox" / "search").glob("*.py")):
+        digest.update(path.read_bytes())
+    return f"{name}-{search_backend}-{digest.hexdigest()[:6]}"
 
 
 def _template_name(docs: int, cache: Path, search_backend: str | None = None) -> str:
