@@ -927,7 +927,7 @@ def _table(results: list[dict], engine_key: str, reference_key: str, title: str)
 
 def report(results: list[dict]) -> None:
     backend = results[0]["backend"] if results else "whoosh"
-    if results and results[0].get("database", "sqlite") != "sqlite":
+    if results and results[0].get("database", "sqlite") not in ("sqlite", backend):
         backend += f" ({results[0]['database']})"
     print("### Repository build\n")
     print("| corpus | documents | words | insert s | index build s | docs/s | index MB | FTS5 build s | FTS5 MB |")
