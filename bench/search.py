@@ -894,7 +894,10 @@ def measure(size: int, queries: int, corpus_name: str = "zipf", backend: str = "
 
 
 def _measure_in_child(options: dict) -> dict:
-    code = f"import json; from bench.search import measure; print(json.dumps(measure(**{options!r})))"
+    # Stopped with SIGTERM, the child still drops its copy of the database (``finally``).
+    code = ("import json, signal, sys; from bench.search import measure; "
+            "signal.signal(signal.SIGTERM, lambda *_: sys.exit(143)); "
+            f"print(json.dumps(measure(**{options!r})))")
     out = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
     if out.returncode != 0:
         raise SystemExit(f"search benchmark {options} failed (exit {out.returncode})")
