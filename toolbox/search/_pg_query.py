@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
-from ._pg_entries import COMPOUND_PREFIX, FREQUENCY_STEPS, PREFIX, TERMS_TABLE, quote
+from ._pg_entries import COMPOUND_PREFIX, FREQUENCY_STEPS, MAX_PARTS, PREFIX, TERMS_TABLE, part_prefix, quote
 from ._query import (
     COMPOUND_WEIGHT,
     MAX_COMPOUND_SCAN,
@@ -137,6 +137,10 @@ def field_terms(term: str, fields) -> str:
     return " | ".join(lexemes(term, fields))
 
 
+def _phrase(prefix: str, terms: list[str]) -> str:
+    return "(" + " <-> ".join(quote(f"{prefix}:{t}") for t in terms) + ")"
+
+
 def _or(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
 
@@ -214,7 +218,10 @@ class PgCompiler:
                 return None
             if collect:
                 self.highlight.phrases.append(tuple(terms))
-            per_field = ["(" + " <-> ".join(quote(f"{PREFIX[name]}:{t}") for t in terms) + ")" for name in fields]
+            per_field = [_phrase(PREFIX[name], terms) for name in fields if name != "body"]
+            if "body" in fields:
+                # A long body's positions are in parts (``_pg_entries.PART_WORDS``): any part may hold it.
+                per_field += [_phrase(part_prefix(part), terms) for part in range(MAX_PARTS + 1)]
             if rank is not None:
                 # As Whoosh: a phrase scores as its words.
                 for term in dict.fromkeys(terms):

@@ -37,12 +37,12 @@ from ._pg_entries import DELETE, ENTRY_TABLE, STATE_TABLE, write_entries
 from ._schema import SCHEMA_VERSION, IndexRecord
 from ._search import _sanitize
 from ._types import SearchQuery, SearchResults
-from .backend import DocumentSource, IndexReport, Progress
+from .backend import DatabaseDocumentSource, IndexReport, Progress
 
 log = logging.getLogger("toolbox.search")
 
 #: The entries' format: the analysis version and this backend's own layout.
-FORMAT = f"{SCHEMA_VERSION}.pg2"
+FORMAT = f"{SCHEMA_VERSION}.pg3"
 #: ``pg_advisory_lock`` key of rebuilds (any number held by other applications is unlikely to clash).
 REBUILD_LOCK = 0x70676674  # "pgft"
 _CHUNK = 200
@@ -59,7 +59,7 @@ class PostgresBackend:
     #: through the index queue.
     transactional = True
 
-    def __init__(self, source: DocumentSource) -> None:
+    def __init__(self, source: DatabaseDocumentSource) -> None:
         self.source = source
 
     def _engine(self):
