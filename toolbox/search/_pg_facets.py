@@ -4,7 +4,8 @@ Each facet counts the matches under every *other* selected filter, so that a cou
 the total its click returns (``_facets``). All facets and the total come from one statement:
 the matching rows are read once into a materialised CTE carrying one boolean per selected
 filter; one ``GROUPING SETS`` pass counts every facet (``count(*) FILTER`` the other facets'
-filters) and the total, and the topics are counted over ``unnest``.
+filters) and the total, the topics are counted over ``unnest``, and the page of hits is ranked
+over the same rows, so that a phrase's positions are checked once.
 """
 from __future__ import annotations
 

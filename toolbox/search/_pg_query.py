@@ -26,7 +26,6 @@ from sqlalchemy import text
 from ._pg_entries import COMPOUND_PREFIX, FREQUENCY_STEPS, MAX_PARTS, PREFIX, TERMS_TABLE, part_prefix, quote
 from ._query import (
     COMPOUND_WEIGHT,
-    MAX_COMPOUND_SCAN,
     TEXT_FIELDS,
     Clause,
     Group,
@@ -56,8 +55,11 @@ def _like_prefix(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+#: Compounds of one head read for the snippets' marks (matching takes every compound, by prefix);
+#: Whoosh marks its 40 most frequent.
+MARKED_COMPOUNDS = 200
 _COMPOUNDS = text(f"SELECT term FROM {TERMS_TABLE} WHERE kind = 'c' AND term LIKE :pattern "
-                  f"ORDER BY term LIMIT {MAX_COMPOUND_SCAN}")
+                  f"ORDER BY length(term), term LIMIT {MARKED_COMPOUNDS}")
 _COUNT = text("SELECT count(*) FROM search_entries WHERE tsv @@ CAST(:q AS tsquery)")
 _TOTAL = text("SELECT count(*) FROM search_entries")
 

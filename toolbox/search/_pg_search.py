@@ -1,9 +1,9 @@
 """One search on PostgreSQL: matching, facets, order and hints, as ``_search`` does on Whoosh.
 
-A search is three statements on one connection: the facet counts with the total (one pass over
-the matching rows, ``_pg_facets``), the page (``ORDER BY`` the rank, ``LIMIT``) and, for the
-page's hits only, the snippets (read by the services, cut by the shared highlighter). Matching
-is one ``tsv @@ tsquery`` (GIN) with the filters as plain column conditions.
+A search is one statement for the matching rows (``tsv @@ tsquery``, from the GIN index, with
+the filters as plain column conditions), every facet's counts with the total, and the ranked
+page (``_pg_facets``), then the snippets of the page's hits only (read by the services, cut by
+the shared highlighter). The score is read from the GIN index alone (``rank_sql``).
 
 The decisions around it are Whoosh's, step by step (``_matching``): all words, else any word
 when all find nothing; a query that finds (almost) nothing has its unknown words corrected
