@@ -73,6 +73,7 @@ def test_the_backend_runs_on_postgresql_without_an_index_directory(pg_search_app
                                 text="Breitband für alle Betriebe.").id
     with pg_search_app.app_context():
         assert search.current_backend().name == "postgresql"
+        assert isinstance(search.current_backend().source, search.DatabaseDocumentSource)
         assert search.index_state() == "ok"
         assert _found("Gewerbegebiet") == [document_id]
         assert search.warm_up(1000).terms == 0
@@ -250,3 +251,17 @@ def test_the_same_answers_as_whoosh(template_database, postgres_url, tmp_path_fa
         with whoosh.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_phrase_deep_inside_a_long_text_is_found(pg_search_app):
+    """PostgreSQL keeps 256 positions per word and positions up to 16 383; a long body's positions
+    go in parts, so a phrase after 20 000 words and the 600th "die" is still found, and only there."""
+    filler = "Die Verwaltung prüft die Anträge und die Fristen der Förderung. " * 2000
+    long_id = make_document(pg_search_app, title="Haushaltsplan",
+                            text=filler + "Am Ende steht ein Konzept für die Digitalisierung der Schulen.").id
+    short_id = make_document(pg_search_app, title="Kurz", text="Ein Konzept für die Digitalisierung.").id
+    with pg_search_app.app_context():
+        assert sorted(_found('"Konzept für die Digitalisierung"')) == sorted([long_id, short_id])
+        assert _found('"Digitalisierung für die Konzept"') == []
+        assert _found('"Fristen der Förderung Die Verwaltung"') == [long_id]
+        assert _found('"Anträge der Fristen"') == []

@@ -51,6 +51,7 @@ from ._whoosh_backend import WhooshBackend
 from .analysis import sort_key
 from .backend import (
     EXTENSION_KEY,
+    DatabaseDocumentSource,
     DocumentSource,
     IndexReport,
     Progress,
@@ -152,6 +153,7 @@ __all__ = [
     "ACCESSIBLE",
     "BACKENDS",
     "DATABASE_TABLES",
+    "DatabaseDocumentSource",
     "DocumentSource",
     "FacetValue",
     "IndexRecord",

@@ -18,9 +18,11 @@ ranking and the compounds, both answered from the GIN index alone:
 Ranking never reads a ``tsvector``: a document's entry is several kilobytes, and reading
 (de-toasting) it for thousands of matches cost more than everything else of a search.
 
-PostgreSQL keeps at most 256 positions per lexeme and positions up to 16 383; later positions
-are clamped. A phrase deep inside a very long text can therefore be missed; words are found
-anywhere.
+PostgreSQL keeps at most 256 positions per lexeme and positions up to 16 383, so a long body's
+positions go in parts: ``b:`` holds those of its first ``PART_WORDS`` words, ``x1:``, ``x2:`` …
+those of the following parts (each starting ``PART_OVERLAP`` words early, so that no phrase
+falls between two parts), and a body phrase asks every part (``_pg_query``). Beyond
+``MAX_PARTS`` parts (about 50 000 words) a phrase is not found; words are found anywhere.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import text
 
 from ._schema import IndexRecord, municipality_key
+from ._query import MAX_PHRASE_WORDS
 from .analysis import MIN_COMPOUND_LENGTH, term_positions
 
 #: Text field → (lexeme prefix, ``ts_rank`` weight label).
@@ -66,6 +69,40 @@ FREQUENCY_STEPS = (2, 4, 8)
 COMPOUND_PREFIX = {"title": "rt", "description": "rd", "body": "rb"}
 
 
+#: Words of the body whose positions one lexeme prefix holds (well below 16 383, and a frequent
+#: word such as "die" stays below 256 occurrences in one part).
+PART_WORDS = 4000
+#: A part starts this many words before the previous one ends: the longest phrase (``_query``).
+PART_OVERLAP = MAX_PHRASE_WORDS
+#: Parts after the first (``x1:`` … ``x12:``) that a phrase is looked for in.
+MAX_PARTS = 12
+
+
+def part_prefix(part: int) -> str:
+    return "b" if part == 0 else f"x{part}"
+
+
+def _body_part_lexemes(term: str, found: list[int]) -> list[str]:
+    """The positions of a long body's term beyond the first part, part by part."""
+    parts: dict[int, list[int]] = {}
+    for pos in found:
+        if pos < PART_WORDS:
+            if pos >= PART_WORDS - PART_OVERLAP:  # the first part's end begins the second
+                parts.setdefault(1, []).append(pos - (PART_WORDS - PART_OVERLAP) + 1)
+            continue
+        part = (pos - PART_WORDS) // (PART_WORDS - PART_OVERLAP) + 1
+        start = PART_WORDS + (part - 1) * (PART_WORDS - PART_OVERLAP) - PART_OVERLAP
+        if part <= MAX_PARTS:
+            parts.setdefault(part, []).append(pos - start + 1)
+        # The first words of the next part repeat the end of this one.
+        following = part + 1
+        next_start = PART_WORDS + part * (PART_WORDS - PART_OVERLAP) - PART_OVERLAP
+        if pos >= next_start and following <= MAX_PARTS:
+            parts.setdefault(following, []).append(pos - next_start + 1)
+    return [f"{quote(part_prefix(part) + ':' + term)}:{','.join(map(str, sorted(positions)[:MAX_POSITIONS]))}"
+            for part, positions in sorted(parts.items())]
+
+
 def _field_parts(name: str, value: str, positions: bool, counted: list[int]) -> list[str]:
     prefix, label = FIELD_LEXEMES[name]
     suffix = "" if label == "D" else label
@@ -74,7 +111,12 @@ def _field_parts(name: str, value: str, positions: bool, counted: list[int]) -> 
     for term, found in term_positions(value).items():
         counted[0] += len(found)
         lexeme = quote(f"{prefix}:{term}")
-        if positions:
+        if positions and name == "body" and found[-1] >= PART_WORDS - PART_OVERLAP:
+            first = [pos for pos in found if pos < PART_WORDS]
+            kept = ",".join(str(pos + 1) for pos in first[:MAX_POSITIONS])
+            parts.append(f"{lexeme}:{kept}" if kept else lexeme)
+            parts.extend(_body_part_lexemes(term, found))
+        elif positions:
             kept = ",".join(f"{min(pos + 1, MAX_POSITION)}{suffix}" for pos in found[:MAX_POSITIONS])
             parts.append(f"{lexeme}:{kept}")
         else:

@@ -4,7 +4,8 @@ Each facet counts the matches under every *other* selected filter, so that a cou
 the total its click returns (``_facets``). All facets and the total come from one statement:
 the matching rows are read once into a materialised CTE carrying one boolean per selected
 filter; one ``GROUPING SETS`` pass counts every facet (``count(*) FILTER`` the other facets'
-filters) and the total, and the topics are counted over ``unnest``.
+filters) and the total, the topics are counted over ``unnest``, and the page of hits is ranked
+over the same rows, so that a phrase's positions are checked once.
 """
 from __future__ import annotations
 
@@ -77,8 +78,10 @@ class Filters:
         return (" AND ".join(parts) if parts else "TRUE"), params
 
 
-def facet_counts(connection, filters: Filters, tsquery: str | None) -> tuple[int, dict[str, list[FacetValue]]]:
-    """The total of the final hits and every facet's counts, in one statement."""
+def facet_counts(connection, filters: Filters, tsquery: str | None, page=None
+                 ) -> tuple[int, dict[str, list[FacetValue]], list[tuple[int, float]] | None]:
+    """The total of the final hits and every facet's counts, in one statement; with ``page``
+    (score SQL, ORDER BY, their parameters, limit, offset) also that page of the final hits."""
     base, params = filters.where(tsquery, filters=False)
     flags = {facet: f"k_{facet}" for facet in filters.conditions}
     flag_columns = "".join(f", ({condition}) AS {flags[facet]}" for facet, condition in filters.conditions.items())
@@ -95,14 +98,29 @@ def facet_counts(connection, filters: Filters, tsquery: str | None) -> tuple[int
     name_of = " ".join(f"WHEN GROUPING({COLUMNS[facet]}) = 0 THEN '{facet}'" for facet in single)
     count_of = " ".join(f"WHEN GROUPING({COLUMNS[facet]}) = 0 THEN {count(facet)}" for facet in single)
     sets = ", ".join(f"({COLUMNS[facet]})" for facet in single)
-    sql = (f"WITH m AS MATERIALIZED (SELECT {columns}{flag_columns} FROM {ENTRY_TABLE} WHERE {base}) "
+    hits_sql = ""
+    if page is not None:
+        score, order, page_params, limit, offset = page
+        params.update(page_params)
+        final = " AND ".join(flags.values()) or "TRUE"
+        # The score and the tiers look up document ids only: they run over the CTE's rows.
+        hits_sql = (f" UNION ALL SELECT '#', CAST(document_id AS text), score, position FROM "
+                    f"(SELECT document_id, score, row_number() OVER (ORDER BY {order}) AS position FROM "
+                    f"(SELECT document_id, sort_date, title_sort, {score} AS score FROM m WHERE {final}) AS s "
+                    f"ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}) AS page")
+    sql = (f"WITH m AS MATERIALIZED (SELECT document_id, sort_date, title_sort, {columns}{flag_columns} "
+           f"FROM {ENTRY_TABLE} WHERE {base}) "
            f"SELECT CASE {name_of} ELSE '' END, COALESCE({', '.join(grouped.values())}), "
-           f"CASE {count_of} ELSE {count(None)} END FROM m GROUP BY GROUPING SETS ({sets}, ()) "
-           f"UNION ALL SELECT 'topic', v, {count('topic')} FROM m CROSS JOIN LATERAL unnest(m.topics) AS v GROUP BY v")
+           f"CAST(CASE {count_of} ELSE {count(None)} END AS float8), 0 FROM m GROUP BY GROUPING SETS ({sets}, ()) "
+           f"UNION ALL SELECT 'topic', v, CAST({count('topic')} AS float8), 0 "
+           f"FROM m CROSS JOIN LATERAL unnest(m.topics) AS v GROUP BY v" + hits_sql)
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACET_FIELDS}
     total = 0
-    for facet, value, found in connection.execute(text(sql), params):
-        if not facet:
+    hits: list[tuple[int, int, float]] = []
+    for facet, value, found, position in connection.execute(text(sql), params):
+        if facet == "#":
+            hits.append((position, int(value), float(found)))
+        elif not facet:
             total = int(found)
         elif value and found:
             counts[facet][value] = int(found)
@@ -115,7 +133,8 @@ def facet_counts(connection, filters: Filters, tsquery: str | None) -> tuple[int
         values += [FacetValue(value, 0, True) for value in selected if value not in known]
         values.sort(key=lambda fv: (-fv.count, fv.value))
         result[facet] = values
-    return total, result
+    return total, result, ([(document_id, score) for _position, document_id, score in sorted(hits)]
+                           if page is not None else None)
 
 
 def _selected_values(connection, query: SearchQuery, facet: str, known: dict[str, int]) -> set[str]:

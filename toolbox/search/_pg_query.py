@@ -12,7 +12,8 @@ boosts of its subtree (synonyms 0.6, compounds 0.3 of an exact word). A leaf's s
 shape read from the GIN index alone: the field boost of each field holding the term (title 4,
 description 2, project and municipality 1.5, body 1), plus the steps of a frequent body term
 (``b2:``, ``b4:``, ``b8:``: BM25's saturating term frequency at k1 = 1.2), times the term's
-inverse document frequency (``Lexicon.idf``, counted from the GIN index and kept a minute). Each
+inverse document frequency (``Lexicon.idf``, counted from the GIN index and kept five
+minutes; not counted for a query of one term, whose order it cannot change). Each
 part is a ``RankItem``: a ``tsquery`` and the weight a document matching it gets.
 """
 from __future__ import annotations
@@ -23,10 +24,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
-from ._pg_entries import COMPOUND_PREFIX, FREQUENCY_STEPS, PREFIX, TERMS_TABLE, quote
+from ._pg_entries import COMPOUND_PREFIX, FREQUENCY_STEPS, MAX_PARTS, PREFIX, TERMS_TABLE, part_prefix, quote
 from ._query import (
     COMPOUND_WEIGHT,
-    MAX_COMPOUND_SCAN,
     TEXT_FIELDS,
     Clause,
     Group,
@@ -40,10 +40,12 @@ from .analysis import MIN_MODIFIER, fold, head_terms, term_for
 
 @dataclass
 class RankItem:
-    """One scored part of a query: its lexemes as a ``tsquery`` and its weight."""
+    """One scored part of a query: its lexemes as a ``tsquery`` and its weight; ``rarity``, the
+    (term, fields) whose inverse document frequency the weight is still to be multiplied by."""
 
     tsquery: str
     weight: float
+    rarity: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass
@@ -56,8 +58,11 @@ def _like_prefix(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+#: Compounds of one head read for the snippets' marks (matching takes every compound, by prefix);
+#: Whoosh marks its 40 most frequent.
+MARKED_COMPOUNDS = 200
 _COMPOUNDS = text(f"SELECT term FROM {TERMS_TABLE} WHERE kind = 'c' AND term LIKE :pattern "
-                  f"ORDER BY term LIMIT {MAX_COMPOUND_SCAN}")
+                  f"ORDER BY length(term), term LIMIT {MARKED_COMPOUNDS}")
 _COUNT = text("SELECT count(*) FROM search_entries WHERE tsv @@ CAST(:q AS tsquery)")
 _TOTAL = text("SELECT count(*) FROM search_entries")
 
@@ -67,7 +72,7 @@ FREQUENCY_BONUS = {2: 4.4 / 3.2 - 1.0, 4: 8.8 / 5.2 - 4.4 / 3.2, 8: 17.6 / 9.2 -
 #: Field weights of a word (``_schema.TEXT_FIELD_BOOSTS``), grouped where equal: one GIN lookup each.
 FIELD_GROUPS = ((("title",), 4.0), (("description",), 2.0), (("project", "municipality"), 1.5), (("body",), 1.0))
 #: How long a term's document count is reused (it only weighs the ranking).
-FREQUENCY_SECONDS = 60.0
+FREQUENCY_SECONDS = 300.0
 _FREQUENCIES: dict[tuple[str, str], tuple[float, int]] = {}
 _FREQUENCY_LIMIT = 50_000
 
@@ -95,7 +100,7 @@ class Lexicon:
         return self._cached("", lambda: self.connection.execute(_TOTAL).scalar())
 
     def frequency(self, tsquery: str) -> int:
-        """Documents matching ``tsquery`` (any status), counted within the last minute."""
+        """Documents matching ``tsquery`` (any status), counted within the last five minutes."""
         return self._cached(tsquery, lambda: self.connection.execute(_COUNT, {"q": tsquery}).scalar())
 
     def idf(self, term: str, fields: tuple[str, ...] = TEXT_FIELDS) -> float:
@@ -137,6 +142,10 @@ def field_terms(term: str, fields) -> str:
     return " | ".join(lexemes(term, fields))
 
 
+def _phrase(prefix: str, terms: list[str]) -> str:
+    return "(" + " <-> ".join(quote(f"{prefix}:{t}") for t in terms) + ")"
+
+
 def _or(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
 
@@ -165,7 +174,16 @@ class PgCompiler:
         if not positives:
             return Compiled(negative, [])
         positive = positives[0] if len(positives) == 1 else "(" + " & ".join(positives) + ")"
-        return Compiled(f"{positive} & {negative}" if negative else positive, rank)
+        return Compiled(f"{positive} & {negative}" if negative else positive, self._weighted(rank))
+
+    def _weighted(self, rank: list[RankItem]) -> list[RankItem]:
+        """The items with their terms' rarity applied. With one term only, rarity changes no order
+        and is not counted (a count is a GIN lookup of every document holding the term)."""
+        terms = {item.rarity[0] for item in rank if item.rarity is not None}
+        if len(terms) < 2:
+            return [RankItem(item.tsquery, item.weight) for item in rank]
+        return [RankItem(item.tsquery, item.weight * (self.lexicon.idf(*item.rarity) if item.rarity else 1.0))
+                for item in rank]
 
     def _clause(self, clause: Clause, collect: bool, rank: list[RankItem] | None, factor: float) -> str | None:
         parts = [self._node(node, collect, rank, factor) for node in clause.alternatives]
@@ -196,14 +214,14 @@ class PgCompiler:
 
     def _word_rank(self, term: str, fields, weight: float, rank: list[RankItem]) -> None:
         """A word's score parts: a field's boost where it holds the term, the body's frequency steps."""
-        idf = self.lexicon.idf(term, tuple(fields))
+        rarity = (term, tuple(fields))
         for group, boost in FIELD_GROUPS:
             present = [name for name in group if name in fields]
             if present:
-                rank.append(RankItem(field_terms(term, present), weight * idf * boost))
+                rank.append(RankItem(field_terms(term, present), weight * boost, rarity))
         if "body" in fields:
             for step in FREQUENCY_STEPS:
-                rank.append(RankItem(quote(f"b{step}:{term}"), weight * idf * FREQUENCY_BONUS[step]))
+                rank.append(RankItem(quote(f"b{step}:{term}"), weight * FREQUENCY_BONUS[step], rarity))
 
     def _leaf(self, node: Word | Phrase, collect: bool, rank: list[RankItem] | None, weight: float) -> str | None:
         fields = (node.field,) if node.field else TEXT_FIELDS
@@ -214,7 +232,10 @@ class PgCompiler:
                 return None
             if collect:
                 self.highlight.phrases.append(tuple(terms))
-            per_field = ["(" + " <-> ".join(quote(f"{PREFIX[name]}:{t}") for t in terms) + ")" for name in fields]
+            per_field = [_phrase(PREFIX[name], terms) for name in fields if name != "body"]
+            if "body" in fields:
+                # A long body's positions are in parts (``_pg_entries.PART_WORDS``): any part may hold it.
+                per_field += [_phrase(part_prefix(part), terms) for part in range(MAX_PARTS + 1)]
             if rank is not None:
                 # As Whoosh: a phrase scores as its words.
                 for term in dict.fromkeys(terms):
@@ -237,11 +258,11 @@ class PgCompiler:
             parts.append(compounds)
             if rank is not None:
                 # Below an exact match of equal rarity: the compound weight of the head's score.
-                idf = self.lexicon.idf(term, tuple(name for name in fields if name in COMPOUND_PREFIX))
+                rarity = (term, tuple(name for name in fields if name in COMPOUND_PREFIX))
                 for name, boost in (("title", 4.0), ("description", 2.0), ("body", 1.0)):
                     if name in fields:
                         rank.append(RankItem(compound_query(node.text, (name,)),
-                                             weight * COMPOUND_WEIGHT * idf * boost))
+                                             weight * COMPOUND_WEIGHT * boost, rarity))
         return _or(parts)
 
     def _prefix(self, word: str, fields, collect: bool, rank: list[RankItem] | None, weight: float) -> str:

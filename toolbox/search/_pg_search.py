@@ -1,9 +1,9 @@
 """One search on PostgreSQL: matching, facets, order and hints, as ``_search`` does on Whoosh.
 
-A search is three statements on one connection: the facet counts with the total (one pass over
-the matching rows, ``_pg_facets``), the page (``ORDER BY`` the rank, ``LIMIT``) and, for the
-page's hits only, the snippets (read by the services, cut by the shared highlighter). Matching
-is one ``tsv @@ tsquery`` (GIN) with the filters as plain column conditions.
+A search is one statement for the matching rows (``tsv @@ tsquery``, from the GIN index, with
+the filters as plain column conditions), every facet's counts with the total, and the ranked
+page (``_pg_facets``), then the snippets of the page's hits only (read by the services, cut by
+the shared highlighter). The score is read from the GIN index alone (``rank_sql``).
 
 The decisions around it are Whoosh's, step by step (``_matching``): all words, else any word
 when all find nothing; a query that finds (almost) nothing has its unknown words corrected
@@ -42,6 +42,9 @@ class Match:
     #: ``tsquery`` texts whose matches rank first, the first above the second (``_matching.Match.tiers``).
     tiers: list[str] = field(default_factory=list)
     corrected_from: str | None = None
+    #: The page, when the facet statement ranked it too (``Searcher.page``), and the tiers it used.
+    hits: list[tuple[int, float]] | None = None
+    hits_tiers: list[str] = field(default_factory=list)
 
 
 class Searcher:
@@ -52,6 +55,8 @@ class Searcher:
         self.query = query
         self.filters = Filters(query)
         self.lexicon = Lexicon(connection, str(connection.engine.url))
+        #: (limit, offset) of the page to rank in the facet statement itself, or None.
+        self.page: tuple[int, int] | None = None
 
     # --- matching --------------------------------------------------------------------------
 
@@ -66,6 +71,22 @@ class Searcher:
                 return corrected
         return match
 
+    def _counted(self, compiled: Compiled | None, tiers: list[str]) -> tuple[int, dict, list | None]:
+        """Total and facets of ``compiled``, and (when asked) its page in the same statement, so
+        that the matching rows are found once (a phrase's positions are checked once)."""
+        page = None
+        sort = "newest" if self.query.sort == "relevance" and compiled is None else self.query.sort
+        if self.page is not None and sort != "downloads":
+            score, order, params = order_sql(compiled, tiers, sort)
+            page = (score, order, params, *self.page)
+        return facet_counts(self.connection, self.filters, compiled.tsquery if compiled else None, page)
+
+    def _literal_tiers(self, clauses: list[Clause], literal: list[Clause]) -> list[str]:
+        if not has_synonyms(clauses):
+            return []
+        literal_compiled = PgCompiler(self.lexicon).compile(literal, collect=False, scored=False)
+        return [literal_compiled.tsquery] if literal_compiled is not None else []
+
     def match_clauses(self, typed: list[Clause], table: SynonymTable) -> Match:
         literal = rewrite(typed, SynonymTable())
         clauses = rewrite(typed, table) if table else literal
@@ -74,23 +95,24 @@ class Searcher:
         compiled = compiler.compile(clauses, scored=scored) if clauses else None
         if compiled is None:
             clauses = []
-        total, facets = facet_counts(self.connection, self.filters, compiled.tsquery if compiled else None)
+        tiers = self._literal_tiers(clauses, literal) if compiled is not None else []
+        total, facets, hits = self._counted(compiled, tiers)
         match = Match(clauses, compiler, compiled, total, facets, False,
-                      shown=typed if compiled is not None else [])
+                      shown=typed if compiled is not None else [], hits=hits, hits_tiers=tiers)
         positive_clauses = sum(1 for clause in clauses if not clause.negated)
         if compiled is not None and not total and positive_clauses >= 2:
             wide = widen(clauses)
             wide_compiler = PgCompiler(self.lexicon)
             wide_compiled = wide_compiler.compile(wide, scored=scored)
             if wide_compiled is not None:
-                wide_total, wide_facets = facet_counts(self.connection, self.filters, wide_compiled.tsquery)
+                wide_tiers = self._literal_tiers(wide, widen(literal))
+                wide_total, wide_facets, wide_hits = self._counted(wide_compiled, wide_tiers)
                 if wide_total:
-                    match = Match(wide, wide_compiler, wide_compiled, wide_total, wide_facets, True, shown=widen(typed))
-                    literal = widen(literal)
-        if match.total and has_synonyms(match.clauses):
-            literal_compiled = PgCompiler(self.lexicon).compile(literal, collect=False, scored=False)
-            if literal_compiled is not None:
-                match.tiers = [literal_compiled.tsquery]
+                    match = Match(wide, wide_compiler, wide_compiled, wide_total, wide_facets, True, shown=widen(typed),
+                                  hits=wide_hits, hits_tiers=wide_tiers)
+                    tiers = wide_tiers
+        if match.total:
+            match.tiers = list(tiers)
         return match
 
     def corrected_match(self, typed: list[Clause], table: SynonymTable, match: Match) -> Match | None:
@@ -138,19 +160,8 @@ class Searcher:
             rows.sort(key=lambda row: (-downloads.get(row[0], 0), -row[1], -row[0]))
             end = None if limit is None else offset + limit
             return [(row[0], 0.0) for row in rows[offset:end]]
-        score = "0.0"
-        order = "sort_date DESC, document_id DESC"
-        if sort == "title":
-            order = "title_sort, document_id"
-        elif sort == "relevance" and match.compiled is not None:
-            score, rank_params = _score(match.compiled)
-            params.update(rank_params)
-            tiers = []
-            for number, tier in enumerate(match.tiers):
-                params[f"tier{number}"] = tier
-                tiers.append(f"(document_id IN (SELECT document_id FROM {ENTRY_TABLE} "
-                             f"WHERE tsv @@ CAST(:tier{number} AS tsquery))) DESC")
-            order = ", ".join(tiers + ["score DESC", "sort_date DESC", "document_id DESC"])
+        score, order, order_params = order_sql(match.compiled, match.tiers, sort)
+        params.update(order_params)
         sql = f"SELECT document_id, {score} AS score FROM {ENTRY_TABLE} WHERE {where} ORDER BY {order}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -209,8 +220,19 @@ def rank_sql(items, prefix: str = "rank") -> tuple[str, dict]:
     return " + ".join(terms), params
 
 
-def _score(compiled: Compiled) -> tuple[str, dict]:
-    return rank_sql(compiled.rank)
+def order_sql(compiled: Compiled | None, tiers: list[str], sort: str) -> tuple[str, str, dict]:
+    """The score expression, the ``ORDER BY`` and their parameters of a sort but "downloads"."""
+    if sort == "title":
+        return "0.0", "title_sort, document_id", {}
+    if sort != "relevance" or compiled is None:
+        return "0.0", "sort_date DESC, document_id DESC", {}
+    score, params = rank_sql(compiled.rank)
+    order = []
+    for number, tier in enumerate(tiers):
+        params[f"tier{number}"] = tier
+        order.append(f"(document_id IN (SELECT document_id FROM {ENTRY_TABLE} "
+                     f"WHERE tsv @@ CAST(:tier{number} AS tsquery))) DESC")
+    return score, ", ".join(order + ["score DESC", "sort_date DESC", "document_id DESC"]), params
 
 
 def effective_sort(query: SearchQuery, match: Match) -> str:
@@ -221,10 +243,16 @@ def effective_sort(query: SearchQuery, match: Match) -> str:
 
 def run_search(connection, query: SearchQuery) -> SearchResults:
     searcher = Searcher(connection, query)
+    offset = (query.page - 1) * query.per_page
+    searcher.page = (query.per_page, offset)
     match = searcher.match_query()
     sort = effective_sort(query, match)
-    offset = (query.page - 1) * query.per_page
-    ranked = searcher.ordered(match, sort, query.per_page, offset) if offset < match.total else []
+    if offset >= match.total:
+        ranked = []
+    elif match.hits is not None and match.hits_tiers == match.tiers:
+        ranked = match.hits
+    else:  # the order changed after the count (tiers of a correction), or downloads
+        ranked = searcher.ordered(match, sort, query.per_page, offset)
     suggestion = None
     if match.shown and match.total < FEW_HITS and match.corrected_from is None:
         suggestion = searcher.did_you_mean(match)

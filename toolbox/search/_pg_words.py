@@ -24,7 +24,6 @@ _NEAR = text(f"SELECT term FROM {TERMS_TABLE} WHERE kind = '{KIND_WORD}' AND ter
              "AND char_length(term) BETWEEN :shortest AND :longest ORDER BY term")
 _STARTS = text(f"SELECT term FROM {TERMS_TABLE} WHERE kind = '{KIND_WORD}' AND term LIKE :pattern "
                "ORDER BY term LIMIT :limit")
-_ANY_STARTS = text(f"SELECT EXISTS (SELECT 1 FROM {TERMS_TABLE} WHERE kind = '{KIND_WORD}' AND term LIKE :pattern)")
 
 
 def _near_words(connection, form: str, edits: int, prefix: int) -> list[str]:

@@ -100,6 +100,19 @@ class DocumentSource(Protocol):
 
 
 @runtime_checkable
+class DatabaseDocumentSource(DocumentSource, Protocol):
+    """A source an engine can keep its entries beside, in the same database (the PostgreSQL
+    backend): the engine runs SQL on the engine's connections, never the ORM."""
+
+    def engine(self):
+        """The SQLAlchemy engine of the application's database."""
+
+    def locked_records(self, connection, document_ids: Sequence[int]) -> dict[int, IndexRecord]:
+        """The records as ``connection``'s transaction sees them, the document rows locked until
+        it ends, so that two writers of one entry take turns and the later one reads the newer state."""
+
+
+@runtime_checkable
 class SearchBackend(Protocol):
     """One search engine. Values in and out are the package's plain types."""
 
