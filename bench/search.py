@@ -12,8 +12,10 @@ the Whoosh index and the FTS5 file; on PostgreSQL a template database
 ``toolbox_bench_<corpus>_<size>_<fingerprint>`` of which every run takes a fresh copy
 (``CREATE DATABASE … TEMPLATE``), as ``bench/load.py`` does. The documents (topics, type,
 municipality and size class, project, licence, year, format over the seeded vocabularies) are
-inserted in bulk straight into the database, then indexed with ``toolbox.search.reindex()``,
-which on Whoosh analyses on every core (``toolbox/search/_build.py``).
+inserted in bulk straight into the database, then indexed (``bench/search_build.py``): on
+Whoosh with ``toolbox.search.reindex()``, which analyses on every core (``toolbox/search/_build.py``),
+with a postings pool large enough not to spill to disk; on PostgreSQL with the backend's own write
+path on several processes. A progress line every few seconds, the rate at the end.
 
 Corpora (``--corpus``):
 
@@ -380,8 +382,7 @@ def build_database(app, size: int, corpus, fts_path: Path) -> dict:
             began = time.perf_counter()
             fts.executemany("INSERT INTO docs_fts(rowid, title, body) VALUES (?, ?, ?)", fts_rows)
             fts.executemany(f"INSERT INTO meta VALUES ({', '.join('?' * (len(META_COLUMNS) + 5))})", meta_rows)
-            fts.executemany("INSERT INTO meta_topic VALUES (?, ?)", topic_rows)
-            fts.commit()
+            fts.executemany("INSERT INTO meta_topic VALUES (?, ?)", topic_rows)  # one transaction
             fts_seconds += time.perf_counter() - began
             if (start // batch) % 20 == 0:
                 _log(f"{size}: inserted {min(start + batch, size)} documents")
@@ -742,8 +743,6 @@ def _with_database(url: str, name: str) -> str:
 
 def _build(database_url: str, folder: Path, size: int, corpus, backend: str) -> dict:
     """Migrate, seed, bulk-insert the corpus, index it; the build's figures."""
-    from toolbox import search
-    from toolbox.extensions import db
     from toolbox.services.database import prepare_database
 
     app = _app(database_url, folder, backend)
@@ -753,12 +752,9 @@ def _build(database_url: str, folder: Path, size: int, corpus, backend: str) -> 
     result = {"words": built["words"], "insert_seconds": time.perf_counter() - began,
               "fts_build_seconds": built["fts_build_seconds"]}
     _log(f"{size}: inserted in {result['insert_seconds']:.0f} s; indexing")
-    with app.app_context():
-        began = time.perf_counter()
-        indexed = search.reindex()
-        seconds = time.perf_counter() - began
-        db.session.remove()
-        db.engine.dispose()
+    began = time.perf_counter()
+    indexed = index_repository(app, database_url, folder, backend, size)
+    seconds = time.perf_counter() - began
     index_files = [f for f in (folder / "index").rglob("*") if f.is_file()] if (folder / "index").exists() else []
     result.update(index_seconds=seconds, indexed=indexed, docs_per_second=indexed / seconds,
                   words_per_second=built["words"] / seconds,
@@ -766,6 +762,26 @@ def _build(database_url: str, folder: Path, size: int, corpus, backend: str) -> 
                   fts_mb=(folder / "fts.sqlite3").stat().st_size / 2**20)
     _log(f"{size}: indexed in {seconds:.1f} s ({indexed / seconds:.0f} docs/s)")
     return result
+
+
+def index_repository(app, database_url: str, folder: Path, backend: str, size: int) -> int:
+    """Index the inserted documents on the fastest path that gives what ``reindex()`` gives
+    (``bench/search_build.py``): on Whoosh ``reindex()`` itself with a large postings pool, on
+    PostgreSQL the backend's write path on several processes. Logs progress every few seconds."""
+    from toolbox import search
+    from toolbox.extensions import db
+
+    from . import search_build
+
+    try:
+        if backend == "postgresql":
+            return search_build.pg_rebuild(app, database_url, folder, _log)
+        with app.app_context(), search_build.large_posting_pool():
+            return search.reindex(search_build.progress_printer(f"{size}: whoosh", _log))
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def prepare(size: int, corpus, backend: str, database_url: str | None, fresh: bool):
