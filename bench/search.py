@@ -777,7 +777,8 @@ def index_repository(app, database_url: str, folder: Path, backend: str, size: i
         if backend == "postgresql":
             return search_build.pg_rebuild(app, database_url, folder, _log)
         with app.app_context(), search_build.large_posting_pool():
-            return search.reindex(search_build.progress_printer(f"{size}: whoosh", _log))
+            return search.reindex(search_build.progress_printer(
+                f"{size}: whoosh", _log, "the build workers write their segments"))
     finally:
         with app.app_context():
             db.session.remove()

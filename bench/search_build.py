@@ -31,8 +31,9 @@ POOL_MB = int(os.environ.get("BENCH_INDEX_POOL_MB", "2048"))
 PROGRESS_EVERY = 5.0
 
 
-def progress_printer(label: str, log: Callable[[str], None]) -> Callable[[int, int], None]:
-    """A ``Progress`` callback that logs at most every ``PROGRESS_EVERY`` seconds, with the rate."""
+def progress_printer(label: str, log: Callable[[str], None], finishing: str = "") -> Callable[[int, int], None]:
+    """A ``Progress`` callback that logs at most every ``PROGRESS_EVERY`` seconds, with the rate;
+    ``finishing`` is what still follows the last document."""
     began = time.perf_counter()
     last = [began]
 
@@ -41,7 +42,8 @@ def progress_printer(label: str, log: Callable[[str], None]) -> Callable[[int, i
         if now - last[0] >= PROGRESS_EVERY or (done == total and total):
             last[0] = now
             rate = done / (now - began) if now > began else 0.0
-            log(f"{label}: {done} / {total} documents handed to the index ({rate:.0f} docs/s)")
+            rest = f"; {finishing}" if done == total and finishing else ""
+            log(f"{label}: {done} / {total} documents handed to the index ({rate:.0f} docs/s){rest}")
 
     return progress
 
