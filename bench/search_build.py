@@ -24,8 +24,10 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
-#: Postings pool of each index build worker, in MB (Whoosh's default: 128). Two workers hold
-#: about 2 GB each at the most; beyond ~6 500 documents per worker the pool spills again.
+#: Postings pool of each index build worker, in MB (Whoosh's default: 128). A worker holds up to
+#: ~1.2 times this (measured at 1 500 documents); beyond ~6 500 documents per worker (the pool's
+#: estimate is ~0.3 MB per 1 000-word document) it spills again. ``BENCH_INDEX_POOL_MB`` raises it
+#: where the memory is there, e.g. 8000 for 50 000 documents on two workers.
 POOL_MB = int(os.environ.get("BENCH_INDEX_POOL_MB", "2048"))
 #: Seconds between progress lines.
 PROGRESS_EVERY = 5.0
