@@ -697,16 +697,21 @@ def _paired(engine, reference, specs: list[dict], size: int) -> tuple[dict, dict
 
 
 def _fingerprint(backend: str) -> str:
-    """Changes with the corpus, the database schema, the index schema or the backend's tables."""
+    """Changes with the corpus, the database schema, the shared analysis, the index schema or the
+    backend's own modules (its tables and the entries it computes)."""
     digest = hashlib.sha256(CORPUS_VERSION.encode())
     for path in sorted((PROJECT_ROOT / "toolbox" / "migrations" / "versions").glob("*.py")):
         digest.update(path.name.encode())
     digest.update((PROJECT_ROOT / "bench" / "german_text.py").read_bytes())
     digest.update((PROJECT_ROOT / "toolbox" / "demo" / "catalogue.py").read_bytes())
+    search = PROJECT_ROOT / "toolbox" / "search"
+    # The word forms every backend indexes come from the shared analysis.
+    for name in ("analysis.py", "_analysis.py"):
+        digest.update((search / name).read_bytes())
     if backend == "whoosh":
-        digest.update((PROJECT_ROOT / "toolbox" / "search" / "_schema.py").read_bytes())
+        digest.update((search / "_schema.py").read_bytes())
     else:
-        for path in sorted((PROJECT_ROOT / "toolbox" / "search").glob("*postgres*.py")):
+        for path in sorted([*search.glob("*postgres*.py"), *search.glob("_pg_*.py")]):
             digest.update(path.read_bytes())
     return digest.hexdigest()[:8]
 
