@@ -44,19 +44,66 @@ def decode_position_lists(values: list[bytes]) -> tuple[np.ndarray, np.ndarray] 
         return None
     head = data[starts[:, None] + np.arange(4)].astype(np.int64)
     counts = (head[:, 0] << 24) | (head[:, 1] << 16) | (head[:, 2] << 8) | head[:, 3]
-    keep = np.ones(len(data), dtype=bool)
-    keep[(starts[:, None] + np.arange(_SKIP)).ravel()] = False
-    keep[ends - 1] = False
+    if int(counts.min()) < 1:
+        return None
+    firsts = np.cumsum(counts) - counts
+    deltas = np.empty(int(counts.sum()), dtype=np.int64)
+    # Every item one byte (``K n``, deltas below 256: frequent words) is the body's length
+    # exactly when each item takes two bytes; then the items sit at fixed places.
+    bodies = lengths - _SKIP - 1
+    batches = (counts + _BATCH - 1) // _BATCH
+    small = np.where(counts == 1, bodies == 3, bodies == 2 * counts + 2 * batches)
+    if small.any():
+        if not _small_items(data, starts[small] + _SKIP, counts[small], firsts[small], deltas):
+            return None
+    if not small.all():
+        if not _pickled_items(data, starts[~small], ends[~small], counts[~small], firsts[~small], deltas):
+            return None
+    running = np.cumsum(deltas)
+    # Each value's deltas start from 0: subtract the running sum before its first item.
+    before = np.where(firsts > 0, running[np.maximum(firsts - 1, 0)], 0)
+    return counts, running - np.repeat(before, counts)
+
+
+#: Items per MARK … APPENDS batch of the pickler.
+_BATCH = 1000
+_BININT1 = ord("K")
+
+
+def _small_items(data: np.ndarray, bodies: np.ndarray, counts: np.ndarray, firsts: np.ndarray,
+                 deltas: np.ndarray) -> bool:
+    """Fill ``deltas`` for values whose items are all ``K n``: item j of a value sits after
+    its MARK and the MARK/APPENDS pairs of the batches before it (no MARK for a single item)."""
+    total = int(counts.sum())
+    index = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    lead = np.repeat(np.where(counts == 1, 0, 1) + bodies, counts)
+    opcodes = lead + 2 * index + 2 * (index // _BATCH)
+    if not (data[opcodes] == _BININT1).all():
+        return False
+    deltas[_places(firsts, counts)] = data[opcodes + 1]
+    return True
+
+
+def _pickled_items(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, counts: np.ndarray,
+                   firsts: np.ndarray, deltas: np.ndarray) -> bool:
+    """Fill ``deltas`` for any other values: their bodies joined into one pickle."""
+    lengths = ends - starts
+    keep = np.zeros(len(data), dtype=bool)
+    # The bytes of these values without count, header and STOP.
+    keep[_places(starts + _SKIP, lengths - _SKIP - 1)] = True
     # Each body appends its items to the list below it: with the per-value lists left out,
     # that is the one outer list.
     try:
-        deltas = pickle.loads(b"\x80\x02]" + data[keep].tobytes() + b".")
+        items = pickle.loads(b"\x80\x02]" + data[keep].tobytes() + b".")
     except Exception:
-        return None
-    if not isinstance(deltas, list) or len(deltas) != int(counts.sum()):
-        return None
-    running = np.cumsum(np.asarray(deltas, dtype=np.int64))
-    # Each value's deltas start from 0: subtract the running sum before its first item.
-    firsts = np.cumsum(counts) - counts
-    before = np.where(firsts > 0, running[np.maximum(firsts - 1, 0)], 0)
-    return counts, running - np.repeat(before, counts)
+        return False
+    if not isinstance(items, list) or len(items) != int(counts.sum()):
+        return False
+    deltas[_places(firsts, counts)] = np.asarray(items, dtype=np.int64)
+    return True
+
+
+def _places(firsts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``firsts[i], firsts[i] + 1, …, firsts[i] + counts[i] - 1`` for every i, concatenated."""
+    total = int(counts.sum())
+    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts - firsts, counts)
