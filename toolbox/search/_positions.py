@@ -75,12 +75,20 @@ def _small_items(data: np.ndarray, bodies: np.ndarray, counts: np.ndarray, first
     """Fill ``deltas`` for values whose items are all ``K n``: item j of a value sits after
     its MARK and the MARK/APPENDS pairs of the batches before it (no MARK for a single item)."""
     total = int(counts.sum())
-    index = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    lead = np.repeat(np.where(counts == 1, 0, 1) + bodies, counts)
-    opcodes = lead + 2 * index + 2 * (index // _BATCH)
+    group_firsts = np.cumsum(counts) - counts
+    # Item j of a value at ``lead + 2 * j``: one repeat, one add.
+    opcodes = np.arange(0, 2 * total, 2, dtype=np.int64)
+    opcodes += np.repeat(np.where(counts == 1, 0, 1) + bodies - 2 * group_firsts, counts)
+    if int(counts.max()) > _BATCH:
+        index = np.arange(total, dtype=np.int64) - np.repeat(group_firsts, counts)
+        opcodes += 2 * (index // _BATCH)
     if not (data[opcodes] == _BININT1).all():
         return False
-    deltas[_places(firsts, counts)] = data[opcodes + 1]
+    items = data[opcodes + 1]
+    if total == len(deltas):
+        deltas[:] = items
+    else:
+        deltas[_places(firsts, counts)] = items
     return True
 
 
