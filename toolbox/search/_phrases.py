@@ -13,8 +13,10 @@ def phrase_docs(reader, fieldname: str, terms: list[str], candidates) -> set[int
     """Documents among ``candidates`` where ``terms`` follow each other.
 
     Every occurrence is one number, ``docnum << 32 | position``, so checking a phrase is a
-    few sorted-array lookups over all documents at once; the rarest word goes first so that
-    documents drop out before the positions of a frequent word ("und") are read. Whoosh's span
+    few sorted-array lookups over all documents at once; the word with the fewest occurrences
+    goes first (occurrences, not documents: in long texts nearly every word is in most
+    documents, but "und" has twenty times the positions of a noun), so that documents drop out
+    before the positions of a frequent word are decoded. Whoosh's span
     matcher does the same check with a Python object per position and is far slower, and a
     set per document cost most of a phrase query's time under load (py-spy, bench/load.py).
     """
@@ -23,7 +25,7 @@ def phrase_docs(reader, fieldname: str, terms: list[str], candidates) -> set[int
     offsets: dict[str, list[int]] = {}
     for offset, term in enumerate(terms):
         offsets.setdefault(term, []).append(offset)
-    order = sorted(offsets, key=lambda t: reader.doc_frequency(fieldname, t))
+    order = sorted(offsets, key=lambda t: (reader.frequency(fieldname, t), reader.doc_frequency(fieldname, t)))
     wanted = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
     wanted.sort()
     starts: np.ndarray | None = None
