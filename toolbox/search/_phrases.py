@@ -5,6 +5,7 @@ import itertools
 
 import numpy as np
 
+from ._positions import decode_position_lists
 from ._segments import unwrap_postings
 
 
@@ -12,8 +13,10 @@ def phrase_docs(reader, fieldname: str, terms: list[str], candidates) -> set[int
     """Documents among ``candidates`` where ``terms`` follow each other.
 
     Every occurrence is one number, ``docnum << 32 | position``, so checking a phrase is a
-    few sorted-array lookups over all documents at once; the rarest word goes first so that
-    documents drop out before the positions of a frequent word ("und") are read. Whoosh's span
+    few sorted-array lookups over all documents at once; the word with the fewest occurrences
+    goes first (occurrences, not documents: in long texts nearly every word is in most
+    documents, but "und" has twenty times the positions of a noun), so that documents drop out
+    before the positions of a frequent word are decoded. Whoosh's span
     matcher does the same check with a Python object per position and is far slower, and a
     set per document cost most of a phrase query's time under load (py-spy, bench/load.py).
     """
@@ -22,7 +25,7 @@ def phrase_docs(reader, fieldname: str, terms: list[str], candidates) -> set[int
     offsets: dict[str, list[int]] = {}
     for offset, term in enumerate(terms):
         offsets.setdefault(term, []).append(offset)
-    order = sorted(offsets, key=lambda t: reader.doc_frequency(fieldname, t))
+    order = sorted(offsets, key=lambda t: (reader.frequency(fieldname, t), reader.doc_frequency(fieldname, t)))
     wanted = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
     wanted.sort()
     starts: np.ndarray | None = None
@@ -60,8 +63,9 @@ def position_keys(reader, fieldname: str, term: str, wanted: np.ndarray) -> np.n
     documents, ascending."""
     docnums: list[int] = []
     positions: list[list[int]] = []
+    raw_docnums: list[np.ndarray] = []
+    raw_values: list[bytes] = []
     if len(wanted) and (fieldname, term) in reader:
-        decode = reader.schema[fieldname].format.decode_positions
         for leaf, base in reader.leaf_readers():
             if (fieldname, term) not in leaf:
                 continue
@@ -71,23 +75,39 @@ def position_keys(reader, fieldname: str, term: str, wanted: np.ndarray) -> np.n
             matcher = leaf.postings(fieldname, term)
             raw = unwrap_postings(matcher)
             if raw is not None:
-                _block_positions(raw, wanted[low:high] - base, base, decode, docnums, positions)
+                _block_values(raw, wanted[low:high] - base, base, raw_docnums, raw_values)
             else:
                 matcher_positions(matcher, set((wanted[low:high] - base).tolist()), base, docnums, positions)
-    if not docnums:
+    parts = []
+    if raw_values:
+        decode = reader.schema[fieldname].format.decode_positions
+        raw_ids = np.concatenate(raw_docnums)
+        decoded = decode_position_lists(raw_values)
+        if decoded is None:  # not the pinned release's format: one value at a time
+            parts.append(_keys(raw_ids.tolist(), list(map(decode, raw_values))))
+        else:
+            counts, flat = decoded
+            parts.append((np.repeat(raw_ids, counts) << 32) | flat)
+    if docnums:
+        parts.append(_keys(docnums, positions))
+    if not parts:
         return np.empty(0, dtype=np.int64)
+    # Segments follow each other in document order; only a mix of both paths needs sorting.
+    return parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts))
+
+
+def _keys(docnums: list[int], positions: list[list[int]]) -> np.ndarray:
     counts = np.fromiter(map(len, positions), dtype=np.int64, count=len(positions))
     flat = np.fromiter(itertools.chain.from_iterable(positions), dtype=np.int64, count=int(counts.sum()))
     return (np.repeat(np.asarray(docnums, dtype=np.int64), counts) << 32) | flat
 
 
-def _block_positions(matcher, local: np.ndarray, base: int, decode,
-                     docnums: list[int], positions: list[list[int]]) -> None:
-    """Positions for the sorted ``local`` docnums, a posting block at a time, appended in
-    document order.
+def _block_values(matcher, local: np.ndarray, base: int, docnums: list[np.ndarray], values: list[bytes]) -> None:
+    """The raw position values of the sorted ``local`` docnums, a posting block at a time,
+    appended in document order (decoded later, all at once: ``_positions``).
 
     A block whose id range holds no wanted document is skipped unread (its header gives the
-    largest id); in the others only the wanted postings' positions are decoded. A method call
+    largest id); in the others only the wanted postings' values are taken. A method call
     per posting through Whoosh's matcher cost more than the decoding itself.
     """
     matcher.reset()
@@ -107,9 +127,9 @@ def _block_positions(matcher, local: np.ndarray, base: int, decode,
             if len(hits):
                 if matcher._values is None:
                     matcher._read_values()
-                values = matcher._values
-                docnums.extend((ids[hits] + base).tolist())
-                positions.extend(map(decode, map(values.__getitem__, hits.tolist())))
+                block = matcher._values
+                docnums.append(ids[hits] + base)
+                values.extend([block[i] for i in hits.tolist()])
             first = end
         matcher._next_block()
 
