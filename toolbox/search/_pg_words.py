@@ -17,7 +17,7 @@ from whoosh.support.levenshtein import distance
 from ._pg_entries import KIND_WORD, TERMS_TABLE
 from ._pg_query import _like_prefix, field_terms
 from ._query import TEXT_FIELDS
-from ._typos import MAX_CANDIDATES, MIN_PREFIX_LENGTH, _ALPHABET, MAX_PREFIX_CORRECTIONS, max_edits
+from ._typos import MAX_CANDIDATES, MAX_PREFIX_CORRECTIONS, max_edits, prefix_variants
 from .analysis import fold, term_for, transliterate
 
 _NEAR = text(f"SELECT term FROM {TERMS_TABLE} WHERE kind = '{KIND_WORD}' AND term LIKE :pattern "
@@ -100,22 +100,7 @@ def completions(connection, starts: set[str], limit: int = 2000) -> set[str]:
 
 def prefix_corrections(connection, typed: str) -> list[str]:
     """As ``_typos.prefix_corrections``: prefixes one edit from ``typed`` that some word starts with."""
-    lowered = typed.lower()
-    if len(lowered) < MIN_PREFIX_LENGTH or not lowered.isalpha():
-        return []
-    variants: set[str] = set()
-    for at in range(1, len(lowered) + 1):
-        head, tail = lowered[:at], lowered[at:]
-        if tail:
-            variants.add(head + tail[1:])
-            for letter in _ALPHABET:
-                variants.add(head + letter + tail[1:])
-        if len(tail) > 1:
-            variants.add(head + tail[1] + tail[0] + tail[2:])
-        for letter in _ALPHABET:
-            variants.add(head + letter + tail)
-    variants.discard(lowered)
-    ordered = [v for v in sorted(variants, key=lambda v: (-len(v), v)) if len(v) >= MIN_PREFIX_LENGTH - 1]
+    ordered = prefix_variants(typed)
     if not ordered:
         return []
     # One statement for every variant: which of them some vocabulary word starts with.

@@ -92,12 +92,10 @@ MIN_PREFIX_LENGTH = 5
 MAX_PREFIX_CORRECTIONS = 8
 
 
-def prefix_corrections(reader, typed: str) -> list[str]:
-    """Prefixes one edit from ``typed`` (after its first letter) that some vocabulary word starts with.
-
-    For autocomplete, where the word is not finished: every variant is looked up as a
-    lexicon prefix (a few hundred seeks, each far cheaper than a scan of the vocabulary).
-    """
+def prefix_variants(typed: str) -> list[str]:
+    """The prefixes one edit (the first letter kept) from ``typed``, in the order both engines try
+    them: longest first, since a variant that keeps every typed letter beats one that drops the
+    last. Empty for what is too short or not a word."""
     lowered = typed.lower()
     if len(lowered) < MIN_PREFIX_LENGTH or not lowered.isalpha():
         return []
@@ -113,11 +111,17 @@ def prefix_corrections(reader, typed: str) -> list[str]:
         for letter in _ALPHABET:
             variants.add(head + letter + tail)
     variants.discard(lowered)
+    return [v for v in sorted(variants, key=lambda v: (-len(v), v)) if len(v) >= MIN_PREFIX_LENGTH - 1]
+
+
+def prefix_corrections(reader, typed: str) -> list[str]:
+    """Prefixes one edit from ``typed`` (after its first letter) that some vocabulary word starts with.
+
+    For autocomplete, where the word is not finished: every variant is looked up as a
+    lexicon prefix (a few hundred seeks, each far cheaper than a scan of the vocabulary).
+    """
     found: list[str] = []
-    # Longest first: a variant that keeps every typed letter beats one that drops the last.
-    for variant in sorted(variants, key=lambda v: (-len(v), v)):
-        if len(variant) < MIN_PREFIX_LENGTH - 1:
-            continue
+    for variant in prefix_variants(typed):
         if next(iter(reader.expand_prefix(VOCABULARY_FIELD, variant)), None) is not None:
             found.append(variant)
             if len(found) >= MAX_PREFIX_CORRECTIONS:
