@@ -771,7 +771,8 @@ def _build(database_url: str, folder: Path, size: int, corpus, backend: str) -> 
 
 def index_repository(app, database_url: str, folder: Path, backend: str, size: int) -> int:
     """Index the inserted documents on the fastest path that gives what ``reindex()`` gives
-    (``bench/search_build.py``): on Whoosh ``reindex()`` itself with a large postings pool, on
+    (``bench/search_build.py``): on Whoosh ``reindex()`` itself with a large postings pool
+    (``TOOLBOX_INDEX_MEMORY_MB``), on
     PostgreSQL the backend's write path on several processes. Logs progress every few seconds."""
     from toolbox import search
     from toolbox.extensions import db
@@ -781,7 +782,8 @@ def index_repository(app, database_url: str, folder: Path, backend: str, size: i
     try:
         if backend == "postgresql":
             return search_build.pg_rebuild(app, database_url, folder, _log)
-        with app.app_context(), search_build.large_posting_pool():
+        with app.app_context():
+            app.config["TOOLBOX_INDEX_MEMORY_MB"] = search_build.POOL_MB
             return search.reindex(search_build.progress_printer(
                 f"{size}: whoosh", _log, "the build workers write their segments"))
     finally:

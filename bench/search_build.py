@@ -1,12 +1,13 @@
 """Indexing the benchmark's repository fast enough for 50 000 documents (issue 17).
 
 ``toolbox.search.reindex()`` is the path the benchmark must measure the result of, so the build
-still goes through it on Whoosh; it only differs in memory. Whoosh's segment writer sorts its
-postings in a pool of 128 MB and spills sorted runs to disk (pickled, merged back at commit) when
-the pool is full. A 1 000-word document makes about 0.3 MB of postings, so each build worker
-spilled every 400 documents; at 800 documents one writer took 28 s with 128 MB and 11 s with a
-pool large enough (on a quiet core). ``large_posting_pool`` raises the pool for the build only:
-the workers are forked, so they inherit it; the segments, and so every search, are the same.
+goes through it on Whoosh; it only differs in memory. Whoosh's segment writer sorts its
+postings in a pool and spills sorted runs to disk (pickled, merged back at commit) when the
+pool is full. A 1 000-word document makes about 0.3 MB of postings, so with Whoosh's 128 MB each
+build worker spilled every 400 documents; at 800 documents one writer took 28 s with 128 MB and
+11 s with a pool large enough (on a quiet core). The toolbox's rebuild takes the pool from
+``TOOLBOX_INDEX_MEMORY_MB`` (default 512); the benchmark sets it to ``POOL_MB`` for its build.
+The segments, and so every search, are the same whatever the pool.
 
 The PostgreSQL backend writes its entries a few hundred documents per transaction on one
 process, and building an entry (the German analysis of 1 000 words) is the cost. ``pg_rebuild``
@@ -15,14 +16,13 @@ the format row — but splits the documents among processes of their own.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import selectors
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 #: Postings pool of each index build worker, in MB (Whoosh's default: 128). A worker holds up to
 #: ~1.2 times this (measured at 1 500 documents); beyond ~6 500 documents per worker (the pool's
@@ -48,28 +48,6 @@ def progress_printer(label: str, log: Callable[[str], None], finishing: str = ""
             log(f"{label}: {done} / {total} documents handed to the index ({rate:.0f} docs/s){rest}")
 
     return progress
-
-
-@contextlib.contextmanager
-def large_posting_pool(megabytes: int = POOL_MB) -> Iterator[None]:
-    """Whoosh segment writers created meanwhile (also in forked workers) sort in ``megabytes``.
-
-    The bench is the one place outside ``toolbox/search`` that touches Whoosh: the engine has no
-    setting for the pool, and the layering rule is about the application.
-    """
-    from whoosh import writing
-
-    original = writing.SegmentWriter.__init__
-
-    def init(self, ix, *args, **kwargs):
-        kwargs.setdefault("limitmb", megabytes)
-        original(self, ix, *args, **kwargs)
-
-    writing.SegmentWriter.__init__ = init
-    try:
-        yield
-    finally:
-        writing.SegmentWriter.__init__ = original
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------

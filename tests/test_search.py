@@ -751,6 +751,32 @@ def test_parallel_rebuild_finds_the_same_documents(app, make_doc):
     assert parallel.facets["topic"] == serial.facets["topic"]
 
 
+def test_a_rebuild_sorts_postings_in_the_configured_memory(app, make_doc, monkeypatch):
+    """``TOOLBOX_INDEX_MEMORY_MB`` is the postings pool of the rebuild's writer (Whoosh's own
+    128 MB spills to disk every ~400 long documents); too little is raised to 16 MB."""
+    from whoosh import writing
+
+    from toolbox.search import reindex
+
+    make_doc(title="Ausschreibung", text="Leistungsbeschreibung Straßenbeleuchtung")
+    pools: list[int] = []
+    original = writing.SegmentWriter.__init__
+
+    def recording(self, ix, *args, **kwargs):
+        pools.append(kwargs.get("limitmb", 128))
+        original(self, ix, *args, **kwargs)
+
+    monkeypatch.setattr(writing.SegmentWriter, "__init__", recording)
+    with app.app_context():
+        app.config["TOOLBOX_INDEX_MEMORY_MB"] = 300
+        assert reindex() == 1
+        assert pools[-1] == 300
+        app.config["TOOLBOX_INDEX_MEMORY_MB"] = 1
+        assert reindex() == 1
+        assert pools[-1] == 16
+        assert search.search(search.SearchQuery(q="Straßenbeleuchtung")).total == 1
+
+
 def test_term_cache_holds_a_bounded_number_of_document_numbers():
     """Frequent words cannot make the posting cache grow past its budget of document numbers."""
     from toolbox.search._view import TermCache

@@ -23,6 +23,8 @@ _ENV_SETTINGS: dict[str, tuple[str, type]] = {
     "RATELIMIT_KEY_PREFIX": ("TOOLBOX_RATELIMIT_KEY_PREFIX", str),
     "INDEX_WORKERS": ("TOOLBOX_INDEX_WORKERS", int),
     "INDEX_PARALLEL_MIN": ("TOOLBOX_INDEX_PARALLEL_MIN", int),
+    # MB of postings each writer of a full rebuild sorts in memory before spilling to disk
+    "INDEX_MEMORY_MB": ("TOOLBOX_INDEX_MEMORY_MB", int),
     # postings decoded before serving (wsgi start); 0 leaves it to the first queries
     "SEARCH_WARM_POSTINGS": ("TOOLBOX_SEARCH_WARM_POSTINGS", int),
     # seconds a visitor's search may lag behind another process's index commit
@@ -126,6 +128,7 @@ DEFAULTS: dict[str, object] = {
     "ZIP_MAX_DOCUMENTS": 500,
     "ZIP_MAX_MB": 1024,
     "RATELIMIT_STORAGE_URI": "memory://",
+    "INDEX_MEMORY_MB": 512,
     "SEARCH_WARM_POSTINGS": 6_000_000,
     "SEARCH_REFRESH_SECONDS": 1.0,
     "SEARCH_BACKEND": "whoosh",

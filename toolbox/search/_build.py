@@ -31,14 +31,20 @@ log = logging.getLogger("toolbox.search")
 
 #: Below this many documents a rebuild runs in this process (starting workers costs ~1 s).
 PARALLEL_MIN_DOCUMENTS = 1000
+#: Postings each rebuild writer sorts in memory (``TOOLBOX_INDEX_MEMORY_MB``). Whoosh's default
+#: of 128 MB holds about 400 documents of 1 000 words; beyond that a writer spills sorted runs
+#: to disk and merges them back in Python at the end, which made a rebuild of 10 000 such
+#: documents 2.5 times slower (README, Benchmarks). A writer takes up to ~1.2 times this.
+DEFAULT_MEMORY_MB = 512
 
 
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def _worker(build: str, jobs, results) -> None:
-    """Index every chunk from ``jobs`` into one new segment of the index in ``build``."""
+def _worker(build: str, jobs, results, memory_mb: int) -> None:
+    """Index every chunk from ``jobs`` into one new segment of the index in ``build``, sorting
+    up to ``memory_mb`` of postings in memory (``TOOLBOX_INDEX_MEMORY_MB``)."""
     try:
         from whoosh import index as whoosh_index
         from whoosh.writing import SegmentWriter
@@ -48,7 +54,7 @@ def _worker(build: str, jobs, results) -> None:
         _patches.apply()
         ix = whoosh_index.open_dir(build)
         # _lk=False: the parent holds Whoosh's lock of the build for the whole build.
-        writer = SegmentWriter(ix, _lk=False)
+        writer = SegmentWriter(ix, _lk=False, limitmb=memory_mb)
         count = 0
         while True:
             chunk = jobs.get()
@@ -72,7 +78,7 @@ class BuildFailed(RuntimeError):
 
 
 def build_parallel(ix, build: Path, chunks: Iterable[list], workers: int,
-                   progress: Callable[[int], None] | None = None) -> int:
+                   progress: Callable[[int], None] | None = None, memory_mb: int = DEFAULT_MEMORY_MB) -> int:
     """Index every record of ``chunks`` into the empty index ``ix`` in ``build``; return the count.
 
     ``ix`` must be the fresh index of a build directory (no live reader uses it). On any
@@ -84,7 +90,7 @@ def build_parallel(ix, build: Path, chunks: Iterable[list], workers: int,
     results = context.Queue()
     # Whoosh's own lock of the build: no other Whoosh writer can commit into it meanwhile.
     writer = ix.writer()
-    processes = [context.Process(target=_worker, args=(str(build), jobs, results), daemon=True,
+    processes = [context.Process(target=_worker, args=(str(build), jobs, results, memory_mb), daemon=True,
                                  name=f"toolbox-index-build-{n}") for n in range(workers)]
     try:
         for process in processes:

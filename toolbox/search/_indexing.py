@@ -47,6 +47,7 @@ def _rebuild_locked(root: Path, progress: Progress | None = None, *, parallel: b
             progress(0, total)
         done = 0
         workers = _build_workers(total) if parallel else 1
+        memory = _build_memory_mb()
         if workers > 1:
             def records_in_chunks() -> Iterator[list[IndexRecord]]:
                 for chunk in _chunks(ids):
@@ -54,9 +55,9 @@ def _rebuild_locked(root: Path, progress: Progress | None = None, *, parallel: b
                     yield [records[i] for i in chunk if i in records]
 
             _build.build_parallel(ix, build, records_in_chunks(), workers,
-                                  (lambda sent: progress(sent, total)) if progress else None)
+                                  (lambda sent: progress(sent, total)) if progress else None, memory_mb=memory)
         else:
-            with _store.index_writer(ix) as writer:
+            with _store.index_writer(ix, memory_mb=memory) as writer:
                 for chunk in _chunks(ids):
                     records = source.records(chunk)
                     for document_id in chunk:
@@ -97,6 +98,11 @@ def _build_workers(total: int) -> int:
     workers = int(config.get("TOOLBOX_INDEX_WORKERS") or _build.default_workers())
     minimum = int(config.get("TOOLBOX_INDEX_PARALLEL_MIN", _build.PARALLEL_MIN_DOCUMENTS))
     return workers if workers > 1 and total >= max(minimum, 2) else 1
+
+
+def _build_memory_mb() -> int:
+    """The postings pool of each rebuild writer, ``TOOLBOX_INDEX_MEMORY_MB`` (at least 16)."""
+    return max(16, int(current_app.config.get("TOOLBOX_INDEX_MEMORY_MB") or _build.DEFAULT_MEMORY_MB))
 
 
 def reindex(progress: Progress | None = None) -> int:

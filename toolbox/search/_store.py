@@ -102,14 +102,15 @@ def writer_lock(root: Path, timeout: float | None = None) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def index_writer(ix: whoosh_index.Index) -> Iterator[IndexWriter]:
+def index_writer(ix: whoosh_index.Index, memory_mb: int | None = None) -> Iterator[IndexWriter]:
     """A Whoosh writer that commits on success and cancels *and re-raises* on error.
 
     Call it only while holding ``writer_lock``. The commit never merges segments: Whoosh's
     default merges inside the commit, under the lock, and made an upload wait ~25 s for one;
     ``_merge.merge_index`` merges in a background job without holding the lock meanwhile.
+    ``memory_mb``: the postings pool of a full rebuild (Whoosh's default, 128 MB, otherwise).
     """
-    writer = ix.writer(timeout=10.0, delay=0.05)
+    writer = ix.writer(timeout=10.0, delay=0.05, **({"limitmb": memory_mb} if memory_mb else {}))
     try:
         yield writer
     except BaseException:
