@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._matching import intersect
-from ._schema import FACET_FIELDS, FOLDED_FACETS, municipality_key
+from ._facet_values import facet_values
+from ._schema import FACET_FIELDS
 from ._types import FacetValue, SearchQuery
 from ._view import IndexView
 
@@ -23,12 +24,8 @@ def facet_counts(view: IndexView, query: SearchQuery, base, filters: dict[str, s
                 final_mask = _mask(final, size)
             mask = final_mask
         counts = _counts(view, facet, mask)
-        selected = _selected_values(query, facet, counts, view)
-        values = [FacetValue(value, count, value in selected) for value, count in counts.items()
-                  if count > 0 or value in selected]
-        values += [FacetValue(value, 0, True) for value in selected if value not in counts]
-        values.sort(key=lambda fv: (-fv.count, fv.value))
-        result[facet] = values
+        # ``counts`` holds every value of the index, also those without hits.
+        result[facet] = facet_values(query, facet, counts, view.named_terms, lambda low, high: counts)
     return result
 
 
@@ -67,23 +64,3 @@ def _mask(docs, size: int) -> np.ndarray:
     if docs:
         mask[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
     return mask
-
-
-def _selected_values(query: SearchQuery, facet: str, known: dict[str, int], view: IndexView) -> set[str]:
-    if facet in FOLDED_FACETS:
-        # A name as typed ("muecke") selects the indexed spelling ("Mücke"); one that matches
-        # nothing stays selected as typed, so that it can be removed.
-        names = getattr(query, facet)
-        matched = set(view.named_terms(facet, names))
-        keys = {municipality_key(term) for term in matched}
-        return matched | {name for name in names if municipality_key(name) not in keys}
-    if facet != "year":
-        return set(getattr(query, facet))
-    if query.year_from is None and query.year_to is None:
-        return set()
-    low = query.year_from if query.year_from is not None else -1
-    high = query.year_to if query.year_to is not None else 10_000
-    selected = {year for year in known if year.isdigit() and low <= int(year) <= high}
-    if query.year_from is not None and query.year_from == query.year_to:
-        selected.add(str(query.year_from))
-    return selected

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from ._facet_values import facet_values
 from ._pg_entries import ENTRY_TABLE
 from ._schema import FACET_FIELDS, FOLDED_FACETS, municipality_key
 from ._types import ALL_STATUSES, FacetValue, SearchQuery
@@ -124,42 +125,18 @@ def facet_counts(connection, filters: Filters, tsquery: str | None, page=None
             total = int(found)
         elif value and found:
             counts[facet][value] = int(found)
-    result: dict[str, list[FacetValue]] = {}
-    for facet in FACET_FIELDS:
-        known = counts[facet]
-        selected = _selected_values(connection, filters.query, facet, known)
-        values = [FacetValue(value, count, value in selected) for value, count in known.items()
-                  if count > 0 or value in selected]
-        values += [FacetValue(value, 0, True) for value in selected if value not in known]
-        values.sort(key=lambda fv: (-fv.count, fv.value))
-        result[facet] = values
-    return total, result, ([(document_id, score) for _position, document_id, score in sorted(hits)]
-                           if page is not None else None)
-
-
-def _selected_values(connection, query: SearchQuery, facet: str, known: dict[str, int]) -> set[str]:
-    """As ``_facets._selected_values``: the values a selection means, as the index spells them."""
-    if facet in FOLDED_FACETS:
-        names = getattr(query, facet)
-        if not names:
-            return set()
+    def named_terms(facet: str, names: tuple[str, ...]) -> set[str]:
         keys = sorted({municipality_key(name) for name in names})
         column, key_column = COLUMNS[facet], _KEY_COLUMNS[facet]
-        matched = {row[0] for row in connection.execute(
+        return {row[0] for row in connection.execute(
             text(f"SELECT DISTINCT {column} FROM {ENTRY_TABLE} WHERE {key_column} = ANY(CAST(:keys AS text[]))"),
             {"keys": keys})}
-        matched_keys = {municipality_key(term) for term in matched}
-        return matched | {name for name in names if municipality_key(name) not in matched_keys}
-    if facet != "year":
-        return set(getattr(query, facet))
-    if query.year_from is None and query.year_to is None:
-        return set()
-    low = query.year_from if query.year_from is not None else -1
-    high = query.year_to if query.year_to is not None else 10_000
-    # Every year of the index in the range is selected, also one no hit has (Whoosh's facet view).
-    indexed = {str(row[0]) for row in connection.execute(text(
-        f"SELECT DISTINCT year FROM {ENTRY_TABLE} WHERE year BETWEEN :low AND :high"), {"low": low, "high": high})}
-    selected = {year for year in set(known) | indexed if year.isdigit() and low <= int(year) <= high}
-    if query.year_from is not None and query.year_to is not None and query.year_from == query.year_to:
-        selected.add(str(query.year_from))
-    return selected
+
+    def indexed_years(low: int, high: int) -> set[str]:
+        return {str(row[0]) for row in connection.execute(text(
+            f"SELECT DISTINCT year FROM {ENTRY_TABLE} WHERE year BETWEEN :low AND :high"), {"low": low, "high": high})}
+
+    result = {facet: facet_values(filters.query, facet, counts[facet], named_terms, indexed_years)
+              for facet in FACET_FIELDS}
+    return total, result, ([(document_id, score) for _position, document_id, score in sorted(hits)]
+                           if page is not None else None)
