@@ -8,6 +8,7 @@ from typing import Iterable
 from whoosh import query as wq
 
 from .analysis import term_for
+from ._did_you_mean import match_case
 from ._phrases import phrase_docs
 from ._query import (
     TEXT_FIELDS,
@@ -223,11 +224,3 @@ def evaluate(q: wq.Query, searcher, reader, cache: "TermCache", weights: "TermWe
 
 def is_known_term(reader, term: str) -> bool:
     return any(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
-
-
-def match_case(original: str, suggestion: str) -> str:
-    if original.isupper() and len(original) > 1:
-        return suggestion.upper()
-    if original[:1].isupper():
-        return suggestion[:1].upper() + suggestion[1:]
-    return suggestion

@@ -7,7 +7,7 @@ from collections import Counter
 
 from sqlalchemy import text
 
-from ._matching import match_case
+from ._did_you_mean import match_case
 from ._pg_entries import ENTRY_TABLE, FREQUENCY_STEPS, RANK_WEIGHTS, quote
 from ._pg_query import FREQUENCY_BONUS, Lexicon, RankItem
 from ._pg_facets import matching

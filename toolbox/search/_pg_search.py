@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
+from ._did_you_mean import match_case, spelling_fixes
 from ._highlight import snippets
-from ._matching import FEW_HITS, match_case
+from ._matching import FEW_HITS
 from ._pg_entries import ENTRY_TABLE
 from ._pg_facets import Filters, facet_counts
 from ._pg_query import Compiled, Lexicon, PgCompiler, field_terms
@@ -172,19 +173,8 @@ class Searcher:
     # --- did you mean ----------------------------------------------------------------------
 
     def did_you_mean(self, match: Match) -> str | None:
-        mapping: dict[str, str] = {}
-        for leaf in positive_leaves(match.shown):
-            if not isinstance(leaf, Word) or leaf.prefix or leaf.text in mapping:
-                continue
-            word = leaf.text
-            if len(word) < 3 or not word.isalpha():
-                continue
-            if self.is_known_term(term_for(word)) or match.compiler.compound_terms(word):
-                continue
-            for option in spelling_options(self.connection, word.lower()):
-                if option != word.lower() and self.is_known_term(term_for(option)):
-                    mapping[word] = match_case(word, option)
-                    break
+        mapping = spelling_fixes(match.shown, self.is_known_term, match.compiler.compound_terms,
+                                 lambda word: spelling_options(self.connection, word))
         if not mapping:
             return None
         corrected = map_words(match.shown, mapping)

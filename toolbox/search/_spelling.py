@@ -1,9 +1,9 @@
 """Did-you-mean: a corrected query offered as a link when it finds more than the query as typed."""
 from __future__ import annotations
 
-from .analysis import term_for
-from ._matching import Match, intersect, is_known_term, match_case, matched_docs
-from ._query import Compiler, Word, map_words, positive_leaves, render
+from ._did_you_mean import spelling_fixes
+from ._matching import Match, intersect, is_known_term, matched_docs
+from ._query import Compiler, map_words, render
 
 
 def did_you_mean(searcher, match: Match, status_docs, filters, total: int) -> str | None:
@@ -14,19 +14,8 @@ def did_you_mean(searcher, match: Match, status_docs, filters, total: int) -> st
     """
     reader = searcher.reader()
     corrector = searcher.corrector("words")
-    mapping: dict[str, str] = {}
-    for leaf in positive_leaves(match.shown):
-        if not isinstance(leaf, Word) or leaf.prefix or leaf.text in mapping:
-            continue
-        word = leaf.text
-        if len(word) < 3 or not word.isalpha():
-            continue
-        if is_known_term(reader, term_for(word)) or match.compiler.compound_terms(word):
-            continue
-        for option in corrector.suggest(word.lower(), limit=5, maxdist=2, prefix=1):
-            if option != word.lower() and is_known_term(reader, term_for(option)):
-                mapping[word] = match_case(word, option)
-                break
+    mapping = spelling_fixes(match.shown, lambda term: is_known_term(reader, term), match.compiler.compound_terms,
+                             lambda word: corrector.suggest(word, limit=5, maxdist=2, prefix=1))
     if not mapping:
         return None
     corrected = map_words(match.shown, mapping)

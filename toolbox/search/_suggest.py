@@ -4,7 +4,7 @@ from __future__ import annotations
 from whoosh import query as wq
 
 from .analysis import STOP_FOLDED, fold, term_for, transliterate, words
-from ._matching import match_case
+from ._did_you_mean import match_case
 from ._query import clean
 from ._types import PUBLISHED
 from ._typos import prefix_corrections
