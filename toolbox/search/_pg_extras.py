@@ -7,13 +7,12 @@ from collections import Counter
 
 from sqlalchemy import text
 
-from ._did_you_mean import match_case
+from ._completion import completed, merged, typed
 from ._pg_entries import ENTRY_TABLE, FREQUENCY_STEPS, RANK_WEIGHTS, quote
 from ._pg_query import FREQUENCY_BONUS, Lexicon, RankItem
 from ._pg_facets import matching
 from ._pg_search import rank_sql
 from ._pg_words import completions, prefix_corrections, word_documents
-from ._query import clean
 from ._similar import (
     _STOP_TERMS,
     SIMILAR_MIN_TERMS,
@@ -23,7 +22,7 @@ from ._similar import (
     Likeness,
 )
 from ._types import PUBLISHED
-from .analysis import STOP_FOLDED, fold, term_for, term_positions, transliterate, words
+from .analysis import STOP_FOLDED, fold, term_for, term_positions, transliterate
 from .backend import SimilarTo
 
 #: Completions whose documents are counted, the shortest first (a count is one GIN lookup).
@@ -34,11 +33,10 @@ _ANY_PUBLISHED = text(f"SELECT EXISTS (SELECT 1 FROM {ENTRY_TABLE} WHERE status 
 
 def suggest(connection, prefix: str, limit: int = 8) -> list[str]:
     """Autocomplete: completions of the last word, most documents first, then matching titles."""
-    limit = max(1, min(int(limit or 8), 50))
-    parts = words(clean(prefix or ""))
-    if not parts or (len(parts) == 1 and len(parts[0]) < 2):
+    entry = typed(prefix, limit)
+    if entry is None:
         return []
-    head, last = parts[:-1], parts[-1]
+    head, last, limit = entry.head, entry.last, entry.limit
     if not connection.execute(_ANY_PUBLISHED, {"published": PUBLISHED}).scalar():
         return []
     lowered = last.lower()
@@ -53,9 +51,7 @@ def suggest(connection, prefix: str, limit: int = 8) -> list[str]:
         scored = visible_completions({lowered, transliterate(lowered)})
         if not scored:
             scored = visible_completions(prefix_corrections(connection, lowered))
-        prefix_text = " ".join(head)
-        for _, word in scored[: limit * 4]:
-            found.append(((prefix_text + " ") if prefix_text else "") + match_case(last, word))
+        found = completed(entry, scored[: limit * 4])
     title_terms = [quote(f"t:{term_for(w)}") for w in head if fold(w) not in STOP_FOLDED]
     starts = sorted({fold(last), term_for(last)} - {""})
     title_terms.append("(" + " | ".join(quote(f"t:{start}") + ":*" for start in starts) + ")")
@@ -64,15 +60,7 @@ def suggest(connection, prefix: str, limit: int = 8) -> list[str]:
         f"SELECT title FROM {ENTRY_TABLE} WHERE status = :published AND tsv @@ CAST(:q AS tsquery) "
         f"ORDER BY ts_rank('{RANK_WEIGHTS}', tsv, CAST(:q AS tsquery), 0) DESC, document_id DESC LIMIT :limit"),
         {"published": PUBLISHED, "q": tsquery, "limit": limit})]
-    merged: list[str] = []
-    seen: set[str] = set()
-    half = (limit + 1) // 2
-    for item in found[:half] + titles + found[half:]:
-        key = item.casefold()
-        if key not in seen:
-            seen.add(key)
-            merged.append(item)
-    return merged[:limit]
+    return merged(found, titles, limit)
 
 
 def _key_terms(lexicon: Lexicon, document_text: str, count: int = 12) -> list[tuple[str, float]]:
