@@ -224,9 +224,9 @@ def postgres_url() -> str:
     return url
 
 
-@pytest.fixture
-def pg_app(postgres_url, tmp_path, monkeypatch):
-    """An app on a freshly migrated PostgreSQL database of its own.
+@contextmanager
+def postgres_app(postgres_url: str, tmp_path: Path, monkeypatch, **settings):
+    """An app on a freshly migrated PostgreSQL database of its own, dropped afterwards.
 
     A database per test, not the shared ``public`` schema of ``test``: parallel workers and other
     sessions on the same server would otherwise drop each other's tables.
@@ -244,7 +244,7 @@ def pg_app(postgres_url, tmp_path, monkeypatch):
     url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
     monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
     try:
-        application = create_app(_config(tmp_path, url))
+        application = create_app({**_config(tmp_path, url), **settings})
         prepare_database(application)
         with application.app_context():
             from toolbox import search
@@ -257,6 +257,13 @@ def pg_app(postgres_url, tmp_path, monkeypatch):
     finally:
         _drop_database(server, name)
         server.dispose()
+
+
+@pytest.fixture
+def pg_app(postgres_url, tmp_path, monkeypatch):
+    """An app on a PostgreSQL database of its own (``postgres_app``)."""
+    with postgres_app(postgres_url, tmp_path, monkeypatch) as application:
+        yield application
 
 
 # --- S3-compatible storage ---------------------------------------------------------------------

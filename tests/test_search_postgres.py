@@ -9,47 +9,25 @@ database of its own, and is skipped visibly where no PostgreSQL server runs.
 """
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from toolbox import create_app, search
+from toolbox import search
 from toolbox.extensions import db
 from toolbox.search import SearchQuery
 
-from conftest import _config, _drop_database, make_document
+from conftest import make_document, postgres_app
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def pg_search_app(postgres_url, tmp_path, monkeypatch):
-    """An app on a freshly migrated PostgreSQL database of its own, searching with PostgreSQL."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.pool import NullPool
-
-    from toolbox.services.database import prepare_database
-
-    name = f"s_{uuid.uuid4().hex}"
-    server = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with server.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(tmp_path / "instance"))
-    try:
-        application = create_app({**_config(tmp_path, url), "SEARCH_BACKEND": "postgresql"})
-        prepare_database(application)
-        with application.app_context():
-            search.ensure_index()
+    """An app on a PostgreSQL database of its own, searching with PostgreSQL."""
+    with postgres_app(postgres_url, tmp_path, monkeypatch, SEARCH_BACKEND="postgresql") as application:
         yield application
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        _drop_database(server, name)
-        server.dispose()
 
 
 def _found(q: str, **kwargs) -> list[int]:
