@@ -187,25 +187,6 @@ def _build(database_url: str, folder: Path, docs: int, search_backend: str | Non
         db.engine.dispose()
 
 
-def _pg_admin(url: str):
-    import sqlalchemy as sa
-
-    return sa.create_engine(url, isolation_level="AUTOCOMMIT")
-
-
-def _pg_database_exists(admin, name: str) -> bool:
-    import sqlalchemy as sa
-
-    with admin.connect() as conn:
-        return conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is not None
-
-
-def _with_database(url: str, name: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
 def _cache_name(docs: int, search_backend: str | None) -> str:
     """``<docs>-<schema>``, and the search backend unless it is the default (whose index is a folder).
 
@@ -254,33 +235,21 @@ def prepare_repository(docs: int, database_url: str | None, cache: Path = CACHE_
         shutil.copytree(cached / "index", run / "index")
         return Repository(f"sqlite:///{run / 'toolbox.sqlite3'}", run, lambda: shutil.rmtree(run, ignore_errors=True))
 
-    import sqlalchemy as sa
+    from .pg_template import copy_of_template
 
-    admin = _pg_admin(database_url)
-    template = _template_name(docs, cache, search_backend)
     cached = cache / f"pg-{_cache_name(docs, search_backend)}"
-    if not ((cached / "ready").exists() and _pg_database_exists(admin, template)):
-        shutil.rmtree(cached, ignore_errors=True)
-        cached.mkdir()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{template}"'))
-            conn.execute(sa.text(f'CREATE DATABASE "{template}"'))
-        _log(f"building the cached PostgreSQL repository of {docs} documents ({template})")
-        _build(_with_database(database_url, template), cached, docs, search_backend)
-        (cached / "ready").write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
-    name = f"toolbox_load_run_{secrets.token_hex(4)}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    copy_url, drop_copy = copy_of_template(
+        database_url, _template_name(docs, cache, search_backend), cached,
+        lambda template_url: _build(template_url, cached, docs, search_backend),
+        run_prefix="toolbox_load_run", log=_log)
     if (cached / "index").is_dir():
         shutil.copytree(cached / "index", run / "index")
 
     def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_copy()
         shutil.rmtree(run, ignore_errors=True)
 
-    return Repository(_with_database(database_url, name), run, drop, search_backend)
+    return Repository(copy_url, run, drop, search_backend)
 
 
 def forget_repository(docs: int, database_url: str | None, cache: Path = CACHE_ROOT,
@@ -289,14 +258,12 @@ def forget_repository(docs: int, database_url: str | None, cache: Path = CACHE_R
     shutil.rmtree(cache / f"sqlite-{docs}-{_fingerprint()}", ignore_errors=True)
     shutil.rmtree(cache / f"pg-{_cache_name(docs, search_backend)}", ignore_errors=True)
     if database_url is not None:
-        import sqlalchemy as sa
         from sqlalchemy.engine import make_url
 
+        from .pg_template import drop_template
+
         require_loopback(make_url(database_url).host or "localhost", "database host")
-        admin = _pg_admin(database_url)
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{_template_name(docs, cache, search_backend)}" WITH (FORCE)'))
-        admin.dispose()
+        drop_template(database_url, _template_name(docs, cache, search_backend))
 
 
 @dataclass

@@ -59,7 +59,6 @@ import os
 import random
 import re
 import resource
-import secrets
 import shutil
 import sqlite3
 import statistics
@@ -740,12 +739,6 @@ def _app(database_url: str, folder: Path, backend: str):
             os.environ["TOOLBOX_INSTANCE_DIR"] = previous
 
 
-def _with_database(url: str, name: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
 def _build(database_url: str, folder: Path, size: int, corpus, backend: str) -> dict:
     """Migrate, seed, bulk-insert the corpus, index it; the build's figures."""
     from toolbox.services.database import prepare_database
@@ -813,43 +806,28 @@ def prepare(size: int, corpus, backend: str, database_url: str | None, fresh: bo
         return (f"sqlite:///{run / 'toolbox.sqlite3'}", run, cached,
                 json.loads((cached / "build.json").read_text()), lambda: shutil.rmtree(run, ignore_errors=True))
 
-    import sqlalchemy as sa
     from sqlalchemy.engine import make_url
 
     from .load import require_loopback
+    from .pg_template import copy_of_template
 
     url = database_url or DEFAULT_PG_URL
     require_loopback(make_url(url).host or "localhost", "database host")
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    template = f"toolbox_bench_{key.replace('-', '_')}"
 
-    def exists(name: str) -> bool:
-        with admin.connect() as conn:
-            return conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is not None
+    def build(template_url: str) -> None:
+        _log(f"{size}: building the {corpus.name} repository in PostgreSQL")
+        (cached / "build.json").write_text(json.dumps(_build(template_url, cached, size, corpus, backend)))
 
-    if fresh or not ((cached / "ready").exists() and exists(template)):
-        shutil.rmtree(cached, ignore_errors=True)
-        cached.mkdir()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{template}"'))
-        _log(f"{size}: building the {corpus.name} repository in PostgreSQL ({template})")
-        build = _build(_with_database(url, template), cached, size, corpus, backend)
-        (cached / "build.json").write_text(json.dumps(build))
-        (cached / "ready").write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
-    name = f"toolbox_bench_run_{secrets.token_hex(4)}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    copy_url, drop_copy = copy_of_template(url, f"toolbox_bench_{key.replace('-', '_')}", cached, build,
+                                           run_prefix="toolbox_bench_run", fresh=fresh, log=_log)
     if (cached / "index").exists():
         (run / "index").symlink_to(cached / "index")
 
     def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_copy()
         shutil.rmtree(run, ignore_errors=True)
 
-    return _with_database(url, name), run, cached, json.loads((cached / "build.json").read_text()), drop
+    return copy_url, run, cached, json.loads((cached / "build.json").read_text()), drop
 
 
 def measure(size: int, queries: int, corpus_name: str = "zipf", backend: str = "whoosh",
