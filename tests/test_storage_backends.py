@@ -341,6 +341,37 @@ def test_check_finds_missing_and_stray_blobs_and_quarantines_strays(storage_app)
         assert store.exists(_sha(storage_app, kept.id))
 
 
+def test_check_deletes_derived_files_whose_original_is_gone(storage_app):
+    """A thumbnail left behind by a purge that died halfway is reported and, with --repair,
+    deleted; the derived files of existing versions, and young ones, stay."""
+    from toolbox.services.consistency import consistency_check
+
+    kept = make_document(storage_app, title="Bleibt")
+    gone = hashlib.sha256(b"geloeschtes Original").hexdigest()
+    young = hashlib.sha256(b"Upload unterwegs").hexdigest()
+    with storage_app.app_context():
+        store = derived_store()
+        for sha in (_sha(storage_app, kept.id), gone):
+            with store.writing(sha, "thumbnail.png") as temporary:
+                temporary.write_bytes(b"\x89PNG Vorschau")
+                store.commit(temporary, sha, "thumbnail.png")
+        report = consistency_check(stray_grace_seconds=0)
+        orphans = [f for f in report.findings if f.kind == "derived_orphaned"]
+        assert len(orphans) == 1 and gone in orphans[0].subject and not orphans[0].repaired
+        assert store.exists(gone, "thumbnail.png")
+
+        with store.writing(young, "thumbnail.png") as temporary:
+            temporary.write_bytes(b"\x89PNG neu")
+            store.commit(temporary, young, "thumbnail.png")
+        report = consistency_check(repair=True, stray_grace_seconds=3600)
+        assert [f.repaired for f in report.findings if f.kind == "derived_orphaned"] == []  # all young
+        report = consistency_check(repair=True, stray_grace_seconds=0)
+        assert {f.repaired for f in report.findings if f.kind == "derived_orphaned"} == {True}
+        assert not store.exists(gone, "thumbnail.png") and not store.exists(young, "thumbnail.png")
+        assert store.exists(_sha(storage_app, kept.id), "thumbnail.png")
+        assert consistency_check().ok
+
+
 @skip_on_postgres("the fresh repository is a copy of the SQLite template; the cross-database "
                   "restore is tests/test_backup.py's")
 def test_backup_and_restore_carry_the_files(request, storage_app, storage_backend, app_config, tmp_path,

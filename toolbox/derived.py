@@ -30,6 +30,25 @@ _KIND = re.compile(r"^[a-z0-9]+\.[a-z0-9]+$")
 TMP_DIR = "tmp"
 
 
+_DERIVED_FILE = re.compile(r"^([0-9a-f]{64})\.([a-z0-9]+\.[a-z0-9]+)$")
+
+
+@dataclass(frozen=True)
+class DerivedInfo:
+    """One derived file as a listing finds it."""
+
+    sha256: str      # of the original it was made from
+    kind: str
+    location: str    # path or URL, for reports
+    modified: float  # seconds since the epoch
+
+
+def parse_derived_name(name: str) -> tuple[str, str] | None:
+    """(original's SHA-256, kind) of a derived file's name; None for any other name."""
+    found = _DERIVED_FILE.match(name)
+    return (found.group(1), found.group(2)) if found else None
+
+
 def derived_name(sha256: str, kind: str) -> str:
     """The file or object name of a derived file; only digests and plain kinds pass."""
     if not isinstance(sha256, str) or not _SHA256.match(sha256) or not isinstance(kind, str) \
@@ -69,6 +88,23 @@ class DerivedStore:
 
     def delete(self, sha256: str, kind: str) -> None:
         self.path_for(sha256, kind).unlink(missing_ok=True)
+
+    def list_files(self) -> Iterator[DerivedInfo]:
+        """Every derived file (not the temporary ones), in no particular order."""
+        if not self.root.is_dir():
+            return
+        for folder in self.root.iterdir():
+            if folder.name == TMP_DIR or len(folder.name) != 2 or not folder.is_dir():
+                continue
+            for path in folder.iterdir():
+                parsed = parse_derived_name(path.name)
+                if parsed is None:
+                    continue
+                try:
+                    modified = path.stat().st_mtime
+                except FileNotFoundError:
+                    continue
+                yield DerivedInfo(parsed[0], parsed[1], str(path), modified)
 
     @contextlib.contextmanager
     def writing(self, sha256: str, kind: str) -> Iterator[Path]:

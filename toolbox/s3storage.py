@@ -33,7 +33,7 @@ from typing import BinaryIO, Iterator
 from urllib.parse import quote, urlsplit
 
 from .config import ConfigError
-from .derived import TMP_DIR, DerivedStore, derived_name
+from .derived import TMP_DIR, DerivedInfo, DerivedStore, derived_name, parse_derived_name
 from .storage import BlobInfo, BlobStat, StorageUnavailable, StoredBlob, check_sha256
 
 _CHUNK = 1024 * 1024
@@ -608,6 +608,14 @@ class S3DerivedStore(DerivedStore):
 
     def delete(self, sha256: str, kind: str) -> None:
         self._bucket.delete(self.key_for(sha256, kind))
+
+    def list_files(self) -> Iterator[DerivedInfo]:
+        with self._bucket.failures("list"):
+            for item in self._bucket.list(f"{self._bucket.base}derived/"):
+                parsed = parse_derived_name(item["Key"].rsplit("/", 1)[-1])
+                if parsed is not None:
+                    yield DerivedInfo(parsed[0], parsed[1], self._bucket.url(item["Key"]),
+                                      item["LastModified"].timestamp())
 
 
 class S3UploadStaging:

@@ -6,6 +6,7 @@ that died between storing the file and the database commit); the index matches t
 
 ``--repair`` fixes only what can be fixed without losing anything: it removes temporary files
 of dead writers, moves stray and damaged blobs into ``quarantine/`` (never deletes them),
+deletes derived files (previews, recognised text) whose original no version holds any more,
 applies the index queue and rewrites drifted index entries. Bytes that are gone cannot be made
 again: such a version is marked (extraction status ``file_missing`` / ``file_corrupt`` with a
 message), so editors see it on the dashboard; the document itself is never deleted, and the
@@ -25,6 +26,7 @@ from .. import search
 from ..extensions import db
 from ..message import Message, stored_message
 from ..models import DOCUMENT_STATUSES, STATUS_PUBLISHED, Document, FileVersion, IndexQueue, PendingChange, utcnow
+from ..derived import derived_store
 from ..storage import BlobBackend, blob_store
 from . import indexing
 from .audit import audit_record
@@ -36,6 +38,7 @@ TEMP_LEFTOVER = "temp_leftover"
 BLOB_MISSING = "blob_missing"
 BLOB_CORRUPT = "blob_corrupt"
 BLOB_STRAY = "blob_stray"
+DERIVED_ORPHANED = "derived_orphaned"
 DOCUMENT_WITHOUT_VERSION = "document_without_version"
 DOCUMENT_BAD_STATUS = "document_bad_status"
 QUEUE_PENDING = "queue_pending"
@@ -49,6 +52,7 @@ KIND_LABELS = {
     BLOB_MISSING: "Datei fehlt im Speicher",
     BLOB_CORRUPT: "Datei beschädigt (Prüfsumme oder Größe falsch)",
     BLOB_STRAY: "Datei ohne Datenbankeintrag",
+    DERIVED_ORPHANED: "Abgeleitete Datei ohne Original (Vorschau, Texterkennung, PDF-Fassung)",
     DOCUMENT_WITHOUT_VERSION: "Dokument ohne Datei",
     DOCUMENT_BAD_STATUS: "Dokument mit ungültigem Status",
     QUEUE_PENDING: "Offene Index-Aufträge",
@@ -112,6 +116,7 @@ def consistency_check(*, repair: bool = False, progress: Progress | None = None,
     _check_temporary(store, report, repair)
     _check_versions(store, report, repair, progress)
     _check_stray(store, report, repair, stray_grace_seconds)
+    _check_derived(report, repair, stray_grace_seconds)
     _check_documents(report)
     _check_queue(report, repair)
     _check_index(report, repair)
@@ -248,10 +253,8 @@ def _lift_marks(holders: list[_Version]) -> None:
 
 
 def _check_stray(store: BlobBackend, report: ConsistencyReport, repair: bool, grace_seconds: float) -> None:
-    known = set(db.session.scalars(select(FileVersion.sha256).distinct()))
     # A new file waiting for an editor is no stray: it becomes a version when accepted.
-    known |= set(db.session.scalars(select(PendingChange.file_sha256).where(PendingChange.file_sha256.is_not(None))))
-    db.session.rollback()
+    known = _known_originals()
     cutoff = time.time() - grace_seconds
     recent = 0
     for blob in store.list_blobs():
@@ -277,6 +280,36 @@ def _check_stray(store: BlobBackend, report: ConsistencyReport, repair: bool, gr
         minutes = round(grace_seconds / 60)
         report.notes.append(f"Neue Dateien ohne Datenbankeintrag (jünger als {minutes} min, "
                             f"vermutlich laufende Uploads): {recent}")
+
+
+def _check_derived(report: ConsistencyReport, repair: bool, grace_seconds: float) -> None:
+    """Derived files (thumbnails, recognised text, PDF versions) whose original no version and no
+    waiting change holds any more: leftovers of a purge that died halfway. They are made from an
+    original that is gone, so ``--repair`` deletes them; a young one may belong to an upload
+    still on its way, as with stray blobs."""
+    known = _known_originals()
+    store = derived_store()
+    cutoff = time.time() - grace_seconds
+    for info in store.list_files():
+        if info.sha256 in known or info.modified >= cutoff:
+            continue
+        if blob_in_use(info.sha256):
+            db.session.rollback()
+            continue
+        finding = Finding(DERIVED_ORPHANED, info.location)
+        if repair:
+            store.delete(info.sha256, info.kind)
+            finding.repaired = True
+            finding.note = "gelöscht"
+        report.findings.append(finding)
+
+
+def _known_originals() -> set[str]:
+    """The SHA-256 of every version's file and of every file waiting for an editor."""
+    known = set(db.session.scalars(select(FileVersion.sha256).distinct()))
+    known |= set(db.session.scalars(select(PendingChange.file_sha256).where(PendingChange.file_sha256.is_not(None))))
+    db.session.rollback()
+    return known
 
 
 # --- database --------------------------------------------------------------------------------
