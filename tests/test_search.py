@@ -1080,6 +1080,23 @@ def test_compound_segment_files_are_read_in_place():
     assert file.get(0, 4) == b"KOPF"
 
 
+def test_snippets_come_from_the_current_version_and_the_description(app, make_doc):
+    """The snippet source reads each document's newest version (never an older one's text) and
+    its description; a document without a version gives empty texts."""
+    from toolbox.models import FileVersion
+    from toolbox.services.search_source import DatabaseSource
+
+    document_id = make_doc(title="Fassungen", text="Erste Fassung des Konzepts", description="Kurzbeschreibung")
+    with app.app_context():
+        first = db.session.scalar(select(FileVersion).where(FileVersion.document_id == document_id))
+        columns = {c.key: getattr(first, c.key) for c in FileVersion.__table__.columns if c.key != "id"}
+        db.session.add(FileVersion(**{**columns, "number": 2, "text": "Zweite Fassung des Konzepts"}))
+        db.session.commit()
+        texts = DatabaseSource().snippet_texts([document_id, 999_999])
+        assert dataclasses.astuple(texts[document_id]) == ("Zweite Fassung des Konzepts", "Kurzbeschreibung")
+        assert dataclasses.astuple(texts[999_999]) == ("", "")
+
+
 def test_snippets_leave_out_running_headers_and_merge_neighbouring_fragments(app, make_doc):
     """A snippet never repeats the running header or footer of the PDF's pages (both stay
     searchable), and fragments that meet are one fragment: no "… … …"."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..extensions import db
@@ -161,30 +161,28 @@ class DatabaseSource:
         return {row.id: row.download_count or 0 for row in db.session.execute(stmt)}
 
     def snippet_texts(self, document_ids: Sequence[int]) -> dict[int, SnippetText]:
+        """Each document's description and the text of its current version, in one statement:
+        the texts of older versions (megabytes each, possibly) are never read."""
         ids = list(document_ids)
         if not ids:
             return {}
-        session = db.session
-        latest = (
-            select(FileVersion.document_id, FileVersion.number)
-            .where(FileVersion.document_id.in_(ids))
-            .order_by(FileVersion.document_id, FileVersion.number)
-        )
-        current = {row.document_id: row.number for row in session.execute(latest)}
-        texts: dict[int, str] = {}
-        if current:
-            rows = session.execute(
-                select(FileVersion.document_id, FileVersion.number, FileVersion.text, FileVersion.properties)
-                .where(FileVersion.document_id.in_(list(current)))
-            )
+        newest = (select(FileVersion.document_id, func.max(FileVersion.number).label("number"))
+                  .where(FileVersion.document_id.in_(ids)).group_by(FileVersion.document_id).subquery())
+        current = (select(FileVersion.document_id, FileVersion.text, FileVersion.properties)
+                   .join(newest, and_(FileVersion.document_id == newest.c.document_id,
+                                      FileVersion.number == newest.c.number))
+                   .subquery())
+        rows = db.session.execute(
+            select(Document.id, Document.description, current.c.text, current.c.properties)
+            .outerjoin(current, current.c.document_id == Document.id)
+            .where(Document.id.in_(ids)))
+        found = {}
+        for row in rows:
             # Running headers and footers stay searchable but are no snippet: they would repeat
             # the same line for every page of the document.
-            texts = {row.document_id: without_running_lines(row.text or "", (row.properties or {}).get(RUNNING_LINES))
-                     for row in rows if current.get(row.document_id) == row.number}
-        descriptions = dict(session.execute(
-            select(Document.id, Document.description).where(Document.id.in_(ids))).all())
-        return {document_id: SnippetText(texts.get(document_id, ""), descriptions.get(document_id) or "")
-                for document_id in ids}
+            text = without_running_lines(row.text or "", (row.properties or {}).get(RUNNING_LINES)) if row.text else ""
+            found[row.id] = SnippetText(text, row.description or "")
+        return {document_id: found.get(document_id, SnippetText("", "")) for document_id in ids}
 
     def similar_to(self, document_id: int) -> SimilarTo | None:
         document = db.session.get(Document, document_id)
