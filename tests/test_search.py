@@ -1120,7 +1120,7 @@ def test_fragments_that_meet_are_joined_without_empty_ellipses():
     shown as one stretch of text, and "…" stands only where text is left out."""
     from toolbox.search.analysis import term_for
     from toolbox.search._highlight import highlight
-    from toolbox.search._query import HighlightTerms
+    from toolbox.search._syntax import HighlightTerms
 
     filler = "und weitere Angaben zur Ausstattung der Standorte im Gemeindegebiet"
     text = " ".join(f"Gateway {n} {filler}." for n in range(1, 8)) + " Ende des Textes."
@@ -1142,7 +1142,7 @@ def test_the_quick_scan_marks_what_the_word_by_word_analysis_marks(text):
     ligature that unfolds to two letters still takes the word-by-word way."""
     from toolbox.search import _highlight
     from toolbox.search.analysis import term_for
-    from toolbox.search._query import HighlightTerms
+    from toolbox.search._syntax import HighlightTerms
 
     for words in (["m2"], ["Fläche", "Gateway"], ["µg", "Luft"], ["Förderung"]):
         wanted = HighlightTerms(terms={term_for(w) for w in words}, prefixes=set(), phrases=[])

@@ -379,7 +379,7 @@ def test_page_and_api_say_what_was_searched(forgiving_app):
 
 def test_rewrite_keeps_synonyms_inside_merged_words():
     """"KI Verwaltung" is tried as one word ("KIVerwaltung"), and KI still finds its synonym."""
-    from toolbox.search._query import Phrase, Word, parse
+    from toolbox.search._syntax import Phrase, Word, parse
     from toolbox.search._synonyms import build_table, rewrite
 
     table = build_table([(["KI", "künstliche Intelligenz"], False)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ._did_you_mean import match_case
-from ._query import clean
+from ._syntax import clean
 from .analysis import words
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from ._query import Clause, Word, positive_leaves
+from ._syntax import Clause, Word, positive_leaves
 from .analysis import term_for
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from ._schema import FOLDED_FACETS, municipality_key
+from ._fields import FOLDED_FACETS, municipality_key
 from ._types import FacetValue, SearchQuery
 
 #: ``named_terms(facet, names)``: the index's spellings of the names a query selects in a name

@@ -6,7 +6,7 @@ import numpy as np
 
 from ._matching import intersect
 from ._facet_values import facet_values
-from ._schema import FACET_FIELDS
+from ._fields import FACET_FIELDS
 from ._types import FacetValue, SearchQuery
 from ._view import IndexView
 

@@ -17,7 +17,7 @@ import unicodedata
 from markupsafe import Markup, escape
 
 from .analysis import MAX_WORD_LENGTH, WORD_PATTERN, fold, term_for
-from ._query import HighlightTerms
+from ._syntax import HighlightTerms
 from .backend import current_source
 
 MAX_SCAN_CHARS = 300_000

@@ -10,10 +10,10 @@ from whoosh import query as wq
 from .analysis import term_for
 from ._did_you_mean import match_case
 from ._phrases import phrase_docs
-from ._query import (
+from ._query import Compiler
+from ._syntax import (
     TEXT_FIELDS,
     Clause,
-    Compiler,
     Word,
     drop_stopwords,
     map_words,
@@ -22,10 +22,10 @@ from ._query import (
     render,
     widen,
 )
-from ._schema import FOLDED_FACETS
+from ._fields import FOLDED_FACETS
 from ._synonyms import SynonymTable, current_table, has_synonyms, rewrite
 from ._typos import correction
-from ._types import ALL_STATUSES, SearchQuery
+from ._types import ALL_STATUSES, FEW_HITS, SearchQuery
 from ._view import EMPTY, IndexView, TermCache, index_view
 from ._ranking import TermWeights
 
@@ -88,8 +88,6 @@ class Match:
     corrected_from: str | None = None
 
 
-#: Fewer hits than this are "too little": typo correction is tried.
-FEW_HITS = 3
 
 
 def match_query(searcher, view: IndexView, query: SearchQuery, status_docs, filters) -> Match:

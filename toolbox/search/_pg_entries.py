@@ -30,8 +30,9 @@ from typing import Iterable, Sequence
 
 from sqlalchemy import text
 
-from ._schema import IndexRecord, municipality_key
-from ._query import MAX_PHRASE_WORDS
+from ._fields import municipality_key
+from ._schema import IndexRecord
+from ._syntax import MAX_PHRASE_WORDS
 from .analysis import MIN_COMPOUND_LENGTH, term_positions
 
 #: Text field → (lexeme prefix, ``ts_rank`` weight label).
@@ -39,7 +40,7 @@ FIELD_LEXEMES = {"title": ("t", "A"), "description": ("d", "B"), "body": ("b", "
                  "project": ("p", "C"), "municipality": ("m", "C")}
 PREFIX = {name: prefix for name, (prefix, _label) in FIELD_LEXEMES.items()}
 #: ``ts_rank``'s weights for the labels {D, C, B, A}: body 1, project/municipality 1.5,
-#: description 2, title 4 (``_schema.TEXT_FIELD_BOOSTS``), scaled to at most 1 (autocomplete's
+#: description 2, title 4 (``_fields.TEXT_FIELD_BOOSTS``), scaled to at most 1 (autocomplete's
 #: titles only; searches rank from the GIN index, ``_pg_query``).
 RANK_WEIGHTS = "{0.25,0.375,0.5,1.0}"
 
@@ -65,7 +66,7 @@ def quote(lexeme: str) -> str:
 
 #: Body term frequencies that get a lexeme of their own (``b2:``, ``b4:``, ``b8:``).
 FREQUENCY_STEPS = (2, 4, 8)
-#: Fields whose long words are compound keys (``_schema.COMPOUND_FIELDS``), and their prefixes.
+#: Fields whose long words are compound keys (``_fields.COMPOUND_FIELDS``), and their prefixes.
 COMPOUND_PREFIX = {"title": "rt", "description": "rd", "body": "rb"}
 
 

@@ -13,14 +13,7 @@ from ._pg_query import FREQUENCY_BONUS, Lexicon, RankItem
 from ._pg_facets import matching
 from ._pg_search import rank_sql
 from ._pg_words import completions, prefix_corrections, word_documents
-from ._similar import (
-    _STOP_TERMS,
-    SIMILAR_MIN_TERMS,
-    SIMILAR_MIN_TERMS_WITHOUT_TOPIC,
-    SIMILAR_THRESHOLD,
-    SIMILAR_WEIGHTS,
-    Likeness,
-)
+from ._likeness import SIMILAR_THRESHOLD, Likeness, likeness, telling
 from ._types import PUBLISHED
 from .analysis import STOP_FOLDED, fold, term_for, term_positions, transliterate
 from .backend import SimilarTo
@@ -67,7 +60,7 @@ def _key_terms(lexicon: Lexicon, document_text: str, count: int = 12) -> list[tu
     """The telling words of ``document_text``: Whoosh's Bo1 weight (frequent here, rare in the
     index) of its most frequent terms."""
     frequencies = Counter({term: len(positions) for term, positions in term_positions(document_text).items()
-                           if term not in _STOP_TERMS and len(term) >= 3 and not term.isdigit()})
+                           if telling(term)})
     documents = max(lexicon.documents(), 1)
     weighted = []
     for term, frequency in frequencies.most_common(60):
@@ -82,7 +75,7 @@ def _key_terms(lexicon: Lexicon, document_text: str, count: int = 12) -> list[tu
 
 def similar_documents_scored(connection, document: SimilarTo, limit: int = 5,
                              threshold: float = SIMILAR_THRESHOLD) -> list[Likeness]:
-    """As ``_similar.similar_documents_scored``."""
+    """As ``_similar.similar_documents_scored``: the telling words scored from the GIN index."""
     limit = max(1, min(int(limit or 5), 50))
     lexicon = Lexicon(connection, str(connection.engine.url))
     key_terms = _key_terms(lexicon, document.text)
@@ -109,15 +102,9 @@ def similar_documents_scored(connection, document: SimilarTo, limit: int = 5,
     own_topics = set(document.topics)
     found = []
     for row in others:
-        terms = min(1.0, float(row.score) / reference) if reference > 0 else 0.0
-        theirs = set(row.topics or ())
-        union = own_topics | theirs
-        topics = len(own_topics & theirs) / len(union) if union else 0.0
-        same_type = 1.0 if document.type and row.type == document.type else 0.0
-        score = (SIMILAR_WEIGHTS["terms"] * math.sqrt(terms) + SIMILAR_WEIGHTS["topics"] * topics
-                 + SIMILAR_WEIGHTS["type"] * same_type)
-        enough_words = terms >= (SIMILAR_MIN_TERMS if topics else SIMILAR_MIN_TERMS_WITHOUT_TOPIC)
-        if score >= threshold and enough_words:
-            found.append(Likeness(row.document_id, round(terms, 4), round(topics, 3), same_type, round(score, 3)))
-    found.sort(key=lambda likeness: (-likeness.score, likeness.document_id))
+        found_likeness = likeness(row.document_id, float(row.score), reference, own_topics, set(row.topics or ()),
+                                  bool(document.type) and row.type == document.type, threshold)
+        if found_likeness is not None:
+            found.append(found_likeness)
+    found.sort(key=lambda item: (-item.score, item.document_id))
     return found[:limit]

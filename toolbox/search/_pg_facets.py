@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from ._facet_values import facet_values
 from ._pg_entries import ENTRY_TABLE
-from ._schema import FACET_FIELDS, FOLDED_FACETS, municipality_key
+from ._fields import FACET_FIELDS, FOLDED_FACETS, municipality_key
 from ._types import ALL_STATUSES, FacetValue, SearchQuery
 
 #: Facet → its column; "topic" is the array ``topics``, "year" an integer shown as text.

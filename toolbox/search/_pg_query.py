@@ -25,16 +25,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 
 from ._pg_entries import COMPOUND_PREFIX, FREQUENCY_STEPS, MAX_PARTS, PREFIX, TERMS_TABLE, part_prefix, quote
-from ._query import (
-    COMPOUND_WEIGHT,
-    TEXT_FIELDS,
-    Clause,
-    Group,
-    HighlightTerms,
-    Node,
-    Phrase,
-    Word,
-)
+from ._fields import COMPOUND_WEIGHT
+from ._syntax import TEXT_FIELDS, Clause, Group, HighlightTerms, Node, Phrase, Word
 from .analysis import MIN_MODIFIER, fold, head_terms, term_for
 
 
@@ -69,7 +61,7 @@ _TOTAL = text("SELECT count(*) FROM search_entries")
 #: BM25's term-frequency factor tf (k1 + 1) / (tf + k1) at k1 = 1.2 for tf = 1, 2, 4, 8: the
 #: body's score steps, each added by a lexeme of ``_pg_entries.FREQUENCY_STEPS``.
 FREQUENCY_BONUS = {2: 4.4 / 3.2 - 1.0, 4: 8.8 / 5.2 - 4.4 / 3.2, 8: 17.6 / 9.2 - 8.8 / 5.2}
-#: Field weights of a word (``_schema.TEXT_FIELD_BOOSTS``), grouped where equal: one GIN lookup each.
+#: Field weights of a word (``_fields.TEXT_FIELD_BOOSTS``), grouped where equal: one GIN lookup each.
 FIELD_GROUPS = ((("title",), 4.0), (("description",), 2.0), (("project", "municipality"), 1.5), (("body",), 1.0))
 #: How long a term's document count is reused (it only weighs the ranking).
 FREQUENCY_SECONDS = 300.0

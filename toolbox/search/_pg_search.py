@@ -19,14 +19,13 @@ from sqlalchemy import text
 
 from ._did_you_mean import match_case, spelling_fixes
 from ._highlight import snippets
-from ._matching import FEW_HITS
 from ._pg_entries import ENTRY_TABLE
 from ._pg_facets import Filters, facet_counts
 from ._pg_query import Compiled, Lexicon, PgCompiler, field_terms
 from ._pg_words import correction, spelling_options
-from ._query import Clause, Word, drop_stopwords, map_words, parse, positive_leaves, render, widen
+from ._syntax import Clause, Word, drop_stopwords, map_words, parse, positive_leaves, render, widen
 from ._synonyms import SynonymTable, current_table, has_synonyms, rewrite
-from ._types import FacetValue, SearchHit, SearchQuery, SearchResults
+from ._types import FEW_HITS, FacetValue, SearchHit, SearchQuery, SearchResults
 from .analysis import term_for
 from .backend import current_source
 

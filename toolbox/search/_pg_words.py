@@ -16,7 +16,7 @@ from whoosh.support.levenshtein import distance
 
 from ._pg_entries import KIND_WORD, TERMS_TABLE
 from ._pg_query import _like_prefix, field_terms
-from ._query import TEXT_FIELDS
+from ._syntax import TEXT_FIELDS
 from ._typos import MAX_CANDIDATES, MAX_PREFIX_CORRECTIONS, max_edits, prefix_variants
 from .analysis import fold, term_for, transliterate
 

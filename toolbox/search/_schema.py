@@ -11,30 +11,17 @@ from typing import Any
 from whoosh import fields
 
 from ._analysis import GermanPositions, GermanTokenizer
-from .analysis import compound_keys, fold, sort_key, words
+from ._fields import FACET_FIELDS
+from .analysis import compound_keys, sort_key, words
 
 #: Bump when the schema or the analysis changes: ``ensure_index`` then rebuilds the index.
 SCHEMA_VERSION = 8
 
-#: Facets: one term per value (topic may hold several).
-FACET_FIELDS = ("topic", "size_class", "type", "format", "license", "year", "municipality", "state", "project",
-                "accessibility")
-#: The one value of the "accessibility" facet: the download passed the BITV checks a parser can
-#: make (tags, language, title; real headings). Other documents carry no term, so the facet is
-#: a single "barrierearm" choice and never labels a document as a failure in public.
-ACCESSIBLE = "barrierearm"
 #: The index field holding each facet's terms. "municipality" and "project" are also text fields
 #: searched by their words, so their facets have fields of their own: the exact name of the
 #: municipality, and the project's id (project names repeat across municipalities).
 FACET_INDEX_FIELDS = {**{name: name for name in FACET_FIELDS},
                       "municipality": "municipality_facet", "project": "project_facet"}
-#: Facets whose values are names, matched whatever their case or spelling of umlauts
-#: ("muecke" finds "Mücke"), as people type them into a URL.
-FOLDED_FACETS = ("municipality", "state")
-#: Fields searched by a plain word, with the weight of a match in each.
-TEXT_FIELD_BOOSTS = {"title": 4.0, "description": 2.0, "body": 1.0, "project": 1.5, "municipality": 1.5}
-#: Fields whose compounds a word also finds (with a lower weight).
-COMPOUND_FIELDS = ("title", "description", "body")
 
 
 def _german_text(stored: bool = False) -> fields.TEXT:
@@ -81,11 +68,6 @@ def build_schema() -> fields.Schema:
 def _words_field_value(unique: set[str]) -> str:
     spelled = {w.lower() for w in unique if 3 <= len(w) <= 40 and w.isalpha()}
     return " ".join(sorted(spelled))
-
-
-def municipality_key(name: str) -> str:
-    """A name as a filter compares it: case, umlaut spelling and spacing do not count."""
-    return fold(" ".join(name.split()))
 
 
 def _iso(value: datetime | None) -> str:

@@ -11,11 +11,11 @@ from dataclasses import dataclass, replace
 
 from ._facets import facet_counts
 from ._highlight import snippets as _snippets
-from ._matching import FEW_HITS, docs_with_status, filter_sets, match_query
-from ._query import HighlightTerms, render
+from ._matching import docs_with_status, filter_sets, match_query
+from ._syntax import HighlightTerms, render
 from ._ranking import effective_sort, order_hits
 from ._spelling import did_you_mean
-from ._types import MAX_PER_PAGE, FacetValue, SearchHit, SearchQuery, SearchResults
+from ._types import FEW_HITS, MAX_PER_PAGE, FacetValue, SearchHit, SearchQuery, SearchResults
 from ._view import index_view, with_searcher
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from ._did_you_mean import spelling_fixes
 from ._matching import Match, intersect, is_known_term, matched_docs
-from ._query import Compiler, map_words, render
+from ._query import Compiler
+from ._syntax import map_words, render
 
 
 def did_you_mean(searcher, match: Match, status_docs, filters, total: int) -> str | None:

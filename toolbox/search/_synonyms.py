@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 from .analysis import term_for, words
-from ._query import Clause, Group, Node, Phrase, Word
+from ._syntax import Clause, Group, Node, Phrase, Word
 from .backend import current_source
 
 #: A synonym's share of the score the word as typed would get.

@@ -8,6 +8,8 @@ SORTS = ("relevance", "newest", "title", "downloads")
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 MAX_PAGE = 100_000
+#: Fewer hits than this are "too little": typo correction and "Meinten Sie …?" are tried.
+FEW_HITS = 3
 ALL_STATUSES = "all"
 #: The status visitors see (``toolbox.models.STATUS_PUBLISHED``; the index stores the same text).
 PUBLISHED = "published"

@@ -18,7 +18,8 @@ from flask import current_app
 
 from . import _store
 from ._ranking import TermWeights
-from ._schema import FACET_FIELDS, FACET_INDEX_FIELDS, municipality_key
+from ._fields import FACET_FIELDS, municipality_key
+from ._schema import FACET_INDEX_FIELDS
 from ._segments import SEGMENTS, BoundedCache, LeafView
 
 log = logging.getLogger("toolbox.search")

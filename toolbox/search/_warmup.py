@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _store
-from ._schema import TEXT_FIELD_BOOSTS
+from ._fields import TEXT_FIELD_BOOSTS
 from ._segments import SEGMENTS
 
 TEXT_FIELDS = tuple(TEXT_FIELD_BOOSTS)
