@@ -2,7 +2,16 @@
 from __future__ import annotations
 
 from toolbox.search._analysis import GermanTokenizer
-from toolbox.search.analysis import compound_keys, fold, head_terms, term_for, term_positions
+from toolbox.search.analysis import (
+    adjacent_pairs,
+    compound_keys,
+    fold,
+    head_terms,
+    pair_term,
+    phrase_pairs,
+    term_for,
+    term_positions,
+)
 
 LONG = "x" * 61  # over MAX_WORD_LENGTH: not indexed, but it still takes a position
 
@@ -37,3 +46,22 @@ def test_compound_keys_let_a_head_find_its_compounds():
     assert len(keys) == 1
     assert any(keys[0].startswith(head[::-1]) for head in head_terms("Strategie"))
     assert any(compound_keys({"Verkehrsplanung"})[0].startswith(head[::-1]) for head in head_terms("Planung"))
+
+
+def test_word_pairs_are_the_terms_at_adjacent_positions():
+    """A pair is two terms at positions p and p + 1 of ``term_positions``, whatever their
+    spelling; the junk word's position leaves the words around it unpaired."""
+    text = f"Ein Konzept für die Digitalisierung, die die Bürger {LONG} Beteiligung braucht."
+    at = {pos: term for term, found in term_positions(text).items() for pos in found}
+    expected = {pair_term(at[pos], at[pos + 1]) for pos in at if pos + 1 in at}
+    assert adjacent_pairs(text) == expected
+    assert pair_term(term_for("Konzept"), term_for("für")) in expected
+    assert pair_term(term_for("die"), term_for("die")) in expected
+    assert pair_term(term_for("Bürger"), term_for("Beteiligung")) not in expected
+    assert pair_term(term_for("Fuer"), term_for("DIE")) in adjacent_pairs("Konzept fuer DIE Schulen")
+
+
+def test_a_phrase_needs_each_of_its_pairs_once():
+    terms = [term_for(w) for w in "die die die Regel".split()]
+    assert phrase_pairs(terms) == [pair_term(terms[0], terms[1]), pair_term(terms[2], terms[3])]
+    assert phrase_pairs(terms[:1]) == []

@@ -149,6 +149,42 @@ def test_phrases_match_exactly_that_text(engine):
     assert engine.keys_of(engine.run('"Konzept für eine Digitalisierung"')) == ["phrase_other"]
 
 
+@pytest.mark.parametrize("q, expected", [
+    ('"Netz der Stadtwerke"', {"pairs_title", "pairs_body"}),
+    ('"netz DER stadtwerke"', {"pairs_title", "pairs_body"}),
+    ('"Leitungen der Stadtwerke"', {"pairs_apart"}),
+    ('"der Stadtwerke"', {"pairs_title", "pairs_body", "pairs_apart"}),
+    ('"Stadtwerke der Netz"', set()),
+    ('titel:"Netz der Stadtwerke"', {"pairs_title"}),
+    ('text:"Netz der Stadtwerke"', {"pairs_body"}),
+    ('titel:"Leitungen werden"', set()),
+])
+def test_a_phrase_needs_its_words_side_by_side_in_one_field(engine, q, expected):
+    """Every two neighbouring words of the phrase must be neighbours in the same place of one
+    field: "Netz der" and "der Stadtwerke" both occurring, apart, is no match."""
+    assert engine.found(q) == expected
+
+
+def test_a_phrase_never_spans_a_dropped_junk_word(engine):
+    """An over-long word is not indexed but keeps its place: the words around it are no phrase."""
+    assert engine.found('"Pegelmessung im Fluss"') == {"pairs_junk"}
+    assert engine.found('"Messwerte der Sensoren"') == {"pairs_junk"}
+    assert engine.found('"Sensoren Pegelmessung"') == set()
+
+
+def test_phrases_deep_in_a_long_body(engine):
+    """Beyond the first 4 000 words of a body, phrases match as at its start, and three words
+    whose pairs each occur somewhere but never in a row do not."""
+    assert engine.found('"warnt das Hochwasserportal"') == {"pairs_long"}
+    assert engine.found('"Hochwasserportal die"') == {"pairs_long"}
+    assert engine.found('"Pegel des Flusses"') == {"pairs_long"}
+    assert engine.found('"Anwohner des Flusses rechtzeitig"') == {"pairs_long"}
+    assert engine.found('"Anwohner des Flusses wird"') == set()
+    assert engine.found('"protokolliert Der Pegel des Flusses wird"') == {"pairs_long"}
+    assert engine.found('"protokolliert Am"') == {"pairs_long"}
+    assert engine.found('"gemessen und warnt"') == set()
+
+
 def test_exclusion_removes_documents_with_the_word(engine):
     """-Abfall removes exactly the documents that say "Abfall"; alone, it browses the rest."""
     assert "waste" in engine.found("Konzept")

@@ -192,6 +192,8 @@ PARITY_QUERIES = [
     dict(q="", topic=("mobilitaet-verkehr",)), dict(q="", size_class=("kleinstadt",), year_from=2021),
     dict(q="Verwaltung", municipality=("fulda",)), dict(q="", year_from=2019, year_to=2019),
     dict(q="Buergerbeteiligung"), dict(q="GROESSE", sort="title"),
+    dict(q='"Netz der Stadtwerke"'), dict(q='titel:"Netz der Stadtwerke" OR "Sensoren Pegelmessung"'),
+    dict(q='"Anwohner des Flusses wird" OR "warnt das"'),
 ]
 
 

@@ -1,12 +1,12 @@
 """The shared German analysis (``analysis``) in Whoosh's shapes: a tokenizer and a positions
-format for the index fields."""
+format for the index fields, and a format for the word-pair field."""
 from __future__ import annotations
 
 import pickle
 from itertools import accumulate
 
 from whoosh.analysis import Token, Tokenizer
-from whoosh.formats import Positions
+from whoosh.formats import Existence, Positions
 from whoosh.system import _INT_SIZE
 
 from .analysis import _TERM_CACHE as TERM_CACHE
@@ -82,3 +82,20 @@ class GermanPositions(Positions):
         if not valuestring.endswith(b"."):
             valuestring += b"."
         return list(accumulate(pickle.loads(valuestring[_INT_SIZE:])))
+
+
+class PairTerms(Existence):
+    """The word-pair field's format: its value is the list of ready pair terms
+    (``_schema.IndexRecord.index_fields``), taken as they are.
+
+    Whoosh's generic path would build a Token object for each of a document's thousand pairs;
+    a pair term holds a space, so no tokenizer may split it anyway.
+    """
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(value, (list, tuple, set)):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for term in set(value):
+            yield (term, 1, boost, b"")

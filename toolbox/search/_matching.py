@@ -7,7 +7,7 @@ from typing import Iterable
 
 from whoosh import query as wq
 
-from .analysis import term_for
+from .analysis import phrase_pairs, term_for
 from ._did_you_mean import match_case
 from ._phrases import phrase_docs
 from ._query import Compiler
@@ -23,6 +23,7 @@ from ._syntax import (
     widen,
 )
 from ._fields import FOLDED_FACETS
+from ._schema import PAIR_FIELD, pair_field_term
 from ._synonyms import SynonymTable, current_table, has_synonyms, rewrite
 from ._typos import correction
 from ._types import ALL_STATUSES, FEW_HITS, SearchQuery
@@ -214,10 +215,21 @@ def evaluate(q: wq.Query, searcher, reader, cache: "TermCache", weights: "TermWe
     if isinstance(q, wq.Every):
         return index_view(searcher).live
     if isinstance(q, wq.Phrase):
-        candidates = evaluate(wq.And([wq.Term(q.fieldname, w) for w in q.words]), searcher, reader, cache,
-                               weights, view)
-        return phrase_docs(reader, q.fieldname, list(q.words), candidates)
+        return phrase_matches(q, searcher, reader, cache)
     return set(searcher.docs_for_query(q))
+
+
+def phrase_matches(q: wq.Phrase, searcher, reader, cache: "TermCache") -> set[int] | frozenset[int]:
+    """A phrase's documents from its word pairs (``_schema.PAIR_FIELD``): two words are exactly
+    their pair; a longer phrase's pairs may occur apart, so the few documents holding all of
+    them have their word positions checked (``phrase_docs``). Reading positions of every
+    document holding the words was most of a phrase query with a frequent word ("und", "der")."""
+    terms = list(q.words)
+    pairs = [wq.Term(PAIR_FIELD, pair_field_term(q.fieldname, pair)) for pair in phrase_pairs(terms)]
+    candidates = evaluate(wq.And(pairs), searcher, reader, cache)
+    if len(terms) == 2:
+        return candidates
+    return phrase_docs(reader, q.fieldname, terms, candidates)
 
 
 def is_known_term(reader, term: str) -> bool:

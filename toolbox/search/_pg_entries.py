@@ -6,8 +6,15 @@ PostgreSQL's own parser: each index term goes in as a literal lexeme with its wo
 the German behaviour (stems, folding, transliteration, compound keys) is exactly Whoosh's. A
 lexeme carries its field as a prefix (``t:`` title, ``d:`` description, ``b:`` body, ``p:``
 project, ``m:`` municipality), so one GIN index answers fielded and unfielded words, phrases
-(``<->`` over positions) and prefixes (``:*``). Two kinds of position-less lexemes serve the
-ranking and the compounds, both answered from the GIN index alone:
+and prefixes (``:*``). Three kinds of position-less lexemes serve the phrases, the ranking and
+the compounds, all answered from the GIN index alone:
+
+* ``tp:``, ``dp:``, ``bp:``, ``pp:``, ``mp:`` hold each two adjacent words of a field
+  (``analysis.adjacent_pairs``, "bp:konzept fur"): a two-word phrase is one such lexeme, which
+  the GIN index answers without a recheck; a longer phrase ANDs its pairs with ``<->`` over the
+  positions, so only the few documents holding every pair have their ``tsvector`` read. Before
+  the pairs, ``<->`` alone had PostgreSQL recheck every document holding the words, de-toasting
+  each ``tsvector``: a phrase with "und" or "der" read nearly all of them;
 
 * ``b2:``, ``b4:``, ``b8:`` mark a body term occurring at least 2, 4, 8 times: the steps of BM25's
   saturating term frequency (``_pg_query``);
@@ -21,8 +28,11 @@ Ranking never reads a ``tsvector``: a document's entry is several kilobytes, and
 PostgreSQL keeps at most 256 positions per lexeme and positions up to 16 383, so a long body's
 positions go in parts: ``b:`` holds those of its first ``PART_WORDS`` words, ``x1:``, ``x2:`` …
 those of the following parts (each starting ``PART_OVERLAP`` words early, so that no phrase
-falls between two parts), and a body phrase asks every part (``_pg_query``). Beyond
-``MAX_PARTS`` parts (about 50 000 words) a phrase is not found; words are found anywhere.
+falls between two parts), and a body phrase of three or more words asks every part
+(``_pg_query``). Beyond ``MAX_PARTS`` parts (about 50 000 words) such a phrase is not found;
+words and two-word phrases (pairs have no positions) are found anywhere. The pairs of a body
+too large for them and its positions (``MAX_VECTOR_CHARS``) are left out and ``np:body`` put
+in their place, so that its body phrases are checked over positions alone.
 """
 from __future__ import annotations
 
@@ -33,7 +43,7 @@ from sqlalchemy import text
 from ._fields import municipality_key
 from ._schema import IndexRecord
 from ._syntax import MAX_PHRASE_WORDS
-from .analysis import MIN_COMPOUND_LENGTH, term_positions
+from .analysis import MIN_COMPOUND_LENGTH, adjacent_pairs, term_positions
 
 #: Text field → (lexeme prefix, ``ts_rank`` weight label).
 FIELD_LEXEMES = {"title": ("t", "A"), "description": ("d", "B"), "body": ("b", "D"),
@@ -68,6 +78,11 @@ def quote(lexeme: str) -> str:
 FREQUENCY_STEPS = (2, 4, 8)
 #: Fields whose long words are compound keys (``_fields.COMPOUND_FIELDS``), and their prefixes.
 COMPOUND_PREFIX = {"title": "rt", "description": "rd", "body": "rb"}
+#: Each field's word pairs (``analysis.adjacent_pairs``): "bp:konzept fur".
+PAIR_PREFIX = {"title": "tp", "description": "dp", "body": "bp", "project": "pp", "municipality": "mp"}
+#: The lexeme of an entry that holds its body's positions but not its body's pairs, which a huge
+#: text had no room for: its body phrases are checked over positions (``_pg_query``).
+UNPAIRED = "np:body"
 
 
 #: Words of the body whose positions one lexeme prefix holds (well below 16 383, and a frequent
@@ -104,6 +119,11 @@ def _body_part_lexemes(term: str, found: list[int]) -> list[str]:
             for part, positions in sorted(parts.items())]
 
 
+def _pair_parts(name: str, value: str) -> list[str]:
+    prefix = PAIR_PREFIX[name]
+    return [quote(f"{prefix}:{pair}") for pair in adjacent_pairs(value)]
+
+
 def _field_parts(name: str, value: str, positions: bool, counted: list[int]) -> list[str]:
     prefix, label = FIELD_LEXEMES[name]
     suffix = "" if label == "D" else label
@@ -134,16 +154,21 @@ def tsvector_literal(record: IndexRecord) -> tuple[str, int]:
     values = {"title": record.title, "description": record.description, "body": record.text,
               "project": record.project, "municipality": record.municipality}
     counted = [0]
-    parts: list[str] = []
+    fielded: list[str] = []
     for name in FIELD_LEXEMES:
-        parts.extend(_field_parts(name, values[name], True, counted))
-    literal = " ".join(parts)
+        fielded.extend(_field_parts(name, values[name], True, counted))
+    pairs = [part for name in FIELD_LEXEMES if name != "body" for part in _pair_parts(name, values[name])]
+    body_pairs = _pair_parts("body", values["body"])
+    literal = " ".join(fielded + pairs + body_pairs)
     if len(literal) > MAX_VECTOR_CHARS:
-        # A huge text: its body words stay findable, only phrases in it are not.
-        parts = []
+        # A huge text: its body phrases are found over positions, without pairs ...
+        literal = " ".join(fielded + pairs + [quote(UNPAIRED)])
+    if len(literal) > MAX_VECTOR_CHARS:
+        # ... or, huger still, its body words stay findable, only phrases in it are not.
+        fielded = []
         for name in FIELD_LEXEMES:
-            parts.extend(_field_parts(name, values[name], name != "body", [0]))
-        literal = " ".join(parts)
+            fielded.extend(_field_parts(name, values[name], name != "body", [0]))
+        literal = " ".join(fielded + pairs)
     return literal, counted[0]
 
 

@@ -3,8 +3,8 @@
 The tree is the same as Whoosh's: parsed, stop words dropped, synonyms and spelling variants
 added by the shared modules. Each leaf becomes lexemes of ``_pg_entries`` (field prefix and
 index term): a word is ``t:x | d:x | b:x | p:x | m:x`` plus the compounds ending with it
-(``rt:``/``rd:``/``rb:`` prefixes of its reversed stem); a phrase ``b:x <-> b:y`` per field; a
-prefix ``b:x:*``. AND, OR and exclusion become ``&``, ``|`` and ``& !``, so a whole query is one
+(``rt:``/``rd:``/``rb:`` prefixes of its reversed stem); a phrase its word pairs per field
+(``bp:x y``), with ``b:x <-> b:y <-> b:z`` beside them from three words on; a prefix ``b:x:*``. AND, OR and exclusion become ``&``, ``|`` and ``& !``, so a whole query is one
 GIN-indexed ``@@``.
 
 Ranking follows ``_ranking.accumulate``: every positive leaf adds its score, scaled by the
@@ -24,10 +24,20 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
-from ._pg_entries import COMPOUND_PREFIX, FREQUENCY_STEPS, MAX_PARTS, PREFIX, TERMS_TABLE, part_prefix, quote
+from ._pg_entries import (
+    COMPOUND_PREFIX,
+    FREQUENCY_STEPS,
+    MAX_PARTS,
+    PAIR_PREFIX,
+    PREFIX,
+    TERMS_TABLE,
+    UNPAIRED,
+    part_prefix,
+    quote,
+)
 from ._fields import COMPOUND_WEIGHT
 from ._syntax import TEXT_FIELDS, Clause, Group, HighlightTerms, Node, Phrase, Word
-from .analysis import MIN_MODIFIER, fold, head_terms, term_for
+from .analysis import MIN_MODIFIER, fold, head_terms, phrase_pairs, term_for
 
 
 @dataclass
@@ -138,6 +148,24 @@ def _phrase(prefix: str, terms: list[str]) -> str:
     return "(" + " <-> ".join(quote(f"{prefix}:{t}") for t in terms) + ")"
 
 
+def _phrase_query(name: str, terms: list[str]) -> str:
+    """A phrase in one field: its word pairs, which the GIN index answers without reading a
+    ``tsvector``; with three words or more also the positions, which PostgreSQL then checks in
+    the few entries holding every pair (pairs may occur apart)."""
+    if len(terms) == 1:
+        return _phrase(PREFIX[name], terms)
+    pairs = " & ".join(quote(f"{PAIR_PREFIX[name]}:{pair}") for pair in phrase_pairs(terms))
+    if name != "body":
+        return f"({pairs})" if len(terms) == 2 else f"({pairs} & {_phrase(PREFIX[name], terms)})"
+    # A long body's positions are in parts (``_pg_entries.PART_WORDS``): any part may hold it. A
+    # huge body has positions without pairs (``UNPAIRED``); only those entries are checked
+    # over positions alone.
+    positions = "(" + " | ".join(_phrase(part_prefix(part), terms) for part in range(MAX_PARTS + 1)) + ")"
+    if len(terms) == 2:
+        return f"({pairs} | ({quote(UNPAIRED)} & {positions}))"
+    return f"(({pairs} | {quote(UNPAIRED)}) & {positions})"
+
+
 def _or(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
 
@@ -224,10 +252,7 @@ class PgCompiler:
                 return None
             if collect:
                 self.highlight.phrases.append(tuple(terms))
-            per_field = [_phrase(PREFIX[name], terms) for name in fields if name != "body"]
-            if "body" in fields:
-                # A long body's positions are in parts (``_pg_entries.PART_WORDS``): any part may hold it.
-                per_field += [_phrase(part_prefix(part), terms) for part in range(MAX_PARTS + 1)]
+            per_field = [_phrase_query(name, terms) for name in fields]
             if rank is not None:
                 # As Whoosh: a phrase scores as its words.
                 for term in dict.fromkeys(terms):

@@ -42,7 +42,7 @@ from .backend import DatabaseDocumentSource, IndexReport, Progress
 log = logging.getLogger("toolbox.search")
 
 #: The entries' format: the analysis version and this backend's own layout.
-FORMAT = f"{SCHEMA_VERSION}.pg3"
+FORMAT = f"{SCHEMA_VERSION}.pg4"
 #: ``pg_advisory_lock`` key of rebuilds (any number held by other applications is unlikely to clash).
 REBUILD_LOCK = 0x70676674  # "pgft"
 _CHUNK = 200

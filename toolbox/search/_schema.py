@@ -10,23 +10,38 @@ from typing import Any
 
 from whoosh import fields
 
-from ._analysis import GermanPositions, GermanTokenizer
+from ._analysis import GermanPositions, GermanTokenizer, PairTerms
 from ._fields import FACET_FIELDS
-from .analysis import compound_keys, sort_key, words
+from .analysis import adjacent_pairs, compound_keys, sort_key, words
 
 #: Bump when the schema or the analysis changes: ``ensure_index`` then rebuilds the index.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 #: The index field holding each facet's terms. "municipality" and "project" are also text fields
 #: searched by their words, so their facets have fields of their own: the exact name of the
 #: municipality, and the project's id (project names repeat across municipalities).
 FACET_INDEX_FIELDS = {**{name: name for name in FACET_FIELDS},
                       "municipality": "municipality_facet", "project": "project_facet"}
+#: The field of word pairs (``analysis.adjacent_pairs``), each term qualified by its text field:
+#: "b:konzept fur" is "Konzept für" in the body. A phrase is matched from these (``_phrases``).
+PAIR_FIELD = "pairs"
+PAIR_PREFIX = {"title": "t", "description": "d", "body": "b", "project": "p", "municipality": "m"}
+
+
+def pair_field_term(fieldname: str, pair: str) -> str:
+    return f"{PAIR_PREFIX[fieldname]}:{pair}"
 
 
 def _german_text(stored: bool = False) -> fields.TEXT:
     field = fields.TEXT(analyzer=GermanTokenizer(), stored=stored, phrase=True)
     field.format = GermanPositions(field_boost=1.0)
+    return field
+
+
+def _pairs() -> fields.KEYWORD:
+    # Position-less and unscored: a pair only says which documents hold two words side by side.
+    field = fields.KEYWORD(scorable=False, commas=True)
+    field.format = PairTerms()
     return field
 
 
@@ -42,6 +57,7 @@ def build_schema() -> fields.Schema:
         # long words for compound lookup.
         words=fields.KEYWORD(scorable=False),
         compounds=fields.KEYWORD(scorable=False),
+        pairs=_pairs(),
         # Filters: exact terms.
         municipality_facet=fields.ID(),
         state=fields.ID(),
@@ -134,6 +150,9 @@ class IndexRecord:
             "municipality": self.municipality,
             "words": _words_field_value(unique | names),
             "compounds": " ".join(compound_keys(unique)),
+            PAIR_FIELD: [pair_field_term(name, pair) for name, text in (
+                ("title", self.title), ("description", self.description), ("body", self.text),
+                ("project", self.project), ("municipality", self.municipality)) for pair in adjacent_pairs(text)],
             "topic": " ".join(self.topics),
             "status": self.status,
             "sort_date": _epoch_us(newest),

@@ -22,8 +22,9 @@ from unquoted queries instead.
 
 A backend indexes ``term_positions(text)`` (term → its word positions; positions count every
 word, also the over-long ones that are dropped, so that a phrase never matches across a
-dropped word), ``compound_keys`` for the compound lookup, and searches with ``term_for``,
-``fold`` and ``head_terms``. Only the Snowball stemmer and the German stop list come from
+dropped word), ``adjacent_pairs`` (a position-less term per two adjacent words, which answers
+phrases from the inverted index: ``phrase_pairs``), ``compound_keys`` for the compound lookup,
+and searches with ``term_for``, ``fold`` and ``head_terms``. Only the Snowball stemmer and the German stop list come from
 Whoosh's language package (pure Python text utilities, not the index engine).
 """
 from __future__ import annotations
@@ -113,6 +114,40 @@ def term_positions(text: str) -> dict[str, list[int]]:
                 term = term_for(word)
             poses[term].append(pos)
     return poses
+
+
+def pair_term(first: str, second: str) -> str:
+    """The word-pair term of two index terms that follow each other (no term has a space)."""
+    return f"{first} {second}"
+
+
+def adjacent_pairs(text: str) -> set[str]:
+    """The pair term of every two index terms at positions ``p`` and ``p + 1`` of ``text``.
+
+    A two-word phrase is then one lookup of a position-less term, and a longer one the
+    intersection of its pairs, instead of reading the positions of every document holding its
+    words. Adjacency follows ``term_positions`` exactly: a dropped over-long word keeps its
+    position, so the words around it form no pair.
+    """
+    cache = _TERM_CACHE
+    pairs: set[str] = set()
+    previous: str | None = None
+    for word in WORD_PATTERN.findall(text):
+        if len(word) > MAX_WORD_LENGTH:
+            previous = None
+            continue
+        term = cache.get(word)
+        if term is None:
+            term = term_for(word)
+        if previous is not None:
+            pairs.add(f"{previous} {term}")
+        previous = term
+    return pairs
+
+
+def phrase_pairs(terms: list[str]) -> list[str]:
+    """The pair terms a phrase of ``terms`` needs, in order, each once."""
+    return list(dict.fromkeys(pair_term(a, b) for a, b in zip(terms, terms[1:])))
 
 
 # Words that carry no meaning in an unquoted query. Taken from Whoosh's German list minus
