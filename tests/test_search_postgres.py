@@ -245,3 +245,28 @@ def test_a_phrase_deep_inside_a_long_text_is_found(pg_search_app):
         assert _found('"Digitalisierung für die Konzept"') == []
         assert _found('"Fristen der Förderung Die Verwaltung"') == [long_id]
         assert _found('"Anträge der Fristen"') == []
+
+
+def test_a_body_without_room_for_its_pairs_finds_phrases_over_positions(pg_search_app, monkeypatch):
+    """An entry too large for its body's pairs keeps the positions instead (``np:body``): the
+    same phrases match there as in an entry with pairs, and no others."""
+    from toolbox.search import _pg_entries
+
+    text = ("Der Pegel des Flusses wird täglich gemessen und protokolliert. " * 450
+            + "Am Ende warnt das Hochwasserportal die Anwohner des Flusses rechtzeitig.")
+    huge_id = make_document(pg_search_app, title="Pegelbericht", text=text).id
+    with pg_search_app.app_context():
+        backend = search.current_backend()
+        record = backend.source.records([huge_id])[huge_id]
+        literal, _words = _pg_entries.tsvector_literal(record)
+        monkeypatch.setattr(_pg_entries, "MAX_VECTOR_CHARS", len(literal) - 1)
+        assert backend.index_documents([record]) == 1
+        unpaired = db.session.execute(sa.text(
+            "SELECT document_id FROM search_entries WHERE tsv @@ CAST(:q AS tsquery)"), {"q": "'np:body'"})
+        assert [row[0] for row in unpaired] == [huge_id]
+        assert _found('"Hochwasserportal die Anwohner"') == [huge_id]
+        assert _found('"warnt das"') == [huge_id]
+        assert _found('"Pegel des Flusses"') == [huge_id]
+        assert _found('"Anwohner des Flusses wird"') == []
+        assert _found('"das warnt"') == []
+        assert _found('titel:"Pegelbericht"') == [huge_id]

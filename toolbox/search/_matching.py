@@ -7,7 +7,7 @@ from typing import Iterable
 
 from whoosh import query as wq
 
-from .analysis import phrase_pairs, term_for
+from .analysis import is_common_pair, pair_term, term_for
 from ._did_you_mean import match_case
 from ._phrases import phrase_docs
 from ._query import Compiler
@@ -220,14 +220,21 @@ def evaluate(q: wq.Query, searcher, reader, cache: "TermCache", weights: "TermWe
 
 
 def phrase_matches(q: wq.Phrase, searcher, reader, cache: "TermCache") -> set[int] | frozenset[int]:
-    """A phrase's documents from its word pairs (``_schema.PAIR_FIELD``): two words are exactly
-    their pair; a longer phrase's pairs may occur apart, so the few documents holding all of
-    them have their word positions checked (``phrase_docs``). Reading positions of every
-    document holding the words was most of a phrase query with a frequent word ("und", "der")."""
+    """A phrase's documents from its word pairs (``_schema.PAIR_FIELD``), as far as they hold a
+    stop word, and its other words' postings; two words with their pair indexed are exactly
+    that pair. Otherwise the candidates (pairs may occur apart) have their word positions
+    checked (``phrase_docs``): reading the positions of every document holding a frequent word
+    ("und", "der") was most of a phrase query's time, those of two rarer words are few."""
     terms = list(q.words)
-    pairs = [wq.Term(PAIR_FIELD, pair_field_term(q.fieldname, pair)) for pair in phrase_pairs(terms)]
-    candidates = evaluate(wq.And(pairs), searcher, reader, cache)
-    if len(terms) == 2:
+    parts: list[wq.Query] = []
+    paired: set[int] = set()
+    for at, (first, second) in enumerate(zip(terms, terms[1:])):
+        if is_common_pair(first, second):
+            parts.append(wq.Term(PAIR_FIELD, pair_field_term(q.fieldname, pair_term(first, second))))
+            paired.update((at, at + 1))
+    parts.extend(wq.Term(q.fieldname, term) for at, term in enumerate(terms) if at not in paired)
+    candidates = evaluate(wq.And(parts), searcher, reader, cache)
+    if len(terms) == 2 and paired:
         return candidates
     return phrase_docs(reader, q.fieldname, terms, candidates)
 

@@ -1,4 +1,7 @@
-"""Phrase matching over word positions, as sorted numpy arrays read from Whoosh's posting blocks."""
+"""Phrase matching over word positions, as sorted numpy arrays read from Whoosh's posting blocks.
+
+Only a phrase of three words or more comes here, and only with the documents that hold all its
+word pairs (``_matching.phrase_matches``): pairs may occur apart, positions settle it."""
 from __future__ import annotations
 
 import itertools

@@ -22,8 +22,8 @@ SCHEMA_VERSION = 9
 #: municipality, and the project's id (project names repeat across municipalities).
 FACET_INDEX_FIELDS = {**{name: name for name in FACET_FIELDS},
                       "municipality": "municipality_facet", "project": "project_facet"}
-#: The field of word pairs (``analysis.adjacent_pairs``), each term qualified by its text field:
-#: "b:konzept fur" is "Konzept für" in the body. A phrase is matched from these (``_phrases``).
+#: The field of word pairs holding a stop word (``analysis.adjacent_pairs``), each term qualified
+#: by its text field: "b:konzept fur" is "Konzept für" in the body (``_matching.phrase_matches``).
 PAIR_FIELD = "pairs"
 PAIR_PREFIX = {"title": "t", "description": "d", "body": "b", "project": "p", "municipality": "m"}
 
@@ -152,7 +152,8 @@ class IndexRecord:
             "compounds": " ".join(compound_keys(unique)),
             PAIR_FIELD: [pair_field_term(name, pair) for name, text in (
                 ("title", self.title), ("description", self.description), ("body", self.text),
-                ("project", self.project), ("municipality", self.municipality)) for pair in adjacent_pairs(text)],
+                ("project", self.project), ("municipality", self.municipality))
+                for pair in adjacent_pairs(text, common_only=True)],
             "topic": " ".join(self.topics),
             "status": self.status,
             "sort_date": _epoch_us(newest),

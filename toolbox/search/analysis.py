@@ -116,13 +116,34 @@ def term_positions(text: str) -> dict[str, list[int]]:
     return poses
 
 
+# Words that carry no meaning in an unquoted query. Taken from Whoosh's German list minus
+# words that do narrow a search ("machen", "weg", "ohne", "gegen").
+_STOPWORDS_RAW = stoplists["de"] - {"machen", "weg", "ohne", "gegen"}
+STOP_FOLDED = frozenset(fold(w) for w in _STOPWORDS_RAW) | frozenset({"fuer", "ueber", "waehrend"})
+
+
+def is_stopword(word: str) -> bool:
+    return fold(word) in STOP_FOLDED or word.lower() in _STOPWORDS_RAW
+
+
+#: The index terms of the stop words: the frequent words whose phrases cost most to check over
+#: positions ("und", "der", "im").
+STOP_TERMS = frozenset(term_for(w) for w in _STOPWORDS_RAW | STOP_FOLDED)
+
+
 def pair_term(first: str, second: str) -> str:
     """The word-pair term of two index terms that follow each other (no term has a space)."""
     return f"{first} {second}"
 
 
-def adjacent_pairs(text: str) -> set[str]:
-    """The pair term of every two index terms at positions ``p`` and ``p + 1`` of ``text``.
+def is_common_pair(first: str, second: str) -> bool:
+    """Whether a pair of index terms holds a stop word (``adjacent_pairs(common_only=True)``)."""
+    return first in STOP_TERMS or second in STOP_TERMS
+
+
+def adjacent_pairs(text: str, common_only: bool = False) -> set[str]:
+    """The pair term of every two index terms at positions ``p`` and ``p + 1`` of ``text``;
+    with ``common_only``, of those holding a stop word (``is_common_pair``).
 
     A two-word phrase is then one lookup of a position-less term, and a longer one the
     intersection of its pairs, instead of reading the positions of every document holding its
@@ -130,6 +151,7 @@ def adjacent_pairs(text: str) -> set[str]:
     position, so the words around it form no pair.
     """
     cache = _TERM_CACHE
+    stops = STOP_TERMS
     pairs: set[str] = set()
     previous: str | None = None
     for word in WORD_PATTERN.findall(text):
@@ -139,7 +161,7 @@ def adjacent_pairs(text: str) -> set[str]:
         term = cache.get(word)
         if term is None:
             term = term_for(word)
-        if previous is not None:
+        if previous is not None and (not common_only or previous in stops or term in stops):
             pairs.add(f"{previous} {term}")
         previous = term
     return pairs
@@ -148,16 +170,6 @@ def adjacent_pairs(text: str) -> set[str]:
 def phrase_pairs(terms: list[str]) -> list[str]:
     """The pair terms a phrase of ``terms`` needs, in order, each once."""
     return list(dict.fromkeys(pair_term(a, b) for a, b in zip(terms, terms[1:])))
-
-
-# Words that carry no meaning in an unquoted query. Taken from Whoosh's German list minus
-# words that do narrow a search ("machen", "weg", "ohne", "gegen").
-_STOPWORDS_RAW = stoplists["de"] - {"machen", "weg", "ohne", "gegen"}
-STOP_FOLDED = frozenset(fold(w) for w in _STOPWORDS_RAW) | frozenset({"fuer", "ueber", "waehrend"})
-
-
-def is_stopword(word: str) -> bool:
-    return fold(word) in STOP_FOLDED or word.lower() in _STOPWORDS_RAW
 
 
 def compound_keys(unique_words: set[str]) -> list[str]:
