@@ -14,7 +14,9 @@ the compounds, all answered from the GIN index alone:
   the GIN index answers without a recheck; a longer phrase ANDs its pairs with ``<->`` over the
   positions, so only the few documents holding every pair have their ``tsvector`` read. Before
   the pairs, ``<->`` alone had PostgreSQL recheck every document holding the words, de-toasting
-  each ``tsvector``: a phrase with "und" or "der" read nearly all of them;
+  each ``tsvector``: a phrase with "und" or "der" read nearly all of them. Every pair is
+  indexed, not only those with a stop word as in Whoosh (``_schema.PAIR_FIELD``): a recheck
+  here reads a whole ``tsvector``, so a phrase of two content words must not need one either;
 
 * ``b2:``, ``b4:``, ``b8:`` mark a body term occurring at least 2, 4, 8 times: the steps of BM25's
   saturating term frequency (``_pg_query``);

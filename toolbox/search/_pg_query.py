@@ -4,7 +4,8 @@ The tree is the same as Whoosh's: parsed, stop words dropped, synonyms and spell
 added by the shared modules. Each leaf becomes lexemes of ``_pg_entries`` (field prefix and
 index term): a word is ``t:x | d:x | b:x | p:x | m:x`` plus the compounds ending with it
 (``rt:``/``rd:``/``rb:`` prefixes of its reversed stem); a phrase its word pairs per field
-(``bp:x y``), with ``b:x <-> b:y <-> b:z`` beside them from three words on; a prefix ``b:x:*``. AND, OR and exclusion become ``&``, ``|`` and ``& !``, so a whole query is one
+(``bp:x y``), with ``b:x <-> b:y <-> b:z`` beside them from three words on; a prefix
+``b:x:*``. AND, OR and exclusion become ``&``, ``|`` and ``& !``, so a whole query is one
 GIN-indexed ``@@``.
 
 Ranking follows ``_ranking.accumulate``: every positive leaf adds its score, scaled by the

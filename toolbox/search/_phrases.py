@@ -1,7 +1,8 @@
 """Phrase matching over word positions, as sorted numpy arrays read from Whoosh's posting blocks.
 
-Only a phrase of three words or more comes here, and only with the documents that hold all its
-word pairs (``_matching.phrase_matches``): pairs may occur apart, positions settle it."""
+A phrase comes here with the documents holding its indexed word pairs and its other words
+(``_matching.phrase_matches``): pairs may occur apart, and pairs of two content words are not
+indexed, so positions settle it; a two-word phrase with a stop word never comes here."""
 from __future__ import annotations
 
 import itertools

@@ -23,9 +23,9 @@ from unquoted queries instead.
 A backend indexes ``term_positions(text)`` (term → its word positions; positions count every
 word, also the over-long ones that are dropped, so that a phrase never matches across a
 dropped word), ``adjacent_pairs`` (a position-less term per two adjacent words, which answers
-phrases from the inverted index: ``phrase_pairs``), ``compound_keys`` for the compound lookup,
-and searches with ``term_for``, ``fold`` and ``head_terms``. Only the Snowball stemmer and the German stop list come from
-Whoosh's language package (pure Python text utilities, not the index engine).
+phrases from the inverted index), ``compound_keys`` for the compound lookup, and searches with
+``term_for``, ``fold`` and ``head_terms``. Only the Snowball stemmer and the German stop list
+come from Whoosh's language package (pure Python text utilities, not the index engine).
 """
 from __future__ import annotations
 
