@@ -21,8 +21,11 @@ from toolbox.search import SearchBackend, SearchQuery
 from toolbox.services.database import prepare_database
 
 from conftest import TEST_DATABASE_URL, _config, on_postgres
-from search_factories import CORPUS, ingest_specs
+from search_factories import CORPUS as BASE_CORPUS
+from search_factories import PHRASE_CORPUS, ingest_specs
 
+#: Every engine gets the shared corpus and the phrase documents.
+CORPUS = BASE_CORPUS + PHRASE_CORPUS
 PUBLISHED = {spec.key for spec in CORPUS if spec.publish}
 
 #: Engines that run only on a PostgreSQL database (the others run on SQLite, and on PostgreSQL

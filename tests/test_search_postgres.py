@@ -201,19 +201,19 @@ PARITY_QUERIES = [
 def test_the_same_answers_as_whoosh(template_database, postgres_url, tmp_path_factory, monkeypatch):
     """On the contract's corpus both engines find the same documents, with the same totals, the
     same facet counts, the same corrections and hints, for every kind of query."""
-    from search_factories import CORPUS, ingest_specs, make_app
+    from search_factories import CORPUS, PHRASE_CORPUS, ingest_specs, make_app
 
     whoosh_tmp = tmp_path_factory.mktemp("parity-whoosh")
     whoosh = make_app(whoosh_tmp, template_database)
     with whoosh.app_context():
         search.ensure_index()
-    whoosh_ids = ingest_specs(whoosh, CORPUS, whoosh_tmp / "files")
+    whoosh_ids = ingest_specs(whoosh, CORPUS + PHRASE_CORPUS, whoosh_tmp / "files")
 
     pg_tmp = tmp_path_factory.mktemp("parity-pg")
     fixture = pg_search_app.__wrapped__(postgres_url, pg_tmp, monkeypatch)
     postgres = next(fixture)
     try:
-        pg_ids = ingest_specs(postgres, CORPUS, pg_tmp / "files")
+        pg_ids = ingest_specs(postgres, CORPUS + PHRASE_CORPUS, pg_tmp / "files")
         key_of = {"whoosh": {v: k for k, v in whoosh_ids.items()}, "pg": {v: k for k, v in pg_ids.items()}}
 
         def answer(app, name, spec):
