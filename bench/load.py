@@ -150,7 +150,8 @@ def _fingerprint() -> str:
     digest = hashlib.sha256()
     for path in sorted((PROJECT_ROOT / "toolbox" / "migrations" / "versions").glob("*.py")):
         digest.update(path.name.encode())
-    digest.update((PROJECT_ROOT / "toolbox" / "search" / "_schema.py").read_bytes())
+    for name in ("_schema.py", "_record.py"):
+        digest.update((PROJECT_ROOT / "toolbox" / "search" / name).read_bytes())
     return digest.hexdigest()[:8]
 
 

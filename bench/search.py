@@ -704,8 +704,8 @@ def _fingerprint(backend: str) -> str:
     digest.update((PROJECT_ROOT / "bench" / "german_text.py").read_bytes())
     digest.update((PROJECT_ROOT / "toolbox" / "demo" / "catalogue.py").read_bytes())
     search = PROJECT_ROOT / "toolbox" / "search"
-    # The word forms every backend indexes come from the shared analysis.
-    for name in ("analysis.py", "_analysis.py"):
+    # The word forms every backend indexes come from the shared analysis and the record.
+    for name in ("analysis.py", "_analysis.py", "_record.py"):
         digest.update((search / name).read_bytes())
     if backend == "whoosh":
         digest.update((search / "_schema.py").read_bytes())

@@ -179,3 +179,52 @@ def test_web_rule_finds_an_offender_and_spares_the_factory(probe_package):
     assert offenders(below_web, ("toolbox.web",), allowed=WEB_IMPORT_ALLOWED) == {
         "services/probe.py": ["toolbox.web.auth", "toolbox.web.auth.invitation_url"]}
     assert "__init__.py" in offenders(below_web, ("toolbox.web",))
+
+
+#: What of Whoosh every backend may use: its Snowball stemmer and stop list (``analysis``) and
+#: its edit distance (typo correction); plain text utilities, not the index engine.
+WHOOSH_TEXT_UTILITIES = ("whoosh.lang", "whoosh.support.levenshtein")
+
+
+def reached_modules(files: list[ModuleImports], start: list[str]) -> list[ModuleImports]:
+    """The files of ``start`` and every file of the package they import, directly or not."""
+    by_module = {}
+    for module in files:
+        name = "toolbox." + module.path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        by_module[name] = module
+    reached: dict[str, ModuleImports] = {}
+    waiting = [module for module in files if module.path in start]
+    while waiting:
+        module = waiting.pop()
+        if module.path in reached:
+            continue
+        reached[module.path] = module
+        waiting.extend(by_module[name] for name in module.imports
+                       if name in by_module and name != "toolbox.search")
+    return sorted(reached.values(), key=lambda module: module.path)
+
+
+def test_the_postgresql_backend_does_not_reach_the_whoosh_engine():
+    """The PostgreSQL backend, and every module it builds on, imports nothing of Whoosh's index
+    engine (schema, queries, readers): the shared analysis, query language, fields, snippets and
+    ranking rules live in modules of their own, so each engine can change without the other."""
+    files = package_imports()
+    postgres = [module.path for module in files
+                if module.path.startswith("search/_pg_") or module.path == "search/_postgres_backend.py"]
+    reached = reached_modules(files, postgres)
+    assert len(postgres) == 7 and len(reached) > len(postgres)
+    whoosh_users = {module.path: [name for name in module.importing("whoosh")
+                                  if not name.startswith(WHOOSH_TEXT_UTILITIES)]
+                    for module in reached}
+    assert {path: names for path, names in whoosh_users.items() if names} == {}
+
+
+def test_reaching_rule_follows_imports_through_shared_modules(tmp_path):
+    """A backend module importing a shared module that imports Whoosh's engine is caught."""
+    root = tmp_path / "toolbox"
+    (root / "search").mkdir(parents=True)
+    (root / "search" / "_pg_probe.py").write_text("from ._shared import x\n", encoding="utf-8")
+    (root / "search" / "_shared.py").write_text("from whoosh import query\nx = 1\n", encoding="utf-8")
+    reached = reached_modules(package_imports(root), ["search/_pg_probe.py"])
+    assert [module.path for module in reached] == ["search/_pg_probe.py", "search/_shared.py"]
+    assert reached[1].importing("whoosh") == ["whoosh", "whoosh.query"]

@@ -42,7 +42,7 @@ from ..config import ConfigError
 from ._release import UnsupportedWhoosh
 from ._fields import ACCESSIBLE
 from ._fields import municipality_key as name_key
-from ._schema import IndexRecord
+from ._record import IndexRecord
 from ._synonyms import key_of as synonym_key
 from ._types import FacetValue, SearchHit, SearchQuery, SearchResults, default_sort
 from ._warmup import WarmUpReport, release_open_files

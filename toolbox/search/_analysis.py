@@ -86,7 +86,7 @@ class GermanPositions(Positions):
 
 class PairTerms(Existence):
     """The word-pair field's format: its value is the list of ready pair terms
-    (``_schema.IndexRecord.index_fields``), taken as they are.
+    (``_schema.index_fields``), taken as they are.
 
     Whoosh's generic path would build a Token object for each of a document's thousand pairs;
     a pair term holds a space, so no tokenizer may split it anyway.

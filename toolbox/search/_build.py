@@ -50,6 +50,7 @@ def _worker(build: str, jobs, results, memory_mb: int) -> None:
         from whoosh.writing import SegmentWriter
 
         from . import _patches
+        from ._schema import index_fields
 
         _patches.apply()
         ix = whoosh_index.open_dir(build)
@@ -61,7 +62,7 @@ def _worker(build: str, jobs, results, memory_mb: int) -> None:
             if chunk is None:
                 break
             for record in chunk:
-                writer.add_document(**record.index_fields())
+                writer.add_document(**index_fields(record))
             count += len(chunk)
         # The temporary folder is shared by every writer of the build; the parent removes it.
         segment = writer._finalize_segment() if count else None

@@ -63,7 +63,7 @@ def _child(folder: str, jobs, results, after_fork: Callable[[], None] | None) ->
         from whoosh.writing import SegmentWriter
 
         from . import _patches
-        from ._schema import build_schema
+        from ._schema import build_schema, index_fields
 
         _patches.apply()
         if after_fork is not None:
@@ -100,7 +100,7 @@ def _child(folder: str, jobs, results, after_fork: Callable[[], None] | None) ->
             for document_id in message:
                 record = records.get(document_id)
                 if record is not None:
-                    writer.add_document(**record.index_fields())
+                    writer.add_document(**index_fields(record))
                     indexed.append(document_id)
         if writer is not None:
             writer.cancel()

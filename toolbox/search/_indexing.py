@@ -15,7 +15,8 @@ from typing import Iterator
 from flask import current_app
 
 from . import _build, _store
-from ._schema import IndexRecord
+from ._record import IndexRecord
+from ._schema import index_fields
 from .backend import DocumentSource, IndexReport, Progress, current_source
 
 log = logging.getLogger("toolbox.search")
@@ -63,7 +64,7 @@ def _rebuild_locked(root: Path, progress: Progress | None = None, *, parallel: b
                     for document_id in chunk:
                         record = records.get(document_id)
                         if record is not None:
-                            writer.add_document(**record.index_fields())
+                            writer.add_document(**index_fields(record))
                     done += len(chunk)
                     if progress:
                         progress(done, total)
@@ -84,7 +85,7 @@ def _write_current(source: DocumentSource, writer, document_ids: list[int]) -> i
             if record is None:
                 writer.delete_by_term("doc_id", document_id)
             else:
-                writer.update_document(**record.index_fields())
+                writer.update_document(**index_fields(record))
     return len(document_ids)
 
 

@@ -43,7 +43,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import text
 
 from ._fields import municipality_key
-from ._schema import IndexRecord
+from ._record import IndexRecord
 from ._syntax import MAX_PHRASE_WORDS
 from .analysis import MIN_COMPOUND_LENGTH, adjacent_pairs, term_positions
 
@@ -176,11 +176,10 @@ def tsvector_literal(record: IndexRecord) -> tuple[str, int]:
 
 def entry_row(record: IndexRecord) -> tuple[dict, list[str], list[str]]:
     """The ``search_entries`` row of ``record``, its vocabulary words and its compound keys."""
-    fields = record.index_fields()
-    vocabulary = fields["words"].split()
-    compounds = fields["compounds"].split()
-    municipality = fields.get("municipality_facet", "")
-    state = fields.get("state", "")
+    vocabulary = record.vocabulary()
+    compounds = record.compound_keys()
+    municipality = record.municipality_name
+    state = record.state_name
     tsv, length = tsvector_literal(record)
     row = {
         "document_id": record.id,
@@ -188,8 +187,8 @@ def entry_row(record: IndexRecord) -> tuple[dict, list[str], list[str]]:
         "tsv": tsv,
         "words": length,
         "title": record.title,
-        "title_sort": fields["title_sort"],
-        "sort_date": fields["sort_date"],
+        "title_sort": record.title_sort(),
+        "sort_date": record.sort_date(),
         "topics": sorted(set(record.topics)),
         "size_class": record.size_class or "",
         "type": record.type or "",
@@ -202,7 +201,7 @@ def entry_row(record: IndexRecord) -> tuple[dict, list[str], list[str]]:
         "state_key": municipality_key(state) if state else "",
         "project": record.project_id or "",
         "accessibility": record.accessibility or "",
-        "fingerprint": fields["fingerprint"],
+        "fingerprint": record.fingerprint(),
     }
     return row, vocabulary, compounds
 

@@ -34,9 +34,8 @@ from sqlalchemy import text
 from ..config import ConfigError
 from . import _pg_extras, _pg_search
 from ._pg_entries import DELETE, ENTRY_TABLE, STATE_TABLE, write_entries
-from ._schema import SCHEMA_VERSION, IndexRecord
-from ._search import _sanitize
-from ._types import SearchQuery, SearchResults
+from ._record import SCHEMA_VERSION, IndexRecord
+from ._types import SearchQuery, SearchResults, sanitized
 from .backend import DatabaseDocumentSource, IndexReport, Progress
 
 log = logging.getLogger("toolbox.search")
@@ -247,11 +246,11 @@ class PostgresBackend:
 
     def search(self, query: SearchQuery) -> SearchResults:
         with self._reading() as connection:
-            return _pg_search.run_search(connection, _sanitize(query))
+            return _pg_search.run_search(connection, sanitized(query))
 
     def matching_document_ids(self, query: SearchQuery) -> list[int]:
         with self._reading() as connection:
-            return _pg_search.matching_ids(connection, _sanitize(query))
+            return _pg_search.matching_ids(connection, sanitized(query))
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         with self._reading() as connection:
@@ -259,7 +258,7 @@ class PostgresBackend:
 
     def did_you_mean(self, query: SearchQuery) -> str | None:
         with self._reading() as connection:
-            return _pg_search.did_you_mean(connection, _sanitize(query))
+            return _pg_search.did_you_mean(connection, sanitized(query))
 
     def more_like_this(self, document_id: int, limit: int = 5) -> list[int]:
         document = self.source.similar_to(document_id)

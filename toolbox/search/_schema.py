@@ -1,21 +1,15 @@
-"""The index schema and the index entry of a document (built from the database by
-``toolbox.services.search_source.index_record``)."""
+"""The Whoosh index's schema, and a document's entry in it (``index_fields`` of an
+``IndexRecord``)."""
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from whoosh import fields
 
 from ._analysis import GermanPositions, GermanTokenizer, PairTerms
 from ._fields import FACET_FIELDS
-from .analysis import adjacent_pairs, compound_keys, sort_key, words
-
-#: Bump when the schema or the analysis changes: ``ensure_index`` then rebuilds the index.
-SCHEMA_VERSION = 9
+from ._record import IndexRecord, _iso
+from .analysis import adjacent_pairs
 
 #: The index field holding each facet's terms. "municipality" and "project" are also text fields
 #: searched by their words, so their facets have fields of their own: the exact name of the
@@ -83,99 +77,41 @@ def build_schema() -> fields.Schema:
     )
 
 
-def _words_field_value(unique: set[str]) -> str:
-    spelled = {w.lower() for w in unique if 3 <= len(w) <= 40 and w.isalpha()}
-    return " ".join(sorted(spelled))
-
-
-def _iso(value: datetime | None) -> str:
-    return value.isoformat() if value else ""
-
-
-def _epoch_us(value: datetime | None) -> int:
-    """Microseconds since 1970: documents published within one second still sort apart."""
-    return round(value.timestamp() * 1_000_000) if value else 0
-
-
-@dataclass(frozen=True)
-class IndexRecord:
-    """Everything the index holds about one document, as plain values read from the database."""
-
-    id: int
-    title: str
-    description: str
-    text: str
-    version_key: str
-    project: str
-    municipality: str
-    state: str
-    project_id: str
-    topics: tuple[str, ...]
-    size_class: str
-    type: str
-    format: str
-    license: str
-    year: int | None
-    status: str
-    created_at: datetime | None
-    updated_at: datetime | None
-    published_at: datetime | None
-    downloads: int
-    accessibility: str = ""
-
-    def fingerprint(self) -> str:
-        """A digest of everything that decides how the document is found.
-
-        The download count is left out on purpose: downloads are counted without touching
-        the index, and the downloads sort reads the database.
-        """
-        payload = [
-            SCHEMA_VERSION, self.title, self.description, hashlib.sha1(self.text.encode("utf-8", "replace")).hexdigest(),
-            self.version_key, self.project,
-            self.municipality, self.state, self.project_id, sorted(self.topics), self.size_class, self.type, self.format, self.license,
-            self.year, self.status, _iso(self.published_at), _iso(self.created_at), self.accessibility,
-        ]
-        return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
-
-    def index_fields(self) -> dict[str, Any]:
-        unique = set(words(self.title)) | set(words(self.description)) | set(words(self.text))
-        # Names of projects and municipalities are vocabulary too, for typo correction and
-        # autocomplete, but no compound keys: a name is not a head of a German compound.
-        names = set(words(self.project)) | set(words(self.municipality))
-        newest = self.published_at or self.created_at
-        values: dict[str, Any] = {
-            "doc_id": self.id,
-            "title": self.title,
-            "description": self.description,
-            "body": self.text,
-            "project": self.project,
-            "municipality": self.municipality,
-            "words": _words_field_value(unique | names),
-            "compounds": " ".join(compound_keys(unique)),
-            PAIR_FIELD: [pair_field_term(name, pair) for name, text in (
-                ("title", self.title), ("description", self.description), ("body", self.text),
-                ("project", self.project), ("municipality", self.municipality))
-                for pair in adjacent_pairs(text, common_only=True)],
-            "topic": " ".join(self.topics),
-            "status": self.status,
-            "sort_date": _epoch_us(newest),
-            "title_sort": sort_key(self.title) or "\uffff",
-            "downloads": self.downloads,
-            "created": _iso(self.created_at),
-            "updated": _iso(self.updated_at),
-            "published": _iso(self.published_at),
-            "fingerprint": self.fingerprint(),
-        }
-        optional = {
-            "municipality_facet": " ".join(self.municipality.split()),
-            "state": " ".join(self.state.split()),
-            "project_facet": self.project_id,
-            "size_class": self.size_class,
-            "type": self.type,
-            "format": self.format,
-            "license": self.license,
-            "year": str(self.year) if self.year is not None else "",
-            "accessibility": self.accessibility,
-        }
-        values.update({key: value for key, value in optional.items() if value})
-        return values
+def index_fields(record: IndexRecord) -> dict[str, Any]:
+    """The Whoosh fields of ``record``'s index entry."""
+    values: dict[str, Any] = {
+        "doc_id": record.id,
+        "title": record.title,
+        "description": record.description,
+        "body": record.text,
+        "project": record.project,
+        "municipality": record.municipality,
+        "words": " ".join(record.vocabulary()),
+        "compounds": " ".join(record.compound_keys()),
+        PAIR_FIELD: [pair_field_term(name, pair) for name, text in (
+            ("title", record.title), ("description", record.description), ("body", record.text),
+            ("project", record.project), ("municipality", record.municipality))
+            for pair in adjacent_pairs(text, common_only=True)],
+        "topic": " ".join(record.topics),
+        "status": record.status,
+        "sort_date": record.sort_date(),
+        "title_sort": record.title_sort(),
+        "downloads": record.downloads,
+        "created": _iso(record.created_at),
+        "updated": _iso(record.updated_at),
+        "published": _iso(record.published_at),
+        "fingerprint": record.fingerprint(),
+    }
+    optional = {
+        "municipality_facet": record.municipality_name,
+        "state": record.state_name,
+        "project_facet": record.project_id,
+        "size_class": record.size_class,
+        "type": record.type,
+        "format": record.format,
+        "license": record.license,
+        "year": str(record.year) if record.year is not None else "",
+        "accessibility": record.accessibility,
+    }
+    values.update({key: value for key, value in optional.items() if value})
+    return values

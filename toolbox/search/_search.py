@@ -7,7 +7,7 @@ The steps live in their own modules: ``_view`` (the per-generation index view),
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ._facets import facet_counts
 from ._highlight import snippets as _snippets
@@ -15,15 +15,8 @@ from ._matching import docs_with_status, filter_sets, match_query
 from ._syntax import HighlightTerms, render
 from ._ranking import effective_sort, order_hits
 from ._spelling import did_you_mean
-from ._types import FEW_HITS, MAX_PER_PAGE, FacetValue, SearchHit, SearchQuery, SearchResults
+from ._types import FEW_HITS, FacetValue, SearchHit, SearchQuery, SearchResults, sanitized
 from ._view import index_view, with_searcher
-
-
-def _sanitize(query: SearchQuery) -> SearchQuery:
-    per_page = query.per_page if isinstance(query.per_page, int) else 20
-    page = query.page if isinstance(query.page, int) else 1
-    return replace(query, per_page=min(max(per_page, 1), MAX_PER_PAGE), page=max(page, 1),
-                   q=query.q if isinstance(query.q, str) else "")
 
 
 @dataclass
@@ -41,7 +34,7 @@ class _Outcome:
 
 def search(query: SearchQuery) -> SearchResults:
     """Search the index: one page of hits, the total, facet counts and hints."""
-    query = _sanitize(query)
+    query = sanitized(query)
     offset = (query.page - 1) * query.per_page
 
     def run(searcher) -> _Outcome:
@@ -74,7 +67,7 @@ def search(query: SearchQuery) -> SearchResults:
 
 def matching_document_ids(query: SearchQuery) -> list[int]:
     """Every hit of ``query`` (pages ignored) in the query's order, for the ZIP download."""
-    query = _sanitize(query)
+    query = sanitized(query)
 
     def run(searcher) -> list[int]:
         view = index_view(searcher)

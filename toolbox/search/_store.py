@@ -40,7 +40,8 @@ from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
-from ._schema import FACET_INDEX_FIELDS, SCHEMA_VERSION, build_schema
+from ._record import SCHEMA_VERSION
+from ._schema import FACET_INDEX_FIELDS, build_schema
 
 log = logging.getLogger("toolbox.search")
 

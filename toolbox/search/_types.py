@@ -1,7 +1,7 @@
 """The public value types of the search package."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 SORTS = ("relevance", "newest", "title", "downloads")
@@ -116,6 +116,15 @@ class SearchQuery:
             if statuses:
                 kwargs["statuses"] = () if ALL_STATUSES in statuses else statuses
         return cls(**kwargs)
+
+
+def sanitized(query: SearchQuery) -> SearchQuery:
+    """``query`` as an engine may take it, whoever built it: a page and a page size in range,
+    the words a string."""
+    per_page = query.per_page if isinstance(query.per_page, int) else DEFAULT_PER_PAGE
+    page = query.page if isinstance(query.page, int) else 1
+    return replace(query, per_page=min(max(per_page, 1), MAX_PER_PAGE), page=max(page, 1),
+                   q=query.q if isinstance(query.q, str) else "")
 
 
 @dataclass(frozen=True)

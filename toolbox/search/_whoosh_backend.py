@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import _bulk, _indexing, _merge, _release, _search, _similar, _store, _suggest, _warmup
-from ._schema import IndexRecord
+from ._record import IndexRecord
+from ._schema import index_fields
 from ._types import SearchQuery, SearchResults
 from .backend import DocumentSource, IndexReport, Progress
 
@@ -39,7 +40,7 @@ class WhooshBackend:
         with _store.writer_lock(root, timeout=_store.lock_timeout()):
             with _store.index_writer(_store.open_live(root)) as writer:
                 for record in records:
-                    writer.update_document(**record.index_fields())
+                    writer.update_document(**index_fields(record))
                     count += 1
         return count
 

@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Protocol, Sequence, runtime_checkable
 
 from flask import current_app
 
-from ._schema import IndexRecord
+from ._record import IndexRecord
 from ._types import SearchQuery, SearchResults
 
 #: Where ``init_app`` keeps the running backend in ``app.extensions``.
