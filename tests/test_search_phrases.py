@@ -140,46 +140,41 @@ def test_a_two_word_phrase_with_a_stop_word_is_one_pair_lookup(app, make_doc, mo
         assert _found("Wege offen") == {together, reversed_order, _found('"sind offen"').pop()}
 
 
-def test_a_longer_phrase_checks_positions_only_where_all_its_pairs_occur(app, make_doc, monkeypatch):
-    """Pairs may occur apart, so the documents holding all of them are checked over positions;
-    the many documents with the words but not the pairs are never read."""
+@pytest.fixture
+def checked(monkeypatch) -> list[set[int]]:
+    """The candidate documents of every position check of a phrase (``phrase_docs``), in order."""
     import toolbox.search._matching as matching
 
+    calls: list[set[int]] = []
+    real = matching.phrase_docs
+
+    def recording(reader, fieldname, terms, candidates):
+        calls.append(set(candidates))
+        return real(reader, fieldname, terms, candidates)
+
+    monkeypatch.setattr(matching, "phrase_docs", recording)
+    return calls
+
+
+def test_a_longer_phrase_checks_positions_only_where_all_its_pairs_occur(app, make_doc, checked):
+    """Pairs may occur apart, so the documents holding all of them are checked over positions;
+    the many documents with the words but not the pairs are never read."""
     together = make_doc(title="Eins", text="Das Netz der Stadtwerke wächst.")
     apart = make_doc(title="Zwei", text="Das Netz der Kommune und die Leitungen der Stadtwerke.")
     for n in range(5):
         make_doc(title=f"Bericht {n}", text="Stadtwerke und Netz: der Bericht.")
-    checked: list[set[int]] = []
-    real = matching.phrase_docs
-
-    def recording(reader, fieldname, terms, candidates):
-        checked.append(set(candidates))
-        return real(reader, fieldname, terms, candidates)
-
-    monkeypatch.setattr(matching, "phrase_docs", recording)
     with app.app_context():
         assert _found('"Netz der Stadtwerke"') == {together}
         assert len(_found("Netz der Stadtwerke")) == 7 and apart in _found("Netz der Stadtwerke")
     assert [len(docs) for docs in checked] == [2]
 
 
-def test_phrases_of_content_words_check_positions_in_the_few_documents_with_all_words(
-        app, make_doc, monkeypatch):
+def test_phrases_of_content_words_check_positions_in_the_few_documents_with_all_words(app, make_doc, checked):
     """Pairs of two content words are not indexed on Whoosh (they would be most of the pair
     terms); such a phrase reads the positions of the documents holding all its words."""
-    import toolbox.search._matching as matching
-
     together = make_doc(title="Eins", text="Die Stadtwerke bauen Ladesäulen am Markt.")
     apart = make_doc(title="Zwei", text="Ladesäulen bauen die Stadtwerke.")
     make_doc(title="Drei", text="Die Stadtwerke planen.")
-    checked: list[set[int]] = []
-    real = matching.phrase_docs
-
-    def recording(reader, fieldname, terms, candidates):
-        checked.append(set(candidates))
-        return real(reader, fieldname, terms, candidates)
-
-    monkeypatch.setattr(matching, "phrase_docs", recording)
     with app.app_context():
         assert _found('"Stadtwerke bauen"') == {together}
         assert _found('"Ladesäulen bauen die"') == {apart}
