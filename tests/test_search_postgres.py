@@ -168,6 +168,19 @@ def test_reindex_reports_progress_and_keeps_every_document(pg_search_app):
 
 
 
+def test_the_gin_indexes_keep_no_pending_list(pg_search_app):
+    """Each write goes straight into the GIN indexes: with GIN's default pending list, every
+    search scanned the unsorted entries of the last uploads (a few thousand lexemes each) on
+    each of its ~20 index lookups, until the next vacuum (migration ``b5d2e8f1a3c7``)."""
+    make_document(pg_search_app, title="Ladesäulen am Rathaus", text="Ladesäulen für Elektroautos.")
+    with pg_search_app.app_context():
+        options = dict(db.session.execute(sa.text(
+            "SELECT relname, array_to_string(reloptions, ',') FROM pg_class "
+            "WHERE relname IN ('ix_search_entries_tsv', 'ix_search_entries_topics')")).all())
+        assert options == {"ix_search_entries_tsv": "fastupdate=off", "ix_search_entries_topics": "fastupdate=off"}
+        assert _found("Ladesäule")
+
+
 def test_backup_and_restore_keep_the_search(pg_search_app, tmp_path):
     """The entries are not in the backup (derived data); the restore drops the search tables with
     the others, the migrations create them again and the rebuild fills them."""
