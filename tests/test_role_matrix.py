@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 
 from toolbox import create_app
@@ -217,7 +218,7 @@ class World:
     cookies: dict  # role -> session cookie value
 
 
-def _app_for(world_folder: Path, config: dict, monkeypatch) -> "Flask":  # noqa: F821
+def _app_for(world_folder: Path, config: dict, monkeypatch) -> Flask:
     monkeypatch.setenv("TOOLBOX_INSTANCE_DIR", str(world_folder / "instance"))
     return create_app(config)
 
