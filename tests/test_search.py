@@ -798,6 +798,29 @@ def test_term_cache_holds_a_bounded_number_of_document_numbers():
     assert len(cache._cache._entries) == 2
 
 
+def test_term_weights_keep_the_terms_of_many_queries():
+    """A word brings up to 40 compounds in three fields, mostly rare: the weights cache is bounded
+    by the weights it holds, and its count of terms leaves room for the terms of many queries,
+    so a query repeated after a few hundred others reuses its weights."""
+    import numpy as np
+
+    from toolbox.search._ranking import TermWeights, _Weights
+
+    computed: list[str] = []
+
+    class Counting(TermWeights):
+        def _compute(self, reader, view, fieldname, text):
+            computed.append(text)
+            return _Weights(np.arange(3, dtype=np.int64), np.ones(3))
+
+    weights = Counting()
+    terms = [f"kompositum{n}" for n in range(5000)]
+    for text in terms:
+        weights.get(None, None, "body", text)
+    weights.get(None, None, "body", terms[0])
+    assert computed == terms
+
+
 def test_relevance_scores_are_whooshs_bm25(corpus):
     """The vectorised scoring gives the BM25 weights of Whoosh's own scorer, boosts applied."""
     from whoosh import query as wq

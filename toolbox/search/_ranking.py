@@ -67,8 +67,11 @@ _NO_WEIGHTS = _Weights(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64
 class TermWeights:
     """BM25 weight of one term in each document that has it, for the most recent terms."""
 
-    def __init__(self, size: int = 512, max_weights: int = 4_000_000) -> None:
-        # 16 bytes per weight held (a document number and a float).
+    def __init__(self, size: int = 20_000, max_weights: int = 4_000_000) -> None:
+        # 16 bytes per weight held (a document number and a float): the weights bound the
+        # memory. The count is only a bound on the bookkeeping: a word brings up to 40 compounds
+        # in three fields, mostly rare, so 512 entries (the bound until 2026-12-03) held the terms
+        # of five queries, and a repeated query computed its weights again.
         self._cache = BoundedCache(size, max_weights)
 
     def get(self, reader, view: "IndexView", fieldname: str, text: str) -> _Weights:
