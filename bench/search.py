@@ -35,6 +35,9 @@ class with a word, browsing two topics and a size class, one typo, synonym). Eve
 is distinct and runs once in the warm process, the engine's and FTS5's answer to it directly
 after each other (alternating which goes first), so that both see the same machine load.
 
+Before the first query the app starts as ``toolbox.wsgi`` starts it for a production server:
+the search caches are warmed (``TOOLBOX_SEARCH_WARM_POSTINGS``) and the objects start-up made
+are frozen for the garbage collector (``--cold`` skips that; the report gives its seconds).
 The engine is called through ``toolbox.search.search(SearchQuery(...))``, what the page and the
 API call: matching, ranking, every facet's counts (ten facets), 20 hits with highlighted
 snippets. The FTS5 reference (``fts5(title, body)``, unicode61 without diacritics, a prefix index
@@ -830,9 +833,21 @@ def prepare(size: int, corpus, backend: str, database_url: str | None, fresh: bo
     return copy_url, run, cached, json.loads((cached / "build.json").read_text()), drop
 
 
+def start_as_served(app) -> float:
+    """What ``toolbox.wsgi`` does before a production server takes requests: warm the search
+    caches (``TOOLBOX_SEARCH_WARM_POSTINGS``) and freeze the objects start-up made; the seconds.
+    ``--cold`` skips it, for the first queries of a process that never warmed."""
+    from toolbox.services.startup import freeze_start_up_objects, warm_search
+
+    began = time.perf_counter()
+    warm_search(app)
+    freeze_start_up_objects()
+    return time.perf_counter() - began
+
+
 def measure(size: int, queries: int, corpus_name: str = "zipf", backend: str = "whoosh",
             database_url: str | None = None, api: bool = False, kinds: tuple[str, ...] = KINDS,
-            fresh: bool = False) -> dict:
+            fresh: bool = False, cold: bool = False) -> dict:
     """One corpus at one size: build (or reuse) the repository, then time every query class."""
     from sqlalchemy import select
 
@@ -842,6 +857,7 @@ def measure(size: int, queries: int, corpus_name: str = "zipf", backend: str = "
         app = _app(url, run, backend)
         result: dict = {"size": size, "corpus": corpus_name, "backend": backend, "build": build,
                         "words_per_doc": corpus.words_per_doc, "database": url.split(":", 1)[0].split("+")[0]}
+        result["start_up_seconds"] = None if cold else start_as_served(app)
         from toolbox import search
         from toolbox.extensions import db
         from toolbox.models import SizeClass, Topic
@@ -946,7 +962,10 @@ def report(results: list[dict]) -> None:
     _table(results, "api_engine", "api_fts5", f"Through the API (ms): `/api/v1/search` on {backend} vs. Flask + FTS5")
     print()
     for r in results:
-        print(f"- {r['corpus']} {r['size']:,}: first query {r['first_query_ms']:.0f} ms, peak RSS {r['rss_mb']:.0f} MB")
+        started = r.get("start_up_seconds")
+        start = "cold (no start-up warming)" if started is None else f"start-up as served {started:.1f} s"
+        print(f"- {r['corpus']} {r['size']:,}: {start}, first query {r['first_query_ms']:.0f} ms, "
+              f"peak RSS {r['rss_mb']:.0f} MB")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -960,6 +979,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--kinds", choices=("default", "all"), default="default")
     parser.add_argument("--api", action="store_true", help="also time /api/v1/search against Flask + FTS5")
     parser.add_argument("--fresh", action="store_true", help="build the cached repositories again")
+    parser.add_argument("--cold", action="store_true",
+                        help="skip the start-up of a served app (search cache warming, gc.freeze)")
     parser.add_argument("--json", type=Path, help="write the raw results here")
     args = parser.parse_args(argv)
     if args.backend == "postgresql":
@@ -973,7 +994,7 @@ def main(argv: list[str] | None = None) -> None:
             _log(f"{corpus} corpus, {size} documents, {args.backend}")
             results.append(_measure_in_child({
                 "size": size, "queries": args.queries, "corpus_name": corpus, "backend": args.backend,
-                "database_url": args.database_url, "api": args.api, "fresh": args.fresh,
+                "database_url": args.database_url, "api": args.api, "fresh": args.fresh, "cold": args.cold,
                 "kinds": ALL_KINDS if args.kinds == "all" else KINDS}))
             if args.json:
                 args.json.write_text(json.dumps(results, indent=1))

@@ -490,3 +490,21 @@ def test_the_preload_compiles_every_template_for_the_forked_workers(app):
     assert warm_templates(app) == len(names) > 50
     loaded = {key[1] for key in app.jinja_env.cache.keys()}
     assert names <= loaded
+
+
+def test_start_up_leaves_its_objects_out_of_the_collectors_walks(app):
+    """What start-up made (warmed caches, compiled templates) is frozen: a full collection no
+    longer walks it, and forked workers keep sharing its pages."""
+    import gc
+
+    from toolbox.services.startup import freeze_start_up_objects, warm_templates
+
+    warm_templates(app)
+    template = next(iter(app.jinja_env.cache.values()))
+    try:
+        frozen = freeze_start_up_objects()
+        assert frozen == gc.get_freeze_count() > 1000
+        assert not any(obj is template for obj in gc.get_objects())  # gone from every generation
+    finally:
+        gc.unfreeze()
+    assert any(obj is template for obj in gc.get_objects())

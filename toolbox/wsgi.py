@@ -11,7 +11,7 @@ worker starts its own extraction children.
 from __future__ import annotations
 
 from . import create_app
-from .services.startup import repair_on_start, warm_search, warm_templates
+from .services.startup import freeze_start_up_objects, repair_on_start, warm_search, warm_templates
 
 app = create_app()
 # A server that starts after a crash first undoes what the killed process left behind (temporary
@@ -20,3 +20,5 @@ app = create_app()
 repair_on_start(app)
 warm_search(app)
 warm_templates(app)
+# Last: what start-up made lives as long as the process, and the collector need not walk it.
+freeze_start_up_objects()
