@@ -55,6 +55,43 @@ def test_search_shape_follows_design(client, corpus):
             assert {"value", "label", "count"} <= set(value)
 
 
+@pytest.mark.parametrize("locale", ["de", "en"])
+def test_search_hits_say_what_the_documents_own_json_says(app, corpus, make_doc, locale):
+    """The search answer reads its hits as plain rows (``hit_summaries``); each says what
+    ``document_json`` says of the document: labels in the reader's language, the current
+    version's format, topics in the curated order, no type, licence or place where none is set.
+    Invisible ids are dropped and the order of the ids is kept."""
+    from toolbox.extensions import db
+    from sqlalchemy import select
+
+    from toolbox.models import Document, FileVersion, Topic
+    from toolbox.services.search_view import API_HIT_KEYS, document_json, hit_summaries, label_maps
+
+    bare = make_doc(title="Ohne Angaben", text="Nur ein Text.")
+    with app.app_context():
+        document = db.session.get(Document, corpus["strategie"])
+        first = document.versions[0]
+        db.session.add(FileVersion(document=document, number=2, sha256="0" * 64, original_filename="neu.pdf",
+                                   media_type="application/pdf", format="pdf", size=first.size,
+                                   extraction_status=first.extraction_status))
+        plattform = db.session.get(Document, corpus["plattform"])
+        plattform.topics.append(db.session.scalars(select(Topic).where(Topic.slug == "mobilitaet-verkehr")).one())
+        db.session.commit()
+        ids = [corpus["mobil"], bare, corpus["submitted"], corpus["strategie"], corpus["plattform"]]
+        with app.test_request_context("/api/v1/search"):
+            summaries = hit_summaries(ids, label_maps(locale))
+            expected = []
+            for document_id in ids:
+                document = db.session.get(Document, document_id)
+                if document.status == "published":
+                    full = document_json(document, locale)
+                    expected.append({key: full[key] for key in (*API_HIT_KEYS, "url", "download_url")})
+    assert [summary["id"] for summary in summaries] == [corpus["mobil"], bare, corpus["strategie"], corpus["plattform"]]
+    assert summaries == expected
+    assert summaries[2]["format"] == "pdf" and summaries[1]["type"] is None
+    assert len(summaries[3]["topics"]) == 2
+
+
 def test_search_facet_counts_apply_the_other_filters(client, corpus):
     """Facet counts equal the hit counts of the corresponding filtered query."""
     body = client.get("/api/v1/search?topic=daten-plattformen").get_json()
