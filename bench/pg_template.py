@@ -42,6 +42,7 @@ def copy_of_template(server_url: str, template: str, cached: Path, build: Callab
                 conn.execute(sa.text(f'CREATE DATABASE "{template}"'))
             log(f"building the cached PostgreSQL repository {template}")
             build(with_database(server_url, template))
+            analyze(with_database(server_url, template))
             (cached / "ready").write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
         name = f"{run_prefix}_{secrets.token_hex(4)}"
         with admin.connect() as conn:
@@ -56,6 +57,22 @@ def copy_of_template(server_url: str, template: str, cached: Path, build: Callab
         admin.dispose()
 
     return with_database(server_url, name), drop
+
+
+def analyze(url: str) -> None:
+    """Planner statistics for a bulk-loaded database, as autovacuum would gather them later.
+
+    The copies are made and dropped within minutes, before autovacuum gets to them, and copy
+    the template's statistics: without this every run planned without any (``reltuples`` -1),
+    and the planner read 20 hits' newest versions by a sequential scan of ``file_versions``
+    (6 ms at 10 000 documents instead of a tenth of that through its index).
+    """
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("ANALYZE"))
+    finally:
+        engine.dispose()
 
 
 def drop_template(server_url: str, template: str) -> None:

@@ -167,3 +167,34 @@ def test_the_parallel_postgresql_build_writes_the_entries_rebuild_writes(pg_app,
         assert _answers(app, specs) == expected_answers
     finally:
         _dispose(app)
+
+
+@pytest.mark.postgres
+def test_a_cached_postgresql_repository_is_copied_with_planner_statistics(postgres_url, tmp_path):
+    """The copies a benchmark runs on are made before autovacuum visits the freshly built
+    template: the template is analysed once built, so that every copy plans with statistics."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from bench.pg_template import copy_of_template, drop_template
+
+    template = f"toolbox_bench_test_{uuid.uuid4().hex[:12]}"
+
+    def build(url: str) -> None:
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE versions (id integer PRIMARY KEY, document_id integer)"))
+            conn.execute(sa.text("INSERT INTO versions SELECT n, n FROM generate_series(1, 5000) AS n"))
+        engine.dispose()
+
+    copy_url, drop = copy_of_template(postgres_url, template, tmp_path / "cached", build,
+                                      run_prefix="toolbox_bench_test_run", log=lambda message: None)
+    try:
+        engine = sa.create_engine(copy_url)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT reltuples FROM pg_class WHERE relname = 'versions'")).scalar() == 5000
+        engine.dispose()
+    finally:
+        drop()
+        drop_template(postgres_url, template)
